@@ -1,0 +1,22 @@
+/**
+ * An in-memory dataset, split into training and validation parts, features standardised on
+ * the training part. Row-major Float32 arrays so that workers can build tensors without copies.
+ */
+export interface Dataset {
+  readonly name: string;
+  readonly task: 'classification' | 'regression';
+  /** Number of input features per example. */
+  readonly features: number;
+  /** Number of classes (classification) or 1 (regression). */
+  readonly outputs: number;
+  /** Class names by index, for classification; empty for regression. */
+  readonly classNames: readonly string[];
+  /** `trainSize × features` values. */
+  readonly xTrain: Float32Array;
+  /** Class index (as a float) or regression target, one per training example. */
+  readonly yTrain: Float32Array;
+  readonly xVal: Float32Array;
+  readonly yVal: Float32Array;
+  readonly trainSize: number;
+  readonly valSize: number;
+}

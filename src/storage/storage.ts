@@ -1,0 +1,172 @@
+/**
+ * The one storage interface every backend implements (SQLite today; PostgreSQL later).
+ *
+ * Contract:
+ * - Every method is async, so a networked backend fits without touching its callers.
+ * - One process writes a study: the main thread of `hpsearch start`. Readers (`list`,
+ *   `leaderboard`, the dashboard) may run in other processes at the same time and never block it.
+ * - Writes issued in the same tick may be committed together in one transaction; each promise
+ *   resolves once its own write is durable (or rejects with a {@link StorageError} for it alone).
+ * - A read sees every write whose promise was created before it.
+ * - Trial status changes follow {@link canTransition}; an illegal one is rejected and changes
+ *   nothing.
+ * - Returned records are read-only snapshots: take a copy before modifying one.
+ */
+import type { StudySpec } from '../space/spec.js';
+import type { Params } from '../space/types.js';
+import type { Metrics } from '../trial/objective.js';
+
+/** Lifecycle of a study. `interrupted`: stopped before its end and resumable. */
+export type StudyStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+/** Lifecycle of a trial. `diverged`: its loss became NaN or infinite. */
+export type TrialStatus = 'queued' | 'running' | 'completed' | 'pruned' | 'diverged' | 'failed';
+
+/** Statuses after which a trial never runs again. */
+export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'pruned', 'diverged', 'failed'];
+
+const TRANSITIONS: Readonly<Record<TrialStatus, readonly TrialStatus[]>> = {
+  queued: ['running', 'failed'],
+  // `queued` again: the trial was interrupted (graceful stop or crash) and will be re-run.
+  running: ['completed', 'pruned', 'diverged', 'failed', 'queued'],
+  completed: [],
+  pruned: [],
+  diverged: [],
+  failed: [],
+};
+
+/** Whether a trial may go from one status to another. */
+export function canTransition(from: TrialStatus, to: TrialStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export interface StudyRecord {
+  readonly id: number;
+  readonly name: string;
+  /** The normalized study declaration it was started with. */
+  readonly spec: StudySpec;
+  readonly status: StudyStatus;
+  /** The backend the study's trials run on, once resolved (`wasm`...). */
+  readonly backend: string | null;
+  /** Milliseconds since the Unix epoch. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt: number | null;
+}
+
+/** One row of `hpsearch list`. */
+export interface StudySummary {
+  readonly name: string;
+  readonly status: StudyStatus;
+  readonly strategy: string;
+  readonly direction: StudySpec['objective']['direction'];
+  readonly metric: string;
+  /** Number of trials of any status. */
+  readonly trials: number;
+  readonly completed: number;
+  /** Best objective value among completed trials, or null when there is none. */
+  readonly best: number | null;
+  readonly createdAt: number;
+}
+
+export interface NewTrial {
+  readonly number: number;
+  readonly params: Params;
+  readonly seed: number;
+  /** Epochs the trial is to reach when it runs. */
+  readonly targetEpochs: number;
+}
+
+export interface TrialRecord {
+  readonly studyId: number;
+  readonly number: number;
+  readonly params: Params;
+  readonly seed: number;
+  readonly status: TrialStatus;
+  /** The objective metric's last value; null when none was reported or it was not finite. */
+  readonly value: number | null;
+  /** All metrics of the last epoch reported. */
+  readonly metrics: Metrics | null;
+  /** Epochs trained so far. */
+  readonly epochs: number;
+  readonly targetEpochs: number;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  /** Time spent training, summed over the trial's runs. */
+  readonly durationMs: number | null;
+  /** For failed trials: the reason and the first lines of the error. */
+  readonly error: string | null;
+  readonly backend: string | null;
+  /** The worker slot that ran it last. */
+  readonly worker: number | null;
+  /** `tf.memory().numTensors` in the worker after the trial, a leak detector. */
+  readonly tensorsAfter: number | null;
+  /** How often the trial was interrupted and re-queued. */
+  readonly interruptions: number;
+}
+
+export interface StartInfo {
+  readonly worker: number;
+  readonly backend: string;
+}
+
+export interface NewEpoch {
+  /** 1-based epoch number. */
+  readonly epoch: number;
+  readonly metrics: Metrics;
+  /** The objective metric in this epoch; NaN or infinite is stored as null. */
+  readonly value: number | null;
+  readonly durationMs: number;
+}
+
+export interface EpochRecord extends NewEpoch {
+  readonly trial: number;
+  readonly createdAt: number;
+}
+
+export interface FinishInfo {
+  readonly status: Extract<TrialStatus, 'completed' | 'pruned' | 'diverged' | 'failed'>;
+  readonly value: number | null;
+  readonly metrics: Metrics | null;
+  readonly epochs: number;
+  readonly durationMs: number | null;
+  readonly error: string | null;
+  readonly tensorsAfter: number | null;
+}
+
+export interface Storage {
+  /** Where the data lives, safe to print (no password). */
+  readonly location: string;
+
+  /** @throws {StorageError} when a study of that name exists. */
+  createStudy(spec: StudySpec, backend: string | null): Promise<StudyRecord>;
+  /** The study of that name, or null. */
+  getStudy(name: string): Promise<StudyRecord | null>;
+  /** Every study, oldest first, with counts and best value. */
+  listStudies(): Promise<StudySummary[]>;
+  /** @throws {StorageError} when the study does not exist. */
+  setStudyStatus(studyId: number, status: StudyStatus): Promise<void>;
+
+  /** Adds a trial as `queued`. @throws {StorageError} when its number is taken. */
+  addTrial(studyId: number, trial: NewTrial): Promise<TrialRecord>;
+  /** `queued` → `running`. @throws {StorageError} on an illegal transition or unknown trial. */
+  startTrial(studyId: number, number: number, info: StartInfo): Promise<void>;
+  /** Stores one epoch's metrics and updates the trial's last value and epoch count. */
+  recordEpoch(studyId: number, number: number, epoch: NewEpoch): Promise<void>;
+  /** `running` (or `queued`, for `failed`) → a finished status. @throws {StorageError} when illegal. */
+  finishTrial(studyId: number, number: number, info: FinishInfo): Promise<void>;
+  /**
+   * `running` → `queued`: the trial was interrupted. Its epochs after `keepEpochs` are deleted
+   * (it will redo them) and its interruption count goes up.
+   */
+  requeueTrial(studyId: number, number: number, keepEpochs: number): Promise<void>;
+
+  /** Every trial of a study, by number. */
+  getTrials(studyId: number): Promise<TrialRecord[]>;
+  /** Epoch rows of a study (or of one trial), by trial then epoch. */
+  getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]>;
+
+  /** Commits pending writes and releases the storage. */
+  close(): Promise<void>;
+}
