@@ -25,6 +25,8 @@ export interface ConfigIssue {
   readonly path: string;
   /** What is wrong, including the value received and the rule it breaks. */
   readonly message: string;
+  /** 1-based line in the file, when known. */
+  readonly line?: number;
 }
 
 /**
@@ -43,9 +45,14 @@ export class ConfigError extends HpsearchError {
   }
 }
 
+/** `file:line: path: message`, one line per issue (the form editors and terminals link). */
 function formatIssues(issues: readonly ConfigIssue[], file: string | undefined): string {
-  const prefix = file === undefined ? '' : `${file}: `;
-  return issues.map((i) => (i.path === '' ? `${prefix}${i.message}` : `${prefix}${i.path}: ${i.message}`)).join('\n');
+  return issues
+    .map((issue) => {
+      const where = file === undefined ? '' : issue.line === undefined ? `${file}: ` : `${file}:${issue.line}: `;
+      return issue.path === '' ? `${where}${issue.message}` : `${where}${issue.path}: ${issue.message}`;
+    })
+    .join('\n');
 }
 
 /** A command used wrongly in a way that is not about a file: unknown study, clashing flags. Exit code 2. */

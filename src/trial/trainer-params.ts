@@ -28,7 +28,7 @@ export interface TrainerParamInfo {
 }
 
 const num = (min: number, max: number, minOpen = false, maxOpen = false): Domain => ({ type: 'number', min, max, minOpen, maxOpen });
-const int = (min: number, max = Number.MAX_SAFE_INTEGER): Domain => ({ type: 'int', min, max });
+const int = (min: number, max = Infinity): Domain => ({ type: 'int', min, max });
 
 /** Top-level trainer parameters. */
 export const TRAINER_PARAMS: Readonly<Record<string, TrainerParamInfo>> = {

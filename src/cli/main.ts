@@ -1,0 +1,43 @@
+/**
+ * The `hpsearch` command line: a thin layer of commander commands over the library.
+ */
+import { createRequire } from 'node:module';
+import { Command } from 'commander';
+import { registerLeaderboard } from './commands/leaderboard.js';
+import { registerList } from './commands/list.js';
+import { registerStart } from './commands/start.js';
+import { handleError } from './handle-error.js';
+import { type CliIO, processIO } from './io.js';
+
+export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
+  const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+  const program = new Command()
+    .name('hpsearch')
+    .description('Hyperparameter search for TensorFlow.js models in Node')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .exitOverride();
+  registerStart(program, io, setExitCode);
+  registerList(program, io);
+  registerLeaderboard(program, io);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    command.showHelpAfterError('(run with --help for usage)');
+  }
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Picks the executor for a backend and isolation mode.
+ */
+import type { BackendName, Isolation } from '../space/spec.js';
+import type { TrialExecutor } from './executor.js';
+import { createProcessExecutor } from './process-executor.js';
+import { createThreadExecutor } from './thread-executor.js';
+
+export interface ExecutorOptions {
+  readonly backend: BackendName;
+  readonly isolation: Isolation;
+  readonly workers: number;
+  readonly memoryLimitMb?: number;
+}
+
+export function createExecutor(options: ExecutorOptions): TrialExecutor {
+  if (options.isolation === 'process') {
+    return createProcessExecutor({ workers: options.workers, memoryLimitMb: options.memoryLimitMb });
+  }
+  return createThreadExecutor({ workers: options.workers, memoryLimitMb: options.memoryLimitMb });
+}

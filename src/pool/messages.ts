@@ -1,0 +1,69 @@
+/**
+ * The typed messages between the main thread and the code that runs a trial (a worker thread or
+ * a child process). Workers only train and report; every decision is taken in the main thread.
+ */
+import type { BackendName, TaskSpec } from '../space/spec.js';
+import type { Params } from '../space/types.js';
+import type { Budget, Metrics } from '../trial/objective.js';
+
+/** Everything a worker needs to run one trial. Structured-cloneable. */
+export interface TrialTask {
+  readonly study: string;
+  readonly trial: number;
+  readonly seed: number;
+  /** The full configuration: constants and sampled values together. */
+  readonly params: Params;
+  readonly budget: Budget;
+  readonly maxEpochs: number;
+  readonly task: TaskSpec;
+  readonly backend: BackendName;
+  /** File for this trial's checkpoint, or null when checkpoints are off. */
+  readonly checkpointPath: string | null;
+}
+
+/** Worker → main: one epoch finished. The worker waits for a {@link DecisionMessage} before going on. */
+export interface EpochMessage {
+  readonly type: 'epoch';
+  readonly epoch: number;
+  readonly metrics: Metrics;
+  /** Wall time of this epoch, training and validation. */
+  readonly durationMs: number;
+}
+
+/** Worker → main: the trial ended (last message of a trial). */
+export interface DoneMessage {
+  readonly type: 'done';
+  readonly outcome: TrialOutcome;
+}
+
+/** Worker → main: the trial threw. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly message: string;
+  readonly stack: string | null;
+}
+
+export type WorkerMessage = EpochMessage | DoneMessage | ErrorMessage;
+
+/** Main → worker: whether the trial goes on after an epoch. */
+export interface DecisionMessage {
+  readonly type: 'decision';
+  readonly epoch: number;
+  readonly proceed: boolean;
+}
+
+/** How a trial ended, as seen from inside the worker. */
+export interface TrialOutcome {
+  readonly status: 'completed' | 'diverged' | 'stopped';
+  readonly metrics: Metrics;
+  readonly epochs: number;
+  /** Training time of this run. */
+  readonly durationMs: number;
+  /** Epoch count of the checkpoint saved by this run, or null when none was saved. */
+  readonly checkpointEpochs: number | null;
+  /** `tf.memory()` after the trial: a leak shows as a count that keeps growing. */
+  readonly tensorsAfter: number;
+  readonly bytesAfter: number;
+  /** The worker is ending itself after this trial (memory grew); the pool replaces it. */
+  readonly recycled: boolean;
+}

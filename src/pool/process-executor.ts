@@ -1,0 +1,98 @@
+/**
+ * Runs trials in child processes, one per slot, started on first use and reused for the next
+ * trials of that slot. Each slot's process gets its own environment (a GPU slot sets
+ * CUDA_VISIBLE_DEVICES). A process that dies, or is killed to abort its trial, is replaced on
+ * the slot's next trial.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { TrialFailedError } from '../errors.js';
+import { compiledFile } from '../util/paths.js';
+import type { TrialExecutor, TrialHandlers } from './executor.js';
+import type { TrialOutcome, TrialTask, WorkerMessage } from './messages.js';
+import { createRelay } from './relay.js';
+
+export interface ProcessExecutorOptions {
+  readonly workers: number;
+  /** Extra environment of each slot's process. */
+  readonly envForSlot?: (slot: number) => Readonly<Record<string, string>>;
+  /** V8 heap limit of each child, in MiB. */
+  readonly memoryLimitMb?: number;
+}
+
+export function createProcessExecutor(options: ProcessExecutorOptions): TrialExecutor {
+  const children = new Map<number, ChildProcess>();
+
+  function childFor(slot: number): ChildProcess {
+    const existing = children.get(slot);
+    if (existing !== undefined && existing.exitCode === null && existing.signalCode === null && existing.connected) return existing;
+    const child = fork(compiledFile('pool/child.js'), [], {
+      env: { ...process.env, ...options.envForSlot?.(slot) },
+      serialization: 'advanced',
+      execArgv: options.memoryLimitMb === undefined ? [] : [`--max-old-space-size=${options.memoryLimitMb}`],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.set(slot, child);
+    return child;
+  }
+
+  return {
+    slots: options.workers,
+    kind: 'child processes',
+    run(task: TrialTask, slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
+      const child = childFor(slot);
+      const relay = createRelay(handlers, (message) => {
+        if (child.connected) child.send(message);
+      });
+      return new Promise<TrialOutcome>((resolve, reject) => {
+        let final = false;
+        const onMessage = (message: WorkerMessage) => {
+          final ||= message.type !== 'epoch';
+          relay.receive(message);
+        };
+        const onExit = (code: number | null, signalName: NodeJS.Signals | null) => {
+          // A recycled child exits right after its outcome; the relay settles the trial then.
+          if (final) return;
+          cleanup();
+          reject(new TrialFailedError(`the trial's child process exited (${signalName === null ? `code ${code}` : `signal ${signalName}`})`));
+        };
+        const onAbort = () => {
+          cleanup();
+          child.kill('SIGKILL');
+          reject(signal!.reason instanceof Error ? signal!.reason : new DOMException('The trial was aborted', 'AbortError'));
+        };
+        const cleanup = () => {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        child.on('message', onMessage);
+        child.on('exit', onExit);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        relay.result.then(
+          (outcome) => {
+            cleanup();
+            resolve(outcome);
+          },
+          (error: unknown) => {
+            cleanup();
+            reject(error);
+          },
+        );
+        child.send({ type: 'run', task });
+      });
+    },
+    async close(): Promise<void> {
+      await Promise.all(
+        [...children.values()].map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      children.clear();
+    },
+  };
+}

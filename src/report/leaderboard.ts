@@ -1,0 +1,105 @@
+/**
+ * The leaderboard: one ranking rule and one row shape, shared by the CLI table, `--json`, the
+ * end-of-study summary and (later) the dashboard and exports.
+ */
+import type { Direction, StudySpec } from '../space/spec.js';
+import type { ParamSpec, Params } from '../space/types.js';
+import type { TrialRecord, TrialStatus } from '../storage/storage.js';
+import { toScore } from '../study/scores.js';
+import { formatDuration, formatNumber, formatParam } from './format.js';
+import { type Column, renderTable } from './table.js';
+
+export interface LeaderboardRow {
+  readonly rank: number;
+  readonly trial: number;
+  readonly status: TrialStatus;
+  /** The objective value; null for diverged, failed or not yet reported. */
+  readonly value: number | null;
+  readonly epochs: number;
+  /** Every sampled parameter by its name (conditional children only where they exist). */
+  readonly params: Params;
+  readonly durationMs: number | null;
+  readonly seed: number;
+  readonly error: string | null;
+}
+
+/** Completed trials first, then pruned, then unfinished, and diverged and failed ones last. */
+const STATUS_ORDER: Readonly<Record<TrialStatus, number>> = {
+  completed: 0,
+  pruned: 1,
+  running: 2,
+  queued: 3,
+  diverged: 4,
+  failed: 5,
+};
+
+/**
+ * Orders trials best first: by status group, then by score (best first; missing scores last),
+ * pruned trials by how far they got, and ties by trial number.
+ */
+export function compareTrials(direction: Direction): (a: TrialRecord, b: TrialRecord) => number {
+  return (a, b) => {
+    const group = STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
+    if (group !== 0) return group;
+    if (a.status === 'pruned' && a.epochs !== b.epochs) return b.epochs - a.epochs;
+    const sa = toScore(a.value, direction) ?? -Infinity;
+    const sb = toScore(b.value, direction) ?? -Infinity;
+    if (sa !== sb) return sb - sa;
+    return a.number - b.number;
+  };
+}
+
+export function buildLeaderboard(trials: readonly TrialRecord[], direction: Direction, top?: number): LeaderboardRow[] {
+  const ranked = [...trials].sort(compareTrials(direction));
+  return ranked.slice(0, top ?? ranked.length).map((trial, i) => ({
+    rank: i + 1,
+    trial: trial.number,
+    status: trial.status,
+    value: trial.value,
+    epochs: trial.epochs,
+    params: trial.params,
+    durationMs: trial.durationMs,
+    seed: trial.seed,
+    error: trial.error,
+  }));
+}
+
+/** Names of every searched parameter, children after their parent, in declaration order. */
+export function searchedParamNames(params: readonly ParamSpec[]): string[] {
+  return params.flatMap((spec) => {
+    switch (spec.dist.kind) {
+      case 'constant':
+        return [];
+      case 'conditional': {
+        const children = spec.dist.options.flatMap((option) => searchedParamNames(option.params));
+        return [spec.name, ...new Set(children)];
+      }
+      default:
+        return [spec.name];
+    }
+  });
+}
+
+/** The leaderboard as a terminal table: rank, trial, status, value, epochs, time, then each parameter. */
+export function leaderboardTable(rows: readonly LeaderboardRow[], spec: Pick<StudySpec, 'objective' | 'params'>): string {
+  const names = searchedParamNames(spec.params);
+  const columns: Column[] = [
+    { header: 'rank', align: 'right' },
+    { header: 'trial', align: 'right' },
+    { header: 'status' },
+    { header: spec.objective.metric, align: 'right' },
+    { header: 'epochs', align: 'right' },
+    { header: 'time', align: 'right' },
+    ...names.map((name) => ({ header: name, align: 'right' as const })),
+  ];
+  const cells = rows.map((row) => [
+    String(row.rank),
+    String(row.trial),
+    row.status,
+    formatNumber(row.value),
+    String(row.epochs),
+    formatDuration(row.durationMs),
+    ...names.map((name) => formatParam(row.params[name])),
+  ]);
+  return renderTable(columns, cells);
+}

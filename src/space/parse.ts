@@ -1,0 +1,236 @@
+/**
+ * The one place that reads loose user input (a parsed space file plus CLI flags) and turns it
+ * into a normalized, immutable {@link StudySpec}. Every problem is collected and reported
+ * together; nothing is written before this succeeds.
+ */
+import path from 'node:path';
+import { checkBuiltinParams } from './check-builtin.js';
+import { parseData } from './parse-data.js';
+import {
+  IssueList,
+  type KeyPath,
+  type Locator,
+  type Loose,
+  checkKeys,
+  describe,
+  describeRule,
+  fitsRule,
+  isObject,
+  readEnum,
+  readNumber,
+  readString,
+} from './issues.js';
+import { parseParams } from './parse-params.js';
+import {
+  BACKEND_NAMES,
+  type BackendChoice,
+  type DataSpec,
+  type Direction,
+  type ObjectiveSpec,
+  STRATEGY_NAMES,
+  type StrategyName,
+  type StudySpec,
+} from './spec.js';
+import type { ParamSpec } from './types.js';
+
+export const TOP_LEVEL_KEYS = [
+  'name',
+  'description',
+  'data',
+  'objective',
+  'strategy',
+  'trials',
+  'max_epochs',
+  'seed',
+  'workers',
+  'backend',
+  'params',
+] as const;
+
+/** CLI flags that override keys of the file, as typed by the user. */
+export interface StudyFlags {
+  readonly name?: string;
+  readonly strategy?: string;
+  readonly trials?: string;
+  readonly maxEpochs?: string;
+  readonly workers?: string;
+  readonly seed?: string;
+  readonly backend?: string;
+}
+
+export interface ParseContext {
+  /** The file, as the user named it (for messages and the default study name). */
+  readonly file?: string;
+  /** Folder that relative paths in the file (a CSV) are resolved against. */
+  readonly baseDir: string;
+  /** Supplies the seed when neither the file nor `--seed` sets one. */
+  readonly drawSeed: () => number;
+  readonly locate?: Locator;
+}
+
+const DEFAULT_RANDOM_TRIALS = 20;
+const DEFAULT_MAX_EPOCHS = 10;
+const MAX_SEED = 2 ** 32 - 1;
+const INTEGER_FLAG = /^\d+$/;
+
+/**
+ * Builds a study from a parsed space file and CLI flags.
+ * @throws {ConfigError} listing every problem, each with its key path (or flag) and line.
+ */
+export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlags = {}): StudySpec {
+  const issues = new IssueList(context.locate);
+  if (!isObject(raw)) {
+    issues.add([], `a space file must be a mapping of keys (name, data, params...), got ${describe(raw)}`);
+    issues.throwIfAny(context.file);
+  }
+  const file = raw as Loose;
+  checkKeys(file, TOP_LEVEL_KEYS, [], issues);
+  if ('description' in file && typeof file.description !== 'string') {
+    issues.add(['description'], `must be a string, got ${describe(file.description)}`);
+  }
+
+  const name = flags.name !== undefined ? readName(flags.name, ['--name'], issues) : readName(file.name ?? defaultName(context.file), ['name'], issues);
+  const seed = flags.seed !== undefined
+    ? intFlag(flags.seed, '--seed', issues, 0, MAX_SEED)
+    : file.seed === undefined ? context.drawSeed() : readNumber(file.seed, ['seed'], issues, { min: 0, max: MAX_SEED, integer: true });
+  const data = file.data === undefined
+    ? (issues.add(['data'], 'is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file'), undefined)
+    : parseData(file.data, ['data'], issues, context.baseDir);
+  const objective = parseObjective(file.objective, data, issues);
+  const strategy = flags.strategy !== undefined
+    ? readEnum(flags.strategy, STRATEGY_NAMES, ['--strategy'], issues)
+    : file.strategy === undefined ? 'random' : readEnum(file.strategy, STRATEGY_NAMES, ['strategy'], issues);
+  const trials = flags.trials !== undefined
+    ? intFlag(flags.trials, '--trials', issues, 1)
+    : file.trials === undefined ? undefined : readNumber(file.trials, ['trials'], issues, { min: 1, integer: true });
+  const maxEpochs = flags.maxEpochs !== undefined
+    ? intFlag(flags.maxEpochs, '--max-epochs', issues, 1, 100_000)
+    : file.max_epochs === undefined ? DEFAULT_MAX_EPOCHS : readNumber(file.max_epochs, ['max_epochs'], issues, { min: 1, max: 100_000, integer: true });
+  const workers = flags.workers !== undefined ? readWorkers(flags.workers, ['--workers'], issues, true) : readWorkers(file.workers ?? 'auto', ['workers'], issues, false);
+  const backend: BackendChoice | undefined = flags.backend !== undefined
+    ? readEnum(flags.backend, BACKEND_NAMES, ['--backend'], issues)
+    : file.backend === undefined ? 'auto' : readEnum(file.backend, BACKEND_NAMES, ['backend'], issues);
+
+  let params: ParamSpec[] = [];
+  if (file.params === undefined) issues.add(['params'], 'is required: the parameters to search (learning_rate, batch_size...)');
+  else params = parseParams(file.params, ['params'], issues);
+  checkBuiltinParams(params, issues);
+  if (strategy === 'grid') checkGridParams(params, ['params'], issues);
+  if (params.length > 0 && !params.some((p) => p.dist.kind !== 'constant')) {
+    issues.add(['params'], 'declares no searched parameter: every value is a constant');
+  }
+
+  issues.throwIfAny(context.file);
+  return {
+    name: name!,
+    source: context.file ?? null,
+    task: { kind: 'builtin', data: data!, dataSeed: seedOf(file.data) ?? seed! },
+    objective: objective!,
+    strategy: strategy!,
+    trials: trials ?? (strategy === 'grid' ? null : DEFAULT_RANDOM_TRIALS),
+    maxEpochs: maxEpochs!,
+    seed: seed!,
+    workers: workers!,
+    backend: backend!,
+    params,
+  };
+}
+
+function defaultName(file: string | undefined): string | undefined {
+  return file === undefined ? undefined : path.basename(file).replace(/\.(ya?ml|json)$/i, '');
+}
+
+function readName(value: unknown, at: KeyPath, issues: IssueList): string | undefined {
+  const name = readString(value, at, issues);
+  if (name === undefined) return undefined;
+  if (name.length > 200 || /[\n\r\t]/.test(name)) {
+    issues.add(at, `must be one line of at most 200 characters, got ${describe(name.slice(0, 40))}`);
+    return undefined;
+  }
+  return name;
+}
+
+/** An integer typed as a flag; the message shows the text as typed. */
+function intFlag(value: string, flag: string, issues: IssueList, min: number, max = Infinity): number | undefined {
+  const number = Number(value);
+  if (INTEGER_FLAG.test(value) && fitsRule(number, { min, max, integer: true })) return number;
+  issues.add([flag], `must be ${describeRule({ min, max, integer: true })}, got ${describe(value)}`);
+  return undefined;
+}
+
+function readWorkers(value: unknown, at: KeyPath, issues: IssueList, fromFlag: boolean): number | 'auto' | undefined {
+  if (value === 'auto') return 'auto';
+  const number = fromFlag && typeof value === 'string' && INTEGER_FLAG.test(value) ? Number(value) : value;
+  if (typeof number === 'number' && Number.isInteger(number) && number >= 1 && number <= 1024) return number;
+  issues.add(at, `must be a positive integer or "auto", got ${describe(value)}`);
+  return undefined;
+}
+
+function seedOf(data: unknown): number | undefined {
+  return isObject(data) && typeof data.seed === 'number' ? data.seed : undefined;
+}
+
+const CLASSIFICATION_METRICS = ['val_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
+const REGRESSION_METRICS = ['val_loss', 'val_mae', 'loss'] as const;
+
+/** Metrics the built-in trainer reports for a dataset's task. */
+export function builtinMetrics(data: DataSpec): readonly string[] {
+  return taskOf(data) === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS;
+}
+
+function taskOf(data: DataSpec): 'classification' | 'regression' {
+  if (data.dataset === 'csv') return data.task;
+  return data.dataset === 'linear' ? 'regression' : 'classification';
+}
+
+/** Lower is better for losses and errors, higher for accuracies. */
+export function inferDirection(metric: string): Direction | undefined {
+  if (/acc|auc|f1|precision|recall|r2|score/i.test(metric)) return 'maximize';
+  if (/loss|mae|mse|rmse|error|perplexity/i.test(metric)) return 'minimize';
+  return undefined;
+}
+
+function parseObjective(raw: unknown, data: DataSpec | undefined, issues: IssueList): ObjectiveSpec | undefined {
+  const known = data === undefined ? undefined : builtinMetrics(data);
+  if (raw === undefined) {
+    if (known === undefined) return undefined;
+    const metric = known[0]!;
+    return { metric, direction: inferDirection(metric)! };
+  }
+  if (!isObject(raw)) {
+    issues.add(['objective'], `must be a mapping with metric and direction, got ${describe(raw)}`);
+    return undefined;
+  }
+  checkKeys(raw, ['metric', 'direction'], ['objective'], issues);
+  let metric: string | undefined = known?.[0];
+  if (raw.metric !== undefined) {
+    metric = known === undefined ? readString(raw.metric, ['objective', 'metric'], issues) : readEnum(raw.metric, known, ['objective', 'metric'], issues);
+  }
+  const direction = raw.direction === undefined
+    ? metric === undefined ? undefined : inferDirection(metric)
+    : readEnum(raw.direction, ['minimize', 'maximize'] as const, ['objective', 'direction'], issues);
+  if (metric === undefined) return undefined;
+  if (direction === undefined) {
+    if (raw.direction === undefined) issues.add(['objective', 'direction'], `is required for metric ${describe(metric)}: minimize or maximize`);
+    return undefined;
+  }
+  return { metric, direction };
+}
+
+const MAX_INT_GRID = 1000;
+
+/** Grid search needs a finite list of values for every searched parameter. */
+function checkGridParams(params: readonly ParamSpec[], at: KeyPath, issues: IssueList): void {
+  for (const spec of params) {
+    const short = spec.name.slice(spec.name.lastIndexOf('.') + 1);
+    const path = [...at, short];
+    const dist = spec.dist;
+    if (dist.kind === 'float' && dist.grid === null) {
+      issues.add(path, `grid search needs the values of a continuous range: add grid: [...] or steps: N`);
+    } else if (dist.kind === 'int' && dist.grid === null && dist.high - dist.low + 1 > MAX_INT_GRID) {
+      issues.add(path, `grid search would visit ${dist.high - dist.low + 1} values; add grid: [...] or steps: N`);
+    } else if (dist.kind === 'conditional') {
+      for (const option of dist.options) checkGridParams(option.params, [...path, 'choice', option.name], issues);
+    }
+  }
+}

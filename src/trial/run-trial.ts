@@ -1,0 +1,72 @@
+/**
+ * Runs one trial inside a worker (thread or child process): loads the backend and the dataset
+ * (both cached for the worker's life), runs the objective, and measures what it leaves behind.
+ */
+import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
+import type { Dataset } from '../data/types.js';
+import { loadDataset } from '../data/load.js';
+import { loadBackend } from './backend.js';
+import { fileCheckpointStore } from './checkpoint-file.js';
+import type { Metrics, TrialContext } from './objective.js';
+import { createBuiltinObjective } from './trainer.js';
+
+/** How a running trial talks to the main thread. */
+export interface TrialLink {
+  /** Sends an epoch report; resolves to whether to go on. */
+  sendEpoch(message: EpochMessage): Promise<boolean>;
+  readonly signal: AbortSignal;
+}
+
+const datasets = new Map<string, Dataset>();
+
+function cachedDataset(task: TrialTask): Dataset {
+  const key = JSON.stringify([task.task.data, task.task.dataSeed]);
+  let dataset = datasets.get(key);
+  if (dataset === undefined) {
+    dataset = loadDataset(task.task.data, task.task.dataSeed);
+    datasets.set(key, dataset);
+  }
+  return dataset;
+}
+
+/** Beyond these, a worker ends itself after its trial and the pool starts a fresh one. */
+const RECYCLE_TENSOR_GROWTH = 1000;
+const RECYCLE_BYTES = 1024 ** 3;
+let baselineTensors: number | null = null;
+
+export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialOutcome> {
+  const tf = await loadBackend(task.backend);
+  const dataset = cachedDataset(task);
+  const objective = createBuiltinObjective(tf, dataset);
+  const checkpoint = fileCheckpointStore(task.checkpointPath);
+  let last = performance.now();
+  const started = last;
+  const context: TrialContext = {
+    number: task.trial,
+    seed: task.seed,
+    budget: task.budget,
+    maxEpochs: task.maxEpochs,
+    signal: link.signal,
+    checkpoint,
+    report: (epoch: number, metrics: Metrics) => {
+      const now = performance.now();
+      const durationMs = now - last;
+      last = now;
+      return link.sendEpoch({ type: 'epoch', epoch, metrics: { ...metrics }, durationMs });
+    },
+  };
+  const result = await objective(task.params, context);
+  const memory = tf.memory();
+  const baseline = (baselineTensors ??= memory.numTensors);
+  const recycled = memory.numTensors > baseline + RECYCLE_TENSOR_GROWTH || memory.numBytes > RECYCLE_BYTES;
+  return {
+    status: result.status,
+    metrics: result.metrics,
+    epochs: result.epochs,
+    durationMs: performance.now() - started,
+    checkpointEpochs: checkpoint.saved ? result.epochs : null,
+    tensorsAfter: memory.numTensors,
+    bytesAfter: memory.numBytes,
+    recycled,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The plain-line reporter: one line per finished trial, for pipes, CI and `--no-dashboard`.
+ */
+import { formatDuration, formatNumber, formatParam } from '../report/format.js';
+import type { StudySpec } from '../space/spec.js';
+import type { StudyEvents, TrialView } from '../study/events.js';
+
+export interface LineWriter {
+  write(text: string): unknown;
+}
+
+/** `trial 3  completed  val_accuracy 0.9611  best 0.9611 (#3)  8 epochs  4.1s  learning_rate=3.2e-3 ...` */
+export function trialLine(trial: TrialView, best: TrialView | null, spec: Pick<StudySpec, 'objective'>, progress: string): string {
+  const parts = [
+    progress,
+    `trial ${trial.number}`,
+    trial.status.padEnd(9),
+    `${spec.objective.metric} ${formatNumber(trial.value)}`,
+    `best ${best === null ? formatNumber(null) : `${formatNumber(best.value)} (#${best.number})`}`,
+    `${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}`,
+    formatDuration(trial.durationMs),
+    Object.entries(trial.params)
+      .map(([name, value]) => `${name}=${formatParam(value)}`)
+      .join(' '),
+  ];
+  let line = parts.filter((p) => p !== '').join('  ');
+  if (trial.status === 'failed' && trial.error !== null) line += `\n    error: ${trial.error.split('\n', 1)[0]}`;
+  return line;
+}
+
+export function createPlainReporter(out: LineWriter, spec: Pick<StudySpec, 'objective'>, plannedTrials: number | null): StudyEvents {
+  let finished = 0;
+  const width = String(plannedTrials ?? 0).length;
+  return {
+    onTrialEnd(trial, best) {
+      if (trial.status === 'queued') {
+        out.write(`trial ${trial.number} interrupted after ${trial.epochs} epochs; it is queued to run again\n`);
+        return;
+      }
+      finished++;
+      const progress = plannedTrials === null ? `[${finished}]` : `[${String(finished).padStart(width)}/${plannedTrials}]`;
+      out.write(`${trialLine(trial, best, spec, progress)}\n`);
+    },
+  };
+}

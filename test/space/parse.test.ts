@@ -1,0 +1,204 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { loadSpaceFile, parseText } from '../../src/space/load.js';
+import { type StudyFlags, parseStudy } from '../../src/space/parse.js';
+import type { StudySpec } from '../../src/space/spec.js';
+
+const FILE = 'space.yaml';
+const BASE = `
+name: t
+data: { dataset: spirals }
+params:
+  learning_rate: { loguniform: [1.0e-4, 1] }
+`;
+
+function parse(yaml: string, flags: StudyFlags = {}): StudySpec {
+  const { raw, locate } = parseText(yaml, FILE);
+  return parseStudy(raw, { file: FILE, baseDir: os.tmpdir(), drawSeed: () => 1234, locate }, flags);
+}
+
+/** The full message of the ConfigError that parsing throws. */
+function errorOf(yaml: string, flags: StudyFlags = {}): string {
+  try {
+    parse(yaml, flags);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(2);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseStudy: valid files', () => {
+  it('normalizes every kind of parameter', () => {
+    const spec = parse(`
+name: all-kinds
+data: { dataset: digits }
+strategy: random
+trials: 5
+max_epochs: 3
+seed: 9
+workers: 2
+backend: wasm
+params:
+  learning_rate: { loguniform: [1.0e-4, 1] }
+  dropout: { uniform: [0, 0.5] }
+  hidden_units: { int: [16, 256], log: true }
+  hidden_layers: 2
+  batch_size: { choice: [16, 32] }
+  schedule:
+    choice:
+      constant: {}
+      step: { step_size: { int: [2, 8] }, gamma: { choice: [0.1, 0.5] } }
+`);
+    expect(spec).toEqual({
+      name: 'all-kinds',
+      source: FILE,
+      task: { kind: 'builtin', data: { dataset: 'digits', validationSplit: 0.2 }, dataSeed: 9 },
+      objective: { metric: 'val_accuracy', direction: 'maximize' },
+      strategy: 'random',
+      trials: 5,
+      maxEpochs: 3,
+      seed: 9,
+      workers: 2,
+      backend: 'wasm',
+      params: [
+        { name: 'learning_rate', dist: { kind: 'float', low: 1e-4, high: 1, log: true, grid: null } },
+        { name: 'dropout', dist: { kind: 'float', low: 0, high: 0.5, log: false, grid: null } },
+        { name: 'hidden_units', dist: { kind: 'int', low: 16, high: 256, log: true, grid: null } },
+        { name: 'hidden_layers', dist: { kind: 'constant', value: 2 } },
+        { name: 'batch_size', dist: { kind: 'categorical', choices: [16, 32] } },
+        {
+          name: 'schedule',
+          dist: {
+            kind: 'conditional',
+            options: [
+              { name: 'constant', params: [] },
+              {
+                name: 'step',
+                params: [
+                  { name: 'schedule.step_size', dist: { kind: 'int', low: 2, high: 8, log: false, grid: null } },
+                  { name: 'schedule.gamma', dist: { kind: 'categorical', choices: [0.1, 0.5] } },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('applies defaults: random, 20 trials, 10 epochs, auto workers and backend, drawn seed', () => {
+    const spec = parse(BASE);
+    expect([spec.strategy, spec.trials, spec.maxEpochs, spec.workers, spec.backend, spec.seed]).toEqual(['random', 20, 10, 'auto', 'auto', 1234]);
+  });
+
+  it('infers the objective from the data: val_accuracy for classification, val_loss for regression', () => {
+    expect(parse(BASE).objective).toEqual({ metric: 'val_accuracy', direction: 'maximize' });
+    expect(parse(BASE.replace('spirals', 'linear')).objective).toEqual({ metric: 'val_loss', direction: 'minimize' });
+    expect(parse(`${BASE}objective: { metric: val_loss }\n`).objective).toEqual({ metric: 'val_loss', direction: 'minimize' });
+  });
+
+  it('lets CLI flags override the file', () => {
+    const spec = parse(BASE, { name: 'other', trials: '7', maxEpochs: '2', workers: '3', seed: '11', backend: 'cpu', strategy: 'random' });
+    expect([spec.name, spec.trials, spec.maxEpochs, spec.workers, spec.seed, spec.backend]).toEqual(['other', 7, 2, 3, 11, 'cpu']);
+  });
+
+  it('expands steps into a grid, log-spaced for loguniform', () => {
+    const spec = parse(`${BASE.replace('[1.0e-4, 1] }', '[1.0e-4, 1], steps: 5 }')}strategy: grid\n`);
+    const dist = spec.params[0]!.dist;
+    expect(dist.kind === 'float' && dist.grid).toEqual([1e-4, 1e-3, 1e-2, 1e-1, 1].map((v, i) => (i === 0 || i === 4 ? v : expect.closeTo(v, 12))));
+    expect(spec.trials).toBeNull();
+  });
+
+  it('defaults the study name to the file name', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hps-space-'));
+    const file = path.join(dir, 'my-study.yaml');
+    fs.writeFileSync(file, BASE.replace('name: t\n', ''));
+    expect(loadSpaceFile(file, {}, () => 1).name).toBe('my-study');
+  });
+
+  it('reads JSON files', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hps-space-'));
+    const file = path.join(dir, 's.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'j', data: { dataset: 'blobs', features: 3 }, params: { batch_size: { choice: [8, 16] } } }));
+    const spec = loadSpaceFile(file, {}, () => 1);
+    expect(spec.task.data).toEqual({ dataset: 'blobs', samples: 600, classes: 3, features: 3, spread: 1, validationSplit: 0.2 });
+  });
+});
+
+describe('parseStudy: invalid files, each with the exact message', () => {
+  const cases: [string, string, string, StudyFlags?][] = [
+    [
+      'log-uniform bound ≤ 0',
+      BASE.replace('[1.0e-4, 1]', '[0, 1]'),
+      'space.yaml:5: params.learning_rate.loguniform: low must be > 0, got 0',
+    ],
+    ['reversed range', BASE.replace('[1.0e-4, 1]', '[1, 0.1]'), 'space.yaml:5: params.learning_rate.loguniform: high must be > low, got [1, 0.1]'],
+    ['empty float range', `${BASE}  dropout: { uniform: [0.2, 0.2] }\n`, 'space.yaml:6: params.dropout.uniform: high must be > low, got [0.2, 0.2]'],
+    ['reversed int range', `${BASE}  hidden_units: { int: [64, 8] }\n`, 'space.yaml:6: params.hidden_units.int: high must be ≥ low, got [64, 8]'],
+    ['not a pair', BASE.replace('[1.0e-4, 1]', '[1]'), 'space.yaml:5: params.learning_rate.loguniform: must be [low, high] with two numbers, got [1]'],
+    ['int with fractions', `${BASE}  hidden_units: { int: [1.5, 8] }\n`, 'space.yaml:6: params.hidden_units.int: must be [low, high] with two integers, got [1.5,8]'],
+    ['unknown top-level key', `${BASE}max_epoch: 3\n`, 'space.yaml:6: max_epoch: unknown key; did you mean "max_epochs"?'],
+    [
+      'misspelled distribution',
+      BASE.replace('loguniform:', 'lgouniform:'),
+      'space.yaml:5: params.learning_rate: must name one distribution (loguniform, uniform, int, choice) or be a plain value: unknown key "lgouniform"; did you mean "loguniform"?',
+    ],
+    ['two distributions', BASE.replace('{ loguniform: [1.0e-4, 1] }', '{ loguniform: [1.0e-4, 1], uniform: [0, 1] }'), 'space.yaml:5: params.learning_rate: names 2 distributions (loguniform, uniform); use exactly one'],
+    ['unknown trainer parameter', `${BASE}  lerning_rate: 0.1\n`, 'space.yaml:6: params.lerning_rate: not a parameter of the built-in trainer; did you mean "learning_rate"?'],
+    ['unknown optimizer', `${BASE}  optimizer: { choice: [adam, adamw] }\n`, 'space.yaml:6: params.optimizer.choice[1]: must be one of sgd, momentum, adam, got "adamw"; did you mean "adam"?'],
+    ['batch size as a float range', `${BASE}  batch_size: { uniform: [8, 64] }\n`, 'space.yaml:6: params.batch_size: must be an integer parameter (int, or a choice of integers), got a uniform range'],
+    ['batch size 0', `${BASE}  batch_size: { choice: [0, 32] }\n`, 'space.yaml:6: params.batch_size.choice[0]: must be an integer ≥ 1, got 0'],
+    ['unknown schedule', `${BASE}  schedule: { choice: { constant: {}, cosin: {} } }\n`, 'space.yaml:6: params.schedule.choice.cosin: must be one of constant, exponential, step, cosine, got "cosin"; did you mean "cosine"?'],
+    [
+      'parameter of another schedule',
+      `${BASE}  schedule: { choice: { exponential: { gamma: 0.5 } } }\n`,
+      'space.yaml:6: params.schedule.choice.exponential.gamma: not a parameter of the exponential schedule (known: decay_rate, warmup_epochs)',
+    ],
+    ['decay rate above 1', `${BASE}  schedule: { choice: { exponential: { decay_rate: { uniform: [0.9, 1.5] } } } }\n`, 'space.yaml:6: params.schedule.choice.exponential.decay_rate.uniform: values must be a number > 0 and ≤ 1, got [0.9, 1.5]'],
+    ['searched hidden list', `${BASE}  hidden: { choice: [32, 64] }\n`, 'space.yaml:6: params.hidden: must be a fixed list of layer sizes such as [128, 64], got a categorical distribution; to search the architecture use hidden_layers and hidden_units'],
+    ['empty choice', `${BASE}  batch_size: { choice: [] }\n`, 'space.yaml:6: params.batch_size.choice: must be a non-empty list of values, or a mapping of options to their parameters, got []'],
+    ['duplicate choice', `${BASE}  batch_size: { choice: [32, 32] }\n`, 'space.yaml:6: params.batch_size.choice[1]: 32 is listed twice'],
+    ['unknown dataset', BASE.replace('spirals', 'mnist'), 'space.yaml:3: data.dataset: must be one of digits, spirals, blobs, linear, csv, got "mnist"'],
+    ['missing data', BASE.replace('data: { dataset: spirals }\n', ''), 'space.yaml: data: is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file'],
+    ['missing CSV file', BASE.replace('{ dataset: spirals }', '{ dataset: csv, path: nope.csv, target: y, task: regression }'), `space.yaml:3: data.path: no such file: "nope.csv" (looked for ${path.join(os.tmpdir(), 'nope.csv')})`],
+    ['unknown strategy', `${BASE}strategy: rnadom\n`, 'space.yaml:6: strategy: must be one of grid, random, got "rnadom"; did you mean "random"?'],
+    ['zero trials', `${BASE}trials: 0\n`, 'space.yaml:6: trials: must be an integer ≥ 1, got 0'],
+    ['unknown metric', `${BASE}objective: { metric: val_acc }\n`, 'space.yaml:6: objective.metric: must be one of val_accuracy, val_loss, accuracy, loss, got "val_acc"; did you mean "val_accuracy"?'],
+    ['grid without values', `${BASE}strategy: grid\n`, 'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N'],
+    ['grid value out of range', BASE.replace('[1.0e-4, 1] }', '[1.0e-4, 1], grid: [0.1, 2] }'), 'space.yaml:5: params.learning_rate.grid[1]: must be a number in [0.0001, 1], got 2'],
+    ['bad flag', BASE, 'space.yaml: --trials: must be an integer ≥ 1, got "ten"', { trials: 'ten' }],
+    ['bad workers flag', BASE, 'space.yaml: --workers: must be a positive integer or "auto", got "0"', { workers: '0' }],
+    ['grid by flag without values', BASE, 'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N', { strategy: 'grid' }],
+    ['malformed YAML', 'name: [unclosed\n', 'space.yaml:2: malformed YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  ];
+
+  it.each(cases)('%s', (_label, yaml, message, flags) => {
+    expect(errorOf(yaml, flags)).toBe(message);
+  });
+
+  it('reports every problem of a file together', () => {
+    const message = errorOf(`
+name: t
+data: { dataset: spirals, samples: 3 }
+trials: -1
+params:
+  learning_rate: { loguniform: [0, 1] }
+  batch_size: { choice: [0] }
+`);
+    expect(message.split('\n')).toEqual([
+      'space.yaml:3: data.samples: must be an integer ≥ 10 and ≤ 10000000, got 3',
+      'space.yaml:4: trials: must be an integer ≥ 1, got -1',
+      'space.yaml:6: params.learning_rate.loguniform: low must be > 0, got 0',
+      'space.yaml:7: params.batch_size.choice[0]: must be an integer ≥ 1, got 0',
+    ]);
+  });
+
+  it('names a missing space file', () => {
+    expect(() => loadSpaceFile('/nonexistent/space.yaml')).toThrow('/nonexistent/space.yaml: cannot read the space file: no such file');
+  });
+});
