@@ -7,5 +7,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // The JSON report carries the counts that .ci/run prints as its closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest.json' },
   },
 });

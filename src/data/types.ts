@@ -13,9 +13,16 @@ export interface Dataset {
   readonly classNames: readonly string[];
   /** `trainSize × features` values. */
   readonly xTrain: Float32Array;
-  /** Class index (as a float) or regression target, one per training example. */
+  /** Class index (as a float) or standardised regression target, one per training example. */
   readonly yTrain: Float32Array;
   readonly xVal: Float32Array;
+  /**
+   * Regression targets are trained on standardised (`(y − targetMean) / targetStd`, from the
+   * training part) for a well-conditioned fit; metrics are scaled back to the data's units.
+   * Classification: 0 and 1.
+   */
+  readonly targetMean: number;
+  readonly targetStd: number;
   readonly yVal: Float32Array;
   readonly trainSize: number;
   readonly valSize: number;

@@ -1,22 +1,11 @@
 /**
  * Choosing a backend in the main thread, without loading any TensorFlow code here: `auto`
- * takes the first of tensorflow-gpu, tensorflow, wasm, cpu whose package is installed (and, for
- * the native ones, whose binding loads in a probe process).
+ * takes the first of tensorflow-gpu, tensorflow, wasm, cpu that is installed (and, for the
+ * native ones, whose binding loads in a probe process).
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { BackendError } from '../errors.js';
 import type { BackendChoice, BackendName, Isolation } from '../space/spec.js';
-
-const require = createRequire(import.meta.url);
-
-/** The npm package each backend comes from. */
-export const BACKEND_PACKAGES: Readonly<Record<BackendName, string>> = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  cpu: '@tensorflow/tfjs-backend-cpu',
-};
+import { BACKEND_PACKAGES, backendUnavailable, isBackendInstalled } from '../trial/backend.js';
 
 const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -36,29 +25,18 @@ export interface BackendResolution {
   readonly note: string;
 }
 
-function installed(pkg: string): boolean {
-  try {
-    require.resolve(`${pkg}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
+/** Loads a native binding in a throw-away process, so that a crash costs nothing here. */
+function probeNative(backend: BackendName): string | null {
+  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(BACKEND_PACKAGES[backend])})`], { encoding: 'utf8', timeout: 120_000 });
+  if (probe.status === 0) return null;
+  return (probe.stderr ?? '').split('\n').find((line) => /Error/.test(line))?.trim() ?? `exit ${probe.status ?? probe.signal}`;
 }
 
-/** Whether a native binding loads, tried in a throw-away process so a crash costs nothing here. */
-function nativeLoads(pkg: string): { ok: boolean; reason: string } {
-  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(pkg)})`], { encoding: 'utf8', timeout: 120_000 });
-  if (probe.status === 0) return { ok: true, reason: '' };
-  const line = (probe.stderr ?? '').split('\n').find((l) => /Error/.test(l)) ?? `exit ${probe.status ?? probe.signal}`;
-  return { ok: false, reason: line.trim() };
+/** Why a backend cannot be used here, or null when it can. */
+function unavailability(backend: BackendName): string | null {
+  if (!isBackendInstalled(backend)) return 'not installed';
+  return isNative(backend) ? probeNative(backend) : null;
 }
-
-const INSTALL_HINT: Readonly<Record<BackendName, string>> = {
-  'tensorflow-gpu': 'npm install @tensorflow/tfjs-node-gpu (its install downloads libtensorflow with CUDA support; it needs internet access, CUDA and cuDNN)',
-  tensorflow: 'npm install @tensorflow/tfjs-node (its install downloads libtensorflow; it needs internet access)',
-  wasm: 'npm install @tensorflow/tfjs-backend-wasm',
-  cpu: 'npm install @tensorflow/tfjs',
-};
 
 /**
  * Resolves `--backend`. A forced backend that cannot load is an error, never a silent fallback.
@@ -66,29 +44,15 @@ const INSTALL_HINT: Readonly<Record<BackendName, string>> = {
  */
 export function resolveBackend(choice: BackendChoice): BackendResolution {
   if (choice !== 'auto') {
-    const pkg = BACKEND_PACKAGES[choice];
-    if (!installed(pkg)) throw new BackendError(`backend ${choice} is not available: ${pkg} is not installed`, INSTALL_HINT[choice]);
-    if (isNative(choice)) {
-      const probe = nativeLoads(pkg);
-      if (!probe.ok) throw new BackendError(`backend ${choice} is not available: ${pkg} does not load (${probe.reason})`, INSTALL_HINT[choice]);
-    }
+    const reason = unavailability(choice);
+    if (reason !== null) throw backendUnavailable(choice, reason === 'not installed' ? undefined : reason);
     return { backend: choice, note: 'chosen' };
   }
   const skipped: string[] = [];
   for (const backend of AUTO_ORDER) {
-    const pkg = BACKEND_PACKAGES[backend];
-    if (!installed(pkg)) {
-      skipped.push(`${pkg.replace('@tensorflow/', '')} not installed`);
-      continue;
-    }
-    if (isNative(backend)) {
-      const probe = nativeLoads(pkg);
-      if (!probe.ok) {
-        skipped.push(`${pkg.replace('@tensorflow/', '')} does not load`);
-        continue;
-      }
-    }
-    return { backend, note: skipped.length === 0 ? 'auto' : `auto: ${skipped.join(', ')}` };
+    const reason = unavailability(backend);
+    if (reason === null) return { backend, note: skipped.length === 0 ? 'auto' : `auto: ${skipped.join(', ')}` };
+    skipped.push(`${BACKEND_PACKAGES[backend].replace('@tensorflow/', '')} ${reason === 'not installed' ? reason : 'does not load'}`);
   }
-  throw new BackendError('no TensorFlow.js backend is installed', INSTALL_HINT.wasm);
+  throw backendUnavailable('wasm');
 }

@@ -1,0 +1,270 @@
+/**
+ * The in-memory backend of {@link Storage}: same rules and errors as SQLite, nothing persisted.
+ * For tests and for throw-away studies (`--storage memory:`).
+ */
+import type { StudySpec } from '../space/spec.js';
+import type { Metrics } from '../trial/objective.js';
+import {
+  StorageErrors,
+  addDuration,
+  checkEpoch,
+  checkKeepEpochs,
+  checkTransition,
+  deepFreeze,
+  finiteOrNull,
+  requireTrial,
+  studyFinishedAt,
+} from './rules.js';
+import type {
+  EpochRecord,
+  FinishInfo,
+  NewEpoch,
+  NewTrial,
+  StartInfo,
+  Storage,
+  StudyRecord,
+  StudyStatus,
+  StudySummary,
+  TrialRecord,
+} from './storage.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface StudyEntry {
+  record: StudyRecord;
+  readonly trials: Map<number, Mutable<TrialRecord>>;
+  /** Epoch records by trial number, then epoch number. */
+  readonly epochs: Map<number, Map<number, EpochRecord>>;
+}
+
+/** Options of {@link MemoryStorage}. */
+export interface MemoryStorageOptions {
+  /** Reject every write, as a read-only SQLite connection does. */
+  readonly readonly?: boolean;
+}
+
+/**
+ * {@link Storage} in the process's memory. Writes apply at once (a batch of one), so every read
+ * sees them; returned records are frozen copies.
+ */
+export class MemoryStorage implements Storage {
+  readonly location = 'memory:';
+  readonly #studies = new Map<number, StudyEntry>();
+  readonly #readonly: boolean;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: MemoryStorageOptions = {}) {
+    this.#readonly = options.readonly ?? false;
+  }
+
+  createStudy(spec: StudySpec, backend: string | null): Promise<StudyRecord> {
+    return this.#write(() => {
+      if (this.#byName(spec.name)) throw StorageErrors.studyExists(spec.name, this.location);
+      const now = Date.now();
+      const record: StudyRecord = Object.freeze({
+        id: this.#nextId++,
+        name: spec.name,
+        spec: deepFreeze(structuredClone(spec)),
+        status: 'running',
+        backend,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+      });
+      this.#studies.set(record.id, { record, trials: new Map(), epochs: new Map() });
+      return record;
+    });
+  }
+
+  getStudy(name: string): Promise<StudyRecord | null> {
+    return this.#read(() => this.#byName(name)?.record ?? null);
+  }
+
+  listStudies(): Promise<StudySummary[]> {
+    return this.#read(() =>
+      [...this.#studies.values()].map(({ record, trials }) => {
+        const sign = record.spec.objective.direction === 'maximize' ? 1 : -1;
+        let completed = 0;
+        let best: number | null = null;
+        for (const trial of trials.values()) {
+          if (trial.status !== 'completed') continue;
+          completed += 1;
+          if (trial.value !== null && (best === null || sign * trial.value > sign * best)) best = trial.value;
+        }
+        return Object.freeze({
+          name: record.name,
+          status: record.status,
+          strategy: record.spec.strategy,
+          direction: record.spec.objective.direction,
+          metric: record.spec.objective.metric,
+          trials: trials.size,
+          completed,
+          best,
+          createdAt: record.createdAt,
+        });
+      }),
+    );
+  }
+
+  setStudyStatus(studyId: number, status: StudyStatus): Promise<void> {
+    return this.#write(() => {
+      const entry = this.#study(studyId);
+      const now = Date.now();
+      const finishedAt = studyFinishedAt(status, now);
+      entry.record = Object.freeze({ ...entry.record, status, finishedAt, updatedAt: now });
+    });
+  }
+
+  addTrial(studyId: number, trial: NewTrial): Promise<TrialRecord> {
+    return this.#write(() => {
+      const entry = this.#study(studyId);
+      if (entry.trials.has(trial.number)) throw StorageErrors.trialExists(entry.record.name, trial.number);
+      const now = Date.now();
+      const stored: Mutable<TrialRecord> = {
+        studyId,
+        number: trial.number,
+        params: deepFreeze(structuredClone(trial.params)),
+        seed: trial.seed,
+        status: 'queued',
+        value: null,
+        metrics: null,
+        epochs: 0,
+        targetEpochs: trial.targetEpochs,
+        createdAt: now,
+        startedAt: null,
+        finishedAt: null,
+        durationMs: null,
+        error: null,
+        backend: null,
+        worker: null,
+        tensorsAfter: null,
+        interruptions: 0,
+      };
+      entry.trials.set(trial.number, stored);
+      touch(entry, now);
+      return Object.freeze({ ...stored });
+    });
+  }
+
+  startTrial(studyId: number, number: number, info: StartInfo): Promise<void> {
+    return this.#write(() => {
+      const [entry, trial] = this.#trial(studyId, number);
+      checkTransition(entry.record.name, trial, 'running');
+      const now = Date.now();
+      Object.assign(trial, { status: 'running', startedAt: now, worker: info.worker, backend: info.backend });
+      touch(entry, now);
+    });
+  }
+
+  recordEpoch(studyId: number, number: number, epoch: NewEpoch): Promise<void> {
+    return this.#write(() => {
+      const [entry, trial] = this.#trial(studyId, number);
+      checkEpoch(entry.record.name, trial, epoch.epoch);
+      const now = Date.now();
+      const metrics = frozenMetrics(epoch.metrics);
+      const value = finiteOrNull(epoch.value);
+      const epochs = entry.epochs.get(number) ?? new Map<number, EpochRecord>();
+      entry.epochs.set(number, epochs);
+      const record = { trial: number, epoch: epoch.epoch, metrics, value, durationMs: epoch.durationMs, createdAt: now };
+      epochs.set(epoch.epoch, Object.freeze(record));
+      Object.assign(trial, { value, metrics, epochs: epoch.epoch });
+      touch(entry, now);
+    });
+  }
+
+  finishTrial(studyId: number, number: number, info: FinishInfo): Promise<void> {
+    return this.#write(() => {
+      const [entry, trial] = this.#trial(studyId, number);
+      checkTransition(entry.record.name, trial, info.status);
+      const now = Date.now();
+      Object.assign(trial, {
+        status: info.status,
+        value: finiteOrNull(info.value),
+        metrics: info.metrics === null ? null : frozenMetrics(info.metrics),
+        epochs: info.epochs,
+        durationMs: addDuration(trial.durationMs, info.durationMs),
+        error: info.error,
+        tensorsAfter: info.tensorsAfter,
+        finishedAt: now,
+      });
+      touch(entry, now);
+    });
+  }
+
+  requeueTrial(studyId: number, number: number, keepEpochs: number): Promise<void> {
+    return this.#write(() => {
+      const [entry, trial] = this.#trial(studyId, number);
+      checkTransition(entry.record.name, trial, 'queued');
+      checkKeepEpochs(entry.record.name, trial, keepEpochs);
+      const epochs = entry.epochs.get(number);
+      for (const epoch of epochs?.keys() ?? []) if (epoch > keepEpochs) epochs?.delete(epoch);
+      const kept = epochs?.get(keepEpochs);
+      Object.assign(trial, {
+        status: 'queued',
+        epochs: keepEpochs,
+        value: kept?.value ?? null,
+        metrics: kept?.metrics ?? null,
+        startedAt: null,
+        interruptions: trial.interruptions + 1,
+      });
+      touch(entry, Date.now());
+    });
+  }
+
+  getTrials(studyId: number): Promise<TrialRecord[]> {
+    return this.#read(() => {
+      const trials = [...(this.#studies.get(studyId)?.trials.values() ?? [])];
+      return trials.sort((a, b) => a.number - b.number).map((trial) => Object.freeze({ ...trial }));
+    });
+  }
+
+  getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]> {
+    return this.#read(() => {
+      const byTrial = this.#studies.get(studyId)?.epochs ?? new Map<number, Map<number, EpochRecord>>();
+      const rows = [...byTrial.values()].flatMap((epochs) => [...epochs.values()]);
+      return rows
+        .filter((row) => trial === undefined || row.trial === trial)
+        .sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  async #write<T>(run: () => T): Promise<T> {
+    if (this.#closed) throw StorageErrors.closed(this.location);
+    if (this.#readonly) throw StorageErrors.readonly(this.location);
+    return run();
+  }
+
+  async #read<T>(run: () => T): Promise<T> {
+    if (this.#closed) throw StorageErrors.closed(this.location);
+    return run();
+  }
+
+  #byName(name: string): StudyEntry | undefined {
+    for (const entry of this.#studies.values()) if (entry.record.name === name) return entry;
+    return undefined;
+  }
+
+  #study(studyId: number): StudyEntry {
+    const entry = this.#studies.get(studyId);
+    if (!entry) throw StorageErrors.noStudy(studyId);
+    return entry;
+  }
+
+  #trial(studyId: number, number: number): [StudyEntry, Mutable<TrialRecord>] {
+    const entry = this.#study(studyId);
+    return [entry, requireTrial(entry.record.name, number, entry.trials.get(number))];
+  }
+}
+
+function touch(entry: StudyEntry, now: number): void {
+  entry.record = Object.freeze({ ...entry.record, updatedAt: now });
+}
+
+function frozenMetrics(metrics: Metrics): Metrics {
+  return Object.freeze({ ...metrics });
+}

@@ -1,0 +1,85 @@
+/**
+ * The write rules every storage backend enforces, and their error messages, in one place so that
+ * SQLite and memory reject the same calls with the same words.
+ */
+import { StorageError } from '../errors.js';
+import { canTransition, type StudyStatus, type TrialStatus } from './storage.js';
+
+/** What the rules need to know about a stored trial. */
+export interface TrialState {
+  readonly number: number;
+  readonly status: TrialStatus;
+  readonly epochs: number;
+}
+
+/** Factories for every error a backend raises about the caller's request. */
+export const StorageErrors = {
+  studyExists: (name: string, location: string) =>
+    new StorageError(`a study named "${name}" already exists in ${location}`, { exitCode: 2 }),
+  noStudy: (studyId: number) => new StorageError(`no study with id ${studyId}`),
+  noTrial: (study: string, number: number) => new StorageError(`study "${study}" has no trial ${number}`),
+  trialExists: (study: string, number: number) =>
+    new StorageError(`trial ${number} of study "${study}" already exists`),
+  illegalTransition: (study: string, number: number, from: TrialStatus, to: TrialStatus) =>
+    new StorageError(`trial ${number} of study "${study}" cannot go from ${from} to ${to}`),
+  notRunning: (study: string, number: number, status: TrialStatus, epoch: number) =>
+    new StorageError(`trial ${number} of study "${study}" is ${status}, not running: cannot record epoch ${epoch}`),
+  badEpoch: (study: string, number: number, epoch: number) =>
+    new StorageError(`epoch of trial ${number} of study "${study}" must be a positive integer, got ${epoch}`),
+  badKeepEpochs: (study: string, number: number, keep: number, epochs: number) =>
+    new StorageError(
+      `trial ${number} of study "${study}" has ${epochs} epochs: ` +
+        `cannot keep ${keep} (must be an integer from 0 to ${epochs})`,
+    ),
+  closed: (location: string) => new StorageError(`storage ${location} is closed`),
+  readonly: (location: string) => new StorageError(`storage ${location} is open read-only: cannot write`),
+} as const;
+
+/** Returns the trial, or throws when there is none of that number. */
+export function requireTrial<T extends TrialState>(study: string, number: number, trial: T | undefined): T {
+  if (trial === undefined) throw StorageErrors.noTrial(study, number);
+  return trial;
+}
+
+/** Throws unless the trial may go to `to` (see {@link canTransition}). */
+export function checkTransition(study: string, trial: TrialState, to: TrialStatus): void {
+  if (!canTransition(trial.status, to)) throw StorageErrors.illegalTransition(study, trial.number, trial.status, to);
+}
+
+/** Throws unless an epoch may be recorded on the trial: it is running and the epoch is 1, 2... */
+export function checkEpoch(study: string, trial: TrialState, epoch: number): void {
+  if (trial.status !== 'running') throw StorageErrors.notRunning(study, trial.number, trial.status, epoch);
+  if (!Number.isInteger(epoch) || epoch < 1) throw StorageErrors.badEpoch(study, trial.number, epoch);
+}
+
+/** Throws unless `keep` epochs of the trial can be kept when it is re-queued. */
+export function checkKeepEpochs(study: string, trial: TrialState, keep: number): void {
+  if (!Number.isInteger(keep) || keep < 0 || keep > trial.epochs) {
+    throw StorageErrors.badKeepEpochs(study, trial.number, keep, trial.epochs);
+  }
+}
+
+/** An objective value as stored: NaN and ±Infinity become null. */
+export function finiteOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+/** Training time summed over a trial's runs; null only while no run reported one. */
+export function addDuration(total: number | null, more: number | null): number | null {
+  if (more === null) return total;
+  return (total ?? 0) + more;
+}
+
+/** A study's `finishedAt` after it takes `status` at `now`: set only once it is over for good. */
+export function studyFinishedAt(status: StudyStatus, now: number): number | null {
+  return status === 'completed' || status === 'failed' ? now : null;
+}
+
+/** Freezes a plain JSON-like value and everything inside it; returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

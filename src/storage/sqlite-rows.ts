@@ -1,0 +1,153 @@
+/**
+ * SQLite rows as read from the tables, their conversion into frozen records, and the JSON
+ * encoding of metrics that keeps NaN and ±Infinity.
+ */
+import type { StudySpec } from '../space/spec.js';
+import type { Params } from '../space/types.js';
+import type { Metrics } from '../trial/objective.js';
+import { deepFreeze } from './rules.js';
+import type { EpochRecord, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
+
+/** A `studies` row. */
+export interface StudyRow {
+  readonly id: number;
+  readonly name: string;
+  readonly spec: string;
+  readonly status: StudyStatus;
+  readonly backend: string | null;
+  readonly created_at: number;
+  readonly updated_at: number;
+  readonly finished_at: number | null;
+}
+
+/** A `trials` row. */
+export interface TrialRow {
+  readonly study_id: number;
+  readonly number: number;
+  readonly params: string;
+  readonly seed: number;
+  readonly status: TrialStatus;
+  readonly value: number | null;
+  readonly metrics: string | null;
+  readonly epochs: number;
+  readonly target_epochs: number;
+  readonly created_at: number;
+  readonly started_at: number | null;
+  readonly finished_at: number | null;
+  readonly duration_ms: number | null;
+  readonly error: string | null;
+  readonly backend: string | null;
+  readonly worker: number | null;
+  readonly tensors_after: number | null;
+  readonly interruptions: number;
+}
+
+/** An `epochs` row. */
+export interface EpochRow {
+  readonly trial: number;
+  readonly epoch: number;
+  readonly metrics: string;
+  readonly value: number | null;
+  readonly duration_ms: number;
+  readonly created_at: number;
+}
+
+/** A row of the `listStudies` query. */
+export interface SummaryRow {
+  readonly name: string;
+  readonly status: StudyStatus;
+  readonly strategy: string;
+  readonly direction: StudySummary['direction'];
+  readonly metric: string;
+  readonly trials: number;
+  readonly completed: number;
+  readonly best: number | null;
+  readonly created_at: number;
+}
+
+const NON_FINITE: Readonly<Record<string, number>> = { NaN, Infinity, '-Infinity': -Infinity };
+
+/**
+ * Metrics as JSON. JSON has no NaN or Infinity (`JSON.stringify` writes null), so a non-finite
+ * metric is stored as the string `"NaN"`, `"Infinity"` or `"-Infinity"`; metrics are numbers,
+ * so a string can only mean one of these.
+ */
+export function encodeMetrics(metrics: Metrics): string {
+  return JSON.stringify(metrics, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+  );
+}
+
+/** The inverse of {@link encodeMetrics}; the result is frozen. */
+export function decodeMetrics(text: string): Metrics {
+  return Object.freeze(
+    JSON.parse(text, (key, value: unknown) =>
+      key !== '' && typeof value === 'string' && Object.hasOwn(NON_FINITE, value) ? NON_FINITE[value] : value,
+    ) as Metrics,
+  );
+}
+
+/** A frozen {@link StudyRecord} from its row. */
+export function toStudyRecord(row: StudyRow): StudyRecord {
+  return Object.freeze({
+    id: row.id,
+    name: row.name,
+    spec: deepFreeze(JSON.parse(row.spec) as StudySpec),
+    status: row.status,
+    backend: row.backend,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+  });
+}
+
+/** A frozen {@link StudySummary} from its row. */
+export function toStudySummary(row: SummaryRow): StudySummary {
+  return Object.freeze({
+    name: row.name,
+    status: row.status,
+    strategy: row.strategy,
+    direction: row.direction,
+    metric: row.metric,
+    trials: row.trials,
+    completed: row.completed,
+    best: row.best,
+    createdAt: row.created_at,
+  });
+}
+
+/** A frozen {@link TrialRecord} from its row. */
+export function toTrialRecord(row: TrialRow): TrialRecord {
+  return Object.freeze({
+    studyId: row.study_id,
+    number: row.number,
+    params: deepFreeze(JSON.parse(row.params) as Params),
+    seed: row.seed,
+    status: row.status,
+    value: row.value,
+    metrics: row.metrics === null ? null : decodeMetrics(row.metrics),
+    epochs: row.epochs,
+    targetEpochs: row.target_epochs,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    error: row.error,
+    backend: row.backend,
+    worker: row.worker,
+    tensorsAfter: row.tensors_after,
+    interruptions: row.interruptions,
+  });
+}
+
+/** A frozen {@link EpochRecord} from its row. */
+export function toEpochRecord(row: EpochRow): EpochRecord {
+  return Object.freeze({
+    trial: row.trial,
+    epoch: row.epoch,
+    metrics: decodeMetrics(row.metrics),
+    value: row.value,
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * Opening an hpsearch SQLite file: recognizing it (`PRAGMA application_id`), refusing foreign
+ * files, and bringing its schema up to date (`PRAGMA user_version`).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StorageError, firstLine } from '../errors.js';
+
+/** `PRAGMA application_id` of hpsearch files: "HPSR" in ASCII. */
+export const APPLICATION_ID = 0x48505352;
+
+/**
+ * Schema migrations, in order: entry `i` takes a database from `user_version` i to i + 1. Never
+ * edit a released entry; append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE studies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
+    metric TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+    backend TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER
+  ) STRICT;
+
+  CREATE TABLE trials (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL
+      CHECK (status IN ('queued', 'running', 'completed', 'pruned', 'diverged', 'failed')),
+    value REAL,
+    metrics TEXT,
+    epochs INTEGER NOT NULL DEFAULT 0,
+    target_epochs INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    duration_ms REAL,
+    error TEXT,
+    backend TEXT,
+    worker INTEGER,
+    tensors_after INTEGER,
+    interruptions INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (study_id, number)
+  ) STRICT;
+
+  -- Counts and best value per study (hpsearch list) without reading every trial row.
+  CREATE INDEX trials_by_status ON trials (study_id, status, value);
+
+  CREATE TABLE epochs (
+    study_id INTEGER NOT NULL,
+    trial INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    metrics TEXT NOT NULL,
+    value REAL,
+    duration_ms REAL NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (study_id, trial, epoch),
+    FOREIGN KEY (study_id, trial) REFERENCES trials (study_id, number) ON DELETE CASCADE
+  ) STRICT;
+  `,
+];
+
+/** The schema version this code writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** How to open a database file. */
+export interface OpenDatabaseOptions {
+  readonly readonly: boolean;
+  /** How long to wait for another connection's lock, in ms. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Opens (and, unless read-only, creates or migrates) an hpsearch database.
+ * @throws {StorageError} (exit code 2) when there is no database at a read-only path, when the
+ *   file belongs to something else, or when its schema version is not one this code can use.
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions): Database.Database {
+  if (options.readonly && !existsSync(path)) throw new StorageError(`no database at ${path}`, { exitCode: 2 });
+  let db: Database.Database;
+  try {
+    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+    const { readonly, timeoutMs } = options;
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: timeoutMs });
+  } catch (error) {
+    throw new StorageError(`cannot open ${path}: ${firstLine(error)}`, { exitCode: 2, cause: error });
+  }
+  try {
+    // Identify before anything else: switching a foreign file to WAL would already modify it.
+    identify(db, path, options.readonly);
+    db.pragma('foreign_keys = ON');
+    if (options.readonly) {
+      checkVersion(path, userVersion(db), true);
+    } else {
+      db.pragma('journal_mode = WAL');
+      migrate(db, path);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof StorageError) throw error;
+    throw new StorageError(`cannot open ${path}: ${firstLine(error)}`, { exitCode: 2, cause: error });
+  }
+}
+
+function identify(db: Database.Database, path: string, readonly: boolean): void {
+  let applicationId: number;
+  let objects: number;
+  try {
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    objects = db.prepare<[], number>('SELECT count(*) FROM sqlite_schema').pluck().get() ?? 0;
+  } catch (error) {
+    if (sqliteCode(error) === 'SQLITE_NOTADB') throw notOurs(path, 'it is not a SQLite file', error);
+    throw error;
+  }
+  if (applicationId === APPLICATION_ID) return;
+  // An empty database (or empty file) becomes ours, unless we may not write to it.
+  if (applicationId === 0 && objects === 0 && !readonly) return;
+  if (applicationId !== 0) {
+    const id = `0x${(applicationId >>> 0).toString(16).padStart(8, '0')}`;
+    throw notOurs(path, `it is a SQLite database of another application (application_id ${id})`);
+  }
+  throw notOurs(path, objects === 0 ? 'it is empty' : 'it is a SQLite database of another application');
+}
+
+function migrate(db: Database.Database, path: string): void {
+  if (checkVersion(path, userVersion(db), false) === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Read again under the write lock: another process may have migrated it meanwhile.
+    const from = checkVersion(path, userVersion(db), false);
+    for (let version = from; version < SCHEMA_VERSION; version += 1) db.exec(MIGRATIONS[version]!);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+  }).immediate();
+}
+
+/** Returns the version when this code can use it; a read-only connection needs it exact. */
+function checkVersion(path: string, version: number, readonly: boolean): number {
+  if (version > SCHEMA_VERSION) {
+    throw new StorageError(
+      `${path} has schema version ${version}, but this hpsearch only knows versions up to ${SCHEMA_VERSION}`,
+      { exitCode: 2, hint: 'upgrade hpsearch to read it' },
+    );
+  }
+  if (readonly && version < SCHEMA_VERSION) {
+    throw new StorageError(`${path} has schema version ${version}, but this hpsearch reads version ${SCHEMA_VERSION}`, {
+      exitCode: 2,
+      hint: 'open it once without read-only access to upgrade it',
+    });
+  }
+  return version;
+}
+
+function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function notOurs(path: string, why: string, cause?: unknown): StorageError {
+  return new StorageError(`${path} is not an hpsearch database`, {
+    exitCode: 2,
+    hint: `${why}; choose another file`,
+    cause,
+  });
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  return error instanceof Database.SqliteError ? (error as { code: string }).code : undefined;
+}

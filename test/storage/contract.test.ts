@@ -1,0 +1,348 @@
+/**
+ * The storage contract (src/storage/storage.ts), run once for every backend.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { StorageError } from '../../src/errors.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
+import {
+  canTransition,
+  type FinishInfo,
+  type Storage,
+  type StudyRecord,
+  type TrialStatus,
+} from '../../src/storage/storage.js';
+import { makeSpec } from '../fixtures/spec.js';
+
+let dir: string;
+let files = 0;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hpsearch-contract-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const STORAGE_KINDS = [
+  { kind: 'sqlite', open: (): Storage => SqliteStorage.open(join(dir, `contract-${(files += 1)}.db`)) },
+  { kind: 'memory', open: (): Storage => new MemoryStorage() },
+] as const;
+
+const T0 = 1_700_000_000_000;
+const STATUSES: readonly TrialStatus[] = ['queued', 'running', 'completed', 'pruned', 'diverged', 'failed'];
+
+function finish(status: FinishInfo['status'], overrides: Partial<FinishInfo> = {}): FinishInfo {
+  return { status, value: 0.5, metrics: { loss: 0.5 }, epochs: 1, durationMs: 100, error: null, tensorsAfter: 7, ...overrides };
+}
+
+function epoch(n: number, value: number | null) {
+  return { epoch: n, metrics: { loss: value ?? NaN, lr: 0.01 }, value, durationMs: 10 * n };
+}
+
+describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
+  let storage: Storage;
+  let study: StudyRecord;
+
+  beforeEach(async () => {
+    // Only Date is faked: the write queue still flushes on the real setImmediate.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    storage = open();
+    study = await storage.createStudy(makeSpec({ name: 's' }), 'cpu');
+  });
+  afterEach(async () => {
+    await storage.close();
+    vi.useRealTimers();
+  });
+
+  /** Adds trial `n` and brings it to `status` the legal way. */
+  async function trialIn(n: number, status: TrialStatus): Promise<void> {
+    await storage.addTrial(study.id, { number: n, params: { lr: 0.1 }, seed: n, targetEpochs: 3 });
+    if (status === 'queued') return;
+    if (status === 'failed') return storage.finishTrial(study.id, n, finish('failed', { error: 'boom' }));
+    await storage.startTrial(study.id, n, { worker: 0, backend: 'cpu' });
+    await storage.recordEpoch(study.id, n, epoch(1, 0.9));
+    if (status !== 'running') await storage.finishTrial(study.id, n, finish(status));
+  }
+
+  async function expectRejection(promise: Promise<unknown>, message: string, exitCode = 1): Promise<void> {
+    const error: unknown = await promise.then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).message).toBe(message);
+    expect((error as StorageError).exitCode).toBe(exitCode);
+  }
+
+  describe('studies', () => {
+    test('createStudy returns the frozen record and getStudy finds it by name', async () => {
+      expect(study).toEqual({
+        id: study.id, name: 's', spec: makeSpec({ name: 's' }), status: 'running', backend: 'cpu',
+        createdAt: T0, updatedAt: T0, finishedAt: null,
+      });
+      expect(Object.isFrozen(study) && Object.isFrozen(study.spec.task.data)).toBe(true);
+      const other = await storage.createStudy(makeSpec({ name: 't' }), null);
+      expect(other.id).not.toBe(study.id);
+      expect(await storage.getStudy('s')).toEqual(study);
+      expect((await storage.getStudy('t'))?.backend).toBeNull();
+      expect(await storage.getStudy('missing')).toBeNull();
+    });
+
+    test('a taken name is rejected with exit code 2 and creates nothing', async () => {
+      const again = storage.createStudy(makeSpec({ name: 's', seed: 9 }), 'cpu');
+      await expectRejection(again, `a study named "s" already exists in ${storage.location}`, 2);
+      expect((await storage.listStudies()).map((s) => s.name)).toEqual(['s']);
+      expect((await storage.getStudy('s'))?.spec.seed).toBe(42);
+    });
+
+    test('setStudyStatus sets finishedAt only for completed and failed', async () => {
+      const seen: Array<[string, number | null, number]> = [];
+      for (const status of ['interrupted', 'completed', 'running', 'failed'] as const) {
+        vi.setSystemTime(T0 + seen.length + 1);
+        await storage.setStudyStatus(study.id, status);
+        const record = await storage.getStudy('s');
+        seen.push([record!.status, record!.finishedAt, record!.updatedAt]);
+      }
+      expect(seen).toEqual([
+        ['interrupted', null, T0 + 1], ['completed', T0 + 2, T0 + 2], ['running', null, T0 + 3], ['failed', T0 + 4, T0 + 4],
+      ]);
+      await expectRejection(storage.setStudyStatus(999, 'completed'), 'no study with id 999');
+    });
+
+    test('listStudies counts trials and takes the best completed value for each direction', async () => {
+      const max = await storage.createStudy(
+        makeSpec({ name: 'max', strategy: 'grid', objective: { metric: 'val_accuracy', direction: 'maximize' } }), null);
+      await storage.createStudy(makeSpec({ name: 'empty' }), null);
+      const values: Array<[TrialStatus, number | null]> = [
+        ['completed', 0.4], ['completed', 0.2], ['completed', 0.7], ['completed', null],
+        // Better values, but not completed: they do not count.
+        ['pruned', 0.05], ['running', 0.99], ['queued', null],
+      ];
+      for (const id of [study.id, max.id]) {
+        for (const [i, [status, value]] of values.entries()) {
+          await storage.addTrial(id, { number: i, params: {}, seed: i, targetEpochs: 3 });
+          if (status === 'queued') continue;
+          await storage.startTrial(id, i, { worker: 0, backend: 'cpu' });
+          await storage.recordEpoch(id, i, epoch(1, value));
+          if (status !== 'running') await storage.finishTrial(id, i, finish(status, { value: value ?? NaN }));
+        }
+      }
+      const common = { status: 'running', trials: 7, completed: 4, createdAt: T0 };
+      expect(await storage.listStudies()).toEqual([
+        { ...common, name: 's', strategy: 'random', direction: 'minimize', metric: 'val_loss', best: 0.2 },
+        { ...common, name: 'max', strategy: 'grid', direction: 'maximize', metric: 'val_accuracy', best: 0.7 },
+        {
+          ...common, name: 'empty', strategy: 'random', direction: 'minimize', metric: 'val_loss',
+          trials: 0, completed: 0, best: null,
+        },
+      ]);
+    });
+  });
+
+  describe('trials', () => {
+    test('addTrial returns the queued record; numbers are unique per study', async () => {
+      const params = { lr: 0.1, hidden: [8, 8] };
+      const record = await storage.addTrial(study.id, { number: 3, params, seed: 5, targetEpochs: 9 });
+      expect(record).toEqual({
+        studyId: study.id, number: 3, params: { lr: 0.1, hidden: [8, 8] }, seed: 5, status: 'queued', value: null,
+        metrics: null, epochs: 0, targetEpochs: 9, createdAt: T0, startedAt: null, finishedAt: null, durationMs: null,
+        error: null, backend: null, worker: null, tensorsAfter: null, interruptions: 0,
+      });
+      expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden)).toBe(true);
+      const dup = storage.addTrial(study.id, { number: 3, params: {}, seed: 6, targetEpochs: 1 });
+      await expectRejection(dup, 'trial 3 of study "s" already exists');
+      await expectRejection(storage.addTrial(999, { number: 0, params: {}, seed: 0, targetEpochs: 1 }), 'no study with id 999');
+      expect(await storage.getTrials(study.id)).toEqual([record]);
+    });
+
+    test('a trial runs, reports epochs and completes', async () => {
+      for (const n of [2, 0, 1]) await storage.addTrial(study.id, { number: n, params: {}, seed: n, targetEpochs: 2 });
+      vi.setSystemTime(T0 + 10);
+      await storage.startTrial(study.id, 1, { worker: 3, backend: 'wasm' });
+      await storage.recordEpoch(study.id, 1, epoch(1, 0.8));
+      await storage.recordEpoch(study.id, 1, epoch(2, 0.6));
+      let trial = (await storage.getTrials(study.id))[1]!;
+      expect(trial).toMatchObject({ status: 'running', startedAt: T0 + 10, worker: 3, backend: 'wasm', epochs: 2, value: 0.6 });
+      expect(trial.metrics).toEqual({ loss: 0.6, lr: 0.01 });
+      vi.setSystemTime(T0 + 20);
+      const info = { value: 0.55, metrics: { loss: 0.55 }, epochs: 2, durationMs: 250.5 };
+      await storage.finishTrial(study.id, 1, finish('completed', info));
+      const trials = await storage.getTrials(study.id);
+      expect(trials.map((t) => [t.number, t.status])).toEqual([[0, 'queued'], [1, 'completed'], [2, 'queued']]);
+      trial = trials[1]!;
+      expect(trial).toMatchObject({
+        status: 'completed', value: 0.55, metrics: { loss: 0.55 }, epochs: 2, durationMs: 250.5, finishedAt: T0 + 20,
+        startedAt: T0 + 10, error: null, tensorsAfter: 7, interruptions: 0,
+      });
+      expect((await storage.getStudy('s'))?.updatedAt).toBe(T0 + 20);
+    });
+
+    test('a queued trial may fail without running', async () => {
+      await trialIn(0, 'failed');
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({
+        status: 'failed', error: 'boom', startedAt: null, finishedAt: T0,
+      });
+    });
+
+    const moves = [
+      { to: 'running', call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, backend: 'cpu' }) },
+      ...(['completed', 'pruned', 'diverged', 'failed'] as const).map((to) => ({
+        to, call: (s: Storage, id: number) => s.finishTrial(id, 0, finish(to, { value: 0.1, epochs: 1 })),
+      })),
+      { to: 'queued', call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
+    ] as const;
+    const cases = STATUSES.flatMap((from) => moves.map((move) => ({ from, ...move, legal: canTransition(from, move.to) })));
+
+    test.each(cases)('$from → $to: legal=$legal', async ({ from, to, call, legal }) => {
+      await trialIn(0, from);
+      const before = [await storage.getTrials(study.id), await storage.getEpochs(study.id)];
+      vi.setSystemTime(T0 + 1);
+      if (legal) {
+        await call(storage, study.id);
+        expect((await storage.getTrials(study.id))[0]!.status).toBe(to);
+      } else {
+        await expectRejection(call(storage, study.id), `trial 0 of study "s" cannot go from ${from} to ${to}`);
+        expect([await storage.getTrials(study.id), await storage.getEpochs(study.id)]).toEqual(before);
+        expect((await storage.getStudy('s'))?.updatedAt).toBe(T0);
+      }
+    });
+
+    test('writes to an unknown trial are rejected', async () => {
+      const message = 'study "s" has no trial 7';
+      await expectRejection(storage.startTrial(study.id, 7, { worker: 0, backend: 'cpu' }), message);
+      await expectRejection(storage.recordEpoch(study.id, 7, epoch(1, 1)), message);
+      await expectRejection(storage.finishTrial(study.id, 7, finish('failed')), message);
+      await expectRejection(storage.requeueTrial(study.id, 7, 0), message);
+      await expectRejection(storage.startTrial(999, 7, { worker: 0, backend: 'cpu' }), 'no study with id 999');
+      expect(await storage.getTrials(study.id)).toEqual([]);
+    });
+
+    test('unknown studies read as empty', async () => {
+      const reads = [await storage.getTrials(999), await storage.getEpochs(999), await storage.getEpochs(study.id, 4)];
+      expect(reads).toEqual([[], [], []]);
+    });
+  });
+
+  describe('epochs', () => {
+    test('come back by trial then epoch, and only for a running trial', async () => {
+      await trialIn(0, 'running');
+      await trialIn(1, 'running');
+      await storage.recordEpoch(study.id, 1, epoch(1, 0.7));
+      await storage.recordEpoch(study.id, 0, epoch(2, 0.8));
+      await storage.recordEpoch(study.id, 1, epoch(2, 0.6));
+      const all = await storage.getEpochs(study.id);
+      expect(all.map((e) => [e.trial, e.epoch, e.value])).toEqual([[0, 1, 0.9], [0, 2, 0.8], [1, 1, 0.7], [1, 2, 0.6]]);
+      expect(all[3]).toEqual({ trial: 1, epoch: 2, metrics: { loss: 0.6, lr: 0.01 }, value: 0.6, durationMs: 20, createdAt: T0 });
+      expect((await storage.getEpochs(study.id, 1)).map((e) => e.epoch)).toEqual([1, 2]);
+      await trialIn(2, 'queued');
+      await expectRejection(
+        storage.recordEpoch(study.id, 2, epoch(1, 1)),
+        'trial 2 of study "s" is queued, not running: cannot record epoch 1',
+      );
+      await expectRejection(
+        storage.recordEpoch(study.id, 0, epoch(0, 1)),
+        'epoch of trial 0 of study "s" must be a positive integer, got 0',
+      );
+      expect(await storage.getEpochs(study.id)).toEqual(all);
+    });
+
+    test('a re-run epoch replaces the earlier row', async () => {
+      await trialIn(0, 'running');
+      await storage.recordEpoch(study.id, 0, { epoch: 1, metrics: { loss: 0.3 }, value: 0.3, durationMs: 5 });
+      expect(await storage.getEpochs(study.id)).toEqual([
+        { trial: 0, epoch: 1, metrics: { loss: 0.3 }, value: 0.3, durationMs: 5, createdAt: T0 },
+      ]);
+    });
+
+    test('NaN and ±Infinity metrics round-trip; non-finite values are stored as null', async () => {
+      await trialIn(0, 'running');
+      const metrics = { loss: NaN, val_loss: Infinity, grad: -Infinity, lr: 0.001 };
+      await storage.recordEpoch(study.id, 0, { epoch: 2, metrics, value: NaN, durationMs: 1 });
+      const [, second] = await storage.getEpochs(study.id);
+      expect(second?.value).toBeNull();
+      expect(Number.isNaN(second?.metrics.loss)).toBe(true);
+      expect(second?.metrics).toEqual(metrics);
+      let trial = (await storage.getTrials(study.id))[0]!;
+      expect([trial.value, trial.metrics]).toEqual([null, metrics]);
+      await storage.finishTrial(study.id, 0, finish('diverged', { value: -Infinity, metrics, epochs: 2 }));
+      trial = (await storage.getTrials(study.id))[0]!;
+      expect([trial.status, trial.value, trial.metrics]).toEqual(['diverged', null, metrics]);
+    });
+  });
+
+  describe('requeue', () => {
+    test('keeps the first epochs, restores their value and counts the interruption', async () => {
+      await trialIn(0, 'running');
+      await trialIn(1, 'running');
+      await storage.recordEpoch(study.id, 0, epoch(2, 0.8));
+      await storage.recordEpoch(study.id, 0, epoch(3, 0.7));
+      await expectRejection(
+        storage.requeueTrial(study.id, 0, 4),
+        'trial 0 of study "s" has 3 epochs: cannot keep 4 (must be an integer from 0 to 3)',
+      );
+      await storage.requeueTrial(study.id, 0, 1);
+      let trial = (await storage.getTrials(study.id))[0]!;
+      expect(trial).toMatchObject({
+        status: 'queued', epochs: 1, value: 0.9, metrics: { loss: 0.9, lr: 0.01 }, startedAt: null, interruptions: 1,
+      });
+      expect((await storage.getEpochs(study.id)).map((e) => [e.trial, e.epoch])).toEqual([[0, 1], [1, 1]]);
+
+      await storage.startTrial(study.id, 0, { worker: 2, backend: 'cpu' });
+      await storage.requeueTrial(study.id, 0, 0);
+      trial = (await storage.getTrials(study.id))[0]!;
+      expect(trial).toMatchObject({ status: 'queued', epochs: 0, value: null, metrics: null, interruptions: 2 });
+      expect(await storage.getEpochs(study.id, 0)).toEqual([]);
+    });
+  });
+
+  describe('batching', () => {
+    test('many writes issued in one tick all land, in order', async () => {
+      const writes: Array<Promise<unknown>> = [];
+      for (let n = 0; n < 200; n += 1) {
+        writes.push(storage.addTrial(study.id, { number: n, params: { n }, seed: n, targetEpochs: 1 }));
+        writes.push(storage.startTrial(study.id, n, { worker: n % 4, backend: 'cpu' }));
+        writes.push(storage.recordEpoch(study.id, n, epoch(1, n)));
+      }
+      await Promise.all(writes);
+      const trials = await storage.getTrials(study.id);
+      expect(trials.map((t) => [t.number, t.status, t.value])).toEqual([...Array(200).keys()].map((n) => [n, 'running', n]));
+      expect(await storage.getEpochs(study.id)).toHaveLength(200);
+    });
+
+    test('one bad write rejects alone and the others commit', async () => {
+      const results = await Promise.allSettled([
+        storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1 }),
+        storage.addTrial(study.id, { number: 0, params: { other: true }, seed: 1, targetEpochs: 1 }),
+        storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' }),
+        storage.recordEpoch(study.id, 5, epoch(1, 1)),
+        storage.finishTrial(study.id, 0, finish('completed')),
+        storage.startTrial(study.id, 0, { worker: 1, backend: 'cpu' }),
+      ]);
+      expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
+        'ok', 'trial 0 of study "s" already exists', 'ok', 'study "s" has no trial 5', 'ok',
+        'trial 0 of study "s" cannot go from completed to running',
+      ]);
+      expect(await storage.getTrials(study.id)).toMatchObject([{ number: 0, params: {}, status: 'completed', worker: 0 }]);
+    });
+
+    test('a read sees every write issued before it', async () => {
+      const created = storage.createStudy(makeSpec({ name: 'later' }), null);
+      const added = storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1 });
+      const started = storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
+      const [later, trials, list] = await Promise.all([
+        storage.getStudy('later'), storage.getTrials(study.id), storage.listStudies(),
+      ]);
+      expect(later?.name).toBe('later');
+      expect(trials.map((t) => t.status)).toEqual(['running']);
+      expect(list.map((s) => [s.name, s.trials])).toEqual([['s', 1], ['later', 0]]);
+      await Promise.all([created, added, started]);
+    });
+  });
+
+  test('after close, reads and writes are rejected', async () => {
+    await storage.close();
+    const message = `storage ${storage.location} is closed`;
+    await expectRejection(storage.getStudy('s'), message);
+    await expectRejection(storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1 }), message);
+    await storage.close();
+  });
+});
