@@ -16,6 +16,8 @@ export interface TrialTask {
   readonly budget: Budget;
   readonly maxEpochs: number;
   readonly task: TaskSpec;
+  /** The objective metric: the value a single-fidelity objective module returns is stored under it. */
+  readonly metric: string;
   readonly backend: BackendName;
   /** File for this trial's checkpoint, or null when checkpoints are off. */
   readonly checkpointPath: string | null;

@@ -66,7 +66,14 @@ export interface BuiltinTask {
   readonly dataSeed: number;
 }
 
-export type TaskSpec = BuiltinTask;
+/** A user's objective module: `export default async function (params, trial) {...}`. */
+export interface ModuleTask {
+  readonly kind: 'module';
+  /** Absolute path of the module file. */
+  readonly module: string;
+}
+
+export type TaskSpec = BuiltinTask | ModuleTask;
 
 /** The objective: which reported metric is the trial's value, and which way is better. */
 export interface ObjectiveSpec {

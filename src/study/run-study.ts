@@ -185,6 +185,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       budget: job.budget,
       maxEpochs: spec.maxEpochs,
       task: spec.task,
+      metric: spec.objective.metric,
       backend: options.backend,
       checkpointPath: options.checkpointDir === null ? null : path.join(options.checkpointDir, `trial-${job.number}.ckpt`),
     };

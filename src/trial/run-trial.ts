@@ -7,7 +7,8 @@ import type { Dataset } from '../data/types.js';
 import { loadDataset } from '../data/load.js';
 import { loadBackend } from './backend.js';
 import { fileCheckpointStore } from './checkpoint-file.js';
-import type { Metrics, TrialContext } from './objective.js';
+import type { Metrics, Objective, TrialContext } from './objective.js';
+import { moduleObjective } from './module-objective.js';
 import { createBuiltinObjective } from './trainer.js';
 
 /** How a running trial talks to the main thread. */
@@ -19,11 +20,11 @@ export interface TrialLink {
 
 const datasets = new Map<string, Dataset>();
 
-function cachedDataset(task: TrialTask): Dataset {
-  const key = JSON.stringify([task.task.data, task.task.dataSeed]);
+function cachedDataset(data: TrialTask['task'] & { kind: 'builtin' }): Dataset {
+  const key = JSON.stringify([data.data, data.dataSeed]);
   let dataset = datasets.get(key);
   if (dataset === undefined) {
-    dataset = loadDataset(task.task.data, task.task.dataSeed);
+    dataset = loadDataset(data.data, data.dataSeed);
     datasets.set(key, dataset);
   }
   return dataset;
@@ -36,8 +37,8 @@ let baselineTensors: number | null = null;
 
 export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialOutcome> {
   const tf = await loadBackend(task.backend);
-  const dataset = cachedDataset(task);
-  const objective = createBuiltinObjective(tf, dataset);
+  const objective: Objective =
+    task.task.kind === 'builtin' ? createBuiltinObjective(tf, cachedDataset(task.task)) : moduleObjective(task.task.module, task.metric);
   const checkpoint = fileCheckpointStore(task.checkpointPath);
   let last = performance.now();
   const started = last;

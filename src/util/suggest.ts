@@ -33,7 +33,8 @@ export function closest(word: string, known: readonly string[]): string | undefi
       bestDistance = distance;
     }
   }
-  const allowed = Math.max(2, Math.floor(word.length / 3));
+  // Short words: every candidate is a few edits away, so only a near-identical one counts.
+  const allowed = Math.min(word.length - 1, Math.max(2, Math.floor(word.length / 3)));
   return bestDistance <= allowed ? best : undefined;
 }
 

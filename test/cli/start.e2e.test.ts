@@ -93,6 +93,18 @@ describe('hpsearch start search-spaces/quick.yaml (2 workers, wasm, real trainin
     expect(strip(epochRows(db, 'quick-again'))).toEqual(strip(epochRows(db, 'quick')));
   });
 
+  it('runs trials in child processes with --isolation process, with results identical to threads', () => {
+    const args = ['--trials', '3', '--max-epochs', '3', '--storage', `sqlite:${db}`, '--no-dashboard'];
+    const threads = hpsearch(['start', 'search-spaces/quick.yaml', '--name', 'in-threads', ...args]);
+    const processes = hpsearch(['start', 'search-spaces/quick.yaml', '--name', 'in-processes', '--isolation', 'process', ...args]);
+    expect(threads.code).toBe(0);
+    expect(processes.code).toBe(0);
+    expect(processes.stderr).toContain('2 workers (child processes), backend wasm');
+    const strip = (rows: { trial: number; epoch: number; metrics: string }[]) => rows.map((r) => [r.trial, r.epoch, r.metrics]);
+    expect(epochRows(db, 'in-processes')).toHaveLength(9);
+    expect(strip(epochRows(db, 'in-processes'))).toEqual(strip(epochRows(db, 'in-threads')));
+  });
+
   it('gives other configurations for another seed', () => {
     const other = hpsearch(['start', 'search-spaces/quick.yaml', '--name', 'quick-seed-8', '--seed', '8', '--trials', '2', '--max-epochs', '1', '--storage', `sqlite:${db}`, '--no-dashboard']);
     expect(other.code).toBe(0);

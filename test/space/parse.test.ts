@@ -126,7 +126,8 @@ params:
     const file = path.join(dir, 's.json');
     fs.writeFileSync(file, JSON.stringify({ name: 'j', data: { dataset: 'blobs', features: 3 }, params: { batch_size: { choice: [8, 16] } } }));
     const spec = loadSpaceFile(file, {}, () => 1);
-    expect(spec.task.data).toEqual({ dataset: 'blobs', samples: 600, classes: 3, features: 3, spread: 1, validationSplit: 0.2 });
+    expect(spec.task).toMatchObject({ kind: 'builtin' });
+    expect(spec.task.kind === 'builtin' && spec.task.data).toEqual({ dataset: 'blobs', samples: 600, classes: 3, features: 3, spread: 1, validationSplit: 0.2 });
   });
 });
 

@@ -79,7 +79,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         id: study.id, name: 's', spec: makeSpec({ name: 's' }), status: 'running', backend: 'cpu',
         createdAt: T0, updatedAt: T0, finishedAt: null,
       });
-      expect(Object.isFrozen(study) && Object.isFrozen(study.spec.task.data)).toBe(true);
+      expect(Object.isFrozen(study) && Object.isFrozen(study.spec.task)).toBe(true);
       const other = await storage.createStudy(makeSpec({ name: 't' }), null);
       expect(other.id).not.toBe(study.id);
       expect(await storage.getStudy('s')).toEqual(study);

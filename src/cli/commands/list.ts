@@ -1,10 +1,11 @@
 /**
  * `hpsearch list`: every study in a storage, with status, strategy, trial counts and best value.
  */
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { formatNumber } from '../../report/format.js';
 import { renderTable } from '../../report/table.js';
-import { openStorage } from '../../storage/open.js';
+import { openStorage, parseStorageUrl } from '../../storage/open.js';
 import type { CliIO } from '../io.js';
 
 interface ListOptions {
@@ -19,6 +20,12 @@ export function registerList(program: Command, io: CliIO): void {
     .option('--json', 'print a JSON array of { name, status, strategy, trials, best }')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
     .action(async (options: ListOptions) => {
+      const target = parseStorageUrl(options.storage);
+      if (target.kind === 'sqlite' && !fs.existsSync(target.path)) {
+        // Nothing has been run with this storage yet: an empty list, not an error.
+        io.stdout.write(options.json ? '[]\n' : `no studies in ${target.path}\n`);
+        return;
+      }
       const storage = await openStorage(options.storage, { readonly: true });
       try {
         const studies = await storage.listStudies();

@@ -81,8 +81,10 @@ export async function startCommand(file: string, options: StartOptions, io: CliI
   const spec = loadSpaceFile(file, options);
   const isolationFlag = readIsolation(options.isolation);
   const target = parseStorageUrl(options.storage);
-  const dataset = loadDataset(spec.task.data, spec.task.dataSeed);
-  checkAgainstData(spec, dataset.trainSize);
+  if (spec.task.kind === 'builtin') {
+    // Loaded once here so that a bad CSV file is reported before anything is written.
+    checkAgainstData(spec, loadDataset(spec.task.data, spec.task.dataSeed).trainSize);
+  }
   const { backend, note } = resolveBackend(spec.backend);
   const isolation = isolationFlag ?? defaultIsolation(backend);
   if (isNative(backend) && isolation === 'thread') {

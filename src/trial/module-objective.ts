@@ -1,0 +1,69 @@
+/**
+ * A user's objective module as an {@link Objective}: its default export is called with the
+ * parameters and the trial context; a plain number or metrics object returned by a
+ * single-fidelity objective is taken as the trial's final metrics.
+ */
+import { pathToFileURL } from 'node:url';
+import { TrialFailedError } from '../errors.js';
+import type { Metrics, Objective, ObjectiveResult, TrialContext } from './objective.js';
+import type { Params } from '../space/types.js';
+
+type UserObjective = (params: Params, trial: TrialContext) => unknown;
+
+const modules = new Map<string, Promise<UserObjective>>();
+
+/** Imports a module once per worker and checks that its default export is a function. */
+export function importObjective(file: string): Promise<UserObjective> {
+  let loaded = modules.get(file);
+  if (loaded === undefined) {
+    loaded = import(pathToFileURL(file).href).then((module: { default?: unknown }) => {
+      if (typeof module.default !== 'function') {
+        throw new TrialFailedError(`objective module ${file} has no default export function (export default async function (params, trial) {...})`);
+      }
+      return module.default as UserObjective;
+    });
+    modules.set(file, loaded);
+  }
+  return loaded;
+}
+
+function isMetrics(value: unknown): value is Metrics {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'number');
+}
+
+/** Turns what a user objective returned into an {@link ObjectiveResult}. */
+export function normalizeResult(value: unknown, metric: string, trial: TrialContext, lastReported: { epoch: number; metrics: Metrics } | null, file: string): ObjectiveResult {
+  if (typeof value === 'number') return { status: Number.isFinite(value) ? 'completed' : 'diverged', metrics: { [metric]: value }, epochs: lastReported?.epoch ?? trial.budget.to };
+  if (isMetrics(value)) {
+    const reported = value[metric];
+    return { status: reported === undefined || Number.isFinite(reported) ? 'completed' : 'diverged', metrics: value, epochs: lastReported?.epoch ?? trial.budget.to };
+  }
+  if (value === undefined && lastReported !== null) {
+    return { status: 'completed', metrics: lastReported.metrics, epochs: lastReported.epoch };
+  }
+  const shown = value === undefined ? 'nothing' : typeof value === 'object' ? JSON.stringify(value)?.slice(0, 80) ?? String(value) : String(value);
+  throw new TrialFailedError(`objective module ${file} returned ${shown}; expected a number, an object of numbers (metrics), or nothing after reporting epochs`);
+}
+
+/** The objective of module `file`, reading the trial's value from `metric`. */
+export function moduleObjective(file: string, metric: string): Objective {
+  return async (params, trial) => {
+    const fn = await importObjective(file);
+    let last: { epoch: number; metrics: Metrics } | null = null;
+    let stopped = false;
+    const context: TrialContext = {
+      ...trial,
+      checkpoint: trial.checkpoint,
+      signal: trial.signal,
+      report: async (epoch, metrics) => {
+        last = { epoch, metrics };
+        const proceed = await trial.report(epoch, metrics);
+        stopped ||= !proceed;
+        return proceed;
+      },
+    };
+    const value = await fn(params, context);
+    const result = normalizeResult(value, metric, trial, last, file);
+    return stopped && result.status === 'completed' ? { ...result, status: 'stopped' } : result;
+  };
+}
