@@ -95,7 +95,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const nextJob = (): Job | null => {
     const queued = history.find((t) => t !== undefined && t.status === 'queued' && !running.has(t.number));
     if (queued !== undefined) {
-      return { number: queued.number, params: queued.params, budget: { from: 0, to: views.get(queued.number)!.budget.to }, isNew: false };
+      // An interrupted trial continues from the epochs its checkpoint kept (0 when none).
+      return { number: queued.number, params: queued.params, budget: { from: queued.epochs, to: views.get(queued.number)!.budget.to }, isNew: false };
     }
     const request = strategy.ask(history);
     if (request === null) return null;

@@ -143,8 +143,9 @@ async function epochs(run: Run): Promise<ObjectiveResult> {
     const goOn = await trial.report(epoch, metrics);
     if (!Number.isFinite(metrics.loss)) return { status: 'diverged', metrics, epochs: epoch };
     if (!goOn) {
-      // A stop at the end of the segment still leaves a state worth continuing from.
-      if (epoch === trial.budget.to && epoch < trial.maxEpochs) await save(trial, epoch, model, optimizer);
+      // Stopped by the study (a graceful stop, or a pruning decision): the state is saved so an
+      // interrupted trial continues from here on resume; the study deletes it if it is not needed.
+      if (epoch < trial.maxEpochs) await save(trial, epoch, model, optimizer);
       return { status: 'stopped', metrics, epochs: epoch };
     }
   }

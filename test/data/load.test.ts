@@ -59,11 +59,23 @@ describe('loadDataset', () => {
     expect(counts).toEqual([100, 100, 100]);
   });
 
-  it('keeps regression targets in their own units', () => {
+  it('standardises regression targets on the training part, keeping the way back to their units', () => {
     const raw = linear({ samples: 100, features: 3, noise: 0.1 }, 2);
     const data = loadDataset({ dataset: 'linear', samples: 100, features: 3, noise: 0.1, validationSplit: 0.2 }, 2);
     expect([data.task, data.outputs, data.classNames]).toEqual(['regression', 1, []]);
-    expect([...data.yTrain, ...data.yVal].sort()).toEqual([...raw.y].sort());
+    const mean = data.yTrain.reduce((a, b) => a + b, 0) / data.trainSize;
+    const variance = data.yTrain.reduce((a, b) => a + (b - mean) ** 2, 0) / data.trainSize;
+    expect(mean).toBeCloseTo(0, 5);
+    expect(variance).toBeCloseTo(1, 4);
+    const restored = [...data.yTrain, ...data.yVal].map((y) => y * data.targetStd + data.targetMean).sort((a, b) => a - b);
+    const original = [...raw.y].sort((a, b) => a - b);
+    restored.forEach((y, i) => expect(y).toBeCloseTo(original[i]!, 4));
+  });
+
+  it('leaves classification targets as class indices', () => {
+    const data = loadDataset({ dataset: 'blobs', samples: 30, classes: 3, features: 2, spread: 1, validationSplit: 0.2 }, 2);
+    expect([data.targetMean, data.targetStd]).toEqual([0, 1]);
+    expect(new Set(data.yTrain)).toEqual(new Set([0, 1, 2]));
   });
 
   it('refuses a split that leaves nothing to train on', () => {

@@ -7,9 +7,7 @@ describe('loadBackend', () => {
     const tf = await loadBackend('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(tf.env().getBool('PROD')).toBe(true);
-    const started = performance.now();
     expect(await loadBackend('wasm')).toBe(tf);
-    expect(performance.now() - started).toBeLessThan(50);
     const sum = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync());
     expect([...sum]).toEqual([4, 6]);
   });
@@ -24,17 +22,19 @@ describe('loadBackend', () => {
     expect(isBackendInstalled('cpu')).toBe(true);
   });
 
-  it.skipIf(isBackendInstalled('tensorflow'))('names the missing package and how to install it', async () => {
-    const error = await loadBackend('tensorflow').catch((e: unknown) => e);
+  // tfjs-node cannot be installed without internet access; where it is, it must load instead.
+  it.each(['tensorflow', 'tensorflow-gpu'] as const)('%s: loads when installed, otherwise names the missing package and how to install it', async (name) => {
+    if (isBackendInstalled(name)) {
+      expect((await loadBackend(name)).getBackend()).toBe(name);
+      return;
+    }
+    const error = await loadBackend(name).catch((e: unknown) => e);
+    const pkg = name === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
     expect(error).toBeInstanceOf(BackendError);
-    expect((error as BackendError).message).toBe('the tensorflow backend needs @tensorflow/tfjs-node, which is not installed');
+    expect((error as BackendError).message).toBe(`the ${name} backend needs ${pkg}, which is not installed`);
     expect((error as BackendError).hint).toBe(
-      'npm install @tensorflow/tfjs-node (it needs internet access to download libtensorflow), or use --backend wasm',
+      `npm install ${pkg} (it needs internet access to download libtensorflow${name === 'tensorflow' ? '' : ', and CUDA with cuDNN'}), or use --backend wasm`,
     );
     expect((error as BackendError).exitCode).toBe(2);
-  });
-
-  it.skipIf(isBackendInstalled('tensorflow-gpu'))('fails the same way for tensorflow-gpu', async () => {
-    await expect(loadBackend('tensorflow-gpu')).rejects.toThrow('the tensorflow-gpu backend needs @tensorflow/tfjs-node-gpu, which is not installed');
   });
 });

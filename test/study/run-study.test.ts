@@ -1,0 +1,206 @@
+/**
+ * The orchestrator loop with tiny in-process fake executors: no TF.js, no workers. Each fake
+ * trial reports a scripted curve, so every outcome (completed, diverged, failed, stopped,
+ * aborted, pruned) can be produced on purpose.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TrialExecutor, TrialHandlers } from '../../src/pool/executor.js';
+import type { TrialOutcome, TrialTask } from '../../src/pool/messages.js';
+import type { StudySpec } from '../../src/space/spec.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import { createStrategy } from '../../src/strategies/create.js';
+import type { Strategy } from '../../src/strategies/types.js';
+import { type StudyOutcome, runStudy } from '../../src/study/run-study.js';
+import type { TrialView } from '../../src/study/events.js';
+import { makeSpec } from '../fixtures/spec.js';
+
+type Script = (task: TrialTask, epoch: number) => number | 'throw' | 'hang';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs each trial in-process: one epoch per tick, reporting `val_loss` from `script`
+ * (`'throw'` makes the trial throw, `'hang'` never returns until aborted).
+ */
+function fakeExecutor(slots: number, script: Script, log: { concurrent: number; maxConcurrent: number; slotsSeen: number[] }): TrialExecutor {
+  return {
+    slots,
+    kind: 'fake',
+    async run(task: TrialTask, slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
+      log.concurrent++;
+      log.maxConcurrent = Math.max(log.maxConcurrent, log.concurrent);
+      log.slotsSeen.push(slot);
+      try {
+        let metrics = {};
+        for (let epoch = task.budget.from + 1; epoch <= task.budget.to; epoch++) {
+          await tick();
+          if (signal?.aborted) throw Object.assign(new Error('The task has been aborted'), { name: 'AbortError' });
+          const value = script(task, epoch);
+          if (value === 'throw') throw new Error(`boom in trial ${task.trial}`);
+          if (value === 'hang') {
+            await new Promise((_, reject) => {
+              const abort = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+              if (signal?.aborted) abort();
+              signal?.addEventListener('abort', abort);
+            });
+          }
+          metrics = { val_loss: value as number, loss: value as number };
+          const proceed = await handlers.onEpoch({ type: 'epoch', epoch, metrics, durationMs: 1 });
+          if (!Number.isFinite(value)) return outcome('diverged', metrics, epoch, null);
+          if (!proceed) return outcome('stopped', metrics, epoch, epoch);
+        }
+        return outcome('completed', metrics, task.budget.to, null);
+      } finally {
+        log.concurrent--;
+      }
+    },
+    async close() {},
+  };
+}
+
+function outcome(status: TrialOutcome['status'], metrics: Record<string, number>, epochs: number, checkpointEpochs: number | null): TrialOutcome {
+  return { status, metrics, epochs, durationMs: epochs, checkpointEpochs, tensorsAfter: 0, bytesAfter: 0, recycled: false };
+}
+
+const SPEC: StudySpec = makeSpec({
+  trials: 6,
+  maxEpochs: 3,
+  params: [{ name: 'learning_rate', dist: { kind: 'float', low: 1e-3, high: 1, log: true, grid: null } }],
+});
+
+async function run(script: Script, options: { spec?: StudySpec; slots?: number; strategy?: Strategy; storage?: MemoryStorage; stop?: AbortSignal; abort?: AbortSignal; ends?: TrialView[] } = {}) {
+  const spec = options.spec ?? SPEC;
+  const storage = options.storage ?? new MemoryStorage();
+  const study = (await storage.getStudy(spec.name)) ?? (await storage.createStudy(spec, 'cpu'));
+  const log = { concurrent: 0, maxConcurrent: 0, slotsSeen: [] as number[] };
+  const result: StudyOutcome = await runStudy({
+    storage,
+    study,
+    strategy: options.strategy ?? createStrategy(spec),
+    executor: fakeExecutor(options.slots ?? 2, script, log),
+    backend: 'cpu',
+    checkpointDir: null,
+    stopSignal: options.stop,
+    abortSignal: options.abort,
+    events: { onTrialEnd: (trial) => options.ends?.push(trial) },
+  });
+  return { result, storage, study, log };
+}
+
+describe('runStudy', () => {
+  it('runs every trial the strategy asks for, never more at once than there are slots', async () => {
+    const { result, storage, study, log } = await run((task, epoch) => task.trial + 1 / epoch);
+    expect(result.status).toBe('completed');
+    expect(result.trials.map((t) => [t.number, t.status, t.epochs, t.value])).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n, 'completed', 3, n + 1 / 3]));
+    expect(log.maxConcurrent).toBe(2);
+    expect(new Set(log.slotsSeen)).toEqual(new Set([0, 1]));
+    expect(await storage.getEpochs(study.id)).toHaveLength(18);
+    expect((await storage.getStudy(SPEC.name))?.status).toBe('completed');
+  });
+
+  it('gives each trial its seed and the study constants merged into its parameters', async () => {
+    const spec = makeSpec({ ...SPEC, params: [...SPEC.params, { name: 'hidden', dist: { kind: 'constant', value: [8] } }] });
+    const tasks: TrialTask[] = [];
+    await run((task) => (tasks.push(task), 1), { spec });
+    const first = tasks.find((t) => t.trial === 0)!;
+    expect(first.params.hidden).toEqual([8]);
+    expect(typeof first.params.learning_rate).toBe('number');
+    expect(new Set(tasks.map((t) => t.seed)).size).toBe(6);
+  });
+
+  it('records a throwing trial as failed with its error, and goes on', async () => {
+    const { result } = await run((task) => (task.trial === 2 ? 'throw' : 0.5));
+    expect(result.status).toBe('completed');
+    const failed = result.trials.find((t) => t.number === 2)!;
+    expect(failed.status).toBe('failed');
+    // The reason, then the first lines of the stack.
+    const lines = failed.error!.split('\n');
+    expect(lines[0]).toBe('Error: boom in trial 2');
+    expect(lines[1]).toMatch(/^ {4}at .*run-study\.test\.ts/);
+    expect(lines.length).toBeLessThanOrEqual(8);
+    expect(result.trials.filter((t) => t.status === 'completed')).toHaveLength(5);
+  });
+
+  it('records a NaN loss as diverged with no value', async () => {
+    const { result, storage, study } = await run((task, epoch) => (task.trial === 1 && epoch === 2 ? NaN : 0.5));
+    const diverged = result.trials.find((t) => t.number === 1)!;
+    expect([diverged.status, diverged.value, diverged.epochs]).toEqual(['diverged', null, 2]);
+    expect((await storage.getEpochs(study.id, 1)).map((e) => e.value)).toEqual([0.5, null]);
+  });
+
+  it('marks trials the strategy stops as pruned', async () => {
+    const base = createStrategy(SPEC);
+    const strategy: Strategy = { ...base, ask: (h) => base.ask(h), tell: (report) => (report.trial === 0 && report.epoch === 1 ? { kind: 'stop', reason: 'pruned' } : { kind: 'continue' }) };
+    const { result } = await run(() => 0.5, { strategy });
+    expect(result.trials.map((t) => [t.status, t.epochs])[0]).toEqual(['pruned', 1]);
+  });
+
+  it('on a graceful stop starts nothing new, re-queues the running trials after their epoch, and is interrupted', async () => {
+    const stop = new AbortController();
+    const ends: TrialView[] = [];
+    const { result } = await run(
+      (task, epoch) => {
+        if (task.trial === 2 && epoch === 2) stop.abort();
+        return 0.5;
+      },
+      { stop: stop.signal, ends },
+    );
+    expect(result.status).toBe('interrupted');
+    expect(result.trials.map((t) => [t.number, t.status, t.interruptions])).toEqual([
+      [0, 'completed', 0],
+      [1, 'completed', 0],
+      [2, 'queued', 1],
+      [3, 'queued', 1],
+    ]);
+    // Trials 2 and 3 run side by side; both finish the epoch in which the stop came.
+    expect(ends.filter((t) => t.status === 'queued').map((t) => [t.number, t.epochs])).toEqual([[2, 2], [3, 2]]);
+  });
+
+  it('on a hard stop aborts running trials and re-queues them from the start', async () => {
+    const abort = new AbortController();
+    const stop = new AbortController();
+    const { result } = await run(
+      (task) => {
+        if (task.trial === 1) {
+          stop.abort();
+          abort.abort();
+          return 'hang';
+        }
+        return 0.5;
+      },
+      { stop: stop.signal, abort: abort.signal },
+    );
+    expect(result.status).toBe('interrupted');
+    const requeued = result.trials.filter((t) => t.status === 'queued');
+    expect(requeued.map((t) => [t.number, t.epochs])).toEqual([[0, 0], [1, 0]]);
+  });
+
+  it('resumes: queued and left-running trials run first, then the strategy continues where it was', async () => {
+    const storage = new MemoryStorage();
+    const stop = new AbortController();
+    await run(
+      (task, epoch) => {
+        if (task.trial === 1 && epoch === 1) stop.abort();
+        return task.trial;
+      },
+      { storage, stop: stop.signal },
+    );
+    const study = (await storage.getStudy(SPEC.name))!;
+    // A crash after this point would leave a trial running: simulate it.
+    await storage.startTrial(study.id, 0 + (await storage.getTrials(study.id)).find((t) => t.status === 'queued')!.number, { worker: 0, backend: 'cpu' });
+    const { result } = await run((task) => task.trial, { storage });
+    expect(result.status).toBe('completed');
+    expect(result.trials.map((t) => [t.number, t.status, t.value])).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n, 'completed', n]));
+    // Same configurations as a study that was never interrupted.
+    const { result: straight } = await run((task) => task.trial);
+    expect(result.trials.map((t) => t.params)).toEqual(straight.trials.map((t) => t.params));
+  });
+
+  it('stops and marks the study failed when storage fails', async () => {
+    const storage = new MemoryStorage();
+    const original = storage.recordEpoch.bind(storage);
+    storage.recordEpoch = (studyId, number, epoch) => (number === 1 ? Promise.reject(new Error('disk full')) : original(studyId, number, epoch));
+    await expect(run(() => 0.5, { storage })).rejects.toThrow('storage failed while the study ran: disk full');
+    expect((await storage.getStudy(SPEC.name))?.status).toBe('failed');
+  });
+});
