@@ -32,7 +32,13 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.set(slot, child);
+    child.once('exit', () => forget(slot, child));
     return child;
+  }
+
+  /** The slot's next trial starts a new process. */
+  function forget(slot: number, child: ChildProcess): void {
+    if (children.get(slot) === child) children.delete(slot);
   }
 
   return {
@@ -57,6 +63,7 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
         };
         const onAbort = () => {
           cleanup();
+          forget(slot, child);
           child.kill('SIGKILL');
           reject(signal!.reason instanceof Error ? signal!.reason : new DOMException('The trial was aborted', 'AbortError'));
         };
@@ -71,6 +78,8 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
         relay.result.then(
           (outcome) => {
             cleanup();
+            // A recycled child ends itself after its outcome.
+            if (outcome.recycled) forget(slot, child);
             resolve(outcome);
           },
           (error: unknown) => {

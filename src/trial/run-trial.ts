@@ -39,6 +39,8 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
   const tf = await loadBackend(task.backend);
   const objective: Objective =
     task.task.kind === 'builtin' ? createBuiltinObjective(tf, cachedDataset(task.task)) : moduleObjective(task.task.module, task.metric);
+  // The engine as a fresh worker has it: what trials leave beyond this is growth.
+  const baseline = (baselineTensors ??= tf.memory().numTensors);
   const checkpoint = fileCheckpointStore(task.checkpointPath);
   let last = performance.now();
   const started = last;
@@ -58,7 +60,6 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
   };
   const result = await objective(task.params, context);
   const memory = tf.memory();
-  const baseline = (baselineTensors ??= memory.numTensors);
   const recycled = memory.numTensors > baseline + RECYCLE_TENSOR_GROWTH || memory.numBytes > RECYCLE_BYTES;
   return {
     status: result.status,

@@ -1,0 +1,108 @@
+/**
+ * The real executors (piscina worker threads, child processes) with tiny objective modules as
+ * trials: results, epoch relays with decisions, failures of every kind, aborts, recycling.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TrialFailedError } from '../../src/errors.js';
+import type { TrialExecutor } from '../../src/pool/executor.js';
+import type { EpochMessage, TrialTask } from '../../src/pool/messages.js';
+import { createProcessExecutor } from '../../src/pool/process-executor.js';
+import { createThreadExecutor } from '../../src/pool/thread-executor.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/objectives/${name}.mjs`, import.meta.url));
+
+function task(module: string, trial = 0, budget = { from: 0, to: 3 }): TrialTask {
+  return {
+    study: 'executors',
+    trial,
+    seed: 1,
+    params: { x: 0.25 },
+    budget,
+    maxEpochs: 3,
+    task: { kind: 'module', module: fixture(module) },
+    metric: 'value',
+    backend: 'wasm',
+    checkpointPath: null,
+  };
+}
+
+const keepGoing = { onEpoch: () => true };
+
+const executors: [string, () => TrialExecutor][] = [
+  ['worker threads', () => createThreadExecutor({ workers: 2 })],
+  ['child processes', () => createProcessExecutor({ workers: 2 })],
+];
+
+describe.each(executors)('%s', (_kind, create) => {
+  const executor = create();
+  afterAll(() => executor.close());
+
+  it('runs a single-fidelity objective and returns its value', async () => {
+    const outcome = await executor.run(task('constant'), 0, keepGoing);
+    expect(outcome).toMatchObject({ status: 'completed', metrics: { value: 0.25 }, epochs: 3, recycled: false, checkpointEpochs: null });
+  });
+
+  it('relays every epoch in order and sends the decisions back', async () => {
+    const seen: EpochMessage[] = [];
+    const outcome = await executor.run(task('epochs', 1), 1, {
+      onEpoch: async (message) => {
+        seen.push(message);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return message.epoch < 2;
+      },
+    });
+    expect(seen.map((m) => [m.epoch, m.metrics])).toEqual([
+      [1, { value: 0.1, loss: 1 }],
+      [2, { value: 0.2, loss: 0.5 }],
+    ]);
+    expect(outcome).toMatchObject({ status: 'stopped', epochs: 2, metrics: { value: 0.2, loss: 0.5 } });
+  });
+
+  it('rejects with the error of a throwing objective, and keeps serving', async () => {
+    const error = await executor.run(task('throws'), 0, keepGoing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrialFailedError);
+    expect((error as Error).message).toBe('bad things happened in the objective');
+    expect((error as Error).stack).toContain('RangeError: bad things happened in the objective');
+    expect((await executor.run(task('constant'), 0, keepGoing)).status).toBe('completed');
+  });
+
+  it('names a module without a default export, and a bad return value', async () => {
+    await expect(executor.run(task('no-default'), 0, keepGoing)).rejects.toThrow(
+      `objective module ${fixture('no-default')} has no default export function (export default async function (params, trial) {...})`,
+    );
+    await expect(executor.run(task('returns-string'), 0, keepGoing)).rejects.toThrow(
+      `objective module ${fixture('returns-string')} returned fine; expected a number, an object of numbers (metrics), or nothing after reporting epochs`,
+    );
+  });
+
+  it('survives a trial that ends its worker with process.exit', async () => {
+    const error = await executor.run(task('exits'), 0, keepGoing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrialFailedError);
+    expect((error as Error).message).toMatch(/^the (worker thread died: worker exited with code: 3|trial's child process exited \(code 3\))$/);
+    expect((await executor.run(task('constant'), 0, keepGoing)).status).toBe('completed');
+  });
+
+  it('aborts a hanging trial with an AbortError, and keeps serving', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const error = await executor.run(task('hangs'), 0, keepGoing, controller.signal).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect((await executor.run(task('constant'), 0, keepGoing)).status).toBe('completed');
+  });
+
+  it('recycles a worker whose tensors keep growing: the next trial runs on a fresh one', async () => {
+    const single = create === executors[0]![1] ? createThreadExecutor({ workers: 1 }) : createProcessExecutor({ workers: 1 });
+    try {
+      const first = await single.run(task('leak'), 0, keepGoing);
+      expect(first.recycled).toBe(true);
+      expect(first.tensorsAfter).toBeGreaterThanOrEqual(1100);
+      const second = await single.run(task('leak'), 0, keepGoing);
+      // A fresh worker (another thread or process) with an empty engine, not the leaking one.
+      expect([second.metrics.thread, second.metrics.pid]).not.toEqual([first.metrics.thread, first.metrics.pid]);
+      expect(second.tensorsAfter).toBe(first.tensorsAfter);
+    } finally {
+      await single.close();
+    }
+  });
+});
