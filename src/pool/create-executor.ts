@@ -3,6 +3,7 @@
  */
 import type { BackendName, Isolation } from '../space/spec.js';
 import type { TrialExecutor } from './executor.js';
+import { gpuSlotEnv, listGpus } from './gpu-slots.js';
 import { createProcessExecutor } from './process-executor.js';
 import { createThreadExecutor } from './thread-executor.js';
 
@@ -15,7 +16,12 @@ export interface ExecutorOptions {
 
 export function createExecutor(options: ExecutorOptions): TrialExecutor {
   if (options.isolation === 'process') {
-    return createProcessExecutor({ workers: options.workers, memoryLimitMb: options.memoryLimitMb });
+    const gpus = options.backend === 'tensorflow-gpu' ? listGpus() : null;
+    return createProcessExecutor({
+      workers: options.workers,
+      memoryLimitMb: options.memoryLimitMb,
+      envForSlot: gpus === null ? undefined : (slot) => gpuSlotEnv(slot, gpus),
+    });
   }
   return createThreadExecutor({ workers: options.workers, memoryLimitMb: options.memoryLimitMb });
 }
