@@ -26,6 +26,9 @@ export function createRelay(handlers: TrialHandlers, reply: (message: DecisionMe
     resolve = res;
     reject = rej;
   });
+  // The executor awaits the result only once its worker has finished; an error message that
+  // arrives before that must not count as an unhandled rejection meanwhile.
+  result.catch(() => undefined);
   // Decisions are answered in epoch order even when a handler is async.
   let chain: Promise<unknown> = Promise.resolve();
   return {
