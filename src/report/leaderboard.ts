@@ -23,10 +23,14 @@ export interface LeaderboardRow {
   readonly error: string | null;
 }
 
-/** Completed trials first, then pruned, then unfinished, and diverged and failed ones last. */
+/**
+ * Completed trials first, then those stopped at a lower rung (pruned, or paused waiting for a
+ * promotion), then unfinished ones, and diverged and failed ones last.
+ */
 const STATUS_ORDER: Readonly<Record<TrialStatus, number>> = {
   completed: 0,
   pruned: 1,
+  paused: 1,
   running: 2,
   queued: 3,
   diverged: 4,
@@ -41,7 +45,7 @@ export function compareTrials(direction: Direction): (a: TrialRecord, b: TrialRe
   return (a, b) => {
     const group = STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
     if (group !== 0) return group;
-    if (a.status === 'pruned' && a.epochs !== b.epochs) return b.epochs - a.epochs;
+    if (STATUS_ORDER[a.status] === STATUS_ORDER.pruned && a.epochs !== b.epochs) return b.epochs - a.epochs;
     const sa = toScore(a.value, direction) ?? -Infinity;
     const sb = toScore(b.value, direction) ?? -Infinity;
     if (sa !== sb) return sb - sa;

@@ -9,6 +9,7 @@ import {
   addDuration,
   checkEpoch,
   checkKeepEpochs,
+  checkFrom,
   checkTransition,
   deepFreeze,
   finiteOrNull,
@@ -20,6 +21,7 @@ import type {
   FinishInfo,
   NewEpoch,
   NewTrial,
+  PromotionRecord,
   StartInfo,
   Storage,
   StudyRecord,
@@ -35,6 +37,7 @@ interface StudyEntry {
   readonly trials: Map<number, Mutable<TrialRecord>>;
   /** Epoch records by trial number, then epoch number. */
   readonly epochs: Map<number, Map<number, EpochRecord>>;
+  readonly promotions: PromotionRecord[];
 }
 
 /** Options of {@link MemoryStorage}. */
@@ -72,7 +75,7 @@ export class MemoryStorage implements Storage {
         updatedAt: now,
         finishedAt: null,
       });
-      this.#studies.set(record.id, { record, trials: new Map(), epochs: new Map() });
+      this.#studies.set(record.id, { record, trials: new Map(), epochs: new Map(), promotions: [] });
       return record;
     });
   }
@@ -131,6 +134,8 @@ export class MemoryStorage implements Storage {
         metrics: null,
         epochs: 0,
         targetEpochs: trial.targetEpochs,
+        bracket: trial.bracket ?? null,
+        rung: trial.rung ?? null,
         createdAt: now,
         startedAt: null,
         finishedAt: null,
@@ -195,7 +200,7 @@ export class MemoryStorage implements Storage {
   requeueTrial(studyId: number, number: number, keepEpochs: number): Promise<void> {
     return this.#write(() => {
       const [entry, trial] = this.#trial(studyId, number);
-      checkTransition(entry.record.name, trial, 'queued');
+      checkFrom(entry.record.name, trial, ['running'], 'queued');
       checkKeepEpochs(entry.record.name, trial, keepEpochs);
       const epochs = entry.epochs.get(number);
       for (const epoch of epochs?.keys() ?? []) if (epoch > keepEpochs) epochs?.delete(epoch);
@@ -210,6 +215,31 @@ export class MemoryStorage implements Storage {
       });
       touch(entry, Date.now());
     });
+  }
+
+  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
+    return this.#write(() => {
+      const [entry, trial] = this.#trial(studyId, number);
+      checkFrom(entry.record.name, trial, ['paused'], 'queued');
+      const now = Date.now();
+      Object.assign(trial, { status: 'queued', rung, targetEpochs, startedAt: null });
+      entry.promotions.push(Object.freeze({ trial: number, rung, createdAt: now }));
+      touch(entry, now);
+    });
+  }
+
+  pruneTrial(studyId: number, number: number): Promise<void> {
+    return this.#write(() => {
+      const [entry, trial] = this.#trial(studyId, number);
+      checkFrom(entry.record.name, trial, ['paused'], 'pruned');
+      const now = Date.now();
+      Object.assign(trial, { status: 'pruned', finishedAt: now });
+      touch(entry, now);
+    });
+  }
+
+  getPromotions(studyId: number): Promise<PromotionRecord[]> {
+    return this.#read(() => [...(this.#studies.get(studyId)?.promotions ?? [])].sort((a, b) => a.trial - b.trial || a.rung - b.rung));
   }
 
   getTrials(studyId: number): Promise<TrialRecord[]> {

@@ -46,6 +46,14 @@ export function checkTransition(study: string, trial: TrialState, to: TrialStatu
   if (!canTransition(trial.status, to)) throw StorageErrors.illegalTransition(study, trial.number, trial.status, to);
 }
 
+/**
+ * Throws unless the trial is in one of `from`: operations narrower than the transition table
+ * (only a running trial is re-queued, only a paused one promoted or dropped).
+ */
+export function checkFrom(study: string, trial: TrialState, from: readonly TrialStatus[], to: TrialStatus): void {
+  if (!from.includes(trial.status)) throw StorageErrors.illegalTransition(study, trial.number, trial.status, to);
+}
+
 /** Throws unless an epoch may be recorded on the trial: it is running and the epoch is 1, 2... */
 export function checkEpoch(study: string, trial: TrialState, epoch: number): void {
   if (trial.status !== 'running') throw StorageErrors.notRunning(study, trial.number, trial.status, epoch);

@@ -6,7 +6,7 @@ import type { StudySpec } from '../space/spec.js';
 import type { Params } from '../space/types.js';
 import type { Metrics } from '../trial/objective.js';
 import { deepFreeze } from './rules.js';
-import type { EpochRecord, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
+import type { EpochRecord, PromotionRecord, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
 
 /** A `studies` row. */
 export interface StudyRow {
@@ -31,6 +31,8 @@ export interface TrialRow {
   readonly metrics: string | null;
   readonly epochs: number;
   readonly target_epochs: number;
+  readonly bracket: number | null;
+  readonly rung: number | null;
   readonly created_at: number;
   readonly started_at: number | null;
   readonly finished_at: number | null;
@@ -128,6 +130,8 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     metrics: row.metrics === null ? null : decodeMetrics(row.metrics),
     epochs: row.epochs,
     targetEpochs: row.target_epochs,
+    bracket: row.bracket,
+    rung: row.rung,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -138,6 +142,18 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     tensorsAfter: row.tensors_after,
     interruptions: row.interruptions,
   });
+}
+
+/** A `promotions` row. */
+export interface PromotionRow {
+  readonly trial: number;
+  readonly rung: number;
+  readonly created_at: number;
+}
+
+/** A frozen {@link PromotionRecord} from its row. */
+export function toPromotionRecord(row: PromotionRow): PromotionRecord {
+  return Object.freeze({ trial: row.trial, rung: row.rung, createdAt: row.created_at });
 }
 
 /** A frozen {@link EpochRecord} from its row. */

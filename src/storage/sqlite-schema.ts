@@ -37,11 +37,13 @@ export const MIGRATIONS: readonly string[] = [
     params TEXT NOT NULL,
     seed INTEGER NOT NULL,
     status TEXT NOT NULL
-      CHECK (status IN ('queued', 'running', 'completed', 'pruned', 'diverged', 'failed')),
+      CHECK (status IN ('queued', 'running', 'paused', 'completed', 'pruned', 'diverged', 'failed')),
     value REAL,
     metrics TEXT,
     epochs INTEGER NOT NULL DEFAULT 0,
     target_epochs INTEGER NOT NULL,
+    bracket INTEGER,
+    rung INTEGER,
     created_at INTEGER NOT NULL,
     started_at INTEGER,
     finished_at INTEGER,
@@ -66,6 +68,15 @@ export const MIGRATIONS: readonly string[] = [
     duration_ms REAL NOT NULL,
     created_at INTEGER NOT NULL,
     PRIMARY KEY (study_id, trial, epoch),
+    FOREIGN KEY (study_id, trial) REFERENCES trials (study_id, number) ON DELETE CASCADE
+  ) STRICT;
+
+  CREATE TABLE promotions (
+    study_id INTEGER NOT NULL,
+    trial INTEGER NOT NULL,
+    rung INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (study_id, trial, rung),
     FOREIGN KEY (study_id, trial) REFERENCES trials (study_id, number) ON DELETE CASCADE
   ) STRICT;
   `,

@@ -10,6 +10,7 @@ import {
   addDuration,
   checkEpoch,
   checkKeepEpochs,
+  checkFrom,
   checkTransition,
   finiteOrNull,
   requireTrial,
@@ -21,8 +22,10 @@ import {
   toEpochRecord,
   toStudyRecord,
   toStudySummary,
+  toPromotionRecord,
   toTrialRecord,
   type EpochRow,
+  type PromotionRow,
   type StudyRow,
   type SummaryRow,
   type TrialRow,
@@ -32,6 +35,7 @@ import type {
   FinishInfo,
   NewEpoch,
   NewTrial,
+  PromotionRecord,
   StartInfo,
   Storage,
   StudyRecord,
@@ -68,8 +72,8 @@ const SQL = {
     GROUP BY s.id ORDER BY s.id`,
   trial: 'SELECT * FROM trials WHERE study_id = ? AND number = ?',
   trials: 'SELECT * FROM trials WHERE study_id = ? ORDER BY number',
-  insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, created_at)
-    VALUES (?, ?, ?, ?, 'queued', ?, ?) RETURNING *`,
+  insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at)
+    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING *`,
   startTrial: `UPDATE trials SET status = 'running', started_at = ?, worker = ?, backend = ?
     WHERE study_id = ? AND number = ?`,
   setProgress: 'UPDATE trials SET value = ?, metrics = ?, epochs = ? WHERE study_id = ? AND number = ?',
@@ -79,6 +83,11 @@ const SQL = {
   requeueTrial: `UPDATE trials SET status = 'queued', epochs = ?, value = ?, metrics = ?, started_at = NULL,
       interruptions = interruptions + 1
     WHERE study_id = ? AND number = ?`,
+  promoteTrial: `UPDATE trials SET status = 'queued', rung = ?, target_epochs = ?, started_at = NULL
+    WHERE study_id = ? AND number = ?`,
+  insertPromotion: 'INSERT INTO promotions (study_id, trial, rung, created_at) VALUES (?, ?, ?, ?)',
+  promotions: 'SELECT trial, rung, created_at FROM promotions WHERE study_id = ? ORDER BY trial, rung',
+  pruneTrial: `UPDATE trials SET status = 'pruned', finished_at = ? WHERE study_id = ? AND number = ?`,
   upsertEpoch: `INSERT INTO epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (study_id, trial, epoch) DO UPDATE SET metrics = excluded.metrics, value = excluded.value,
@@ -157,7 +166,7 @@ export class SqliteStorage implements Storage {
       }
       const now = Date.now();
       const row = this.#get<TrialRow>(SQL.insertTrial, studyId, trial.number, JSON.stringify(trial.params), trial.seed,
-        trial.targetEpochs, now);
+        trial.targetEpochs, trial.bracket ?? null, trial.rung ?? null, now);
       this.#run(SQL.touchStudy, now, studyId);
       return toTrialRecord(row!);
     });
@@ -203,13 +212,39 @@ export class SqliteStorage implements Storage {
     return this.#write(() => {
       const study = this.#study(studyId);
       const trial = this.#trial(study, number);
-      checkTransition(study.name, trial, 'queued');
+      checkFrom(study.name, trial, ['running'], 'queued');
       checkKeepEpochs(study.name, trial, keepEpochs);
       this.#run(SQL.deleteEpochsAfter, studyId, number, keepEpochs);
       const kept = this.#get<EpochRow>(SQL.epoch, studyId, number, keepEpochs);
       this.#run(SQL.requeueTrial, keepEpochs, kept?.value ?? null, kept?.metrics ?? null, studyId, number);
       this.#run(SQL.touchStudy, Date.now(), studyId);
     });
+  }
+
+  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
+    return this.#write(() => {
+      const study = this.#study(studyId);
+      checkFrom(study.name, this.#trial(study, number), ['paused'], 'queued');
+      const now = Date.now();
+      this.#run(SQL.promoteTrial, rung, targetEpochs, studyId, number);
+      this.#run(SQL.insertPromotion, studyId, number, rung, now);
+      this.#run(SQL.touchStudy, now, studyId);
+    });
+  }
+
+  pruneTrial(studyId: number, number: number): Promise<void> {
+    return this.#write(() => {
+      const study = this.#study(studyId);
+      const trial = this.#trial(study, number);
+      checkFrom(study.name, trial, ['paused'], 'pruned');
+      const now = Date.now();
+      this.#run(SQL.pruneTrial, now, studyId, number);
+      this.#run(SQL.touchStudy, now, studyId);
+    });
+  }
+
+  getPromotions(studyId: number): Promise<PromotionRecord[]> {
+    return this.#read(() => this.#all<PromotionRow>(SQL.promotions, studyId).map(toPromotionRecord));
   }
 
   getTrials(studyId: number): Promise<TrialRecord[]> {

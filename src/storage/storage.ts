@@ -19,8 +19,12 @@ import type { Metrics } from '../trial/objective.js';
 /** Lifecycle of a study. `interrupted`: stopped before its end and resumable. */
 export type StudyStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 
-/** Lifecycle of a trial. `diverged`: its loss became NaN or infinite. */
-export type TrialStatus = 'queued' | 'running' | 'completed' | 'pruned' | 'diverged' | 'failed';
+/**
+ * Lifecycle of a trial. `diverged`: its loss became NaN or infinite. `paused`: a multi-fidelity
+ * trial that finished a rung below the full budget and waits to be promoted (`queued` again) or
+ * dropped (`pruned`).
+ */
+export type TrialStatus = 'queued' | 'running' | 'paused' | 'completed' | 'pruned' | 'diverged' | 'failed';
 
 /** Statuses after which a trial never runs again. */
 export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'pruned', 'diverged', 'failed'];
@@ -28,7 +32,9 @@ export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'pr
 const TRANSITIONS: Readonly<Record<TrialStatus, readonly TrialStatus[]>> = {
   queued: ['running', 'failed'],
   // `queued` again: the trial was interrupted (graceful stop or crash) and will be re-run.
-  running: ['completed', 'pruned', 'diverged', 'failed', 'queued'],
+  running: ['completed', 'paused', 'pruned', 'diverged', 'failed', 'queued'],
+  // `queued`: promoted to the next rung; `pruned`: dropped by its strategy.
+  paused: ['queued', 'pruned'],
   completed: [],
   pruned: [],
   diverged: [],
@@ -75,6 +81,10 @@ export interface NewTrial {
   readonly seed: number;
   /** Epochs the trial is to reach when it runs. */
   readonly targetEpochs: number;
+  /** Hyperband bracket; absent or null for strategies without brackets. */
+  readonly bracket?: number | null;
+  /** Rung the trial is to reach (0 = the bottom); absent or null for single-fidelity strategies. */
+  readonly rung?: number | null;
 }
 
 export interface TrialRecord {
@@ -90,6 +100,9 @@ export interface TrialRecord {
   /** Epochs trained so far. */
   readonly epochs: number;
   readonly targetEpochs: number;
+  readonly bracket: number | null;
+  /** The highest rung the trial was sent to (multi-fidelity strategies), or null. */
+  readonly rung: number | null;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
@@ -125,8 +138,17 @@ export interface EpochRecord extends NewEpoch {
   readonly createdAt: number;
 }
 
+/** A trial sent on from one rung to the next. */
+export interface PromotionRecord {
+  readonly trial: number;
+  /** The rung it was promoted to. */
+  readonly rung: number;
+  readonly createdAt: number;
+}
+
 export interface FinishInfo {
-  readonly status: Extract<TrialStatus, 'completed' | 'pruned' | 'diverged' | 'failed'>;
+  /** How the trial's run ended; `paused` when it reached a rung below the full budget. */
+  readonly status: Extract<TrialStatus, 'completed' | 'paused' | 'pruned' | 'diverged' | 'failed'>;
   readonly value: number | null;
   readonly metrics: Metrics | null;
   readonly epochs: number;
@@ -161,11 +183,20 @@ export interface Storage {
    * (it will redo them) and its interruption count goes up.
    */
   requeueTrial(studyId: number, number: number, keepEpochs: number): Promise<void>;
+  /**
+   * `paused` → `queued`: the trial is promoted to `rung`, to train until `targetEpochs`. The
+   * promotion is recorded. @throws {StorageError} when the trial is not paused.
+   */
+  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void>;
+  /** `paused` → `pruned`: the strategy dropped it; its value and epochs stay as they are. */
+  pruneTrial(studyId: number, number: number): Promise<void>;
 
   /** Every trial of a study, by number. */
   getTrials(studyId: number): Promise<TrialRecord[]>;
   /** Epoch rows of a study (or of one trial), by trial then epoch. */
   getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]>;
+  /** Every promotion of a study, by trial then rung. */
+  getPromotions(studyId: number): Promise<PromotionRecord[]>;
 
   /** Commits pending writes and releases the storage. */
   close(): Promise<void>;

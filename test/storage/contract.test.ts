@@ -30,7 +30,7 @@ const STORAGE_KINDS = [
 ] as const;
 
 const T0 = 1_700_000_000_000;
-const STATUSES: readonly TrialStatus[] = ['queued', 'running', 'completed', 'pruned', 'diverged', 'failed'];
+const STATUSES: readonly TrialStatus[] = ['queued', 'running', 'paused', 'completed', 'pruned', 'diverged', 'failed'];
 
 function finish(status: FinishInfo['status'], overrides: Partial<FinishInfo> = {}): FinishInfo {
   return { status, value: 0.5, metrics: { loss: 0.5 }, epochs: 1, durationMs: 100, error: null, tensorsAfter: 7, ...overrides };
@@ -145,7 +145,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       expect(record).toEqual({
         studyId: study.id, number: 3, params: { lr: 0.1, hidden: [8, 8] }, seed: 5, status: 'queued', value: null,
         metrics: null, epochs: 0, targetEpochs: 9, createdAt: T0, startedAt: null, finishedAt: null, durationMs: null,
-        error: null, backend: null, worker: null, tensorsAfter: null, interruptions: 0,
+        error: null, backend: null, worker: null, tensorsAfter: null, interruptions: 0, bracket: null, rung: null,
       });
       expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden)).toBe(true);
       const dup = storage.addTrial(study.id, { number: 3, params: {}, seed: 6, targetEpochs: 1 });
@@ -183,16 +183,26 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       });
     });
 
+    // Each operation is legal from the statuses the transition table allows, narrowed where the
+    // operation means something specific (only a running trial is re-queued...).
     const moves = [
-      { to: 'running', call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, backend: 'cpu' }) },
-      ...(['completed', 'pruned', 'diverged', 'failed'] as const).map((to) => ({
-        to, call: (s: Storage, id: number) => s.finishTrial(id, 0, finish(to, { value: 0.1, epochs: 1 })),
+      { op: 'startTrial', to: 'running', call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, backend: 'cpu' }) },
+      ...(['completed', 'paused', 'pruned', 'diverged', 'failed'] as const).map((to) => ({
+        op: 'finishTrial', to, call: (s: Storage, id: number) => s.finishTrial(id, 0, finish(to, { value: 0.1, epochs: 1 })),
       })),
-      { to: 'queued', call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
+      { op: 'requeueTrial', to: 'queued', only: ['running'], call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
+      { op: 'promoteTrial', to: 'queued', only: ['paused'], call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3) },
+      { op: 'pruneTrial', to: 'pruned', only: ['paused'], call: (s: Storage, id: number) => s.pruneTrial(id, 0) },
     ] as const;
-    const cases = STATUSES.flatMap((from) => moves.map((move) => ({ from, ...move, legal: canTransition(from, move.to) })));
+    const cases = STATUSES.flatMap((from) =>
+      moves.map((move) => ({
+        from,
+        ...move,
+        legal: canTransition(from, move.to) && (!('only' in move) || (move.only as readonly TrialStatus[]).includes(from)),
+      })),
+    );
 
-    test.each(cases)('$from → $to: legal=$legal', async ({ from, to, call, legal }) => {
+    test.each(cases)('$op: $from → $to: legal=$legal', async ({ from, to, call, legal }) => {
       await trialIn(0, from);
       const before = [await storage.getTrials(study.id), await storage.getEpochs(study.id)];
       vi.setSystemTime(T0 + 1);
@@ -204,6 +214,27 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         expect([await storage.getTrials(study.id), await storage.getEpochs(study.id)]).toEqual(before);
         expect((await storage.getStudy('s'))?.updatedAt).toBe(T0);
       }
+    });
+
+    test('a multi-fidelity trial pauses at a rung, is promoted, and is dropped at the next', async () => {
+      await storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1, bracket: 2, rung: 0 });
+      await storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
+      await storage.recordEpoch(study.id, 0, epoch(1, 0.9));
+      await storage.finishTrial(study.id, 0, finish('paused', { value: 0.9, epochs: 1, durationMs: 10 }));
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'paused', bracket: 2, rung: 0, epochs: 1, targetEpochs: 1 });
+      vi.setSystemTime(T0 + 5);
+      await storage.promoteTrial(study.id, 0, 1, 3);
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', rung: 1, epochs: 1, targetEpochs: 3, value: 0.9 });
+      expect(await storage.getPromotions(study.id)).toEqual([{ trial: 0, rung: 1, createdAt: T0 + 5 }]);
+      await storage.startTrial(study.id, 0, { worker: 1, backend: 'cpu' });
+      await storage.recordEpoch(study.id, 0, epoch(2, 0.8));
+      await storage.recordEpoch(study.id, 0, epoch(3, 0.7));
+      await storage.finishTrial(study.id, 0, finish('paused', { value: 0.7, epochs: 3, durationMs: 20 }));
+      await storage.pruneTrial(study.id, 0);
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'pruned', rung: 1, epochs: 3, value: 0.7, durationMs: 30, finishedAt: T0 + 5 });
+      expect((await storage.getEpochs(study.id, 0)).map((e) => e.value)).toEqual([0.9, 0.8, 0.7]);
+      await expectRejection(storage.promoteTrial(study.id, 0, 2, 9), 'trial 0 of study "s" cannot go from pruned to queued');
+      expect(await storage.getPromotions(study.id)).toHaveLength(1);
     });
 
     test('writes to an unknown trial are rejected', async () => {
