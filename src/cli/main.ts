@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerList } from './commands/list.js';
+import { registerPlan } from './commands/plan.js';
 import { registerStart } from './commands/start.js';
 import { handleError } from './handle-error.js';
 import { type CliIO, processIO } from './io.js';
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride();
   registerStart(program, io, setExitCode);
+  registerPlan(program, io);
   registerList(program, io);
   registerLeaderboard(program, io);
   for (const command of program.commands) {

@@ -4,6 +4,7 @@
  * together; nothing is written before this succeeds.
  */
 import path from 'node:path';
+import { defaultShaTrials } from '../strategies/plan.js';
 import { checkBuiltinParams } from './check-builtin.js';
 import { parseData } from './parse-data.js';
 import {
@@ -41,6 +42,8 @@ export const TOP_LEVEL_KEYS = [
   'strategy',
   'trials',
   'max_epochs',
+  'min_epochs',
+  'eta',
   'seed',
   'workers',
   'backend',
@@ -53,6 +56,8 @@ export interface StudyFlags {
   readonly strategy?: string;
   readonly trials?: string;
   readonly maxEpochs?: string;
+  readonly minEpochs?: string;
+  readonly eta?: string;
   readonly workers?: string;
   readonly seed?: string;
   readonly backend?: string;
@@ -106,6 +111,20 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
   const maxEpochs = flags.maxEpochs !== undefined
     ? intFlag(flags.maxEpochs, '--max-epochs', issues, 1, 100_000)
     : file.max_epochs === undefined ? DEFAULT_MAX_EPOCHS : readNumber(file.max_epochs, ['max_epochs'], issues, { min: 1, max: 100_000, integer: true });
+  const minEpochs = flags.minEpochs !== undefined
+    ? intFlag(flags.minEpochs, '--min-epochs', issues, 1, 100_000)
+    : file.min_epochs === undefined ? 1 : readNumber(file.min_epochs, ['min_epochs'], issues, { min: 1, max: 100_000, integer: true });
+  const eta = flags.eta !== undefined
+    ? intFlag(flags.eta, '--eta', issues, 2, 100)
+    : file.eta === undefined ? 3 : readNumber(file.eta, ['eta'], issues, { min: 2, max: 100, integer: true });
+  if (minEpochs !== undefined && maxEpochs !== undefined && minEpochs > maxEpochs) {
+    issues.add([flags.minEpochs !== undefined ? '--min-epochs' : 'min_epochs'], `must be ≤ max_epochs (${maxEpochs}), got ${minEpochs}`);
+  }
+  // A strategy switched by flag leaves the file's `trials` behind: it belonged to the file's strategy.
+  const fileTrialsLeftBehind = flags.strategy !== undefined && flags.trials === undefined;
+  if (strategy === 'hyperband' && trials !== undefined && !fileTrialsLeftBehind) {
+    issues.add([flags.trials !== undefined ? '--trials' : 'trials'], 'does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)');
+  }
   const workers = flags.workers !== undefined ? readWorkers(flags.workers, ['--workers'], issues, true) : readWorkers(file.workers ?? 'auto', ['workers'], issues, false);
   const backend: BackendChoice | undefined = flags.backend !== undefined
     ? readEnum(flags.backend, BACKEND_NAMES, ['--backend'], issues)
@@ -127,13 +146,24 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
     task: { kind: 'builtin', data: data!, dataSeed: seedOf(file.data) ?? seed! },
     objective: objective!,
     strategy: strategy!,
-    trials: trials ?? (strategy === 'grid' ? null : DEFAULT_RANDOM_TRIALS),
+    trials: defaultTrials(strategy!, trials, minEpochs!, maxEpochs!, eta!),
     maxEpochs: maxEpochs!,
+    minEpochs: minEpochs!,
+    eta: eta!,
     seed: seed!,
     workers: workers!,
     backend: backend!,
     params,
   };
+}
+
+/** Grid: every cell; hyperband: its own; sha and asha: enough for one configuration to reach the top. */
+function defaultTrials(strategy: StrategyName, trials: number | undefined, minEpochs: number, maxEpochs: number, eta: number): number | null {
+  if (strategy === 'hyperband') return null;
+  if (trials !== undefined) return trials;
+  if (strategy === 'grid') return null;
+  if (strategy === 'random') return DEFAULT_RANDOM_TRIALS;
+  return defaultShaTrials(minEpochs, maxEpochs, eta);
 }
 
 function defaultName(file: string | undefined): string | undefined {

@@ -8,7 +8,7 @@ import type { ParamSpec } from './types.js';
 export type Direction = 'minimize' | 'maximize';
 
 /** Names accepted by `--strategy`. */
-export const STRATEGY_NAMES = ['grid', 'random'] as const;
+export const STRATEGY_NAMES = ['grid', 'random', 'sha', 'hyperband', 'asha'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** Names accepted by `--backend`. `auto` is resolved before a study runs. */
@@ -89,9 +89,17 @@ export interface StudySpec {
   readonly task: TaskSpec;
   readonly objective: ObjectiveSpec;
   readonly strategy: StrategyName;
-  /** Number of configurations to try; for grid, null means every cell. */
+  /**
+   * Number of configurations to try (for sha and asha: at the bottom rung); for grid, null means
+   * every cell; for hyperband, always null (its brackets fix the number).
+   */
   readonly trials: number | null;
+  /** The full budget R of a configuration, in epochs. */
   readonly maxEpochs: number;
+  /** The smallest budget r of the multi-fidelity strategies, in epochs (1 unless set). */
+  readonly minEpochs: number;
+  /** η, the reduction factor of the multi-fidelity strategies (3 unless set). */
+  readonly eta: number;
   readonly seed: number;
   /** A worker count, or `auto` for the available cores. */
   readonly workers: number | 'auto';

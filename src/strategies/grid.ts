@@ -1,31 +1,22 @@
 /**
  * Grid search: every cell of the cartesian product, in a fixed order.
  */
-import { gridCells } from '../space/grid.js';
-import type { ParamSpec } from '../space/types.js';
+import type { Params } from '../space/types.js';
+import type { Plan } from './plan.js';
 import { CONTINUE, type Decision, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
 
-export interface GridOptions {
-  readonly params: readonly ParamSpec[];
-  /** At most this many cells, in grid order; null for all of them. */
-  readonly trials: number | null;
-  readonly maxEpochs: number;
-}
-
-export function gridStrategy(options: GridOptions): Strategy {
-  const cells = gridCells(options.params);
-  const total = options.trials === null ? cells.length : Math.min(options.trials, cells.length);
+/** Visits `cells` in order (the plan's single rung says how many). */
+export function gridStrategy(plan: Plan, cells: readonly Params[]): Strategy {
+  const total = plan.brackets[0]!.rungs[0]!.configs;
   return {
     name: 'grid',
-    plannedTrials: total,
-    plannedEpochs: total * options.maxEpochs,
+    plan,
     ask(history: readonly TrialSnapshot[]): TrialRequest | null {
       const number = history.length;
       if (number >= total) return null;
-      return { kind: 'new', params: cells[number]!, budget: { from: 0, to: options.maxEpochs } };
+      return { kind: 'new', params: cells[number]!, budget: { from: 0, to: plan.maxEpochs }, bracket: null, rung: null };
     },
-    tell(): Decision {
-      return CONTINUE;
-    },
+    tell: (): Decision => CONTINUE,
+    dropped: () => [],
   };
 }

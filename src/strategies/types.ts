@@ -7,8 +7,9 @@ import type { StrategyName } from '../space/spec.js';
 import type { Params } from '../space/types.js';
 import type { TrialStatus } from '../storage/storage.js';
 import type { Budget } from '../trial/objective.js';
+import type { Plan } from './plan.js';
 
-/** What a strategy sees of a trial. `score` is higher-is-better whatever the study's direction. */
+/** What a strategy sees of a trial. Scores are higher-is-better whatever the study's direction. */
 export interface TrialSnapshot {
   readonly number: number;
   readonly params: Params;
@@ -17,14 +18,26 @@ export interface TrialSnapshot {
   readonly score: number | null;
   /** Epochs trained so far. */
   readonly epochs: number;
+  /** The score after each epoch: `curve[e - 1]` for epoch e (null where not finite). */
+  readonly curve: readonly (number | null)[];
+  /** Hyperband bracket (its s), or null. */
+  readonly bracket: number | null;
+  /** The highest rung the trial was sent to, or null for single-fidelity strategies. */
+  readonly rung: number | null;
 }
 
 /** A unit of work a strategy asks for. */
 export type TrialRequest =
   /** Start a new configuration. */
-  | { readonly kind: 'new'; readonly params: Params; readonly budget: Budget }
-  /** Train an existing trial further (a promotion), from its checkpoint. */
-  | { readonly kind: 'continue'; readonly trial: number; readonly budget: Budget };
+  | {
+      readonly kind: 'new';
+      readonly params: Params;
+      readonly budget: Budget;
+      readonly bracket: number | null;
+      readonly rung: number | null;
+    }
+  /** Promote an existing trial to `rung`: it continues from its checkpoint up to `budget.to`. */
+  | { readonly kind: 'continue'; readonly trial: number; readonly budget: Budget; readonly rung: number };
 
 /** A strategy's answer to an epoch report. */
 export type Decision = { readonly kind: 'continue' } | { readonly kind: 'stop'; readonly reason: 'pruned' };
@@ -40,6 +53,8 @@ export interface EpochReport {
 
 export interface Strategy {
   readonly name: StrategyName;
+  /** The schedule this strategy runs. */
+  readonly plan: Plan;
   /**
    * The next unit of work given everything so far, or null when there is nothing to start now
    * (the study is done once nothing runs and this still returns null).
@@ -47,8 +62,12 @@ export interface Strategy {
   ask(history: readonly TrialSnapshot[]): TrialRequest | null;
   /** Whether a running trial goes on after this epoch. */
   tell(report: EpochReport, history: readonly TrialSnapshot[]): Decision;
-  /** Trials the study will run in all, when known in advance. */
-  readonly plannedTrials: number | null;
-  /** Epochs the study will train in all, when known in advance. */
-  readonly plannedEpochs: number | null;
+  /**
+   * Paused trials that will never be promoted, so their checkpoints can go. Trials still paused
+   * when the study ends are dropped as well.
+   */
+  dropped(history: readonly TrialSnapshot[]): readonly number[];
 }
+
+/** Draws the configuration of trial `number` (seeded by the study seed and the number). */
+export type Sampler = (trial: number) => Params;

@@ -12,7 +12,10 @@ export interface TrialView {
   readonly status: TrialStatus;
   readonly value: number | null;
   readonly epochs: number;
+  /** The epochs of its current (or last) run: from its checkpoint up to its rung's budget. */
   readonly budget: Budget;
+  readonly bracket: number | null;
+  readonly rung: number | null;
   readonly slot: number | null;
   readonly durationMs: number | null;
   readonly error: string | null;
@@ -27,8 +30,14 @@ export interface EpochView {
 }
 
 export interface StudyEvents {
+  /** A trial starts: new, promoted to a higher rung (`rung` > 0), or resumed. */
   onTrialStart?(trial: TrialView): void;
   onEpoch?(epoch: EpochView): void;
-  /** A trial reached a final status, or was interrupted and re-queued (status `queued`). */
+  /**
+   * A trial's run ended: a final status, `paused` at a rung, or `queued` again after an
+   * interruption. `best` is the best completed trial so far.
+   */
   onTrialEnd?(trial: TrialView, best: TrialView | null): void;
+  /** A paused trial was dropped by its strategy (or left unpromoted when the study ended). */
+  onTrialPruned?(trial: TrialView): void;
 }

@@ -12,10 +12,11 @@ import type { BackendName } from '../space/spec.js';
 import { constantParams } from '../space/sample.js';
 import type { Params } from '../space/types.js';
 import type { Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/storage.js';
-import type { Strategy, TrialSnapshot } from '../strategies/types.js';
+import type { Strategy } from '../strategies/types.js';
 import type { Budget } from '../trial/objective.js';
 import { trialSeed } from '../util/random.js';
 import type { StudyEvents, TrialView } from './events.js';
+import { StudyHistory } from './history.js';
 import { finiteOrNull, toScore } from './scores.js';
 
 export interface RunStudyOptions {
@@ -40,10 +41,12 @@ export interface StudyOutcome {
 }
 
 interface Job {
+  readonly kind: 'new' | 'promote' | 'resume';
   readonly number: number;
   readonly params: Params;
   readonly budget: Budget;
-  readonly isNew: boolean;
+  readonly bracket: number | null;
+  readonly rung: number | null;
 }
 
 /** Lines of a failed trial's error kept in storage. */
@@ -58,19 +61,21 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const started = performance.now();
   const { storage, study, strategy, executor, events } = options;
   const { spec } = study;
+  const { metric, direction } = spec.objective;
   const constants = constantParams(spec.params);
-  const history: TrialSnapshot[] = [];
-  const views = new Map<number, TrialView>();
-  for (const stored of await storage.getTrials(study.id)) {
-    let trial = stored;
+  const checkpointOf = (number: number) => (options.checkpointDir === null ? null : path.join(options.checkpointDir, `trial-${number}.ckpt`));
+  const deleteCheckpoint = async (number: number) => {
+    const file = checkpointOf(number);
+    if (file !== null) await fs.promises.rm(file, { force: true });
+  };
+
+  const history = new StudyHistory(direction);
+  const stored = await storage.getTrials(study.id);
+  for (const trial of stored) {
     // Left running by a process that died: it runs again from the start.
-    if (trial.status === 'running') {
-      await storage.requeueTrial(study.id, trial.number, 0);
-      trial = { ...trial, status: 'queued', epochs: 0, value: null };
-    }
-    history[trial.number] = snapshotOf(trial, spec.objective.direction);
-    views.set(trial.number, viewOf(trial));
+    if (trial.status === 'running') await storage.requeueTrial(study.id, trial.number, 0);
   }
+  history.load(await storage.getTrials(study.id), await storage.getEpochs(study.id));
   await storage.setStudyStatus(study.id, 'running');
 
   const freeSlots = Array.from({ length: executor.slots }, (_, i) => i);
@@ -78,14 +83,9 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const prunedByStrategy = new Set<number>();
   let stopping = options.stopSignal?.aborted ?? false;
   let fatal: unknown = null;
-  let best: TrialView | null = bestOf(views.values(), spec.objective.direction);
-
-  const update = (number: number, patch: Partial<TrialSnapshot>) => {
-    history[number] = { ...history[number]!, ...patch };
-  };
 
   /** Writes are not awaited on the hot path; a failed write stops the study. */
-  const write = (promise: Promise<void>) => {
+  const write = (promise: Promise<unknown>) => {
     promise.catch((error: unknown) => {
       fatal ??= error;
       stopping = true;
@@ -93,54 +93,58 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   };
 
   const nextJob = (): Job | null => {
-    const queued = history.find((t) => t !== undefined && t.status === 'queued' && !running.has(t.number));
+    const queued = history.withStatus('queued').find((t) => !running.has(t.number));
     if (queued !== undefined) {
       // An interrupted trial continues from the epochs its checkpoint kept (0 when none).
-      return { number: queued.number, params: queued.params, budget: { from: queued.epochs, to: views.get(queued.number)!.budget.to }, isNew: false };
+      const view = history.view(queued.number);
+      return { kind: 'resume', number: queued.number, params: queued.params, budget: { from: queued.epochs, to: view.budget.to }, bracket: queued.bracket, rung: queued.rung };
     }
-    const request = strategy.ask(history);
+    const request = strategy.ask(history.snapshots);
     if (request === null) return null;
-    if (request.kind === 'new') return { number: history.length, params: request.params, budget: request.budget, isNew: true };
-    return { number: request.trial, params: history[request.trial]!.params, budget: request.budget, isNew: false };
+    if (request.kind === 'new') {
+      return { kind: 'new', number: history.size, params: request.params, budget: request.budget, bracket: request.bracket, rung: request.rung };
+    }
+    const trial = history.snapshot(request.trial);
+    return { kind: 'promote', number: trial.number, params: trial.params, budget: request.budget, bracket: trial.bracket, rung: request.rung };
   };
 
   const onEpoch = (number: number, message: EpochMessage): boolean => {
-    const value = finiteOrNull(message.metrics[spec.objective.metric]);
+    const value = finiteOrNull(message.metrics[metric]);
     write(storage.recordEpoch(study.id, number, { epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs }));
-    const score = toScore(message.metrics[spec.objective.metric], spec.objective.direction);
-    update(number, { epochs: message.epoch, score });
-    views.set(number, { ...views.get(number)!, epochs: message.epoch, value });
+    history.epoch(number, message.epoch, value);
     events?.onEpoch?.({ trial: number, epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs });
-    const decision = strategy.tell({ trial: number, epoch: message.epoch, score }, history);
+    const score = toScore(message.metrics[metric], direction);
+    const decision = strategy.tell({ trial: number, epoch: message.epoch, score }, history.snapshots);
     if (decision.kind === 'stop') prunedByStrategy.add(number);
     return !stopping && decision.kind === 'continue';
   };
 
-  const finish = async (job: Job, slot: number, outcome: TrialOutcome): Promise<TrialView> => {
-    const value = finiteOrNull(outcome.metrics[spec.objective.metric]);
-    const base = { ...views.get(job.number)!, epochs: outcome.epochs, slot, durationMs: outcome.durationMs };
+  const finish = async (job: Job, base: TrialView, outcome: TrialOutcome): Promise<TrialView> => {
+    const ended = { ...base, epochs: outcome.epochs, durationMs: outcome.durationMs };
     if (outcome.status === 'stopped' && !prunedByStrategy.has(job.number)) {
-      await storage.requeueTrial(study.id, job.number, outcome.checkpointEpochs ?? 0);
-      return { ...base, status: 'queued', epochs: outcome.checkpointEpochs ?? 0 };
+      const kept = outcome.checkpointEpochs ?? 0;
+      await storage.requeueTrial(study.id, job.number, kept);
+      return { ...ended, status: 'queued', epochs: kept };
     }
-    const status = outcome.status === 'stopped' ? 'pruned' : outcome.status;
-    const finalValue = status === 'diverged' ? null : value;
+    let status: TrialView['status'];
+    if (outcome.status === 'stopped') status = 'pruned';
+    else if (outcome.status === 'completed' && outcome.epochs < spec.maxEpochs) status = 'paused';
+    else status = outcome.status;
+    const value = status === 'diverged' ? null : finiteOrNull(outcome.metrics[metric]);
     await storage.finishTrial(study.id, job.number, {
       status,
-      value: finalValue,
+      value,
       metrics: outcome.metrics,
       epochs: outcome.epochs,
       durationMs: outcome.durationMs,
       error: null,
       tensorsAfter: outcome.tensorsAfter,
     });
-    return { ...base, status, value: finalValue };
+    return { ...ended, status, value };
   };
 
-  const fail = async (job: Job, slot: number, error: unknown): Promise<TrialView> => {
-    const base = { ...views.get(job.number)!, slot };
-    const aborted = error instanceof Error && error.name === 'AbortError';
-    if (aborted) {
+  const fail = async (job: Job, base: TrialView, error: unknown): Promise<TrialView> => {
+    if (error instanceof Error && error.name === 'AbortError') {
       await storage.requeueTrial(study.id, job.number, 0);
       return { ...base, status: 'queued', epochs: 0 };
     }
@@ -157,26 +161,38 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     return { ...base, status: 'failed', value: null, error: text };
   };
 
+  /** Drops the paused trials the strategy will never promote (all of them at the end). */
+  const dropPaused = async (numbers: readonly number[]) => {
+    for (const number of numbers) {
+      if (history.snapshot(number).status !== 'paused') continue;
+      await storage.pruneTrial(study.id, number);
+      await deleteCheckpoint(number);
+      const view: TrialView = { ...history.view(number), status: 'pruned' };
+      history.end(view);
+      events?.onTrialPruned?.(view);
+    }
+  };
+
   const execute = async (job: Job, slot: number): Promise<void> => {
     const seed = trialSeed(spec.seed, job.number);
-    if (job.isNew) {
-      history[job.number] = { number: job.number, params: job.params, status: 'queued', score: null, epochs: 0 };
-      write(storage.addTrial(study.id, { number: job.number, params: job.params, seed, targetEpochs: job.budget.to }).then(() => undefined));
+    if (job.kind === 'new') {
+      write(storage.addTrial(study.id, { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung }));
+    } else if (job.kind === 'promote') {
+      write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to));
     }
     write(storage.startTrial(study.id, job.number, { worker: slot, backend: options.backend }));
-    update(job.number, { status: 'running' });
     const view: TrialView = {
+      ...(job.kind === 'new' ? { value: null, durationMs: null, error: null } : history.view(job.number)),
       number: job.number,
       params: job.params,
       status: 'running',
-      value: null,
       epochs: job.budget.from,
       budget: job.budget,
+      bracket: job.bracket,
+      rung: job.rung,
       slot,
-      durationMs: null,
-      error: null,
     };
-    views.set(job.number, view);
+    history.start(view);
     events?.onTrialStart?.(view);
     const task: TrialTask = {
       study: spec.name,
@@ -186,22 +202,21 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       budget: job.budget,
       maxEpochs: spec.maxEpochs,
       task: spec.task,
-      metric: spec.objective.metric,
+      metric,
       backend: options.backend,
-      checkpointPath: options.checkpointDir === null ? null : path.join(options.checkpointDir, `trial-${job.number}.ckpt`),
+      checkpointPath: checkpointOf(job.number),
     };
     let ended: TrialView;
     try {
       const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, options.abortSignal);
-      ended = await finish(job, slot, outcome);
+      ended = await finish(job, history.view(job.number), outcome);
     } catch (error) {
-      ended = await fail(job, slot, error);
+      ended = await fail(job, history.view(job.number), error);
     }
-    if (ended.status !== 'queued' && task.checkpointPath !== null) await fs.promises.rm(task.checkpointPath, { force: true });
-    views.set(job.number, ended);
-    update(job.number, { status: ended.status, score: toScore(ended.value, spec.objective.direction), epochs: ended.epochs });
-    if (ended.status === 'completed' && isBetter(ended, best, spec.objective.direction)) best = ended;
-    events?.onTrialEnd?.(ended, best);
+    if (ended.status !== 'queued' && ended.status !== 'paused') await deleteCheckpoint(job.number);
+    history.end(ended);
+    events?.onTrialEnd?.(ended, history.best);
+    await dropPaused(strategy.dropped(history.snapshots));
   };
 
   options.stopSignal?.addEventListener('abort', () => {
@@ -232,6 +247,12 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     pump();
   });
 
+  if (fatal === null && !stopping) {
+    // Nothing more to run: configurations still waiting at a rung will never be promoted.
+    await dropPaused(history.withStatus('paused').map((t) => t.number)).catch((error: unknown) => {
+      fatal = error;
+    });
+  }
   if (fatal !== null) {
     await storage.setStudyStatus(study.id, 'failed').catch(() => undefined);
     throw fatal instanceof StorageError ? fatal : new StorageError(`storage failed while the study ran: ${firstLine(fatal)}`, { cause: fatal });
@@ -239,36 +260,6 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const status: StudyStatus = stopping ? 'interrupted' : 'completed';
   await storage.setStudyStatus(study.id, status);
   return { status, trials: await storage.getTrials(study.id), elapsedMs: performance.now() - started };
-}
-
-function snapshotOf(trial: TrialRecord, direction: StudyRecord['spec']['objective']['direction']): TrialSnapshot {
-  return { number: trial.number, params: trial.params, status: trial.status, score: toScore(trial.value, direction), epochs: trial.epochs };
-}
-
-function viewOf(trial: TrialRecord): TrialView {
-  return {
-    number: trial.number,
-    params: trial.params,
-    status: trial.status,
-    value: trial.value,
-    epochs: trial.epochs,
-    budget: { from: 0, to: trial.targetEpochs },
-    slot: trial.worker,
-    durationMs: trial.durationMs,
-    error: trial.error,
-  };
-}
-
-function isBetter(candidate: TrialView, current: TrialView | null, direction: StudyRecord['spec']['objective']['direction']): boolean {
-  const score = toScore(candidate.value, direction);
-  if (score === null) return false;
-  return current === null || score > (toScore(current.value, direction) ?? -Infinity);
-}
-
-function bestOf(views: Iterable<TrialView>, direction: StudyRecord['spec']['objective']['direction']): TrialView | null {
-  let best: TrialView | null = null;
-  for (const view of views) if (view.status === 'completed' && isBetter(view, best, direction)) best = view;
-  return best;
 }
 
 /** The reason and the first lines of an error, for the trial's record. */

@@ -2,7 +2,9 @@
  * The plain-line reporter: one line per finished trial, for pipes, CI and `--no-dashboard`.
  */
 import { formatDuration, formatNumber, formatParam } from '../report/format.js';
+import { plannedRuns } from '../report/plan.js';
 import type { StudySpec } from '../space/spec.js';
+import type { Plan } from '../strategies/plan.js';
 import type { StudyEvents, TrialView } from '../study/events.js';
 
 export interface LineWriter {
@@ -15,6 +17,7 @@ export function trialLine(trial: TrialView, best: TrialView | null, spec: Pick<S
     progress,
     `trial ${trial.number}`,
     trial.status.padEnd(9),
+    trial.rung === null ? '' : `${trial.bracket === null ? '' : `bracket ${trial.bracket} `}rung ${trial.rung}`,
     `${spec.objective.metric} ${formatNumber(trial.value)}`,
     `best ${best === null ? formatNumber(null) : `${formatNumber(best.value)} (#${best.number})`}`,
     `${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}`,
@@ -28,9 +31,14 @@ export function trialLine(trial: TrialView, best: TrialView | null, spec: Pick<S
   return line;
 }
 
-export function createPlainReporter(out: LineWriter, spec: Pick<StudySpec, 'objective'>, plannedTrials: number | null): StudyEvents {
-  let finished = 0;
-  const width = String(plannedTrials ?? 0).length;
+/**
+ * One line per finished run: a trial that completes, or, under a multi-fidelity strategy, each
+ * rung a trial finishes. The progress counts runs against the plan.
+ */
+export function createPlainReporter(out: LineWriter, spec: Pick<StudySpec, 'objective'>, plan: Plan, alreadyDone = 0): StudyEvents {
+  let finished = alreadyDone;
+  const planned = plannedRuns(plan);
+  const width = String(planned).length;
   return {
     onTrialEnd(trial, best) {
       if (trial.status === 'queued') {
@@ -38,8 +46,10 @@ export function createPlainReporter(out: LineWriter, spec: Pick<StudySpec, 'obje
         return;
       }
       finished++;
-      const progress = plannedTrials === null ? `[${finished}]` : `[${String(finished).padStart(width)}/${plannedTrials}]`;
-      out.write(`${trialLine(trial, best, spec, progress)}\n`);
+      out.write(`${trialLine(trial, best, spec, `[${String(finished).padStart(width)}/${planned}]`)}\n`);
+    },
+    onTrialPruned(trial) {
+      out.write(`trial ${trial.number} stopped at ${trial.epochs} epochs${trial.rung === null ? '' : ` (rung ${trial.rung})`}: not promoted\n`);
     },
   };
 }

@@ -62,6 +62,8 @@ params:
       strategy: 'random',
       trials: 5,
       maxEpochs: 3,
+      minEpochs: 1,
+      eta: 3,
       seed: 9,
       workers: 2,
       backend: 'wasm',
@@ -100,6 +102,15 @@ params:
     expect(parse(BASE).objective).toEqual({ metric: 'val_accuracy', direction: 'maximize' });
     expect(parse(BASE.replace('spirals', 'linear')).objective).toEqual({ metric: 'val_loss', direction: 'minimize' });
     expect(parse(`${BASE}objective: { metric: val_loss }\n`).objective).toEqual({ metric: 'val_loss', direction: 'minimize' });
+  });
+
+  it('reads the multi-fidelity budget: min_epochs, max_epochs and η; sha defaults to enough configurations for one to reach the top', () => {
+    const spec = parse(`${BASE}strategy: sha\nmin_epochs: 1\nmax_epochs: 27\neta: 3\n`);
+    expect([spec.strategy, spec.minEpochs, spec.maxEpochs, spec.eta, spec.trials]).toEqual(['sha', 1, 27, 3, 27]);
+    expect(parse(`${BASE}strategy: hyperband\n`).trials).toBeNull();
+    expect(parse(BASE, { strategy: 'asha', minEpochs: '2', maxEpochs: '8', eta: '2' })).toMatchObject({ minEpochs: 2, maxEpochs: 8, eta: 2, trials: 4 }); // rungs 2, 4, 8: 2² configurations
+    // Switching to hyperband by flag leaves a file's trials behind instead of failing.
+    expect(parse(`${BASE}trials: 5\n`, { strategy: 'hyperband' }).trials).toBeNull();
   });
 
   it('lets CLI flags override the file', () => {
@@ -167,7 +178,7 @@ describe('parseStudy: invalid files, each with the exact message', () => {
     ['unknown dataset', BASE.replace('spirals', 'mnist'), 'space.yaml:3: data.dataset: must be one of digits, spirals, blobs, linear, csv, got "mnist"'],
     ['missing data', BASE.replace('data: { dataset: spirals }\n', ''), 'space.yaml: data: is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file'],
     ['missing CSV file', BASE.replace('{ dataset: spirals }', '{ dataset: csv, path: nope.csv, target: y, task: regression }'), `space.yaml:3: data.path: no such file: "nope.csv" (looked for ${path.join(os.tmpdir(), 'nope.csv')})`],
-    ['unknown strategy', `${BASE}strategy: rnadom\n`, 'space.yaml:6: strategy: must be one of grid, random, got "rnadom"; did you mean "random"?'],
+    ['unknown strategy', `${BASE}strategy: rnadom\n`, 'space.yaml:6: strategy: must be one of grid, random, sha, hyperband, asha, got "rnadom"; did you mean "random"?'],
     ['zero trials', `${BASE}trials: 0\n`, 'space.yaml:6: trials: must be an integer ≥ 1, got 0'],
     ['unknown metric', `${BASE}objective: { metric: val_acc }\n`, 'space.yaml:6: objective.metric: must be one of val_accuracy, val_loss, accuracy, loss, got "val_acc"; did you mean "val_accuracy"?'],
     ['grid without values', `${BASE}strategy: grid\n`, 'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N'],
@@ -175,6 +186,9 @@ describe('parseStudy: invalid files, each with the exact message', () => {
     ['bad flag', BASE, 'space.yaml: --trials: must be an integer ≥ 1, got "ten"', { trials: 'ten' }],
     ['bad workers flag', BASE, 'space.yaml: --workers: must be a positive integer or "auto", got "0"', { workers: '0' }],
     ['grid by flag without values', BASE, 'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N', { strategy: 'grid' }],
+    ['η below 2', `${BASE}strategy: sha\neta: 1\n`, 'space.yaml:7: eta: must be an integer ≥ 2 and ≤ 100, got 1'],
+    ['min_epochs above max_epochs', `${BASE}strategy: asha\nmin_epochs: 9\nmax_epochs: 3\n`, 'space.yaml:7: min_epochs: must be ≤ max_epochs (3), got 9'],
+    ['trials with hyperband', `${BASE}strategy: hyperband\ntrials: 9\n`, 'space.yaml:7: trials: does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)'],
     ['malformed YAML', 'name: [unclosed\n', 'space.yaml:2: malformed YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
   ];
 

@@ -11,6 +11,7 @@ import { defaultIsolation, isNative, resolveBackend } from '../../pool/backend-c
 import { createExecutor } from '../../pool/create-executor.js';
 import { buildLeaderboard, leaderboardTable } from '../../report/leaderboard.js';
 import { formatDuration, formatNumber } from '../../report/format.js';
+import { planSummary } from '../../report/plan.js';
 import { loadSpaceFile } from '../../space/load.js';
 import type { Isolation, StudySpec } from '../../space/spec.js';
 import { openStorage, parseStorageUrl } from '../../storage/open.js';
@@ -19,12 +20,15 @@ import { createStrategy } from '../../strategies/create.js';
 import { runStudy } from '../../study/run-study.js';
 import { createPlainReporter } from '../../ui/plain-reporter.js';
 import type { CliIO } from '../io.js';
+import { addStudyFlags } from '../study-flags.js';
 
 export interface StartOptions {
   readonly name?: string;
   readonly strategy?: string;
   readonly trials?: string;
   readonly maxEpochs?: string;
+  readonly minEpochs?: string;
+  readonly eta?: string;
   readonly workers?: string;
   readonly seed?: string;
   readonly backend?: string;
@@ -38,16 +42,13 @@ export const INTERRUPTED_EXIT_CODE = 130;
 const LEADERBOARD_TOP = 10;
 
 export function registerStart(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
-  program
-    .command('start')
-    .description('run a hyperparameter search declared in a space file')
-    .argument('<space-file>', 'the search space and study settings (YAML or JSON)')
-    .option('--name <name>', 'study name (default: the file\'s name key, or its base name)')
-    .option('--strategy <name>', 'grid or random')
-    .option('--trials <n>', 'configurations to try (grid: at most this many cells)')
-    .option('--max-epochs <n>', 'epochs each configuration trains')
+  addStudyFlags(
+    program
+      .command('start')
+      .description('run a hyperparameter search declared in a space file')
+      .argument('<space-file>', 'the search space and study settings (YAML or JSON)'),
+  )
     .option('--workers <n|auto>', 'trials run at once (auto: one per available core)')
-    .option('--seed <n>', 'study seed: fixes every sampled configuration and every trial\'s own seed')
     .option('--backend <name>', 'auto, wasm, cpu, tensorflow or tensorflow-gpu')
     .option('--isolation <mode>', 'run trials in worker threads or child processes: thread or process (default: thread for wasm and cpu, process for tensorflow)')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path', undefined)
@@ -106,7 +107,7 @@ export async function startCommand(file: string, options: StartOptions, io: CliI
     const checkpointDir = target.kind === 'sqlite' ? path.join(path.dirname(path.resolve(target.path)), 'checkpoints', `study-${study.id}`) : null;
     const executor = createExecutor({ backend, isolation, workers });
     io.stderr.write(
-      `study "${spec.name}": ${spec.strategy}, ${strategy.plannedTrials ?? '?'} trials × ${spec.maxEpochs} epochs, ` +
+      `study "${spec.name}": ${spec.strategy}, ${planSummary(strategy.plan)}, ` +
         `${spec.objective.direction} ${spec.objective.metric}, seed ${spec.seed}\n` +
         `${workers} worker${workers === 1 ? '' : 's'} (${executor.kind}), backend ${backend} (${note}), storage ${storage.location}\n`,
     );
@@ -134,7 +135,7 @@ export async function startCommand(file: string, options: StartOptions, io: CliI
         checkpointDir,
         stopSignal: stop.signal,
         abortSignal: abort.signal,
-        events: createPlainReporter(io.stdout, spec, strategy.plannedTrials),
+        events: createPlainReporter(io.stdout, spec, strategy.plan),
       });
     } finally {
       process.off('SIGINT', onSignal);

@@ -1,0 +1,34 @@
+/**
+ * `hpsearch plan <space-file>`: the schedule a study would run, without training anything.
+ */
+import type { Command } from 'commander';
+import { planSummary, planTable } from '../../report/plan.js';
+import { loadSpaceFile } from '../../space/load.js';
+import type { StudyFlags } from '../../space/parse.js';
+import { planFor } from '../../strategies/create.js';
+import type { CliIO } from '../io.js';
+import { addStudyFlags } from '../study-flags.js';
+
+interface PlanOptions extends StudyFlags {
+  readonly json?: boolean;
+}
+
+export function registerPlan(program: Command, io: CliIO): void {
+  addStudyFlags(
+    program
+      .command('plan')
+      .description('print the schedule a study would run (brackets, rungs, epochs) without training')
+      .argument('<space-file>', 'the search space and study settings (YAML or JSON)'),
+  )
+    .option('--json', 'print { strategy, eta, minEpochs, maxEpochs, brackets: [{ s, rungs: [{ configs, epochs }] }], totalEpochs, fullBudgetEpochs }')
+    .action((file: string, options: PlanOptions) => {
+      // The seed does not change the plan; a fixed one keeps this command free of randomness.
+      const spec = loadSpaceFile(file, options, () => 0);
+      const plan = planFor(spec);
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        return;
+      }
+      io.stdout.write(`study "${spec.name}": ${spec.strategy}, ${planSummary(plan)}\n\n${planTable(plan)}\n`);
+    });
+}

@@ -1,0 +1,16 @@
+/**
+ * The flags that override a space file's keys, shared by `start` and `plan`.
+ */
+import type { Command } from 'commander';
+
+/** Adds `--name`, `--strategy`, `--trials`, `--max-epochs`, `--min-epochs`, `--eta`, `--seed`. */
+export function addStudyFlags(command: Command): Command {
+  return command
+    .option('--name <name>', "study name (default: the file's name key, or its base name)")
+    .option('--strategy <name>', 'grid, random, sha, hyperband or asha')
+    .option('--trials <n>', 'configurations to try (grid: at most this many cells; sha and asha: at the bottom rung)')
+    .option('--max-epochs <n>', 'epochs of a configuration trained to the full budget (R)')
+    .option('--min-epochs <n>', 'epochs of the bottom rung of sha, hyperband and asha (r)')
+    .option('--eta <n>', 'reduction factor of sha, hyperband and asha (η, default 3)')
+    .option('--seed <n>', "study seed: fixes every sampled configuration and every trial's own seed");
+}

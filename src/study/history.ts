@@ -1,0 +1,128 @@
+/**
+ * A running study's history in memory: the snapshots its strategy decides from and the views
+ * its observers see, kept in step with what is written to storage. Built once from storage
+ * (resume) and then updated as events arrive, so the loop never re-reads storage.
+ */
+import type { Direction } from '../space/spec.js';
+import type { EpochRecord, TrialRecord, TrialStatus } from '../storage/storage.js';
+import type { TrialSnapshot } from '../strategies/types.js';
+import type { TrialView } from './events.js';
+import { toScore } from './scores.js';
+
+export class StudyHistory {
+  /** Indexed by trial number; what strategies see. */
+  readonly snapshots: TrialSnapshot[] = [];
+  readonly #views = new Map<number, TrialView>();
+  readonly #direction: Direction;
+  #best: TrialView | null = null;
+
+  constructor(direction: Direction) {
+    this.#direction = direction;
+  }
+
+  /** Loads stored trials and their epochs. */
+  load(trials: readonly TrialRecord[], epochs: readonly EpochRecord[]): void {
+    const curves = new Map<number, (number | null)[]>();
+    for (const row of epochs) {
+      const curve = curves.get(row.trial) ?? [];
+      curve[row.epoch - 1] = toScore(row.value, this.#direction);
+      curves.set(row.trial, curve);
+    }
+    for (const trial of trials) {
+      const curve = Array.from({ length: trial.epochs }, (_, i) => curves.get(trial.number)?.[i] ?? null);
+      this.snapshots[trial.number] = {
+        number: trial.number,
+        params: trial.params,
+        status: trial.status,
+        score: toScore(trial.value, this.#direction),
+        epochs: trial.epochs,
+        curve,
+        bracket: trial.bracket,
+        rung: trial.rung,
+      };
+      const view: TrialView = {
+        number: trial.number,
+        params: trial.params,
+        status: trial.status,
+        value: trial.value,
+        epochs: trial.epochs,
+        budget: { from: 0, to: trial.targetEpochs },
+        bracket: trial.bracket,
+        rung: trial.rung,
+        slot: trial.worker,
+        durationMs: trial.durationMs,
+        error: trial.error,
+      };
+      this.#views.set(trial.number, view);
+      this.#considerBest(view);
+    }
+  }
+
+  get size(): number {
+    return this.snapshots.length;
+  }
+
+  view(number: number): TrialView {
+    return this.#views.get(number)!;
+  }
+
+  snapshot(number: number): TrialSnapshot {
+    return this.snapshots[number]!;
+  }
+
+  get best(): TrialView | null {
+    return this.#best;
+  }
+
+  /** Trials in a status, by number. */
+  withStatus(status: TrialStatus): TrialSnapshot[] {
+    return this.snapshots.filter((t) => t !== undefined && t.status === status);
+  }
+
+  /** A trial starts (new, promoted or resumed). */
+  start(view: TrialView): void {
+    const previous = this.snapshots[view.number];
+    this.snapshots[view.number] = {
+      number: view.number,
+      params: view.params,
+      status: 'running',
+      score: previous?.score ?? null,
+      epochs: view.epochs,
+      curve: previous?.curve.slice(0, view.epochs) ?? [],
+      bracket: view.bracket,
+      rung: view.rung,
+    };
+    this.#views.set(view.number, view);
+  }
+
+  /** An epoch of a running trial was reported. */
+  epoch(number: number, epoch: number, value: number | null): void {
+    const snapshot = this.snapshots[number]!;
+    const score = toScore(value, this.#direction);
+    const curve = snapshot.curve.slice(0, epoch - 1);
+    curve[epoch - 1] = score;
+    this.snapshots[number] = { ...snapshot, epochs: epoch, score, curve };
+    this.#views.set(number, { ...this.#views.get(number)!, epochs: epoch, value });
+  }
+
+  /** A trial's run ended (or it was dropped): its new status and view. */
+  end(view: TrialView): void {
+    const snapshot = this.snapshots[view.number]!;
+    this.snapshots[view.number] = {
+      ...snapshot,
+      status: view.status,
+      epochs: view.epochs,
+      score: toScore(view.value, this.#direction),
+      curve: snapshot.curve.slice(0, view.epochs),
+    };
+    this.#views.set(view.number, view);
+    this.#considerBest(view);
+  }
+
+  #considerBest(view: TrialView): void {
+    if (view.status !== 'completed') return;
+    const score = toScore(view.value, this.#direction);
+    if (score === null) return;
+    if (this.#best === null || score > (toScore(this.#best.value, this.#direction) ?? -Infinity)) this.#best = view;
+  }
+}
