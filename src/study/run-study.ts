@@ -15,6 +15,7 @@ import type { Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/
 import type { Strategy } from '../strategies/types.js';
 import type { Budget } from '../trial/objective.js';
 import { trialSeed } from '../util/random.js';
+import type { DispatchControl } from './control.js';
 import type { StudyEvents, TrialView } from './events.js';
 import { StudyHistory } from './history.js';
 import { finiteOrNull, toScore } from './scores.js';
@@ -31,6 +32,8 @@ export interface RunStudyOptions {
   readonly stopSignal?: AbortSignal;
   /** Hard stop: running trials are aborted at once and re-queued. */
   readonly abortSignal?: AbortSignal;
+  /** Pauses and resumes dispatching; a paused study waits instead of ending. */
+  readonly control?: DispatchControl;
   readonly events?: StudyEvents;
 }
 
@@ -219,13 +222,17 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     await dropPaused(strategy.dropped(history.snapshots));
   };
 
+  let wake = () => {};
   options.stopSignal?.addEventListener('abort', () => {
     stopping = true;
+    wake();
   });
+  const unsubscribe = options.control?.onChange(() => wake());
 
   await new Promise<void>((resolve) => {
     const pump = () => {
-      while (!stopping && fatal === null && freeSlots.length > 0) {
+      const paused = options.control?.paused ?? false;
+      while (!stopping && !paused && fatal === null && freeSlots.length > 0) {
         const job = nextJob();
         if (job === null) break;
         const slot = freeSlots.shift()!;
@@ -242,10 +249,12 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
           });
         running.set(job.number, promise);
       }
-      if (running.size === 0) resolve();
+      if (running.size === 0 && (stopping || fatal !== null || !paused)) resolve();
     };
+    wake = pump;
     pump();
   });
+  unsubscribe?.();
 
   if (fatal === null && !stopping) {
     // Nothing more to run: configurations still waiting at a rung will never be promoted.

@@ -10,6 +10,7 @@ import type { StudySpec } from '../../src/space/spec.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { createStrategy } from '../../src/strategies/create.js';
 import type { Strategy } from '../../src/strategies/types.js';
+import { DispatchControl } from '../../src/study/control.js';
 import { type StudyOutcome, runStudy } from '../../src/study/run-study.js';
 import type { TrialView } from '../../src/study/events.js';
 import { makeSpec } from '../fixtures/spec.js';
@@ -202,5 +203,37 @@ describe('runStudy', () => {
     storage.recordEpoch = (studyId, number, epoch) => (number === 1 ? Promise.reject(new Error('disk full')) : original(studyId, number, epoch));
     await expect(run(() => 0.5, { storage })).rejects.toThrow('storage failed while the study ran: disk full');
     expect((await storage.getStudy(SPEC.name))?.status).toBe('failed');
+  });
+});
+
+describe('runStudy with a dispatch control', () => {
+  it('starts nothing while paused, waits instead of ending, and goes on when resumed', async () => {
+    const control = new DispatchControl();
+    const storage = new MemoryStorage();
+    const study = await storage.createStudy(SPEC, 'cpu');
+    const log = { concurrent: 0, maxConcurrent: 0, slotsSeen: [] as number[] };
+    let started = 0;
+    const executor = fakeExecutor(2, (task, epoch) => {
+      if (task.trial === 1 && epoch === 1) control.pause();
+      return 0.5;
+    }, log);
+    const done = runStudy({
+      storage,
+      study,
+      strategy: createStrategy(SPEC),
+      executor,
+      backend: 'cpu',
+      checkpointDir: null,
+      control,
+      events: { onTrialStart: () => started++ },
+    });
+    // Trials 0 and 1 run; the pause comes during trial 1, so nothing else starts.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toBe(2);
+    expect((await storage.getTrials(study.id)).map((t) => t.status)).toEqual(['completed', 'completed']);
+    control.resume();
+    const result = await done;
+    expect(result.status).toBe('completed');
+    expect(result.trials).toHaveLength(6);
   });
 });
