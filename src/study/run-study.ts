@@ -88,11 +88,14 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   let fatal: unknown = null;
 
   /** Writes are not awaited on the hot path; a failed write stops the study. */
+  const pendingWrites = new Set<Promise<unknown>>();
   const write = (promise: Promise<unknown>) => {
-    promise.catch((error: unknown) => {
+    const tracked = promise.catch((error: unknown) => {
       fatal ??= error;
       stopping = true;
     });
+    pendingWrites.add(tracked);
+    void tracked.finally(() => pendingWrites.delete(tracked));
   };
 
   const nextJob = (): Job | null => {
@@ -164,16 +167,19 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     return { ...base, status: 'failed', value: null, error: text };
   };
 
-  /** Drops the paused trials the strategy will never promote (all of them at the end). */
+  /**
+   * Drops the paused trials the strategy will never promote (all of them at the end). The
+   * history changes at once, so two runs ending together never drop a trial twice.
+   */
   const dropPaused = async (numbers: readonly number[]) => {
-    for (const number of numbers) {
-      if (history.snapshot(number).status !== 'paused') continue;
-      await storage.pruneTrial(study.id, number);
-      await deleteCheckpoint(number);
+    const dropping = numbers.filter((number) => history.snapshot(number).status === 'paused');
+    for (const number of dropping) {
       const view: TrialView = { ...history.view(number), status: 'pruned' };
       history.end(view);
+      write(storage.pruneTrial(study.id, number));
       events?.onTrialPruned?.(view);
     }
+    await Promise.all(dropping.map(deleteCheckpoint));
   };
 
   const execute = async (job: Job, slot: number): Promise<void> => {
@@ -258,10 +264,9 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
 
   if (fatal === null && !stopping) {
     // Nothing more to run: configurations still waiting at a rung will never be promoted.
-    await dropPaused(history.withStatus('paused').map((t) => t.number)).catch((error: unknown) => {
-      fatal = error;
-    });
+    await dropPaused(history.withStatus('paused').map((t) => t.number));
   }
+  await Promise.all(pendingWrites);
   if (fatal !== null) {
     await storage.setStudyStatus(study.id, 'failed').catch(() => undefined);
     throw fatal instanceof StorageError ? fatal : new StorageError(`storage failed while the study ran: ${firstLine(fatal)}`, { cause: fatal });

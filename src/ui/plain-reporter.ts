@@ -11,6 +11,10 @@ export interface LineWriter {
   write(text: string): unknown;
 }
 
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
 /** `trial 3  completed  val_accuracy 0.9611  best 0.9611 (#3)  8 epochs  4.1s  learning_rate=3.2e-3 ...` */
 export function trialLine(trial: TrialView, best: TrialView | null, spec: Pick<StudySpec, 'objective'>, progress: string): string {
   const parts = [
@@ -20,7 +24,7 @@ export function trialLine(trial: TrialView, best: TrialView | null, spec: Pick<S
     trial.rung === null ? '' : `${trial.bracket === null ? '' : `bracket ${trial.bracket} `}rung ${trial.rung}`,
     `${spec.objective.metric} ${formatNumber(trial.value)}`,
     `best ${best === null ? formatNumber(null) : `${formatNumber(best.value)} (#${best.number})`}`,
-    `${trial.epochs} epoch${trial.epochs === 1 ? '' : 's'}`,
+    plural(trial.epochs, 'epoch'),
     formatDuration(trial.durationMs),
     Object.entries(trial.params)
       .map(([name, value]) => `${name}=${formatParam(value)}`)
@@ -42,14 +46,14 @@ export function createPlainReporter(out: LineWriter, spec: Pick<StudySpec, 'obje
   return {
     onTrialEnd(trial, best) {
       if (trial.status === 'queued') {
-        out.write(`trial ${trial.number} interrupted after ${trial.epochs} epochs; it is queued to run again\n`);
+        out.write(`trial ${trial.number} interrupted after ${plural(trial.epochs, 'epoch')}; it is queued to run again\n`);
         return;
       }
       finished++;
       out.write(`${trialLine(trial, best, spec, `[${String(finished).padStart(width)}/${planned}]`)}\n`);
     },
     onTrialPruned(trial) {
-      out.write(`trial ${trial.number} stopped at ${trial.epochs} epochs${trial.rung === null ? '' : ` (rung ${trial.rung})`}: not promoted\n`);
+      out.write(`trial ${trial.number} stopped at ${plural(trial.epochs, 'epoch')}${trial.rung === null ? '' : ` (rung ${trial.rung})`}: not promoted\n`);
     },
   };
 }
