@@ -19,8 +19,8 @@ export interface TrialTask {
   /** The objective metric: the value a single-fidelity objective module returns is stored under it. */
   readonly metric: string;
   readonly backend: BackendName;
-  /** File for this trial's checkpoint, or null when checkpoints are off. */
-  readonly checkpointPath: string | null;
+  /** Folder of the study's checkpoints (see checkpoint-file.ts), or null when they are off. */
+  readonly checkpointDir: string | null;
 }
 
 /** Worker → main: one epoch finished. The worker waits for a {@link DecisionMessage} before going on. */

@@ -3,8 +3,6 @@
  * record every epoch and outcome in storage, tell the strategy, repeat. The main thread is the
  * only writer; every decision is taken here, never in a worker.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { StorageError, firstLine } from '../errors.js';
 import type { TrialExecutor } from '../pool/executor.js';
 import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
@@ -13,6 +11,7 @@ import { constantParams } from '../space/sample.js';
 import type { Params } from '../space/types.js';
 import type { Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/storage.js';
 import type { Strategy } from '../strategies/types.js';
+import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 import type { Budget } from '../trial/objective.js';
 import { trialSeed } from '../util/random.js';
 import type { DispatchControl } from './control.js';
@@ -66,17 +65,22 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const { spec } = study;
   const { metric, direction } = spec.objective;
   const constants = constantParams(spec.params);
-  const checkpointOf = (number: number) => (options.checkpointDir === null ? null : path.join(options.checkpointDir, `trial-${number}.ckpt`));
-  const deleteCheckpoint = async (number: number) => {
-    const file = checkpointOf(number);
-    if (file !== null) await fs.promises.rm(file, { force: true });
+  const { checkpointDir } = options;
+  /** Deletes a trial's checkpoints, all of them or all but the one after `keep` epochs. */
+  const deleteCheckpoint = async (number: number, keep: number | null = null) => {
+    if (checkpointDir !== null) await deleteCheckpoints(checkpointDir, number, keep);
   };
 
   const history = new StudyHistory(direction);
   const stored = await storage.getTrials(study.id);
   for (const trial of stored) {
-    // Left running by a process that died: it runs again from the start.
-    if (trial.status === 'running') await storage.requeueTrial(study.id, trial.number, 0);
+    if (trial.status !== 'running') continue;
+    // Left running by a process that died: it goes on from its last whole checkpoint that
+    // storage has the epochs of, or from the start.
+    const kept = checkpointDir === null ? [] : listCheckpoints(checkpointDir, trial.number).filter((e) => e <= trial.epochs);
+    const keep = kept.at(-1) ?? 0;
+    await storage.requeueTrial(study.id, trial.number, keep);
+    await deleteCheckpoint(trial.number, keep);
   }
   history.load(await storage.getTrials(study.id), await storage.getEpochs(study.id));
   await storage.setStudyStatus(study.id, 'running');
@@ -179,7 +183,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       write(storage.pruneTrial(study.id, number));
       events?.onTrialPruned?.(view);
     }
-    await Promise.all(dropping.map(deleteCheckpoint));
+    await Promise.all(dropping.map((number) => deleteCheckpoint(number)));
   };
 
   const execute = async (job: Job, slot: number): Promise<void> => {
@@ -213,7 +217,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       task: spec.task,
       metric,
       backend: options.backend,
-      checkpointPath: checkpointOf(job.number),
+      checkpointDir,
     };
     let ended: TrialView;
     try {
@@ -222,7 +226,9 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     } catch (error) {
       ended = await fail(job, history.view(job.number), error);
     }
-    if (ended.status !== 'queued' && ended.status !== 'paused') await deleteCheckpoint(job.number);
+    // Only the checkpoint it will continue from is kept, and none once it is over.
+    const live = ended.status === 'queued' || ended.status === 'paused';
+    await deleteCheckpoint(job.number, live ? ended.epochs : null);
     history.end(ended);
     events?.onTrialEnd?.(ended, history.best);
     await dropPaused(strategy.dropped(history.snapshots));

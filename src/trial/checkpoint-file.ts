@@ -1,30 +1,68 @@
 /**
- * Checkpoints as files: the state a trial saves is serialized with v8's structured clone
- * (typed arrays kept as they are) and written atomically (temporary file, then rename), so a
- * crash mid-write leaves the previous checkpoint intact.
+ * Checkpoints as files, one per trial and epoch: `trial-<n>-epoch-<e>.ckpt`. The state a trial
+ * saves is serialized with v8's structured clone (typed arrays kept as they are) and written
+ * atomically (a temporary file, then a rename), so a crash mid-write leaves only whole
+ * checkpoints. Naming them by epoch lets a resumed study pick exactly the one that matches what
+ * storage recorded, whatever moment a crash came at.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { TrialFailedError, firstLine } from '../errors.js';
 import type { CheckpointStore } from './objective.js';
 
-export interface FileCheckpointStore extends CheckpointStore {
-  /** Whether `save` was called during this run. */
-  readonly saved: boolean;
+const NAME = /^trial-(\d+)-epoch-(\d+)\.ckpt$/;
+
+/** The checkpoint file of trial `trial` after `epoch` epochs. */
+export function checkpointFile(dir: string, trial: number, epoch: number): string {
+  return path.join(dir, `trial-${trial}-epoch-${epoch}.ckpt`);
 }
 
-/** A checkpoint store on one file; with a null path, loads find nothing and saves are dropped. */
-export function fileCheckpointStore(file: string | null): FileCheckpointStore {
-  let saved = false;
+/** Epochs of the whole checkpoints a trial has in `dir`, ascending. */
+export function listCheckpoints(dir: string, trial: number): number[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => NAME.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null && Number(match[1]) === trial)
+    .map((match) => Number(match[2]))
+    .sort((a, b) => a - b);
+}
+
+/** Deletes a trial's checkpoints, all of them or all but the one after `keep` epochs. */
+export async function deleteCheckpoints(dir: string, trial: number, keep: number | null = null): Promise<void> {
+  await Promise.all(
+    listCheckpoints(dir, trial)
+      .filter((epoch) => epoch !== keep)
+      .map((epoch) => fs.promises.rm(checkpointFile(dir, trial, epoch), { force: true })),
+  );
+}
+
+export interface FileCheckpointStore extends CheckpointStore {
+  /** Epochs of the checkpoint saved during this run, or null when none was. */
+  readonly savedEpochs: number | null;
+}
+
+/**
+ * The checkpoint store of one run of trial `trial`: `load` reads the checkpoint after `from`
+ * epochs; `save` writes one after the last epoch reported (`currentEpoch()`). With a null
+ * folder, loads find nothing and saves are dropped.
+ */
+export function fileCheckpointStore(dir: string | null, trial: number, from: number, currentEpoch: () => number): FileCheckpointStore {
+  let savedEpochs: number | null = null;
   return {
-    get saved() {
-      return saved;
+    get savedEpochs() {
+      return savedEpochs;
     },
     async load(): Promise<unknown | null> {
-      if (file === null) return null;
+      if (dir === null || from === 0) return null;
       let bytes: Buffer;
       try {
-        bytes = await fs.promises.readFile(file);
+        bytes = await fs.promises.readFile(checkpointFile(dir, trial, from));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw error;
@@ -32,12 +70,19 @@ export function fileCheckpointStore(file: string | null): FileCheckpointStore {
       return v8.deserialize(bytes);
     },
     async save(state: unknown): Promise<void> {
-      if (file === null) return;
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      if (dir === null) return;
+      const epoch = currentEpoch();
+      const file = checkpointFile(dir, trial, epoch);
       const temporary = `${file}.${process.pid}.tmp`;
-      await fs.promises.writeFile(temporary, v8.serialize(state));
-      await fs.promises.rename(temporary, file);
-      saved = true;
+      try {
+        await fs.promises.mkdir(dir, { recursive: true });
+        await fs.promises.writeFile(temporary, v8.serialize(state));
+        await fs.promises.rename(temporary, file);
+      } catch (error) {
+        await fs.promises.rm(temporary, { force: true }).catch(() => undefined);
+        throw new TrialFailedError(`could not save the checkpoint of epoch ${epoch} to ${file}: ${firstLine(error)}`, error);
+      }
+      savedEpochs = epoch;
     },
   };
 }

@@ -41,7 +41,8 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
     task.task.kind === 'builtin' ? createBuiltinObjective(tf, cachedDataset(task.task)) : moduleObjective(task.task.module, task.metric);
   // The engine as a fresh worker has it: what trials leave beyond this is growth.
   const baseline = (baselineTensors ??= tf.memory().numTensors);
-  const checkpoint = fileCheckpointStore(task.checkpointPath);
+  let lastEpoch = task.budget.from;
+  const checkpoint = fileCheckpointStore(task.checkpointDir, task.trial, task.budget.from, () => lastEpoch);
   let last = performance.now();
   const started = last;
   const context: TrialContext = {
@@ -55,6 +56,7 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
       const now = performance.now();
       const durationMs = now - last;
       last = now;
+      lastEpoch = epoch;
       return link.sendEpoch({ type: 'epoch', epoch, metrics: { ...metrics }, durationMs });
     },
   };
@@ -66,7 +68,7 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
     metrics: result.metrics,
     epochs: result.epochs,
     durationMs: performance.now() - started,
-    checkpointEpochs: checkpoint.saved ? result.epochs : null,
+    checkpointEpochs: checkpoint.savedEpochs,
     tensorsAfter: memory.numTensors,
     bytesAfter: memory.numBytes,
     recycled,

@@ -23,7 +23,7 @@ function task(module: string, trial = 0, budget = { from: 0, to: 3 }): TrialTask
     task: { kind: 'module', module: fixture(module) },
     metric: 'value',
     backend: 'wasm',
-    checkpointPath: null,
+    checkpointDir: null,
   };
 }
 
