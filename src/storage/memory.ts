@@ -13,17 +13,20 @@ import {
   checkTransition,
   deepFreeze,
   finiteOrNull,
+  isOwner,
   requireTrial,
   studyFinishedAt,
 } from './rules.js';
 import type {
   EpochRecord,
   FinishInfo,
+  LockOwner,
   NewEpoch,
   NewTrial,
   PromotionRecord,
   StartInfo,
   Storage,
+  StudyLock,
   StudyRecord,
   StudyStatus,
   StudySummary,
@@ -38,6 +41,7 @@ interface StudyEntry {
   /** Epoch records by trial number, then epoch number. */
   readonly epochs: Map<number, Map<number, EpochRecord>>;
   readonly promotions: PromotionRecord[];
+  lock: StudyLock | null;
 }
 
 /** Options of {@link MemoryStorage}. */
@@ -75,7 +79,7 @@ export class MemoryStorage implements Storage {
         updatedAt: now,
         finishedAt: null,
       });
-      this.#studies.set(record.id, { record, trials: new Map(), epochs: new Map(), promotions: [] });
+      this.#studies.set(record.id, { record, trials: new Map(), epochs: new Map(), promotions: [], lock: null });
       return record;
     });
   }
@@ -108,6 +112,44 @@ export class MemoryStorage implements Storage {
         });
       }),
     );
+  }
+
+  updateStudySpec(studyId: number, spec: StudySpec): Promise<void> {
+    return this.#write(() => {
+      const entry = this.#study(studyId);
+      entry.record = Object.freeze({ ...entry.record, spec: deepFreeze(structuredClone(spec)), updatedAt: Date.now() });
+    });
+  }
+
+  acquireStudyLock(studyId: number, owner: LockOwner, canTakeOver: (holder: StudyLock) => boolean): Promise<StudyLock | null> {
+    return this.#write(() => {
+      const entry = this.#study(studyId);
+      const holder = entry.lock;
+      if (holder !== null && !isOwner(holder, owner) && !canTakeOver(holder)) return holder;
+      const now = Date.now();
+      entry.lock = Object.freeze({ pid: owner.pid, host: owner.host, acquiredAt: now, heartbeatAt: now });
+      return null;
+    });
+  }
+
+  renewStudyLock(studyId: number, owner: LockOwner): Promise<boolean> {
+    return this.#write(() => {
+      const entry = this.#studies.get(studyId);
+      if (!entry?.lock || !isOwner(entry.lock, owner)) return false;
+      entry.lock = Object.freeze({ ...entry.lock, heartbeatAt: Date.now() });
+      return true;
+    });
+  }
+
+  releaseStudyLock(studyId: number, owner: LockOwner): Promise<void> {
+    return this.#write(() => {
+      const entry = this.#studies.get(studyId);
+      if (entry?.lock && isOwner(entry.lock, owner)) entry.lock = null;
+    });
+  }
+
+  getStudyLock(studyId: number): Promise<StudyLock | null> {
+    return this.#read(() => this.#studies.get(studyId)?.lock ?? null);
   }
 
   setStudyStatus(studyId: number, status: StudyStatus): Promise<void> {
@@ -145,6 +187,7 @@ export class MemoryStorage implements Storage {
         worker: null,
         tensorsAfter: null,
         interruptions: 0,
+        retries: 0,
       };
       entry.trials.set(trial.number, stored);
       touch(entry, now);
@@ -235,6 +278,26 @@ export class MemoryStorage implements Storage {
       const now = Date.now();
       Object.assign(trial, { status: 'pruned', finishedAt: now });
       touch(entry, now);
+    });
+  }
+
+  retryTrial(studyId: number, number: number, seed: number): Promise<void> {
+    return this.#write(() => {
+      const [entry, trial] = this.#trial(studyId, number);
+      checkFrom(entry.record.name, trial, ['failed', 'diverged'], 'queued');
+      entry.epochs.delete(number);
+      Object.assign(trial, {
+        status: 'queued',
+        seed,
+        epochs: 0,
+        value: null,
+        metrics: null,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+        retries: trial.retries + 1,
+      });
+      touch(entry, Date.now());
     });
   }
 

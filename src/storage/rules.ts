@@ -3,7 +3,7 @@
  * SQLite and memory reject the same calls with the same words.
  */
 import { StorageError } from '../errors.js';
-import { canTransition, type StudyStatus, type TrialStatus } from './storage.js';
+import { type LockOwner, canTransition, type StudyStatus, type TrialStatus } from './storage.js';
 
 /** What the rules need to know about a stored trial. */
 export interface TrialState {
@@ -65,6 +65,11 @@ export function checkKeepEpochs(study: string, trial: TrialState, keep: number):
   if (!Number.isInteger(keep) || keep < 0 || keep > trial.epochs) {
     throw StorageErrors.badKeepEpochs(study, trial.number, keep, trial.epochs);
   }
+}
+
+/** Whether a lock belongs to this owner (same process on the same host). */
+export function isOwner(holder: LockOwner, owner: LockOwner): boolean {
+  return holder.pid === owner.pid && holder.host === owner.host;
 }
 
 /** An objective value as stored: NaN and ±Infinity become null. */

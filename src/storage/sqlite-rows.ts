@@ -6,7 +6,7 @@ import type { StudySpec } from '../space/spec.js';
 import type { Params } from '../space/types.js';
 import type { Metrics } from '../trial/objective.js';
 import { deepFreeze } from './rules.js';
-import type { EpochRecord, PromotionRecord, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
+import type { EpochRecord, PromotionRecord, StudyLock, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
 
 /** A `studies` row. */
 export interface StudyRow {
@@ -42,6 +42,7 @@ export interface TrialRow {
   readonly worker: number | null;
   readonly tensors_after: number | null;
   readonly interruptions: number;
+  readonly retries: number;
 }
 
 /** An `epochs` row. */
@@ -141,7 +142,21 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     worker: row.worker,
     tensorsAfter: row.tensors_after,
     interruptions: row.interruptions,
+    retries: row.retries,
   });
+}
+
+/** A `locks` row. */
+export interface LockRow {
+  readonly pid: number;
+  readonly host: string;
+  readonly acquired_at: number;
+  readonly heartbeat_at: number;
+}
+
+/** A frozen {@link StudyLock} from its row. */
+export function toStudyLock(row: LockRow): StudyLock {
+  return Object.freeze({ pid: row.pid, host: row.host, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at });
 }
 
 /** A `promotions` row. */

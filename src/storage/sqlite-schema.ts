@@ -53,6 +53,7 @@ export const MIGRATIONS: readonly string[] = [
     worker INTEGER,
     tensors_after INTEGER,
     interruptions INTEGER NOT NULL DEFAULT 0,
+    retries INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (study_id, number)
   ) STRICT;
 
@@ -69,6 +70,15 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     PRIMARY KEY (study_id, trial, epoch),
     FOREIGN KEY (study_id, trial) REFERENCES trials (study_id, number) ON DELETE CASCADE
+  ) STRICT;
+
+  -- The process that runs a study: one writer per study.
+  CREATE TABLE locks (
+    study_id INTEGER PRIMARY KEY REFERENCES studies (id) ON DELETE CASCADE,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
   ) STRICT;
 
   CREATE TABLE promotions (

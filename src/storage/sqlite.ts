@@ -13,6 +13,7 @@ import {
   checkFrom,
   checkTransition,
   finiteOrNull,
+  isOwner,
   requireTrial,
   studyFinishedAt,
 } from './rules.js';
@@ -23,7 +24,9 @@ import {
   toStudyRecord,
   toStudySummary,
   toPromotionRecord,
+  toStudyLock,
   toTrialRecord,
+  type LockRow,
   type EpochRow,
   type PromotionRow,
   type StudyRow,
@@ -33,16 +36,19 @@ import {
 import type {
   EpochRecord,
   FinishInfo,
+  LockOwner,
   NewEpoch,
   NewTrial,
   PromotionRecord,
   StartInfo,
   Storage,
+  StudyLock,
   StudyRecord,
   StudyStatus,
   StudySummary,
   TrialRecord,
 } from './storage.js';
+import { SQL } from './sqlite-sql.js';
 import { WriteQueue } from './write-queue.js';
 
 /** Options of {@link SqliteStorage.open}. */
@@ -53,50 +59,6 @@ export interface SqliteOpenOptions {
   readonly timeoutMs?: number;
 }
 
-const SQL = {
-  studyById: 'SELECT * FROM studies WHERE id = ?',
-  studyByName: 'SELECT * FROM studies WHERE name = ?',
-  insertStudy: `INSERT INTO studies
-      (name, spec, strategy, seed, direction, metric, status, backend, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
-  setStudyStatus: 'UPDATE studies SET status = ?, finished_at = ?, updated_at = ? WHERE id = ?',
-  touchStudy: 'UPDATE studies SET updated_at = ? WHERE id = ?',
-  listStudies: `SELECT s.name, s.status, s.strategy, s.direction, s.metric, s.created_at,
-      count(t.number) AS trials,
-      count(*) FILTER (WHERE t.status = 'completed') AS completed,
-      CASE s.direction
-        WHEN 'maximize' THEN max(t.value) FILTER (WHERE t.status = 'completed')
-        ELSE min(t.value) FILTER (WHERE t.status = 'completed')
-      END AS best
-    FROM studies s LEFT JOIN trials t ON t.study_id = s.id
-    GROUP BY s.id ORDER BY s.id`,
-  trial: 'SELECT * FROM trials WHERE study_id = ? AND number = ?',
-  trials: 'SELECT * FROM trials WHERE study_id = ? ORDER BY number',
-  insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at)
-    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING *`,
-  startTrial: `UPDATE trials SET status = 'running', started_at = ?, worker = ?, backend = ?
-    WHERE study_id = ? AND number = ?`,
-  setProgress: 'UPDATE trials SET value = ?, metrics = ?, epochs = ? WHERE study_id = ? AND number = ?',
-  finishTrial: `UPDATE trials SET status = ?, value = ?, metrics = ?, epochs = ?, duration_ms = ?, error = ?,
-      tensors_after = ?, finished_at = ?
-    WHERE study_id = ? AND number = ?`,
-  requeueTrial: `UPDATE trials SET status = 'queued', epochs = ?, value = ?, metrics = ?, started_at = NULL,
-      interruptions = interruptions + 1
-    WHERE study_id = ? AND number = ?`,
-  promoteTrial: `UPDATE trials SET status = 'queued', rung = ?, target_epochs = ?, started_at = NULL
-    WHERE study_id = ? AND number = ?`,
-  insertPromotion: 'INSERT INTO promotions (study_id, trial, rung, created_at) VALUES (?, ?, ?, ?)',
-  promotions: 'SELECT trial, rung, created_at FROM promotions WHERE study_id = ? ORDER BY trial, rung',
-  pruneTrial: `UPDATE trials SET status = 'pruned', finished_at = ? WHERE study_id = ? AND number = ?`,
-  upsertEpoch: `INSERT INTO epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (study_id, trial, epoch) DO UPDATE SET metrics = excluded.metrics, value = excluded.value,
-      duration_ms = excluded.duration_ms, created_at = excluded.created_at`,
-  epoch: 'SELECT * FROM epochs WHERE study_id = ? AND trial = ? AND epoch = ?',
-  deleteEpochsAfter: 'DELETE FROM epochs WHERE study_id = ? AND trial = ? AND epoch > ?',
-  studyEpochs: 'SELECT * FROM epochs WHERE study_id = ? ORDER BY trial, epoch',
-  trialEpochs: 'SELECT * FROM epochs WHERE study_id = ? AND trial = ? ORDER BY epoch',
-} as const;
 
 /**
  * {@link Storage} in a SQLite file. Open it with {@link SqliteStorage.open}. Writes issued in
@@ -148,6 +110,42 @@ export class SqliteStorage implements Storage {
 
   listStudies(): Promise<StudySummary[]> {
     return this.#read(() => this.#all<SummaryRow>(SQL.listStudies).map(toStudySummary));
+  }
+
+  updateStudySpec(studyId: number, spec: StudySpec): Promise<void> {
+    return this.#write(() => {
+      this.#study(studyId);
+      this.#run(SQL.setStudySpec, JSON.stringify(spec), spec.strategy, Date.now(), studyId);
+    });
+  }
+
+  acquireStudyLock(studyId: number, owner: LockOwner, canTakeOver: (holder: StudyLock) => boolean): Promise<StudyLock | null> {
+    return this.#write(() => {
+      this.#study(studyId);
+      const row = this.#get<LockRow>(SQL.lock, studyId);
+      const holder = row === undefined ? null : toStudyLock(row);
+      if (holder !== null && !isOwner(holder, owner) && !canTakeOver(holder)) return holder;
+      const now = Date.now();
+      this.#run(SQL.upsertLock, studyId, owner.pid, owner.host, now, now);
+      return null;
+    });
+  }
+
+  renewStudyLock(studyId: number, owner: LockOwner): Promise<boolean> {
+    return this.#write(() => this.#statement(SQL.renewLock).run(Date.now(), studyId, owner.pid, owner.host).changes === 1);
+  }
+
+  releaseStudyLock(studyId: number, owner: LockOwner): Promise<void> {
+    return this.#write(() => {
+      this.#run(SQL.releaseLock, studyId, owner.pid, owner.host);
+    });
+  }
+
+  getStudyLock(studyId: number): Promise<StudyLock | null> {
+    return this.#read(() => {
+      const row = this.#get<LockRow>(SQL.lock, studyId);
+      return row === undefined ? null : toStudyLock(row);
+    });
   }
 
   setStudyStatus(studyId: number, status: StudyStatus): Promise<void> {
@@ -240,6 +238,16 @@ export class SqliteStorage implements Storage {
       const now = Date.now();
       this.#run(SQL.pruneTrial, now, studyId, number);
       this.#run(SQL.touchStudy, now, studyId);
+    });
+  }
+
+  retryTrial(studyId: number, number: number, seed: number): Promise<void> {
+    return this.#write(() => {
+      const study = this.#study(studyId);
+      checkFrom(study.name, this.#trial(study, number), ['failed', 'diverged'], 'queued');
+      this.#run(SQL.deleteEpochs, studyId, number);
+      this.#run(SQL.retryTrial, seed, studyId, number);
+      this.#run(SQL.touchStudy, Date.now(), studyId);
     });
   }
 

@@ -26,7 +26,7 @@ export type StudyStatus = 'running' | 'completed' | 'interrupted' | 'failed';
  */
 export type TrialStatus = 'queued' | 'running' | 'paused' | 'completed' | 'pruned' | 'diverged' | 'failed';
 
-/** Statuses after which a trial never runs again. */
+/** Statuses after which a trial does not run again (unless it is retried). */
 export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'pruned', 'diverged', 'failed'];
 
 const TRANSITIONS: Readonly<Record<TrialStatus, readonly TrialStatus[]>> = {
@@ -37,8 +37,9 @@ const TRANSITIONS: Readonly<Record<TrialStatus, readonly TrialStatus[]>> = {
   paused: ['queued', 'pruned'],
   completed: [],
   pruned: [],
-  diverged: [],
-  failed: [],
+  // `queued`: retried, from the start.
+  diverged: ['queued'],
+  failed: ['queued'],
 };
 
 /** Whether a trial may go from one status to another. */
@@ -117,6 +118,8 @@ export interface TrialRecord {
   readonly tensorsAfter: number | null;
   /** How often the trial was interrupted and re-queued. */
   readonly interruptions: number;
+  /** How often the trial was retried after failing or diverging. */
+  readonly retries: number;
 }
 
 export interface StartInfo {
@@ -136,6 +139,18 @@ export interface NewEpoch {
 export interface EpochRecord extends NewEpoch {
   readonly trial: number;
   readonly createdAt: number;
+}
+
+/** Who runs a study: one process writes a study at a time. */
+export interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+}
+
+export interface StudyLock extends LockOwner {
+  readonly acquiredAt: number;
+  /** Renewed while the owner runs; a stale heartbeat on another host means it is gone. */
+  readonly heartbeatAt: number;
 }
 
 /** A trial sent on from one rung to the next. */
@@ -169,6 +184,21 @@ export interface Storage {
   listStudies(): Promise<StudySummary[]>;
   /** @throws {StorageError} when the study does not exist. */
   setStudyStatus(studyId: number, status: StudyStatus): Promise<void>;
+  /** Replaces a study's declaration (a resume that raised its budget). */
+  updateStudySpec(studyId: number, spec: StudySpec): Promise<void>;
+
+  /**
+   * Makes `owner` the one process running the study, unless another holds it and
+   * `canTakeOver(holder)` says it is still alive (the check runs inside the same transaction).
+   * Resolves to null when acquired, or to the live holder.
+   */
+  acquireStudyLock(studyId: number, owner: LockOwner, canTakeOver: (holder: StudyLock) => boolean): Promise<StudyLock | null>;
+  /** Renews the owner's heartbeat; resolves to false when the lock is no longer the owner's. */
+  renewStudyLock(studyId: number, owner: LockOwner): Promise<boolean>;
+  /** Gives the lock up, if the owner holds it. */
+  releaseStudyLock(studyId: number, owner: LockOwner): Promise<void>;
+  /** Who runs the study now, or null. */
+  getStudyLock(studyId: number): Promise<StudyLock | null>;
 
   /** Adds a trial as `queued`. @throws {StorageError} when its number is taken. */
   addTrial(studyId: number, trial: NewTrial): Promise<TrialRecord>;
@@ -190,6 +220,11 @@ export interface Storage {
   promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void>;
   /** `paused` → `pruned`: the strategy dropped it; its value and epochs stay as they are. */
   pruneTrial(studyId: number, number: number): Promise<void>;
+  /**
+   * `failed` or `diverged` → `queued`, to run again from the start with `seed`: its epochs are
+   * deleted and its retry count goes up. @throws {StorageError} for any other status.
+   */
+  retryTrial(studyId: number, number: number, seed: number): Promise<void>;
 
   /** Every trial of a study, by number. */
   getTrials(studyId: number): Promise<TrialRecord[]>;

@@ -145,7 +145,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       expect(record).toEqual({
         studyId: study.id, number: 3, params: { lr: 0.1, hidden: [8, 8] }, seed: 5, status: 'queued', value: null,
         metrics: null, epochs: 0, targetEpochs: 9, createdAt: T0, startedAt: null, finishedAt: null, durationMs: null,
-        error: null, backend: null, worker: null, tensorsAfter: null, interruptions: 0, bracket: null, rung: null,
+        error: null, backend: null, worker: null, tensorsAfter: null, interruptions: 0, retries: 0, bracket: null, rung: null,
       });
       expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden)).toBe(true);
       const dup = storage.addTrial(study.id, { number: 3, params: {}, seed: 6, targetEpochs: 1 });
@@ -193,6 +193,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       { op: 'requeueTrial', to: 'queued', only: ['running'], call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
       { op: 'promoteTrial', to: 'queued', only: ['paused'], call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3) },
       { op: 'pruneTrial', to: 'pruned', only: ['paused'], call: (s: Storage, id: number) => s.pruneTrial(id, 0) },
+      { op: 'retryTrial', to: 'queued', only: ['failed', 'diverged'], call: (s: Storage, id: number) => s.retryTrial(id, 0, 99) },
     ] as const;
     const cases = STATUSES.flatMap((from) =>
       moves.map((move) => ({
@@ -237,6 +238,18 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       expect(await storage.getPromotions(study.id)).toHaveLength(1);
     });
 
+    test('a failed or diverged trial is retried from the start with a new seed', async () => {
+      await trialIn(0, 'running');
+      await storage.finishTrial(study.id, 0, finish('diverged', { value: null, epochs: 1 }));
+      await storage.retryTrial(study.id, 0, 1234);
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', seed: 1234, epochs: 0, value: null, metrics: null, error: null, retries: 1 });
+      expect(await storage.getEpochs(study.id, 0)).toEqual([]);
+      await storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
+      await storage.finishTrial(study.id, 0, finish('failed', { error: 'boom' }));
+      await storage.retryTrial(study.id, 0, 99);
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', seed: 99, retries: 2, error: null });
+    });
+
     test('writes to an unknown trial are rejected', async () => {
       const message = 'study "s" has no trial 7';
       await expectRejection(storage.startTrial(study.id, 7, { worker: 0, backend: 'cpu' }), message);
@@ -250,6 +263,38 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     test('unknown studies read as empty', async () => {
       const reads = [await storage.getTrials(999), await storage.getEpochs(999), await storage.getEpochs(study.id, 4)];
       expect(reads).toEqual([[], [], []]);
+    });
+  });
+
+  describe('study locks', () => {
+    const me = { pid: 100, host: 'here' };
+    const other = { pid: 200, host: 'there' };
+
+    test('one owner at a time; a live holder is named, a dead one is taken over', async () => {
+      expect(await storage.acquireStudyLock(study.id, me, () => false)).toBeNull();
+      expect(await storage.getStudyLock(study.id)).toEqual({ pid: 100, host: 'here', acquiredAt: T0, heartbeatAt: T0 });
+      // Re-acquiring one's own lock always works.
+      expect(await storage.acquireStudyLock(study.id, me, () => false)).toBeNull();
+      const seen: unknown[] = [];
+      const refused = await storage.acquireStudyLock(study.id, other, (holder) => (seen.push(holder), false));
+      expect(refused).toEqual({ pid: 100, host: 'here', acquiredAt: T0, heartbeatAt: T0 });
+      expect(seen).toEqual([refused]);
+      vi.setSystemTime(T0 + 50);
+      expect(await storage.renewStudyLock(study.id, me)).toBe(true);
+      expect((await storage.getStudyLock(study.id))?.heartbeatAt).toBe(T0 + 50);
+      expect(await storage.acquireStudyLock(study.id, other, () => true)).toBeNull();
+      expect(await storage.getStudyLock(study.id)).toMatchObject({ pid: 200, host: 'there', acquiredAt: T0 + 50 });
+      // The old owner lost it: it cannot renew or release it.
+      expect(await storage.renewStudyLock(study.id, me)).toBe(false);
+      await storage.releaseStudyLock(study.id, me);
+      expect((await storage.getStudyLock(study.id))?.pid).toBe(200);
+      await storage.releaseStudyLock(study.id, other);
+      expect(await storage.getStudyLock(study.id)).toBeNull();
+    });
+
+    test('a study\'s declaration can be replaced', async () => {
+      await storage.updateStudySpec(study.id, makeSpec({ name: 's', trials: 30 }));
+      expect((await storage.getStudy('s'))?.spec.trials).toBe(30);
     });
   });
 

@@ -1,0 +1,59 @@
+/**
+ * The SQL statements of the SQLite backend, prepared once and cached by their text.
+ */
+
+export const SQL = {
+  studyById: 'SELECT * FROM studies WHERE id = ?',
+  studyByName: 'SELECT * FROM studies WHERE name = ?',
+  insertStudy: `INSERT INTO studies
+      (name, spec, strategy, seed, direction, metric, status, backend, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
+  setStudyStatus: 'UPDATE studies SET status = ?, finished_at = ?, updated_at = ? WHERE id = ?',
+  touchStudy: 'UPDATE studies SET updated_at = ? WHERE id = ?',
+  listStudies: `SELECT s.name, s.status, s.strategy, s.direction, s.metric, s.created_at,
+      count(t.number) AS trials,
+      count(*) FILTER (WHERE t.status = 'completed') AS completed,
+      CASE s.direction
+        WHEN 'maximize' THEN max(t.value) FILTER (WHERE t.status = 'completed')
+        ELSE min(t.value) FILTER (WHERE t.status = 'completed')
+      END AS best
+    FROM studies s LEFT JOIN trials t ON t.study_id = s.id
+    GROUP BY s.id ORDER BY s.id`,
+  trial: 'SELECT * FROM trials WHERE study_id = ? AND number = ?',
+  trials: 'SELECT * FROM trials WHERE study_id = ? ORDER BY number',
+  insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at)
+    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING *`,
+  startTrial: `UPDATE trials SET status = 'running', started_at = ?, worker = ?, backend = ?
+    WHERE study_id = ? AND number = ?`,
+  setProgress: 'UPDATE trials SET value = ?, metrics = ?, epochs = ? WHERE study_id = ? AND number = ?',
+  finishTrial: `UPDATE trials SET status = ?, value = ?, metrics = ?, epochs = ?, duration_ms = ?, error = ?,
+      tensors_after = ?, finished_at = ?
+    WHERE study_id = ? AND number = ?`,
+  requeueTrial: `UPDATE trials SET status = 'queued', epochs = ?, value = ?, metrics = ?, started_at = NULL,
+      interruptions = interruptions + 1
+    WHERE study_id = ? AND number = ?`,
+  retryTrial: `UPDATE trials SET status = 'queued', seed = ?, epochs = 0, value = NULL, metrics = NULL, error = NULL,
+      started_at = NULL, finished_at = NULL, retries = retries + 1
+    WHERE study_id = ? AND number = ?`,
+  deleteEpochs: 'DELETE FROM epochs WHERE study_id = ? AND trial = ?',
+  setStudySpec: 'UPDATE studies SET spec = ?, strategy = ?, updated_at = ? WHERE id = ?',
+  lock: 'SELECT * FROM locks WHERE study_id = ?',
+  upsertLock: `INSERT INTO locks (study_id, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (study_id) DO UPDATE SET pid = excluded.pid, host = excluded.host,
+      acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+  renewLock: 'UPDATE locks SET heartbeat_at = ? WHERE study_id = ? AND pid = ? AND host = ?',
+  releaseLock: 'DELETE FROM locks WHERE study_id = ? AND pid = ? AND host = ?',
+  promoteTrial: `UPDATE trials SET status = 'queued', rung = ?, target_epochs = ?, started_at = NULL
+    WHERE study_id = ? AND number = ?`,
+  insertPromotion: 'INSERT INTO promotions (study_id, trial, rung, created_at) VALUES (?, ?, ?, ?)',
+  promotions: 'SELECT trial, rung, created_at FROM promotions WHERE study_id = ? ORDER BY trial, rung',
+  pruneTrial: `UPDATE trials SET status = 'pruned', finished_at = ? WHERE study_id = ? AND number = ?`,
+  upsertEpoch: `INSERT INTO epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (study_id, trial, epoch) DO UPDATE SET metrics = excluded.metrics, value = excluded.value,
+      duration_ms = excluded.duration_ms, created_at = excluded.created_at`,
+  epoch: 'SELECT * FROM epochs WHERE study_id = ? AND trial = ? AND epoch = ?',
+  deleteEpochsAfter: 'DELETE FROM epochs WHERE study_id = ? AND trial = ? AND epoch > ?',
+  studyEpochs: 'SELECT * FROM epochs WHERE study_id = ? ORDER BY trial, epoch',
+  trialEpochs: 'SELECT * FROM epochs WHERE study_id = ? AND trial = ? ORDER BY epoch',
+} as const;
