@@ -6,6 +6,8 @@ import { Command } from 'commander';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
+import { registerResume } from './commands/resume.js';
+import { registerRetry } from './commands/retry.js';
 import { registerStart } from './commands/start.js';
 import { handleError } from './handle-error.js';
 import { type CliIO, processIO } from './io.js';
@@ -20,6 +22,8 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride();
   registerStart(program, io, setExitCode);
+  registerResume(program, io, setExitCode);
+  registerRetry(program, io, setExitCode);
   registerPlan(program, io);
   registerList(program, io);
   registerLeaderboard(program, io);

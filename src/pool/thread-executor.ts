@@ -39,7 +39,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): TrialExecu
         // A worker may post its outcome and then end (a recycled worker does): look for it first.
         if (!(await within(relay.arrived, FINAL_MESSAGE_GRACE_MS))) {
           port1.close();
-          throw asTrialError(error);
+          throw asTrialError(error, options.memoryLimitMb);
         }
       }
       try {
@@ -70,8 +70,12 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
   }
 }
 
-function asTrialError(error: unknown): Error {
+function asTrialError(error: unknown, memoryLimitMb: number | undefined): Error {
   if (error instanceof Error && error.name === 'AbortError') return error;
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    const limit = memoryLimitMb === undefined ? "the worker's heap limit" : `the worker's heap limit of ${memoryLimitMb} MB (--worker-memory)`;
+    return new TrialFailedError(`out of memory: the trial went over ${limit}`, error);
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new TrialFailedError(`the worker thread died: ${message}`, error);
 }

@@ -240,7 +240,7 @@ export class MemoryStorage implements Storage {
     });
   }
 
-  requeueTrial(studyId: number, number: number, keepEpochs: number): Promise<void> {
+  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null): Promise<void> {
     return this.#write(() => {
       const [entry, trial] = this.#trial(studyId, number);
       checkFrom(entry.record.name, trial, ['running'], 'queued');
@@ -253,6 +253,7 @@ export class MemoryStorage implements Storage {
         epochs: keepEpochs,
         value: kept?.value ?? null,
         metrics: kept?.metrics ?? null,
+        durationMs: addDuration(trial.durationMs, durationMs),
         startedAt: null,
         interruptions: trial.interruptions + 1,
       });

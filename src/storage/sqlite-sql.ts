@@ -29,7 +29,7 @@ export const SQL = {
   finishTrial: `UPDATE trials SET status = ?, value = ?, metrics = ?, epochs = ?, duration_ms = ?, error = ?,
       tensors_after = ?, finished_at = ?
     WHERE study_id = ? AND number = ?`,
-  requeueTrial: `UPDATE trials SET status = 'queued', epochs = ?, value = ?, metrics = ?, started_at = NULL,
+  requeueTrial: `UPDATE trials SET status = 'queued', epochs = ?, value = ?, metrics = ?, duration_ms = ?, started_at = NULL,
       interruptions = interruptions + 1
     WHERE study_id = ? AND number = ?`,
   retryTrial: `UPDATE trials SET status = 'queued', seed = ?, epochs = 0, value = NULL, metrics = NULL, error = NULL,

@@ -206,7 +206,7 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  requeueTrial(studyId: number, number: number, keepEpochs: number): Promise<void> {
+  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null): Promise<void> {
     return this.#write(() => {
       const study = this.#study(studyId);
       const trial = this.#trial(study, number);
@@ -214,7 +214,7 @@ export class SqliteStorage implements Storage {
       checkKeepEpochs(study.name, trial, keepEpochs);
       this.#run(SQL.deleteEpochsAfter, studyId, number, keepEpochs);
       const kept = this.#get<EpochRow>(SQL.epoch, studyId, number, keepEpochs);
-      this.#run(SQL.requeueTrial, keepEpochs, kept?.value ?? null, kept?.metrics ?? null, studyId, number);
+      this.#run(SQL.requeueTrial, keepEpochs, kept?.value ?? null, kept?.metrics ?? null, addDuration(trial.duration_ms, durationMs), studyId, number);
       this.#run(SQL.touchStudy, Date.now(), studyId);
     });
   }

@@ -210,9 +210,10 @@ export interface Storage {
   finishTrial(studyId: number, number: number, info: FinishInfo): Promise<void>;
   /**
    * `running` → `queued`: the trial was interrupted. Its epochs after `keepEpochs` are deleted
-   * (it will redo them) and its interruption count goes up.
+   * (it will redo them), its interruption count goes up, and `durationMs` (the interrupted
+   * run's training time, when known) is added to its duration.
    */
-  requeueTrial(studyId: number, number: number, keepEpochs: number): Promise<void>;
+  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs?: number | null): Promise<void>;
   /**
    * `paused` → `queued`: the trial is promoted to `rung`, to train until `targetEpochs`. The
    * promotion is recorded. @throws {StorageError} when the trial is not paused.

@@ -19,6 +19,10 @@ export interface TrialView {
   readonly slot: number | null;
   readonly durationMs: number | null;
   readonly error: string | null;
+  /** The trial's own seed (a retry of a diverged trial gets a new one). */
+  readonly seed: number;
+  /** Retries so far after failing or diverging. */
+  readonly retries: number;
 }
 
 export interface EpochView {

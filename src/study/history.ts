@@ -52,6 +52,8 @@ export class StudyHistory {
         slot: trial.worker,
         durationMs: trial.durationMs,
         error: trial.error,
+        seed: trial.seed,
+        retries: trial.retries,
       };
       this.#views.set(trial.number, view);
       this.#considerBest(view);

@@ -3,7 +3,7 @@
  * record every epoch and outcome in storage, tell the strategy, repeat. The main thread is the
  * only writer; every decision is taken here, never in a worker.
  */
-import { StorageError, firstLine } from '../errors.js';
+import { StorageError, TrialFailedError, firstLine } from '../errors.js';
 import type { TrialExecutor } from '../pool/executor.js';
 import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
 import type { BackendName } from '../space/spec.js';
@@ -33,6 +33,10 @@ export interface RunStudyOptions {
   readonly abortSignal?: AbortSignal;
   /** Pauses and resumes dispatching; a paused study waits instead of ending. */
   readonly control?: DispatchControl;
+  /** A trial run longer than this is stopped and recorded as failed. */
+  readonly trialTimeoutMs?: number;
+  /** A failed trial is run again up to this many times (default 0). */
+  readonly retries?: number;
   readonly events?: StudyEvents;
 }
 
@@ -133,7 +137,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     const ended = { ...base, epochs: outcome.epochs, durationMs: outcome.durationMs };
     if (outcome.status === 'stopped' && !prunedByStrategy.has(job.number)) {
       const kept = outcome.checkpointEpochs ?? 0;
-      await storage.requeueTrial(study.id, job.number, kept);
+      await storage.requeueTrial(study.id, job.number, kept, outcome.durationMs);
       return { ...ended, status: 'queued', epochs: kept };
     }
     let status: TrialView['status'];
@@ -187,7 +191,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   };
 
   const execute = async (job: Job, slot: number): Promise<void> => {
-    const seed = trialSeed(spec.seed, job.number);
+    const seed = job.kind === 'new' ? trialSeed(spec.seed, job.number) : history.view(job.number).seed;
     if (job.kind === 'new') {
       write(storage.addTrial(study.id, { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung }));
     } else if (job.kind === 'promote') {
@@ -195,7 +199,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     }
     write(storage.startTrial(study.id, job.number, { worker: slot, backend: options.backend }));
     const view: TrialView = {
-      ...(job.kind === 'new' ? { value: null, durationMs: null, error: null } : history.view(job.number)),
+      ...(job.kind === 'new' ? { value: null, durationMs: null, error: null, retries: 0 } : history.view(job.number)),
+      seed,
       number: job.number,
       params: job.params,
       status: 'running',
@@ -219,12 +224,31 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       backend: options.backend,
       checkpointDir,
     };
+    // One signal for this run: the study's hard stop, or this trial's own timeout.
+    const abort = new AbortController();
+    const onStudyAbort = () => abort.abort(options.abortSignal?.reason);
+    if (options.abortSignal?.aborted) onStudyAbort();
+    options.abortSignal?.addEventListener('abort', onStudyAbort);
+    let timedOut = false;
+    const timer = options.trialTimeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, options.trialTimeoutMs);
     let ended: TrialView;
     try {
-      const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, options.abortSignal);
+      const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, abort.signal);
       ended = await finish(job, history.view(job.number), outcome);
     } catch (error) {
-      ended = await fail(job, history.view(job.number), error);
+      const reason = timedOut ? timeoutError(options.trialTimeoutMs!) : error;
+      ended = await fail(job, history.view(job.number), reason);
+    } finally {
+      clearTimeout(timer);
+      options.abortSignal?.removeEventListener('abort', onStudyAbort);
+    }
+    if (ended.status === 'failed' && ended.retries < (options.retries ?? 0)) {
+      // Run it again, as it was: a failure of its environment (memory, a hang) may not repeat.
+      await storage.retryTrial(study.id, job.number, seed);
+      ended = { ...ended, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     }
     // Only the checkpoint it will continue from is kept, and none once it is over.
     const live = ended.status === 'queued' || ended.status === 'paused';
@@ -280,6 +304,13 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const status: StudyStatus = stopping ? 'interrupted' : 'completed';
   await storage.setStudyStatus(study.id, status);
   return { status, trials: await storage.getTrials(study.id), elapsedMs: performance.now() - started };
+}
+
+/** A timed-out trial's error: the reason alone, without the main thread's stack. */
+function timeoutError(ms: number): TrialFailedError {
+  const error = new TrialFailedError(`timed out after ${Number((ms / 1000).toFixed(3))}s (--trial-timeout)`);
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
 }
 
 /** The reason and the first lines of an error, for the trial's record. */

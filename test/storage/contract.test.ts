@@ -355,17 +355,18 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         storage.requeueTrial(study.id, 0, 4),
         'trial 0 of study "s" has 3 epochs: cannot keep 4 (must be an integer from 0 to 3)',
       );
-      await storage.requeueTrial(study.id, 0, 1);
+      await storage.requeueTrial(study.id, 0, 1, 120);
       let trial = (await storage.getTrials(study.id))[0]!;
       expect(trial).toMatchObject({
-        status: 'queued', epochs: 1, value: 0.9, metrics: { loss: 0.9, lr: 0.01 }, startedAt: null, interruptions: 1,
+        status: 'queued', epochs: 1, value: 0.9, metrics: { loss: 0.9, lr: 0.01 }, startedAt: null, interruptions: 1, durationMs: 120,
       });
       expect((await storage.getEpochs(study.id)).map((e) => [e.trial, e.epoch])).toEqual([[0, 1], [1, 1]]);
 
       await storage.startTrial(study.id, 0, { worker: 2, backend: 'cpu' });
       await storage.requeueTrial(study.id, 0, 0);
       trial = (await storage.getTrials(study.id))[0]!;
-      expect(trial).toMatchObject({ status: 'queued', epochs: 0, value: null, metrics: null, interruptions: 2 });
+      // A run killed before it reported its time adds nothing.
+      expect(trial).toMatchObject({ status: 'queued', epochs: 0, value: null, metrics: null, interruptions: 2, durationMs: 120 });
       expect(await storage.getEpochs(study.id, 0)).toEqual([]);
     });
   });

@@ -1,0 +1,118 @@
+/**
+ * Running a study from the command line, shared by `start`, `resume` and `retry`: take the
+ * study's lock, start the pool, stop gracefully on the first Ctrl-C or SIGTERM and at once on
+ * the second, report, and print the summary and leaderboard.
+ */
+import path from 'node:path';
+import { createExecutor } from '../pool/create-executor.js';
+import { formatDuration, formatNumber } from '../report/format.js';
+import { buildLeaderboard, leaderboardTable } from '../report/leaderboard.js';
+import { planSummary } from '../report/plan.js';
+import type { StudySpec } from '../space/spec.js';
+import type { StorageTarget } from '../storage/open.js';
+import type { Storage, StudyRecord, TrialRecord } from '../storage/storage.js';
+import { createStrategy } from '../strategies/create.js';
+import { lockStudy } from '../study/lock.js';
+import { runStudy } from '../study/run-study.js';
+import { createPlainReporter } from '../ui/plain-reporter.js';
+import type { CliIO } from './io.js';
+import type { RunSettings } from './run-flags.js';
+
+/** Exit code after a stop by Ctrl-C or SIGTERM (128 + SIGINT). */
+export const INTERRUPTED_EXIT_CODE = 130;
+const LEADERBOARD_TOP = 10;
+
+export interface SessionOptions {
+  readonly storage: Storage;
+  readonly target: StorageTarget;
+  readonly study: StudyRecord;
+  readonly settings: RunSettings;
+  readonly io: CliIO;
+  /**
+   * Changes to make once the study's lock is held (raise its budget, re-queue trials to
+   * retry), so that nothing is changed under another process that runs it.
+   */
+  readonly prepare?: (study: StudyRecord) => Promise<StudyRecord>;
+}
+
+/** Where a study's checkpoints live: beside its SQLite file, or nowhere for memory storage. */
+export function checkpointDirOf(target: StorageTarget, study: StudyRecord): string | null {
+  return target.kind === 'sqlite' ? path.join(path.dirname(path.resolve(target.path)), 'checkpoints', `study-${study.id}`) : null;
+}
+
+/** Runs (or goes on running) a study; resolves to the exit code. */
+export async function runSession(options: SessionOptions): Promise<number> {
+  const { storage, settings, io } = options;
+  const lock = await lockStudy(storage, options.study);
+  try {
+    const study = options.prepare === undefined ? options.study : await options.prepare(options.study);
+    const { spec } = study;
+    const strategy = createStrategy(spec);
+    const executor = createExecutor({ backend: settings.backend, isolation: settings.isolation, workers: settings.workers, memoryLimitMb: settings.memoryLimitMb });
+    const done = (await storage.getTrials(study.id)).filter((t) => t.status !== 'queued' && t.status !== 'running').length;
+    io.stderr.write(
+      `study "${spec.name}": ${spec.strategy}, ${planSummary(strategy.plan)}, ` +
+        `${spec.objective.direction} ${spec.objective.metric}, seed ${spec.seed}\n` +
+        `${settings.workers} worker${settings.workers === 1 ? '' : 's'} (${executor.kind}), backend ${settings.backend} (${settings.backendNote}), storage ${storage.location}\n`,
+    );
+
+    const stop = new AbortController();
+    const abort = new AbortController();
+    const onSignal = () => {
+      if (!stop.signal.aborted) {
+        io.stderr.write('stopping: running trials end after their current epoch (press Ctrl-C again to stop at once)\n');
+        stop.abort();
+      } else {
+        abort.abort();
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let outcome;
+    try {
+      outcome = await runStudy({
+        storage,
+        study,
+        strategy,
+        executor,
+        backend: settings.backend,
+        checkpointDir: checkpointDirOf(options.target, study),
+        stopSignal: stop.signal,
+        abortSignal: abort.signal,
+        trialTimeoutMs: settings.trialTimeoutMs,
+        retries: settings.retries,
+        events: createPlainReporter(io.stdout, spec, strategy.plan, done),
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await executor.close();
+    }
+    io.stdout.write(`\n${summaryLine(spec, outcome.status, outcome.trials, outcome.elapsedMs)}\n\n`);
+    const rows = buildLeaderboard(outcome.trials, spec.objective.direction, LEADERBOARD_TOP);
+    if (rows.length > 0) io.stdout.write(`${leaderboardTable(rows, spec)}\n`);
+    if (outcome.status === 'interrupted') {
+      io.stderr.write(`study "${spec.name}" interrupted: resume it with hpsearch resume ${JSON.stringify(spec.name)}${storageFlag(options.target)}\n`);
+      return INTERRUPTED_EXIT_CODE;
+    }
+    return 0;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** ` --storage sqlite:PATH` when the storage is not the default one. */
+export function storageFlag(target: StorageTarget): string {
+  if (target.kind === 'memory') return ' --storage memory:';
+  return target.path === 'results/hpsearch.db' ? '' : ` --storage sqlite:${target.path}`;
+}
+
+/** `study "quick" completed: 12 trials (10 completed, 2 diverged) in 31.2s; best val_accuracy 0.9611 (trial 2)` */
+export function summaryLine(spec: StudySpec, status: string, trials: readonly TrialRecord[], elapsedMs: number): string {
+  const counts = new Map<string, number>();
+  for (const trial of trials) counts.set(trial.status, (counts.get(trial.status) ?? 0) + 1);
+  const breakdown = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  const best = buildLeaderboard(trials, spec.objective.direction, 1)[0];
+  const bestText = best !== undefined && best.status === 'completed' ? `; best ${spec.objective.metric} ${formatNumber(best.value)} (trial ${best.trial})` : '; no completed trial';
+  return `study "${spec.name}" ${status}: ${trials.length} trials (${breakdown}) in ${formatDuration(elapsedMs)}${bestText}`;
+}

@@ -1,0 +1,59 @@
+/**
+ * What may change when a study is resumed, and whether a space file still describes a stored
+ * study. Pure rules; the commands apply them.
+ */
+import { UsageError } from '../errors.js';
+import type { StudySpec } from '../space/spec.js';
+
+/** The budget a resume may raise. */
+export interface BudgetChange {
+  readonly trials?: number;
+  readonly maxEpochs?: number;
+}
+
+const MULTI_FIDELITY = new Set(['sha', 'hyperband', 'asha']);
+
+/**
+ * The declaration of a resumed study with its budget raised.
+ * @throws {UsageError} for a lower budget, or a change that the strategy's plan cannot absorb
+ * (the rungs of sha, hyperband and asha depend on `max_epochs`; those of sha and hyperband on
+ * `trials` too).
+ */
+export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: number): StudySpec {
+  let next = spec;
+  if (change.trials !== undefined && change.trials !== spec.trials) {
+    if (spec.strategy === 'sha' || spec.strategy === 'hyperband') {
+      throw new UsageError(`trials cannot change in a ${spec.strategy} study: its rungs were laid out for its configurations`, 'start a new study with --name');
+    }
+    const floor = Math.max(trialsSoFar, spec.trials ?? 0);
+    if (spec.trials !== null && change.trials < floor) {
+      throw new UsageError(`trials can only be raised: study "${spec.name}" has ${floor}, asked for ${change.trials}`);
+    }
+    next = { ...next, trials: change.trials };
+  }
+  if (change.maxEpochs !== undefined && change.maxEpochs !== spec.maxEpochs) {
+    if (MULTI_FIDELITY.has(spec.strategy)) {
+      throw new UsageError(`max_epochs cannot change in a ${spec.strategy} study: its rungs depend on it`, 'start a new study with --name');
+    }
+    if (change.maxEpochs < spec.maxEpochs) {
+      throw new UsageError(`max_epochs can only be raised: study "${spec.name}" trains ${spec.maxEpochs} epochs, asked for ${change.maxEpochs}`);
+    }
+    next = { ...next, maxEpochs: change.maxEpochs };
+  }
+  return next;
+}
+
+/** The keys that make a study what it is: a space file must match them to resume it. */
+const IDENTITY: readonly (keyof StudySpec)[] = ['task', 'objective', 'strategy', 'params', 'minEpochs', 'eta'];
+
+/**
+ * The first key in which a space file's declaration differs from the stored study's, or null
+ * when the file still describes it. `seedGiven`: whether the file (or `--seed`) set a seed.
+ */
+export function specDifference(stored: StudySpec, fromFile: StudySpec, seedGiven: boolean): string | null {
+  for (const key of IDENTITY) {
+    if (JSON.stringify(stored[key]) !== JSON.stringify(fromFile[key])) return key === 'minEpochs' ? 'min_epochs' : key;
+  }
+  if (seedGiven && stored.seed !== fromFile.seed) return 'seed';
+  return null;
+}
