@@ -19,8 +19,12 @@ export interface ProcessExecutorOptions {
   readonly memoryLimitMb?: number;
 }
 
+/** Lines of a child's stderr kept for the error of a trial it died in. */
+const STDERR_LINES = 6;
+
 export function createProcessExecutor(options: ProcessExecutorOptions): TrialExecutor {
   const children = new Map<number, ChildProcess>();
+  const stderrTails = new WeakMap<ChildProcess, string[]>();
 
   function childFor(slot: number): ChildProcess {
     const existing = children.get(slot);
@@ -29,8 +33,15 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
       env: { ...process.env, ...options.envForSlot?.(slot) },
       serialization: 'advanced',
       execArgv: options.memoryLimitMb === undefined ? [] : [`--max-old-space-size=${options.memoryLimitMb}`],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // stderr is kept, not shown: a native crash report is noise until a trial dies of it.
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
+    const tail: string[] = [];
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      tail.push(...chunk.split('\n').filter((line) => line.trim() !== ''));
+      tail.splice(0, Math.max(0, tail.length - STDERR_LINES));
+    });
+    stderrTails.set(child, tail);
     children.set(slot, child);
     child.once('exit', () => forget(slot, child));
     return child;
@@ -59,7 +70,9 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
           // A recycled child exits right after its outcome; the relay settles the trial then.
           if (final) return;
           cleanup();
-          reject(new TrialFailedError(`the trial's child process exited (${signalName === null ? `code ${code}` : `signal ${signalName}`})`));
+          const said = stderrTails.get(child) ?? [];
+          const how = signalName === null ? `code ${code}` : `signal ${signalName}`;
+          reject(new TrialFailedError(`the trial's child process exited (${how})${said.length === 0 ? '' : `; its last words:\n${said.join('\n')}`}`));
         };
         const onAbort = () => {
           cleanup();
