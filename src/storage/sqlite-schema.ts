@@ -2,7 +2,7 @@
  * Opening an hpsearch SQLite file: recognizing it (`PRAGMA application_id`), refusing foreign
  * files, and bringing its schema up to date (`PRAGMA user_version`).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError, firstLine } from '../errors.js';
@@ -109,9 +109,9 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions): Database.Database {
   if (options.readonly && !existsSync(path)) throw new StorageError(`no database at ${path}`, { exitCode: 2 });
+  if (!options.readonly) makeFolder(dirname(path), path);
   let db: Database.Database;
   try {
-    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
     const { readonly, timeoutMs } = options;
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: timeoutMs });
   } catch (error) {
@@ -132,6 +132,41 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Databa
     db.close();
     if (error instanceof StorageError) throw error;
     throw new StorageError(`cannot open ${path}: ${firstLine(error)}`, { exitCode: 2, cause: error });
+  }
+}
+
+const FOLDER_PROBLEMS: Readonly<Record<string, string>> = {
+  EEXIST: 'a file of that name is in the way',
+  ENOTDIR: 'a file is in the way of the path',
+  EACCES: 'permission denied: the folder is not writable',
+  EPERM: 'permission denied: the folder is not writable',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  ENOENT: 'the folder cannot be created there',
+};
+
+/**
+ * Creates a folder and its missing parents, one level at a time: Node 20's recursive mkdirSync
+ * loops forever where a parent exists but refuses children with ENOENT (under /proc).
+ */
+function makeFolders(folder: string): void {
+  if (existsSync(folder)) {
+    if (statSync(folder).isDirectory()) return;
+    throw Object.assign(new Error(`${folder} is a file`), { code: 'EEXIST' });
+  }
+  const parent = dirname(folder);
+  if (parent !== folder) makeFolders(parent);
+  mkdirSync(folder);
+}
+
+/** Creates the database's folder, with a message that says why it cannot be. */
+function makeFolder(folder: string, path: string): void {
+  try {
+    makeFolders(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why = FOLDER_PROBLEMS[code] ?? firstLine(error);
+    throw new StorageError(`cannot create the folder ${folder} for ${path}: ${why}`, { exitCode: 2, hint: 'choose another place with --storage sqlite:PATH', cause: error });
   }
 }
 

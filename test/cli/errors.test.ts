@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { hpsearch, tempDir } from '../helpers/cli.js';
 
@@ -55,6 +56,64 @@ describe('start with bad input', () => {
     expect(fs.existsSync(path.join(dir, 'results'))).toBe(false);
   });
 });
+
+describe('every kind of bad input: exit code 2, one message naming what and where, nothing written', () => {
+  const csvSpace = (csv: string) => `name: c\ndata: { dataset: csv, path: ${csv}, target: y, task: regression }\nparams:\n  learning_rate: { loguniform: [1.0e-3, 0.1] }\n`;
+  const files: Record<string, string> = {
+    'ragged.csv': 'a,b,y\n1,2,3\n4,5\n',
+    'text.csv': 'a,b,y\n1,x,3\n',
+    'empty.csv': '',
+    'no-target.csv': 'a,b,c\n1,2,3\n',
+    'foreign.db': '',
+    'garbage.db': 'this is not a database, just text '.repeat(200),
+    'in-the-way': 'a file where a folder should be',
+  };
+  const cases: [string, string[], (dir: string) => string][] = [
+    ['a ragged CSV row', ['start', 'ragged.yaml'], (dir) => `error: ${dir}/ragged.csv: line 3 has 2 fields, expected 3\n`],
+    ['a non-numeric feature', ['start', 'text.yaml'], (dir) => `error: ${dir}/text.csv: line 2, column "b": "x" is not a number\n`],
+    ['an empty CSV', ['start', 'empty.yaml'], (dir) => `error: ${dir}/empty.csv: the file is empty; expected a header row and data rows\n`],
+    ['a missing target column', ['start', 'no-target.yaml'], (dir) => `error: ${dir}/no-target.csv: no column "y" for the target; the columns are: a, b, c\n`],
+    ['a missing CSV', ['start', 'missing.yaml'], (dir) => `error: missing.yaml:2: data.path: no such file: "missing.csv" (looked for ${dir}/missing.csv)\n`],
+    ['η below 2', ['start', 'ok.yaml', '--strategy', 'sha', '--eta', '1'], () => 'error: ok.yaml: --eta: must be an integer ≥ 2 and ≤ 100, got "1"\n'],
+    ['min_epochs above max_epochs', ['start', 'ok.yaml', '--strategy', 'asha', '--min-epochs', '5', '--max-epochs', '2'], () => 'error: ok.yaml: --min-epochs: must be ≤ max_epochs (2), got 5\n'],
+    ['an unknown strategy', ['start', 'ok.yaml', '--strategy', 'bayes'], () => 'error: ok.yaml: --strategy: must be one of grid, random, sha, hyperband, asha, got "bayes"\n'],
+    [
+      'a storage folder that cannot be created',
+      ['start', 'ok.yaml', '--storage', 'in-the-way/hp.db'],
+      () => 'error: cannot create the folder in-the-way for in-the-way/hp.db: a file of that name is in the way\nhint: choose another place with --storage sqlite:PATH\n',
+    ],
+    [
+      'a SQLite file of another application',
+      ['start', 'ok.yaml', '--storage', 'foreign.db'],
+      () => 'error: foreign.db is not an hpsearch database\nhint: it is a SQLite database of another application; choose another file\n',
+    ],
+    ['a file that is not a database', ['list', '--storage', 'garbage.db'], () => 'error: garbage.db is not an hpsearch database\nhint: it is not a SQLite file; choose another file\n'],
+    ['an unknown study', ['resume', 'nope', '--storage', 'fresh.db'], () => 'error: no study named "nope": there is no database at fresh.db\nhint: pass the --storage the study was started with\n'],
+  ];
+
+  it.each(cases)('%s', (_label, args, expected) => {
+    const dir = tempDir();
+    for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+    const foreign = new Database(path.join(dir, 'foreign.db'));
+    foreign.exec('CREATE TABLE notes (text TEXT)');
+    foreign.close();
+    for (const name of ['ragged', 'text', 'empty', 'no-target', 'missing']) fs.writeFileSync(path.join(dir, `${name}.yaml`), csvSpace(`${name}.csv`));
+    fs.writeFileSync(path.join(dir, 'ok.yaml'), VALID);
+    const before = snapshot(dir);
+    const result = hpsearch([...args, ...(args.includes('--storage') ? [] : ['--storage', 'hp.db'])], { cwd: dir });
+    expect(result.stderr).toBe(expected(dir));
+    expect(result.code).toBe(2);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+/** Every file of a folder with its size and modification time: what "nothing written" means. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).map((name) => {
+    const stat = fs.statSync(path.join(dir, name));
+    return [name, `${stat.size}:${stat.mtimeMs}`];
+  }));
+}
 
 describe('usage errors', () => {
   it('an unknown command', () => {
