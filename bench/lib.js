@@ -107,22 +107,23 @@ export function cpuMsSince(since) {
 }
 
 /**
- * One row of the final table.
- * @typedef {{ benchmark: string, metric: string, stats: ReturnType<typeof summarize>, unit: string,
- *   digits?: number, note?: string }} Row
+ * One row of the final table. `stats` null: no value (`missing` is printed instead).
+ * @typedef {{ benchmark: string, metric: string, stats: ReturnType<typeof summarize> | null, unit: string,
+ *   digits?: number, note?: string, missing?: string }} Row
  */
 
 /**
  * A table row, its target checked against the median when one is given.
  * @param {string} benchmark
  * @param {string} metric
- * @param {ReturnType<typeof summarize>} stats
- * @param {{ unit?: string, digits?: number, note?: string, target?: { min?: number, max?: number, text: string } }} [options]
+ * @param {ReturnType<typeof summarize> | null} stats null when there is no value
+ * @param {{ unit?: string, digits?: number, note?: string, missing?: string, target?: { min?: number, max?: number, text: string } }} [options]
  * @returns {Row}
  */
 export function row(benchmark, metric, stats, options = {}) {
-  const { unit = '', digits, target } = options;
+  const { unit = '', digits, target, missing = '—' } = options;
   let note = options.note ?? '';
+  if (stats === null) return { benchmark, metric, stats, unit, digits, note, missing };
   if (target !== undefined) {
     const met = (target.min === undefined || stats.median >= target.min) && (target.max === undefined || stats.median <= target.max);
     note = `target ${target.text}: ${met ? 'met' : 'MISSED'}${note === '' ? '' : `; ${note}`}`;
@@ -144,8 +145,8 @@ export function formatTable(rows) {
   const cells = rows.map((r) => [
     r.benchmark,
     r.metric,
-    `${formatValue(r.stats.median, r.digits)}${r.unit === '' ? '' : ` ${r.unit}`}`,
-    `${formatValue(r.stats.min, r.digits)}–${formatValue(r.stats.max, r.digits)}`,
+    r.stats === null ? (r.missing ?? '—') : `${formatValue(r.stats.median, r.digits)}${r.unit === '' ? '' : ` ${r.unit}`}`,
+    r.stats === null ? '' : `${formatValue(r.stats.min, r.digits)}–${formatValue(r.stats.max, r.digits)}`,
     r.note,
   ]);
   const header = ['benchmark', 'metric', 'median', 'min–max', 'target / notes'];

@@ -5,14 +5,14 @@ import { runStudy } from '../dist/study/run-study.js';
 import { createStrategy } from '../dist/strategies/create.js';
 
 /**
- * A hand-built StudySpec (what parsing a space file would give) with random search, seed 1 and
- * the given fields.
- * @param {{ name: string, task: object, params: object[], trials: number, maxEpochs: number,
+ * A hand-built StudySpec (what parsing a space file would give) with random search, seed 1,
+ * min_epochs 1, η = 3 (the space file's defaults) and the given fields, which override them.
+ * @param {{ name: string, task: object, params: object[], trials: number | null, maxEpochs: number,
  *   objective: { metric: string, direction: 'minimize' | 'maximize' }, workers: number,
- *   backend: 'wasm' | 'cpu' }} fields
+ *   backend: 'wasm' | 'cpu', strategy?: string, seed?: number, minEpochs?: number, eta?: number }} fields
  */
 export function benchSpec(fields) {
-  return { source: null, strategy: 'random', seed: 1, ...fields };
+  return { source: null, strategy: 'random', seed: 1, minEpochs: 1, eta: 3, ...fields };
 }
 
 /**
