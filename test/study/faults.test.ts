@@ -99,3 +99,32 @@ describe('retries', () => {
     ]);
   });
 });
+
+describe('a checkpoint that cannot be saved', () => {
+  it('fails its trial with the reason, not the study', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(`${dir}/blocked`, 'a file where the checkpoint folder should be');
+    const spec = makeSpec({
+      name: 'disk',
+      task: { kind: 'module', module: fixture('saves') },
+      objective: { metric: 'value', direction: 'maximize' },
+      strategy: 'random',
+      trials: 2,
+      maxEpochs: 3,
+      params: [{ name: 'u', dist: { kind: 'float', low: 0, high: 1, log: false, grid: null } }],
+    });
+    const storage = new MemoryStorage();
+    const study = await storage.createStudy(spec, 'wasm');
+    const executor = createThreadExecutor({ workers: 1 });
+    try {
+      const result = await runStudy({ storage, study, strategy: createStrategy(spec), executor, backend: 'wasm', checkpointDir: `${dir}/blocked/checkpoints` });
+      expect(result.status).toBe('completed');
+      expect(result.trials.map((t) => t.status)).toEqual(['failed', 'failed']);
+      expect(result.trials[0]!.error!.split('\n')[0]).toBe(
+        `TrialFailedError: could not save the checkpoint of epoch 1 to ${dir}/blocked/checkpoints/trial-0-epoch-1.ckpt: ENOTDIR: not a directory, mkdir '${dir}/blocked/checkpoints'`,
+      );
+    } finally {
+      await executor.close();
+    }
+  });
+});
