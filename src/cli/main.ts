@@ -3,11 +3,15 @@
  */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { registerDashboard } from './commands/dashboard.js';
+import { registerCompare } from './commands/compare.js';
+import { registerExport } from './commands/export.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
 import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
+import { registerShow } from './commands/show.js';
 import { registerStart } from './commands/start.js';
 import { handleError } from './handle-error.js';
 import { type CliIO, processIO } from './io.js';
@@ -27,6 +31,10 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerPlan(program, io);
   registerList(program, io);
   registerLeaderboard(program, io);
+  registerShow(program, io);
+  registerCompare(program, io);
+  registerExport(program, io);
+  registerDashboard(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
     command.showHelpAfterError('(run with --help for usage)');

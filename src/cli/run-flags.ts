@@ -2,11 +2,9 @@
  * The flags of a run (`start`, `resume`, `retry`): where and how trials run. They belong to one
  * invocation, not to the study, and are checked before anything is written.
  */
-import os from 'node:os';
 import type { Command } from 'commander';
-import { ConfigError, type ConfigIssue, UsageError } from '../errors.js';
-import { defaultIsolation, isNative, resolveBackend } from '../pool/backend-choice.js';
-import { BACKEND_NAMES, type BackendChoice, type BackendName, type Isolation, type StudySpec } from '../space/spec.js';
+import type { BackendChoice, Isolation, StudySpec } from '../space/spec.js';
+import { type RunOptions, type RunSettings, resolveRunSettings } from '../study/settings.js';
 
 export interface RunFlags {
   readonly workers?: string;
@@ -15,20 +13,15 @@ export interface RunFlags {
   readonly trialTimeout?: string;
   readonly retries?: string;
   readonly workerMemory?: string;
+  readonly gpus?: string;
+  readonly trialsPerGpu?: string;
+  readonly oomRetry?: boolean;
   readonly storage?: string;
   readonly dashboard: boolean;
 }
 
-/** A run's settings, resolved and checked. */
-export interface RunSettings {
-  readonly workers: number;
-  readonly backend: BackendName;
-  /** Why this backend, for the header: `chosen`, `auto: ...`. */
-  readonly backendNote: string;
-  readonly isolation: Isolation;
-  readonly memoryLimitMb: number | undefined;
-  readonly trialTimeoutMs: number | undefined;
-  readonly retries: number;
+/** A run's settings, resolved and checked, and how it reports. */
+export interface CliRunSettings extends RunSettings {
   readonly dashboard: boolean;
 }
 
@@ -41,16 +34,28 @@ export function addRunFlags(command: Command): Command {
     .option('--trial-timeout <seconds>', 'stop a trial run that takes longer and record it as failed')
     .option('--retries <n>', 'run a failed trial again up to n times (default 0)')
     .option('--worker-memory <mb>', "heap limit of each worker, in MiB: a trial that goes over it fails, the study goes on")
+    .option('--gpus <list>', 'GPUs for trials, by index: 0,1 (default with tensorflow-gpu: every GPU nvidia-smi lists)')
+    .option('--trials-per-gpu <k>', 'trials sharing one GPU at a time (default 1)')
+    .option('--oom-retry', 'retry a trial that runs out of memory at half its batch size')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path (default results/hpsearch.db)')
     .option('--no-dashboard', 'print one line per finished trial instead of the live dashboard');
 }
 
-function positive(value: string | undefined, flag: string, issues: ConfigIssue[], rule: { integer: boolean; min: number }): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  const ok = value.trim() !== '' && Number.isFinite(number) && number >= rule.min && (!rule.integer || Number.isInteger(number));
-  if (!ok) issues.push({ path: flag, message: `must be ${rule.integer ? 'an integer' : 'a number'} ≥ ${rule.min}, got ${JSON.stringify(value)}` });
-  return ok ? number : undefined;
+const FLAGS: Readonly<Record<keyof RunOptions, string>> = {
+  workers: '--workers',
+  backend: '--backend',
+  isolation: '--isolation',
+  trialTimeoutSeconds: '--trial-timeout',
+  retries: '--retries',
+  workerMemoryMb: '--worker-memory',
+  gpus: '--gpus',
+  trialsPerGpu: '--trials-per-gpu',
+  oomRetry: '--oom-retry',
+};
+
+/** A number typed as a flag (NaN when it is not one, so that the range check names it). */
+function number(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : value.trim() === '' ? NaN : Number(value);
 }
 
 /**
@@ -59,38 +64,17 @@ function positive(value: string | undefined, flag: string, issues: ConfigIssue[]
  * @throws {ConfigError} for a malformed flag; {@link BackendError} or {@link UsageError} for a
  * backend that cannot run as asked.
  */
-export function resolveRunSettings(flags: RunFlags, spec: Pick<StudySpec, 'workers' | 'backend'>): RunSettings {
-  const issues: ConfigIssue[] = [];
-  let workers: number | 'auto' | undefined = spec.workers;
-  if (flags.workers !== undefined) {
-    workers = flags.workers === 'auto' ? 'auto' : positive(flags.workers, '--workers', issues, { integer: true, min: 1 });
-  }
-  let backendChoice: BackendChoice = spec.backend;
-  if (flags.backend !== undefined) {
-    if ((BACKEND_NAMES as readonly string[]).includes(flags.backend)) backendChoice = flags.backend as BackendChoice;
-    else issues.push({ path: '--backend', message: `must be one of ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(flags.backend)}` });
-  }
-  if (flags.isolation !== undefined && flags.isolation !== 'thread' && flags.isolation !== 'process') {
-    issues.push({ path: '--isolation', message: `must be one of thread, process, got ${JSON.stringify(flags.isolation)}` });
-  }
-  const timeout = positive(flags.trialTimeout, '--trial-timeout', issues, { integer: false, min: 0.001 });
-  const retries = positive(flags.retries, '--retries', issues, { integer: true, min: 0 });
-  const memory = positive(flags.workerMemory, '--worker-memory', issues, { integer: true, min: 64 });
-  if (issues.length > 0) throw new ConfigError(issues);
-
-  const { backend, note } = resolveBackend(backendChoice);
-  const isolation = (flags.isolation as Isolation | undefined) ?? defaultIsolation(backend);
-  if (isNative(backend) && isolation === 'thread') {
-    throw new UsageError(`backend ${backend} cannot run in worker threads: its native binding fails in a second thread`, 'drop --isolation thread; native backends run one child process per worker');
-  }
-  return {
-    workers: workers === 'auto' || workers === undefined ? os.availableParallelism() : workers,
-    backend,
-    backendNote: note,
-    isolation,
-    memoryLimitMb: memory,
-    trialTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
-    retries: retries ?? 0,
-    dashboard: flags.dashboard,
+export function resolveRunFlags(flags: RunFlags, spec: Pick<StudySpec, 'workers' | 'backend'>): CliRunSettings {
+  const options: RunOptions = {
+    workers: flags.workers === 'auto' ? 'auto' : number(flags.workers),
+    backend: flags.backend as BackendChoice | undefined,
+    isolation: flags.isolation as Isolation | undefined,
+    trialTimeoutSeconds: number(flags.trialTimeout),
+    retries: number(flags.retries),
+    workerMemoryMb: number(flags.workerMemory),
+    gpus: flags.gpus === undefined ? undefined : flags.gpus.split(',').map((gpu) => (/^\s*\d+\s*$/.test(gpu) ? Number(gpu) : NaN)),
+    trialsPerGpu: number(flags.trialsPerGpu),
+    oomRetry: flags.oomRetry,
   };
+  return { ...resolveRunSettings(options, spec, (option) => FLAGS[option]), dashboard: flags.dashboard };
 }

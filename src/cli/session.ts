@@ -3,20 +3,16 @@
  * study's lock, start the pool, stop gracefully on the first Ctrl-C or SIGTERM and at once on
  * the second, report, and print the summary and leaderboard.
  */
-import path from 'node:path';
-import { createExecutor } from '../pool/create-executor.js';
 import { formatDuration, formatNumber } from '../report/format.js';
 import { buildLeaderboard, leaderboardTable } from '../report/leaderboard.js';
 import { planSummary } from '../report/plan.js';
 import type { StudySpec } from '../space/spec.js';
 import type { StorageTarget } from '../storage/open.js';
 import type { Storage, StudyRecord, TrialRecord } from '../storage/storage.js';
-import { createStrategy } from '../strategies/create.js';
-import { lockStudy } from '../study/lock.js';
-import { runStudy } from '../study/run-study.js';
-import { createPlainReporter } from '../ui/plain-reporter.js';
+import { checkpointDirFor, executeStudy } from '../study/execute.js';
+import { type StudyReporter, openReporter } from '../ui/reporter.js';
 import type { CliIO } from './io.js';
-import type { RunSettings } from './run-flags.js';
+import type { CliRunSettings } from './run-flags.js';
 
 /** Exit code after a stop by Ctrl-C or SIGTERM (128 + SIGINT). */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -26,7 +22,7 @@ export interface SessionOptions {
   readonly storage: Storage;
   readonly target: StorageTarget;
   readonly study: StudyRecord;
-  readonly settings: RunSettings;
+  readonly settings: CliRunSettings;
   readonly io: CliIO;
   /**
    * Changes to make once the study's lock is held (raise its budget, re-queue trials to
@@ -35,70 +31,69 @@ export interface SessionOptions {
   readonly prepare?: (study: StudyRecord) => Promise<StudyRecord>;
 }
 
-/** Where a study's checkpoints live: beside its SQLite file, or nowhere for memory storage. */
-export function checkpointDirOf(target: StorageTarget, study: StudyRecord): string | null {
-  return target.kind === 'sqlite' ? path.join(path.dirname(path.resolve(target.path)), 'checkpoints', `study-${study.id}`) : null;
-}
-
 /** Runs (or goes on running) a study; resolves to the exit code. */
 export async function runSession(options: SessionOptions): Promise<number> {
   const { storage, settings, io } = options;
-  const lock = await lockStudy(storage, options.study);
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let reporter: StudyReporter | null = null;
+  const onSignal = () => {
+    if (!stop.signal.aborted) {
+      reporter?.stopping('graceful');
+      stop.abort();
+    } else {
+      reporter?.stopping('abort');
+      abort.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome;
   try {
-    const study = options.prepare === undefined ? options.study : await options.prepare(options.study);
-    const { spec } = study;
-    const strategy = createStrategy(spec);
-    const executor = createExecutor({ backend: settings.backend, isolation: settings.isolation, workers: settings.workers, memoryLimitMb: settings.memoryLimitMb });
-    const done = (await storage.getTrials(study.id)).filter((t) => t.status !== 'queued' && t.status !== 'running').length;
-    io.stderr.write(
-      `study "${spec.name}": ${spec.strategy}, ${planSummary(strategy.plan)}, ` +
-        `${spec.objective.direction} ${spec.objective.metric}, seed ${spec.seed}\n` +
-        `${settings.workers} worker${settings.workers === 1 ? '' : 's'} (${executor.kind}), backend ${settings.backend} (${settings.backendNote}), storage ${storage.location}\n`,
-    );
-
-    const stop = new AbortController();
-    const abort = new AbortController();
-    const onSignal = () => {
-      if (!stop.signal.aborted) {
-        io.stderr.write('stopping: running trials end after their current epoch (press Ctrl-C again to stop at once)\n');
-        stop.abort();
-      } else {
-        abort.abort();
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let outcome;
-    try {
-      outcome = await runStudy({
-        storage,
-        study,
-        strategy,
-        executor,
-        backend: settings.backend,
-        checkpointDir: checkpointDirOf(options.target, study),
-        stopSignal: stop.signal,
-        abortSignal: abort.signal,
-        trialTimeoutMs: settings.trialTimeoutMs,
-        retries: settings.retries,
-        events: createPlainReporter(io.stdout, spec, strategy.plan, done),
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await executor.close();
-    }
-    io.stdout.write(`\n${summaryLine(spec, outcome.status, outcome.trials, outcome.elapsedMs)}\n\n`);
-    const rows = buildLeaderboard(outcome.trials, spec.objective.direction, LEADERBOARD_TOP);
-    if (rows.length > 0) io.stdout.write(`${leaderboardTable(rows, spec)}\n`);
-    if (outcome.status === 'interrupted') {
-      io.stderr.write(`study "${spec.name}" interrupted: resume it with hpsearch resume ${JSON.stringify(spec.name)}${storageFlag(options.target)}\n`);
-      return INTERRUPTED_EXIT_CODE;
-    }
-    return 0;
+    outcome = await executeStudy({
+      storage,
+      study: options.study,
+      settings,
+      checkpointDir: checkpointDirFor(options.target, options.study.id),
+      prepare: options.prepare,
+      stopSignal: stop.signal,
+      abortSignal: abort.signal,
+      attach: async ({ study, plan, executorKind, done }) => {
+        const { spec } = study;
+        io.stderr.write(
+          `study "${spec.name}": ${spec.strategy}, ${planSummary(plan)}, ` +
+            `${spec.objective.direction} ${spec.objective.metric}, seed ${spec.seed}\n` +
+            `${settings.workers} worker${settings.workers === 1 ? '' : 's'} (${executorKind}), backend ${settings.backend} (${settings.backendNote}), storage ${storage.location}\n`,
+        );
+        // The live dashboard on a terminal (its q and Ctrl-C keys act as SIGINT), plain lines otherwise.
+        const opened = await openReporter({
+          stdout: io.stdout,
+          stderr: io.stderr,
+          dashboard: settings.dashboard,
+          storage,
+          study,
+          plan,
+          workers: settings.workers,
+          done,
+          requestStop: onSignal,
+        });
+        reporter = opened;
+        return { events: opened.events, control: opened.control, close: () => opened.close() };
+      },
+    });
   } finally {
-    await lock.release();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
+  const { spec } = outcome.study;
+  io.stdout.write(`\n${summaryLine(spec, outcome.status, outcome.trials, outcome.elapsedMs)}\n\n`);
+  const rows = buildLeaderboard(outcome.trials, spec.objective.direction, LEADERBOARD_TOP);
+  if (rows.length > 0) io.stdout.write(`${leaderboardTable(rows, spec)}\n`);
+  if (outcome.status === 'interrupted') {
+    io.stderr.write(`study "${spec.name}" interrupted: resume it with hpsearch resume ${JSON.stringify(spec.name)}${storageFlag(options.target)}\n`);
+    return INTERRUPTED_EXIT_CODE;
+  }
+  return 0;
 }
 
 /** ` --storage sqlite:PATH` when the storage is not the default one. */

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 
-/** Adds `--name`, `--strategy`, `--trials`, `--max-epochs`, `--min-epochs`, `--eta`, `--seed`. */
+/** Adds `--name`, `--strategy`, `--trials`, `--max-epochs`, `--min-epochs`, `--eta`, `--seed`, `--objective`. */
 export function addStudyFlags(command: Command): Command {
   return command
     .option('--name <name>', "study name (default: the file's name key, or its base name)")
@@ -12,5 +12,6 @@ export function addStudyFlags(command: Command): Command {
     .option('--max-epochs <n>', 'epochs of a configuration trained to the full budget (R)')
     .option('--min-epochs <n>', 'epochs of the bottom rung of sha, hyperband and asha (r)')
     .option('--eta <n>', 'reduction factor of sha, hyperband and asha (η, default 3)')
-    .option('--seed <n>', "study seed: fixes every sampled configuration and every trial's own seed");
+    .option('--seed <n>', "study seed: fixes every sampled configuration and every trial's own seed")
+    .option('--objective <file>', 'train with your own objective module instead of the built-in trainer');
 }

@@ -3,7 +3,7 @@
  */
 import type { BackendName, Isolation } from '../space/spec.js';
 import type { TrialExecutor } from './executor.js';
-import { gpuSlotEnv, listGpus } from './gpu-slots.js';
+import { gpuOfSlot, gpuSlotEnv } from './gpu-slots.js';
 import { createProcessExecutor } from './process-executor.js';
 import { createThreadExecutor } from './thread-executor.js';
 
@@ -12,15 +12,20 @@ export interface ExecutorOptions {
   readonly isolation: Isolation;
   readonly workers: number;
   readonly memoryLimitMb?: number;
+  /** GPU slots (process isolation only): the GPUs, each shared by `trialsPerGpu` slots. */
+  readonly gpus?: readonly number[] | null;
+  readonly trialsPerGpu?: number;
 }
 
 export function createExecutor(options: ExecutorOptions): TrialExecutor {
   if (options.isolation === 'process') {
-    const gpus = options.backend === 'tensorflow-gpu' ? listGpus() : null;
+    const gpus = options.gpus ?? null;
+    const perGpu = options.trialsPerGpu ?? 1;
     return createProcessExecutor({
       workers: options.workers,
       memoryLimitMb: options.memoryLimitMb,
-      envForSlot: gpus === null ? undefined : (slot) => gpuSlotEnv(slot, gpus),
+      envForSlot: gpus === null ? undefined : (slot) => gpuSlotEnv(slot, gpus, perGpu),
+      deviceOf: gpus === null ? undefined : (slot) => `gpu ${gpuOfSlot(slot, gpus, perGpu)}`,
     });
   }
   return createThreadExecutor({ workers: options.workers, memoryLimitMb: options.memoryLimitMb });

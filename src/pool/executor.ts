@@ -14,6 +14,8 @@ export interface TrialExecutor {
   readonly slots: number;
   /** Where trials run, for messages: `worker threads`, `child processes`. */
   readonly kind: string;
+  /** The device a slot trains on (`gpu 1`), or null. */
+  deviceOf(slot: number): string | null;
   /**
    * Runs one trial in slot `slot` (0-based, each slot runs one trial at a time).
    * Rejects when the trial throws, its worker dies, or `signal` aborts it.

@@ -17,6 +17,11 @@ export function listGpus(): number[] {
  */
 export function gpuSlotEnv(slot: number, gpus: readonly number[], trialsPerGpu = 1): Record<string, string> {
   const env: Record<string, string> = { TF_FORCE_GPU_ALLOW_GROWTH: 'true' };
-  if (gpus.length > 0) env.CUDA_VISIBLE_DEVICES = String(gpus[Math.floor(slot / trialsPerGpu) % gpus.length]);
+  if (gpus.length > 0) env.CUDA_VISIBLE_DEVICES = String(gpuOfSlot(slot, gpus, trialsPerGpu));
   return env;
+}
+
+/** The GPU of slot `slot` (see {@link gpuSlotEnv}). */
+export function gpuOfSlot(slot: number, gpus: readonly number[], trialsPerGpu = 1): number {
+  return gpus[Math.floor(slot / trialsPerGpu) % gpus.length]!;
 }

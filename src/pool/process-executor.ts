@@ -15,6 +15,8 @@ export interface ProcessExecutorOptions {
   readonly workers: number;
   /** Extra environment of each slot's process. */
   readonly envForSlot?: (slot: number) => Readonly<Record<string, string>>;
+  /** The device of each slot, for the record. */
+  readonly deviceOf?: (slot: number) => string | null;
   /** V8 heap limit of each child, in MiB. */
   readonly memoryLimitMb?: number;
 }
@@ -55,6 +57,7 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
   return {
     slots: options.workers,
     kind: 'child processes',
+    deviceOf: (slot) => options.deviceOf?.(slot) ?? null,
     run(task: TrialTask, slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
       const child = childFor(slot);
       const relay = createRelay(handlers, (message) => {

@@ -29,6 +29,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): TrialExecu
   return {
     slots: options.workers,
     kind: 'worker threads',
+    deviceOf: () => null,
     async run(task: TrialTask, _slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
       const { port1, port2 } = new MessageChannel();
       const relay = createRelay(handlers, (message) => port1.postMessage(message));

@@ -5,6 +5,7 @@
 import type { Direction, StudySpec } from '../space/spec.js';
 import type { ParamSpec, Params } from '../space/types.js';
 import type { TrialRecord, TrialStatus } from '../storage/storage.js';
+import type { Metrics } from '../trial/objective.js';
 import { toScore } from '../study/scores.js';
 import { formatDuration, formatNumber, formatParam } from './format.js';
 import { type Column, renderTable } from './table.js';
@@ -21,6 +22,12 @@ export interface LeaderboardRow {
   readonly durationMs: number | null;
   readonly seed: number;
   readonly error: string | null;
+  /** Hyperband bracket (its s); null for strategies without brackets. */
+  readonly bracket: number | null;
+  /** The highest rung the trial was sent to; null for single-fidelity strategies. */
+  readonly rung: number | null;
+  /** Every metric of the trial's last epoch (the objective's among them), or null before the first. */
+  readonly metrics: Metrics | null;
 }
 
 /**
@@ -53,10 +60,27 @@ export function compareTrials(direction: Direction): (a: TrialRecord, b: TrialRe
   };
 }
 
-export function buildLeaderboard(trials: readonly TrialRecord[], direction: Direction, top?: number): LeaderboardRow[] {
-  const ranked = [...trials].sort(compareTrials(direction));
-  return ranked.slice(0, top ?? ranked.length).map((trial, i) => ({
-    rank: i + 1,
+/** The value a trial is ranked by: its objective value, or the last value of another metric (null when absent or not finite). */
+export function rankingValue(trial: TrialRecord, metric?: string): number | null {
+  if (metric === undefined) return trial.value;
+  const value = trial.metrics?.[metric];
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * Trials best first by {@link compareTrials}: by the objective, or by another final metric
+ * `metric` read in `direction`.
+ */
+export function rankTrials(trials: readonly TrialRecord[], direction: Direction, metric?: string): TrialRecord[] {
+  const compare = compareTrials(direction);
+  const keyed = trials.map((trial) => ({ trial, key: metric === undefined ? trial : { ...trial, value: rankingValue(trial, metric) } }));
+  return keyed.sort((a, b) => compare(a.key, b.key)).map((k) => k.trial);
+}
+
+/** A trial's leaderboard row at `rank`. */
+export function leaderboardRow(trial: TrialRecord, rank: number): LeaderboardRow {
+  return {
+    rank,
     trial: trial.number,
     status: trial.status,
     value: trial.value,
@@ -65,7 +89,19 @@ export function buildLeaderboard(trials: readonly TrialRecord[], direction: Dire
     durationMs: trial.durationMs,
     seed: trial.seed,
     error: trial.error,
-  }));
+    bracket: trial.bracket,
+    rung: trial.rung,
+    metrics: trial.metrics,
+  };
+}
+
+/**
+ * The leaderboard rows, the best `top` (all when undefined), ranked by {@link rankTrials}. A
+ * row's `value` is always the objective value, whatever `metric` ranks them.
+ */
+export function buildLeaderboard(trials: readonly TrialRecord[], direction: Direction, top?: number, metric?: string): LeaderboardRow[] {
+  const ranked = rankTrials(trials, direction, metric);
+  return ranked.slice(0, top ?? ranked.length).map((trial, i) => leaderboardRow(trial, i + 1));
 }
 
 /** Names of every searched parameter, children after their parent, in declaration order. */

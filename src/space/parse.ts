@@ -3,6 +3,7 @@
  * into a normalized, immutable {@link StudySpec}. Every problem is collected and reported
  * together; nothing is written before this succeeds.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { defaultShaTrials } from '../strategies/plan.js';
 import { checkBuiltinParams } from './check-builtin.js';
@@ -61,6 +62,8 @@ export interface StudyFlags {
   readonly workers?: string;
   readonly seed?: string;
   readonly backend?: string;
+  /** An objective module, relative to the working directory. */
+  readonly objective?: string;
 }
 
 export interface ParseContext {
@@ -98,10 +101,18 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
   const seed = flags.seed !== undefined
     ? intFlag(flags.seed, '--seed', issues, 0, MAX_SEED)
     : file.seed === undefined ? context.drawSeed() : readNumber(file.seed, ['seed'], issues, { min: 0, max: MAX_SEED, integer: true });
-  const data = file.data === undefined
-    ? (issues.add(['data'], 'is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file'), undefined)
-    : parseData(file.data, ['data'], issues, context.baseDir);
-  const objective = parseObjective(file.objective, data, issues);
+  const module = readModule(file.objective, flags.objective, context.baseDir, issues);
+  // Declared but not found is reported once, without also asking for the built-in trainer's data.
+  const usesModule = flags.objective !== undefined || (isObject(file.objective) && file.objective.module !== undefined);
+  let data: DataSpec | undefined;
+  if (usesModule) {
+    if (file.data !== undefined) issues.add(['data'], 'does not apply to an objective module, which loads its own data; give it settings as constant params');
+  } else if (file.data === undefined) {
+    issues.add(['data'], 'is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file (or name an objective module)');
+  } else {
+    data = parseData(file.data, ['data'], issues, context.baseDir);
+  }
+  const objective = parseObjective(file.objective, data, usesModule, issues);
   const strategy = flags.strategy !== undefined
     ? readEnum(flags.strategy, STRATEGY_NAMES, ['--strategy'], issues)
     : file.strategy === undefined ? 'random' : readEnum(file.strategy, STRATEGY_NAMES, ['strategy'], issues);
@@ -133,7 +144,7 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
   let params: ParamSpec[] = [];
   if (file.params === undefined) issues.add(['params'], 'is required: the parameters to search (learning_rate, batch_size...)');
   else params = parseParams(file.params, ['params'], issues);
-  checkBuiltinParams(params, issues);
+  if (!usesModule) checkBuiltinParams(params, issues);
   if (strategy === 'grid') checkGridParams(params, ['params'], issues);
   if (params.length > 0 && !params.some((p) => p.dist.kind !== 'constant')) {
     issues.add(['params'], 'declares no searched parameter: every value is a constant');
@@ -143,7 +154,7 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
   return {
     name: name!,
     source: context.file ?? null,
-    task: { kind: 'builtin', data: data!, dataSeed: seedOf(file.data) ?? seed! },
+    task: module !== undefined ? { kind: 'module', module } : { kind: 'builtin', data: data!, dataSeed: seedOf(file.data) ?? seed! },
     objective: objective!,
     strategy: strategy!,
     trials: defaultTrials(strategy!, trials, minEpochs!, maxEpochs!, eta!),
@@ -220,9 +231,27 @@ export function inferDirection(metric: string): Direction | undefined {
   return undefined;
 }
 
-function parseObjective(raw: unknown, data: DataSpec | undefined, issues: IssueList): ObjectiveSpec | undefined {
+/**
+ * The objective module's absolute path (`--objective FILE`, relative to the working directory,
+ * or `objective.module`, relative to the space file), or undefined for the built-in trainer.
+ */
+function readModule(raw: unknown, flag: string | undefined, baseDir: string, issues: IssueList): string | undefined {
+  if (flag !== undefined) return existingFile(flag, path.resolve(flag), ['--objective'], issues);
+  if (!isObject(raw) || raw.module === undefined) return undefined;
+  const relative = readString(raw.module, ['objective', 'module'], issues);
+  return relative === undefined ? undefined : existingFile(relative, path.resolve(baseDir, relative), ['objective', 'module'], issues);
+}
+
+function existingFile(given: string, absolute: string, at: KeyPath, issues: IssueList): string | undefined {
+  if (fs.existsSync(absolute) && fs.statSync(absolute).isFile()) return absolute;
+  issues.add(at, `no such file: ${describe(given)} (looked for ${absolute})`);
+  return undefined;
+}
+
+function parseObjective(raw: unknown, data: DataSpec | undefined, isModule: boolean, issues: IssueList): ObjectiveSpec | undefined {
   const known = data === undefined ? undefined : builtinMetrics(data);
   if (raw === undefined) {
+    if (isModule) issues.add(['objective'], 'is required with an objective module: { metric, direction } of what it reports');
     if (known === undefined) return undefined;
     const metric = known[0]!;
     return { metric, direction: inferDirection(metric)! };
@@ -231,10 +260,12 @@ function parseObjective(raw: unknown, data: DataSpec | undefined, issues: IssueL
     issues.add(['objective'], `must be a mapping with metric and direction, got ${describe(raw)}`);
     return undefined;
   }
-  checkKeys(raw, ['metric', 'direction'], ['objective'], issues);
+  checkKeys(raw, ['module', 'metric', 'direction'], ['objective'], issues);
   let metric: string | undefined = known?.[0];
   if (raw.metric !== undefined) {
     metric = known === undefined ? readString(raw.metric, ['objective', 'metric'], issues) : readEnum(raw.metric, known, ['objective', 'metric'], issues);
+  } else if (isModule) {
+    issues.add(['objective', 'metric'], 'is required with an objective module: the name of the metric it reports or returns');
   }
   const direction = raw.direction === undefined
     ? metric === undefined ? undefined : inferDirection(metric)

@@ -3,6 +3,7 @@
  * For tests and for throw-away studies (`--storage memory:`).
  */
 import type { StudySpec } from '../space/spec.js';
+import type { Params } from '../space/types.js';
 import type { Metrics } from '../trial/objective.js';
 import {
   StorageErrors,
@@ -185,6 +186,7 @@ export class MemoryStorage implements Storage {
         error: null,
         backend: null,
         worker: null,
+        device: null,
         tensorsAfter: null,
         interruptions: 0,
         retries: 0,
@@ -200,7 +202,7 @@ export class MemoryStorage implements Storage {
       const [entry, trial] = this.#trial(studyId, number);
       checkTransition(entry.record.name, trial, 'running');
       const now = Date.now();
-      Object.assign(trial, { status: 'running', startedAt: now, worker: info.worker, backend: info.backend });
+      Object.assign(trial, { status: 'running', startedAt: now, worker: info.worker, backend: info.backend, device: info.device ?? null });
       touch(entry, now);
     });
   }
@@ -282,7 +284,7 @@ export class MemoryStorage implements Storage {
     });
   }
 
-  retryTrial(studyId: number, number: number, seed: number): Promise<void> {
+  retryTrial(studyId: number, number: number, seed: number, params?: Params): Promise<void> {
     return this.#write(() => {
       const [entry, trial] = this.#trial(studyId, number);
       checkFrom(entry.record.name, trial, ['failed', 'diverged'], 'queued');
@@ -290,6 +292,7 @@ export class MemoryStorage implements Storage {
       Object.assign(trial, {
         status: 'queued',
         seed,
+        params: params === undefined ? trial.params : deepFreeze(structuredClone(params)),
         epochs: 0,
         value: null,
         metrics: null,

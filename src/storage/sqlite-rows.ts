@@ -40,6 +40,7 @@ export interface TrialRow {
   readonly error: string | null;
   readonly backend: string | null;
   readonly worker: number | null;
+  readonly device: string | null;
   readonly tensors_after: number | null;
   readonly interruptions: number;
   readonly retries: number;
@@ -140,6 +141,7 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     error: row.error,
     backend: row.backend,
     worker: row.worker,
+    device: row.device,
     tensorsAfter: row.tensors_after,
     interruptions: row.interruptions,
     retries: row.retries,

@@ -51,6 +51,7 @@ export const MIGRATIONS: readonly string[] = [
     error TEXT,
     backend TEXT,
     worker INTEGER,
+    device TEXT,
     tensors_after INTEGER,
     interruptions INTEGER NOT NULL DEFAULT 0,
     retries INTEGER NOT NULL DEFAULT 0,

@@ -23,7 +23,7 @@ export const SQL = {
   trials: 'SELECT * FROM trials WHERE study_id = ? ORDER BY number',
   insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at)
     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING *`,
-  startTrial: `UPDATE trials SET status = 'running', started_at = ?, worker = ?, backend = ?
+  startTrial: `UPDATE trials SET status = 'running', started_at = ?, worker = ?, backend = ?, device = ?
     WHERE study_id = ? AND number = ?`,
   setProgress: 'UPDATE trials SET value = ?, metrics = ?, epochs = ? WHERE study_id = ? AND number = ?',
   finishTrial: `UPDATE trials SET status = ?, value = ?, metrics = ?, epochs = ?, duration_ms = ?, error = ?,
@@ -32,7 +32,7 @@ export const SQL = {
   requeueTrial: `UPDATE trials SET status = 'queued', epochs = ?, value = ?, metrics = ?, duration_ms = ?, started_at = NULL,
       interruptions = interruptions + 1
     WHERE study_id = ? AND number = ?`,
-  retryTrial: `UPDATE trials SET status = 'queued', seed = ?, epochs = 0, value = NULL, metrics = NULL, error = NULL,
+  retryTrial: `UPDATE trials SET status = 'queued', seed = ?, params = coalesce(?, params), epochs = 0, value = NULL, metrics = NULL, error = NULL,
       started_at = NULL, finished_at = NULL, retries = retries + 1
     WHERE study_id = ? AND number = ?`,
   deleteEpochs: 'DELETE FROM epochs WHERE study_id = ? AND trial = ?',

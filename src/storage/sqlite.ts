@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { StorageError, firstLine } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
+import type { Params } from '../space/types.js';
 import {
   StorageErrors,
   addDuration,
@@ -175,7 +176,7 @@ export class SqliteStorage implements Storage {
       const study = this.#study(studyId);
       checkTransition(study.name, this.#trial(study, number), 'running');
       const now = Date.now();
-      this.#run(SQL.startTrial, now, info.worker, info.backend, studyId, number);
+      this.#run(SQL.startTrial, now, info.worker, info.backend, info.device ?? null, studyId, number);
       this.#run(SQL.touchStudy, now, studyId);
     });
   }
@@ -241,12 +242,12 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  retryTrial(studyId: number, number: number, seed: number): Promise<void> {
+  retryTrial(studyId: number, number: number, seed: number, params?: Params): Promise<void> {
     return this.#write(() => {
       const study = this.#study(studyId);
       checkFrom(study.name, this.#trial(study, number), ['failed', 'diverged'], 'queued');
       this.#run(SQL.deleteEpochs, studyId, number);
-      this.#run(SQL.retryTrial, seed, studyId, number);
+      this.#run(SQL.retryTrial, seed, params === undefined ? null : JSON.stringify(params), studyId, number);
       this.#run(SQL.touchStudy, Date.now(), studyId);
     });
   }

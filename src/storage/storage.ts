@@ -114,6 +114,8 @@ export interface TrialRecord {
   readonly backend: string | null;
   /** The worker slot that ran it last. */
   readonly worker: number | null;
+  /** The device that slot trains on (`gpu 1`), or null. */
+  readonly device: string | null;
   /** `tf.memory().numTensors` in the worker after the trial, a leak detector. */
   readonly tensorsAfter: number | null;
   /** How often the trial was interrupted and re-queued. */
@@ -125,6 +127,8 @@ export interface TrialRecord {
 export interface StartInfo {
   readonly worker: number;
   readonly backend: string;
+  /** The device of the worker's slot (`gpu 1`), when it has one. */
+  readonly device?: string | null;
 }
 
 export interface NewEpoch {
@@ -222,10 +226,11 @@ export interface Storage {
   /** `paused` → `pruned`: the strategy dropped it; its value and epochs stay as they are. */
   pruneTrial(studyId: number, number: number): Promise<void>;
   /**
-   * `failed` or `diverged` → `queued`, to run again from the start with `seed`: its epochs are
-   * deleted and its retry count goes up. @throws {StorageError} for any other status.
+   * `failed` or `diverged` → `queued`, to run again from the start with `seed` (and `params`,
+   * when given: a smaller batch after running out of memory): its epochs are deleted and its
+   * retry count goes up. @throws {StorageError} for any other status.
    */
-  retryTrial(studyId: number, number: number, seed: number): Promise<void>;
+  retryTrial(studyId: number, number: number, seed: number, params?: Params): Promise<void>;
 
   /** Every trial of a study, by number. */
   getTrials(studyId: number): Promise<TrialRecord[]>;

@@ -44,4 +44,6 @@ export interface StudyEvents {
   onTrialEnd?(trial: TrialView, best: TrialView | null): void;
   /** A paused trial was dropped by its strategy (or left unpromoted when the study ended). */
   onTrialPruned?(trial: TrialView): void;
+  /** Something the user should know once, such as an objective that saves no checkpoints. */
+  onNotice?(message: string): void;
 }

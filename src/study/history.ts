@@ -112,6 +112,8 @@ export class StudyHistory {
     const snapshot = this.snapshots[view.number]!;
     this.snapshots[view.number] = {
       ...snapshot,
+      // A retry at a smaller batch size changes the parameters.
+      params: view.params,
       status: view.status,
       epochs: view.epochs,
       score: toScore(view.value, this.#direction),

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
+import type { Storage, StudyRecord } from '../storage/storage.js';
 
 /** The budget a resume may raise. */
 export interface BudgetChange {
@@ -56,4 +57,50 @@ export function specDifference(stored: StudySpec, fromFile: StudySpec, seedGiven
   }
   if (seedGiven && stored.seed !== fromFile.seed) return 'seed';
   return null;
+}
+
+/** A study ready to run: new, or an unfinished one to resume, with what to change once locked. */
+export interface OpenedStudy {
+  readonly study: StudyRecord;
+  readonly resumed: boolean;
+  /** How many trials it has already (0 for a new study). */
+  readonly trialsSoFar: number;
+  readonly prepare?: (study: StudyRecord) => Promise<StudyRecord>;
+}
+
+/**
+ * Creates the study a declaration describes, or opens the unfinished study of that name to
+ * resume it (raising its budget when the declaration raises it).
+ * @throws {UsageError} when a finished study has the name, or the declaration no longer
+ * describes the stored study; `hint` says what to do instead in each case.
+ */
+export async function openStudy(
+  storage: Storage,
+  spec: StudySpec,
+  seedGiven: boolean,
+  backend: string,
+  hint: (problem: 'completed' | 'differs') => string,
+): Promise<OpenedStudy> {
+  const existing = await storage.getStudy(spec.name);
+  if (existing === null) return { study: await storage.createStudy(spec, backend), resumed: false, trialsSoFar: 0 };
+  const name = JSON.stringify(existing.name);
+  const differs = specDifference(existing.spec, spec, seedGiven);
+  if (differs !== null) {
+    throw new UsageError(`a study named ${name} already exists in ${storage.location}, and its ${differs} differs from this declaration`, hint('differs'));
+  }
+  const trialsSoFar = (await storage.getTrials(existing.id)).length;
+  const raised = raiseBudget(existing.spec, { trials: spec.trials ?? undefined, maxEpochs: spec.maxEpochs }, trialsSoFar);
+  if (existing.status === 'completed' && raised === existing.spec) {
+    throw new UsageError(`a study named ${name} already exists in ${storage.location} (completed)`, hint('completed'));
+  }
+  return {
+    study: existing,
+    resumed: true,
+    trialsSoFar,
+    prepare: async (locked) => {
+      if (raised === locked.spec) return locked;
+      await storage.updateStudySpec(locked.id, raised);
+      return { ...locked, spec: raised };
+    },
+  };
 }

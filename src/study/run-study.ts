@@ -37,6 +37,8 @@ export interface RunStudyOptions {
   readonly trialTimeoutMs?: number;
   /** A failed trial is run again up to this many times (default 0). */
   readonly retries?: number;
+  /** A trial that runs out of memory is run again at half its `batch_size`, down to 1. */
+  readonly oomRetry?: boolean;
   readonly events?: StudyEvents;
 }
 
@@ -190,14 +192,27 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     await Promise.all(dropping.map((number) => deleteCheckpoint(number)));
   };
 
+  let toldNoCheckpoint = false;
+  /** A continued trial without a checkpoint is trained again from the start: say so, once. */
+  const checkContinuation = (job: Job) => {
+    if (toldNoCheckpoint || job.budget.from === 0) return;
+    if (checkpointDir !== null && listCheckpoints(checkpointDir, job.number).includes(job.budget.from)) return;
+    toldNoCheckpoint = true;
+    events?.onNotice?.(
+      `trial ${job.number} has no checkpoint after epoch ${job.budget.from}, so it is trained again from the start; ` +
+        'an objective continues instead when it saves one with trial.checkpoint.save(state) at the end of each run',
+    );
+  };
+
   const execute = async (job: Job, slot: number): Promise<void> => {
+    checkContinuation(job);
     const seed = job.kind === 'new' ? trialSeed(spec.seed, job.number) : history.view(job.number).seed;
     if (job.kind === 'new') {
       write(storage.addTrial(study.id, { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung }));
     } else if (job.kind === 'promote') {
       write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to));
     }
-    write(storage.startTrial(study.id, job.number, { worker: slot, backend: options.backend }));
+    write(storage.startTrial(study.id, job.number, { worker: slot, backend: options.backend, device: executor.deviceOf(slot) }));
     const view: TrialView = {
       ...(job.kind === 'new' ? { value: null, durationMs: null, error: null, retries: 0 } : history.view(job.number)),
       seed,
@@ -245,7 +260,12 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       clearTimeout(timer);
       options.abortSignal?.removeEventListener('abort', onStudyAbort);
     }
-    if (ended.status === 'failed' && ended.retries < (options.retries ?? 0)) {
+    const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
+    if (smaller !== null) {
+      await storage.retryTrial(study.id, job.number, seed, smaller);
+      events?.onNotice?.(`trial ${job.number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`);
+      ended = { ...ended, params: smaller, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
+    } else if (ended.status === 'failed' && ended.retries < (options.retries ?? 0)) {
       // Run it again, as it was: a failure of its environment (memory, a hang) may not repeat.
       await storage.retryTrial(study.id, job.number, seed);
       ended = { ...ended, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
@@ -304,6 +324,16 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const status: StudyStatus = stopping ? 'interrupted' : 'completed';
   await storage.setStudyStatus(study.id, status);
   return { status, trials: await storage.getTrials(study.id), elapsedMs: performance.now() - started };
+}
+
+/** What running out of memory looks like: the worker's heap, tfjs-node, CUDA. */
+const OUT_OF_MEMORY = /out of memory|\bOOM\b|ResourceExhausted|failed to allocate|CUDA_ERROR_OUT_OF_MEMORY/i;
+
+/** The trial's parameters with half its batch size, when it failed for memory and can shrink. */
+function halvedBatch(trial: TrialView, constants: Params): Params | null {
+  const batch = trial.params.batch_size ?? constants.batch_size;
+  if (typeof batch !== 'number' || batch < 2 || !OUT_OF_MEMORY.test(trial.error ?? '')) return null;
+  return { ...trial.params, batch_size: Math.floor(batch / 2) };
 }
 
 /** A timed-out trial's error: the reason alone, without the main thread's stack. */

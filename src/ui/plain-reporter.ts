@@ -52,6 +52,9 @@ export function createPlainReporter(out: LineWriter, spec: Pick<StudySpec, 'obje
       finished++;
       out.write(`${trialLine(trial, best, spec, `[${String(finished).padStart(width)}/${planned}]`)}\n`);
     },
+    onNotice(message) {
+      out.write(`note: ${message}\n`);
+    },
     onTrialPruned(trial) {
       out.write(`trial ${trial.number} stopped at ${plural(trial.epochs, 'epoch')}${trial.rung === null ? '' : ` (rung ${trial.rung})`}: not promoted\n`);
     },

@@ -119,7 +119,7 @@ describe('hpsearch start search-spaces/quick.yaml (2 workers, wasm, real trainin
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `error: a study named "quick" already exists in ${db} (completed)\n` +
-        `hint: start a new one with --name, or see its results with: hpsearch leaderboard "quick" --storage sqlite:${db}\n`,
+        `hint: start a new study with --name, or see its results: hpsearch leaderboard "quick" --storage sqlite:${db}\n`,
     );
     expect(fs.statSync(db).mtimeMs).toBe(before);
   });

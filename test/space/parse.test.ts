@@ -176,7 +176,7 @@ describe('parseStudy: invalid files, each with the exact message', () => {
     ['empty choice', `${BASE}  batch_size: { choice: [] }\n`, 'space.yaml:6: params.batch_size.choice: must be a non-empty list of values, or a mapping of options to their parameters, got []'],
     ['duplicate choice', `${BASE}  batch_size: { choice: [32, 32] }\n`, 'space.yaml:6: params.batch_size.choice[1]: 32 is listed twice'],
     ['unknown dataset', BASE.replace('spirals', 'mnist'), 'space.yaml:3: data.dataset: must be one of digits, spirals, blobs, linear, csv, got "mnist"'],
-    ['missing data', BASE.replace('data: { dataset: spirals }\n', ''), 'space.yaml: data: is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file'],
+    ['missing data', BASE.replace('data: { dataset: spirals }\n', ''), 'space.yaml: data: is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file (or name an objective module)'],
     ['missing CSV file', BASE.replace('{ dataset: spirals }', '{ dataset: csv, path: nope.csv, target: y, task: regression }'), `space.yaml:3: data.path: no such file: "nope.csv" (looked for ${path.join(os.tmpdir(), 'nope.csv')})`],
     ['unknown strategy', `${BASE}strategy: rnadom\n`, 'space.yaml:6: strategy: must be one of grid, random, sha, hyperband, asha, got "rnadom"; did you mean "random"?'],
     ['zero trials', `${BASE}trials: 0\n`, 'space.yaml:6: trials: must be an integer ≥ 1, got 0'],

@@ -145,7 +145,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       expect(record).toEqual({
         studyId: study.id, number: 3, params: { lr: 0.1, hidden: [8, 8] }, seed: 5, status: 'queued', value: null,
         metrics: null, epochs: 0, targetEpochs: 9, createdAt: T0, startedAt: null, finishedAt: null, durationMs: null,
-        error: null, backend: null, worker: null, tensorsAfter: null, interruptions: 0, retries: 0, bracket: null, rung: null,
+        error: null, backend: null, worker: null, device: null, tensorsAfter: null, interruptions: 0, retries: 0, bracket: null, rung: null,
       });
       expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden)).toBe(true);
       const dup = storage.addTrial(study.id, { number: 3, params: {}, seed: 6, targetEpochs: 1 });

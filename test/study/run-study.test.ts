@@ -27,6 +27,7 @@ function fakeExecutor(slots: number, script: Script, log: { concurrent: number; 
   return {
     slots,
     kind: 'fake',
+    deviceOf: () => null,
     async run(task: TrialTask, slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
       log.concurrent++;
       log.maxConcurrent = Math.max(log.maxConcurrent, log.concurrent);

@@ -1,16 +1,27 @@
 /**
- * `hpsearch leaderboard <study>`: the ranked trials of a study.
+ * `hpsearch leaderboard <study>`: the ranked trials of a study, as a terminal table, JSON, CSV,
+ * Markdown or a self-contained HTML report.
  */
+import { createRequire } from 'node:module';
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors.js';
-import { buildLeaderboard, leaderboardTable } from '../../report/leaderboard.js';
+import { boardCsv, boardJson, boardMarkdown, boardText, studyBoard } from '../../report/board.js';
+import { htmlReport } from '../../report/html/report.js';
+import { knownMetrics, resolveRanking } from '../../report/ranking.js';
 import { openStorage } from '../../storage/open.js';
-import type { CliIO } from '../io.js';
 import { findStudy } from '../find-study.js';
+import type { CliIO } from '../io.js';
+import { checkOutput, readFormat, readPositiveInt, writeResult } from '../output.js';
+import { loadStudyData } from '../study-data.js';
+
+export const LEADERBOARD_FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
 
 interface LeaderboardOptions {
   readonly top?: string;
+  readonly format?: string;
   readonly json?: boolean;
+  readonly output?: string;
+  readonly force?: boolean;
+  readonly metric?: string;
   readonly storage?: string;
 }
 
@@ -19,30 +30,47 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
     .command('leaderboard')
     .description('rank the trials of a study, best first (diverged and failed last)')
     .argument('<study>', 'study name')
-    .option('--top <k>', 'show the best k trials only')
-    .option('--json', 'print a JSON array of { rank, trial, status, value, epochs, params, durationMs }')
+    .option('--top <k>', 'the best k trials only')
+    .option('--format <format>', 'table, json, csv, md or html (default: from the --output extension, else table)')
+    .option('--json', 'the same as --format json: an array of { rank, trial, status, value, epochs, params, durationMs, bracket, rung, seed, metrics, error }')
+    .option('--metric <name>', "rank by another final metric (direction inferred from its name) instead of the study's objective")
+    .option('--output <file>', 'write to a file instead of stdout')
+    .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
     .action(async (name: string, options: LeaderboardOptions) => {
-      const top = options.top === undefined ? undefined : readTop(options.top);
+      const format = readFormat(options, LEADERBOARD_FORMATS, 'table');
+      const top = options.top === undefined ? undefined : readPositiveInt(options.top, '--top');
+      checkOutput(options.output, options.force);
       const storage = await openStorage(options.storage, { readonly: true });
+      let text: string;
       try {
         const study = await findStudy(storage, name);
-        const rows = buildLeaderboard(await storage.getTrials(study.id), study.spec.objective.direction, top);
-        if (options.json) {
-          const json = rows.map((r) => ({ rank: r.rank, trial: r.trial, status: r.status, value: r.value, epochs: r.epochs, params: r.params, durationMs: r.durationMs }));
-          io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-        } else if (rows.length === 0) {
-          io.stdout.write(`study "${study.name}" has no trials yet\n`);
-        } else {
-          io.stdout.write(`${leaderboardTable(rows, study.spec)}\n`);
+        const data = await loadStudyData(storage, study);
+        const ranking = resolveRanking(study.spec.objective, knownMetrics(data.trials), options.metric);
+        const board = studyBoard(study.spec, data.trials, ranking, top);
+        switch (format) {
+          case 'table':
+            text = board.rows.length === 0 ? `study "${study.name}" has no trials yet\n` : boardText(board);
+            break;
+          case 'json':
+            text = boardJson(board);
+            break;
+          case 'csv':
+            text = boardCsv(board);
+            break;
+          case 'md':
+            text = boardMarkdown(board);
+            break;
+          case 'html':
+            text = htmlReport(data, board, { version: packageVersion() });
         }
       } finally {
         await storage.close();
       }
+      writeResult(io, text, options.output, options.force);
     });
 }
 
-function readTop(value: string): number {
-  if (/^\d+$/.test(value) && Number(value) >= 1) return Number(value);
-  throw new ConfigError([{ path: '--top', message: `must be an integer ≥ 1, got ${JSON.stringify(value)}` }]);
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }

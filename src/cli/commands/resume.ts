@@ -9,7 +9,7 @@ import { openStorage, parseStorageUrl } from '../../storage/open.js';
 import { raiseBudget } from '../../study/resume.js';
 import { findStudy } from '../find-study.js';
 import type { CliIO } from '../io.js';
-import { type RunFlags, addRunFlags, resolveRunSettings } from '../run-flags.js';
+import { type RunFlags, addRunFlags, resolveRunFlags } from '../run-flags.js';
 import { runSession } from '../session.js';
 
 interface ResumeOptions extends RunFlags {
@@ -56,7 +56,7 @@ export async function resumeCommand(name: string, options: ResumeOptions, io: Cl
       io.stderr.write(`study "${study.name}" is completed: nothing to resume (raise its budget with --trials or --max-epochs)\n`);
       return 0;
     }
-    const settings = resolveRunSettings(options, spec);
+    const settings = resolveRunFlags(options, spec);
     io.stderr.write(`resuming study "${study.name}" (${study.status}, ${trialsSoFar} trials so far)\n`);
     return await runSession({
       storage,

@@ -8,7 +8,7 @@ import type { TrialStatus } from '../../storage/storage.js';
 import { deriveSeed } from '../../util/random.js';
 import { findStudy } from '../find-study.js';
 import type { CliIO } from '../io.js';
-import { type RunFlags, addRunFlags, resolveRunSettings } from '../run-flags.js';
+import { type RunFlags, addRunFlags, resolveRunFlags } from '../run-flags.js';
 import { runSession } from '../session.js';
 import { openExisting } from './resume.js';
 
@@ -41,7 +41,7 @@ export async function retryCommand(name: string, options: RetryOptions, io: CliI
     if (chosen.length === 0) {
       throw new UsageError(`study "${study.name}" has no ${kinds.join(' or ')} trials to retry`);
     }
-    const settings = resolveRunSettings(options, study.spec);
+    const settings = resolveRunFlags(options, study.spec);
     io.stderr.write(`retrying ${chosen.length} trial${chosen.length === 1 ? '' : 's'} of study "${study.name}": ${chosen.map((t) => t.number).join(', ')}\n`);
     return await runSession({
       storage,

@@ -1,0 +1,167 @@
+/**
+ * `runStudy`: a whole study from a script or notebook, with the same space parser, strategies,
+ * storage and pool as the CLI (which is a layer over the same `executeStudy`).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../errors.js';
+import { type LeaderboardRow, buildLeaderboard } from '../report/leaderboard.js';
+import { drawSeed } from '../space/load.js';
+import { parseStudy } from '../space/parse.js';
+import type { BackendChoice, Direction, StrategyName } from '../space/spec.js';
+import { openStorage, parseStorageUrl } from '../storage/open.js';
+import type { StudyStatus, TrialRecord } from '../storage/storage.js';
+import { planFor } from '../strategies/create.js';
+import type { Plan } from '../strategies/plan.js';
+import type { EpochView, TrialView } from '../study/events.js';
+import { checkpointDirFor, executeStudy } from '../study/execute.js';
+import { openStudy } from '../study/resume.js';
+import { type RunOptions, resolveRunSettings } from '../study/settings.js';
+import { checkObjectiveModule } from '../trial/probe-module.js';
+import type { SpaceDefinition } from './space.js';
+
+export interface StudyOptions extends RunOptions {
+  /** The study's name, unique within its storage. Running a name again resumes the unfinished study. */
+  readonly name: string;
+  /** The parameters to search (see `defineSpace`). */
+  readonly space: SpaceDefinition;
+  /**
+   * Your objective module (a path, relative to the working directory, or a file URL) whose
+   * default export is `async function (params, trial)`. Without it, the built-in MLP trainer
+   * trains on `data`.
+   */
+  readonly objective?: string | URL;
+  /** The built-in trainer's data, as a space file's `data` key: `{ dataset: 'digits' }`... */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** The metric whose value ranks trials (required with an objective module). */
+  readonly metric?: string;
+  readonly direction?: Direction;
+  /** Default `random`. */
+  readonly strategy?: StrategyName;
+  readonly trials?: number;
+  readonly maxEpochs?: number;
+  readonly minEpochs?: number;
+  readonly eta?: number;
+  /** Default: drawn at random (it is stored with the study). */
+  readonly seed?: number;
+  /** Where the study is kept: `memory:` (the default), `sqlite:PATH` or a `.db` path. */
+  readonly storage?: string;
+  /** Aborting it stops the study gracefully: no new trial; running ones end after their epoch. */
+  readonly signal?: AbortSignal;
+  readonly onTrialStart?: (trial: TrialView) => void;
+  readonly onEpoch?: (epoch: EpochView) => void;
+  /** A trial's run ended: completed, paused at a rung, diverged, failed, or queued again. */
+  readonly onTrialEnd?: (trial: TrialView) => void;
+  /** A paused configuration was dropped by a multi-fidelity strategy. */
+  readonly onTrialPruned?: (trial: TrialView) => void;
+  /** Something worth knowing once (an objective that saves no checkpoints, a smaller batch). */
+  readonly onNotice?: (message: string) => void;
+  readonly onStudyEnd?: (result: StudyResult) => void;
+}
+
+export interface StudyResult {
+  readonly name: string;
+  /** `completed`, or `interrupted` after the signal. */
+  readonly status: StudyStatus;
+  readonly plan: Plan;
+  readonly trials: readonly TrialRecord[];
+  /** Every trial, best first (diverged and failed last). */
+  readonly leaderboard: readonly LeaderboardRow[];
+  /** The best completed trial, or null. */
+  readonly best: LeaderboardRow | null;
+  readonly elapsedMs: number;
+}
+
+/** Names of options that differ from the space-file keys they become, for messages. */
+const OPTION_NAMES: Readonly<Record<string, string>> = {
+  max_epochs: 'maxEpochs',
+  min_epochs: 'minEpochs',
+  params: 'space',
+  'objective.module': 'objective',
+  'objective.metric': 'metric',
+  'objective.direction': 'direction',
+};
+
+function optionPath(pathInFile: string): string {
+  for (const [key, option] of Object.entries(OPTION_NAMES)) {
+    if (pathInFile === key || pathInFile.startsWith(`${key}.`) || pathInFile.startsWith(`${key}[`)) return option + pathInFile.slice(key.length);
+  }
+  return pathInFile;
+}
+
+/**
+ * Runs a study to its end (or until `signal` aborts) and resolves with its leaderboard.
+ * @throws {ConfigError} for invalid options, each problem with its option path;
+ * {@link BackendError}, {@link UsageError} or {@link StorageError} as the CLI reports them.
+ */
+export async function runStudy(options: StudyOptions): Promise<StudyResult> {
+  const module = options.objective === undefined ? undefined : options.objective instanceof URL ? fileURLToPath(options.objective) : path.resolve(options.objective);
+  const declaration = {
+    name: options.name,
+    ...(options.data === undefined ? {} : { data: options.data }),
+    objective: { ...(module === undefined ? {} : { module }), ...(options.metric === undefined ? {} : { metric: options.metric }), ...(options.direction === undefined ? {} : { direction: options.direction }) },
+    strategy: options.strategy,
+    trials: options.trials,
+    max_epochs: options.maxEpochs,
+    min_epochs: options.minEpochs,
+    eta: options.eta,
+    seed: options.seed,
+    params: options.space,
+  };
+  const raw = Object.fromEntries(Object.entries(declaration).filter(([, value]) => value !== undefined));
+  let seedGiven = true;
+  let spec;
+  try {
+    spec = parseStudy(raw, { baseDir: process.cwd(), drawSeed: () => ((seedGiven = false), drawSeed()) });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.issues.map((i) => ({ ...i, path: optionPath(i.path) })));
+    throw error;
+  }
+  const settings = resolveRunSettings(options, spec);
+  if (spec.task.kind === 'module') checkObjectiveModule(spec.task.module);
+
+  const url = options.storage ?? 'memory:';
+  const target = parseStorageUrl(url);
+  const storage = await openStorage(url);
+  // Memory storage keeps checkpoints in a temporary folder for as long as the study runs.
+  const scratch = target.kind === 'memory' ? fs.mkdtempSync(path.join(os.tmpdir(), 'hpsearch-')) : null;
+  try {
+    const hint = () => 'run it under another name, or resume it with the declaration it was started with';
+    const opened = await openStudy(storage, spec, seedGiven, settings.backend, hint);
+    const checkpointDir = scratch ?? checkpointDirFor(target, opened.study.id);
+    const outcome = await executeStudy({
+      storage,
+      study: opened.study,
+      settings,
+      checkpointDir,
+      prepare: opened.prepare,
+      stopSignal: options.signal,
+      attach: () => ({
+        events: {
+          onTrialStart: options.onTrialStart,
+          onEpoch: options.onEpoch,
+          onTrialEnd: options.onTrialEnd === undefined ? undefined : (trial) => options.onTrialEnd!(trial),
+          onTrialPruned: options.onTrialPruned,
+          onNotice: options.onNotice,
+        },
+      }),
+    });
+    const leaderboard = buildLeaderboard(outcome.trials, outcome.study.spec.objective.direction);
+    const result: StudyResult = {
+      name: outcome.study.name,
+      status: outcome.status,
+      plan: planFor(outcome.study.spec),
+      trials: outcome.trials,
+      leaderboard,
+      best: leaderboard[0]?.status === 'completed' ? leaderboard[0] : null,
+      elapsedMs: outcome.elapsedMs,
+    };
+    options.onStudyEnd?.(result);
+    return result;
+  } finally {
+    await storage.close();
+    if (scratch !== null) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}

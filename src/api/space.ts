@@ -1,0 +1,66 @@
+/**
+ * Declaring a search space in code: the same parameters a space file's `params` key holds,
+ * built with typed helpers and checked by the same parser.
+ *
+ * ```ts
+ * const space = defineSpace({
+ *   learning_rate: loguniform(1e-4, 1),
+ *   batch_size: choice([16, 32, 64]),
+ *   schedule: choice({ constant: {}, cosine: { floor: uniform(0, 0.2) } }),
+ *   hidden: [64, 64],
+ * });
+ * ```
+ */
+import type { JsonValue, Scalar } from '../space/types.js';
+
+/** A grid for grid search: explicit values, or a number of evenly spaced steps. */
+export interface GridOption {
+  /** The values grid search visits. */
+  readonly grid?: readonly number[];
+  /** This many values from low to high (geometrically spaced on log ranges). */
+  readonly steps?: number;
+}
+
+export interface RangeOptions extends GridOption {
+  /** Sample uniformly in log space. */
+  readonly log?: boolean;
+}
+
+/** One declared parameter, in the space-file form. */
+export type ParamDeclaration =
+  | { readonly loguniform: readonly [number, number]; readonly grid?: readonly number[]; readonly steps?: number }
+  | { readonly uniform: readonly [number, number]; readonly log?: boolean; readonly grid?: readonly number[]; readonly steps?: number }
+  | { readonly int: readonly [number, number]; readonly log?: boolean; readonly grid?: readonly number[]; readonly steps?: number }
+  | { readonly choice: readonly Scalar[] | Readonly<Record<string, SpaceDefinition>> }
+  | JsonValue;
+
+/** Parameters by name. */
+export type SpaceDefinition = Readonly<Record<string, ParamDeclaration>>;
+
+/** A float drawn uniformly in log space from [low, high]: learning rates, weight decay. */
+export function loguniform(low: number, high: number, options: GridOption = {}): ParamDeclaration {
+  return { loguniform: [low, high], ...options };
+}
+
+/** A float drawn uniformly from [low, high) (in log space with `log: true`). */
+export function uniform(low: number, high: number, options: RangeOptions = {}): ParamDeclaration {
+  return { uniform: [low, high], ...options };
+}
+
+/** An integer drawn from [low, high], both ends included. */
+export function int(low: number, high: number, options: RangeOptions = {}): ParamDeclaration {
+  return { int: [low, high], ...options };
+}
+
+/**
+ * One of a list of values; or, given a mapping, a conditional choice whose options carry their
+ * own parameters (`choice({ step: { gamma: choice([0.1, 0.5]) }, cosine: {} })`).
+ */
+export function choice(options: readonly Scalar[] | Readonly<Record<string, SpaceDefinition>>): ParamDeclaration {
+  return { choice: options };
+}
+
+/** A search space, unchanged: names the type for editors and is checked when a study runs. */
+export function defineSpace<T extends SpaceDefinition>(space: T): T {
+  return space;
+}

@@ -1,0 +1,53 @@
+/**
+ * `hpsearch compare <study> <study>...`: one leaderboard across studies, with a summary line
+ * per study.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { compareStudies, comparisonCsv, comparisonJson, comparisonMarkdown, comparisonText } from '../../report/compare.js';
+import { openStorage } from '../../storage/open.js';
+import { findStudy } from '../find-study.js';
+import type { CliIO } from '../io.js';
+import { checkOutput, readFormat, readPositiveInt, writeResult } from '../output.js';
+import { loadStudyData } from '../study-data.js';
+
+interface CompareOptions {
+  readonly top?: string;
+  readonly format?: string;
+  readonly metric?: string;
+  readonly output?: string;
+  readonly force?: boolean;
+  readonly storage?: string;
+}
+
+export function registerCompare(program: Command, io: CliIO): void {
+  program
+    .command('compare')
+    .description('rank the trials of several studies in one leaderboard, with a summary of each study')
+    .argument('<studies...>', 'two or more study names')
+    .option('--top <k>', 'the best k trials only')
+    .option('--format <format>', 'table, json, csv or md (default: from the --output extension, else table)')
+    .option('--metric <name>', 'rank every study by this final metric (needed when their objectives differ)')
+    .option('--output <file>', 'write to a file instead of stdout')
+    .option('--force', 'overwrite the --output file if it exists')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
+    .action(async (names: string[], options: CompareOptions) => {
+      if (names.length < 2) throw new UsageError(`compare needs at least two studies, got ${names.length}`, `for one study: hpsearch leaderboard ${JSON.stringify(names[0])}`);
+      const repeated = names.find((n, i) => names.indexOf(n) !== i);
+      if (repeated !== undefined) throw new UsageError(`study "${repeated}" is named twice`);
+      const format = readFormat(options, ['table', 'json', 'csv', 'md'] as const, 'table');
+      const top = options.top === undefined ? undefined : readPositiveInt(options.top, '--top');
+      checkOutput(options.output, options.force);
+      const storage = await openStorage(options.storage, { readonly: true });
+      let text: string;
+      try {
+        const studies = [];
+        for (const name of names) studies.push(await loadStudyData(storage, await findStudy(storage, name)));
+        const comparison = compareStudies(studies, options.metric, top);
+        text = { table: comparisonText, json: comparisonJson, csv: comparisonCsv, md: comparisonMarkdown }[format](comparison);
+      } finally {
+        await storage.close();
+      }
+      writeResult(io, text, options.output, options.force);
+    });
+}

@@ -1,0 +1,102 @@
+/**
+ * `hpsearch dashboard [study]`: watch a study from another terminal, read-only, as it runs (or
+ * look at a finished one); without a name, pick one from the list. Without a terminal, print
+ * one frame (or the list) as plain text.
+ */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { formatNumber } from '../../report/format.js';
+import { renderTable } from '../../report/table.js';
+import { openStorage, parseStorageUrl } from '../../storage/open.js';
+import type { Storage, StudySummary } from '../../storage/storage.js';
+import { StudyFollower } from '../../ui/store/attached.js';
+import { colorsWanted, prepareInk, wantsDashboard } from '../../ui/terminal.js';
+import { findStudy } from '../find-study.js';
+import type { CliIO } from '../io.js';
+
+interface DashboardOptions {
+  readonly storage?: string;
+}
+
+/** The size of the frame printed when stdout is not a terminal. */
+const TEXT_FRAME = { columns: 100, rows: 40 } as const;
+
+export function registerDashboard(program: Command, io: CliIO): void {
+  program
+    .command('dashboard')
+    .description('watch a study live from another terminal (read-only); without a name, pick one from the list')
+    .argument('[study]', 'study name (default: choose from the studies in the storage)')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path (default results/hpsearch.db)')
+    .action(async (name: string | undefined, options: DashboardOptions) => {
+      await dashboardCommand(name, options, io);
+    });
+}
+
+function studiesTable(studies: readonly StudySummary[]): string {
+  return renderTable(
+    [{ header: 'study' }, { header: 'status' }, { header: 'strategy' }, { header: 'trials', align: 'right' }, { header: 'completed', align: 'right' }, { header: 'best', align: 'right' }, { header: 'metric' }],
+    studies.map((s) => [s.name, s.status, s.strategy, String(s.trials), String(s.completed), formatNumber(s.best), `${s.metric} (${s.direction === 'maximize' ? 'max' : 'min'})`]),
+  );
+}
+
+export async function dashboardCommand(name: string | undefined, options: DashboardOptions, io: CliIO): Promise<void> {
+  const target = parseStorageUrl(options.storage);
+  if (target.kind === 'memory') throw new UsageError('memory: storage keeps nothing another process can watch', 'run the study with a SQLite storage: --storage sqlite:PATH');
+  if (!fs.existsSync(target.path)) {
+    throw new UsageError(`${target.path} does not exist: there is no study to watch`, `start one with: hpsearch start <space-file>${options.storage === undefined ? '' : ` --storage ${options.storage}`}`);
+  }
+  const terminal = wantsDashboard({ dashboard: true, stdoutIsTTY: io.stdout.isTTY === true, env: process.env });
+  // A separate read-only connection: in WAL mode it never blocks the study's writer.
+  const storage = await openStorage(options.storage, { readonly: true });
+  try {
+    let chosen = name;
+    if (chosen === undefined) {
+      const studies = await storage.listStudies();
+      if (studies.length === 0) {
+        io.stdout.write(`no studies in ${storage.location}\n`);
+        return;
+      }
+      if (!terminal || process.stdin.isTTY !== true) {
+        io.stdout.write(`${studiesTable(studies)}\n`);
+        io.stderr.write('watch one with: hpsearch dashboard <study>\n');
+        return;
+      }
+      const { pickStudy } = await prepareInk();
+      const picked = await pickStudy(studies, storage.location, colorsWanted(process.env));
+      if (picked === null) return;
+      chosen = picked;
+    }
+    await watch(storage, chosen, terminal, io);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function watch(storage: Storage, name: string, terminal: boolean, io: CliIO): Promise<void> {
+  const follower = new StudyFollower(storage, await findStudy(storage, name));
+  await follower.refresh();
+  const { dashboardText, mountDashboard } = await prepareInk();
+  if (!terminal) {
+    follower.store.flush();
+    io.stdout.write(`${dashboardText(follower.store, TEXT_FRAME)}\n`);
+    follower.close();
+    return;
+  }
+  let quit: () => void = () => undefined;
+  const quitting = new Promise<void>((resolve) => {
+    quit = resolve;
+  });
+  const mounted = mountDashboard({ store: follower.store, color: colorsWanted(process.env), onQuit: () => quit(), onWatch: (trial) => follower.watch(trial) });
+  process.on('SIGINT', quit);
+  process.on('SIGTERM', quit);
+  follower.start();
+  try {
+    await quitting;
+  } finally {
+    process.off('SIGINT', quit);
+    process.off('SIGTERM', quit);
+    follower.close();
+    await mounted.close();
+  }
+}

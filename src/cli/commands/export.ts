@@ -1,0 +1,42 @@
+/**
+ * `hpsearch export <study>`: everything stored about a study, as JSON (types kept) or CSV (one
+ * row per epoch), for analysis elsewhere or re-import.
+ */
+import type { Command } from 'commander';
+import { exportCsv, exportJson } from '../../report/export.js';
+import { openStorage } from '../../storage/open.js';
+import { findStudy } from '../find-study.js';
+import type { CliIO } from '../io.js';
+import { checkOutput, readFormat, writeResult } from '../output.js';
+import { loadStudyData } from '../study-data.js';
+
+interface ExportOptions {
+  readonly format?: string;
+  readonly output?: string;
+  readonly force?: boolean;
+  readonly storage?: string;
+}
+
+export function registerExport(program: Command, io: CliIO): void {
+  program
+    .command('export')
+    .description('write everything stored about a study: its declaration and plan, every trial, epoch and promotion')
+    .argument('<study>', 'study name')
+    .option('--format <format>', 'json or csv (default: from the --output extension, else json)')
+    .option('--output <file>', 'write to a file instead of stdout')
+    .option('--force', 'overwrite the --output file if it exists')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
+    .action(async (name: string, options: ExportOptions) => {
+      const format = readFormat(options, ['json', 'csv'] as const, 'json');
+      checkOutput(options.output, options.force);
+      const storage = await openStorage(options.storage, { readonly: true });
+      let text: string;
+      try {
+        const data = await loadStudyData(storage, await findStudy(storage, name));
+        text = format === 'csv' ? exportCsv(data) : exportJson(data);
+      } finally {
+        await storage.close();
+      }
+      writeResult(io, text, options.output, options.force);
+    });
+}

@@ -1,0 +1,40 @@
+/**
+ * hpsearch as a library: the same space, strategies, storage and pool as the CLI.
+ *
+ * ```ts
+ * import { runStudy, defineSpace, loguniform, choice } from 'hpsearch';
+ *
+ * const result = await runStudy({
+ *   name: 'my-model',
+ *   objective: './train.mjs',
+ *   metric: 'val_loss',
+ *   space: defineSpace({ learning_rate: loguniform(1e-4, 1e-1), batch_size: choice([32, 64]) }),
+ *   strategy: 'asha',
+ *   maxEpochs: 27,
+ * });
+ * console.log(result.best);
+ * ```
+ */
+export { type StudyOptions, type StudyResult, runStudy } from './api/run-study.js';
+export {
+  type GridOption,
+  type ParamDeclaration,
+  type RangeOptions,
+  type SpaceDefinition,
+  choice,
+  defineSpace,
+  int,
+  loguniform,
+  uniform,
+} from './api/space.js';
+export type { Budget, CheckpointStore, Metrics, Objective, ObjectiveResult, TrialContext } from './trial/objective.js';
+export type { EpochView, TrialView } from './study/events.js';
+export type { LeaderboardRow } from './report/leaderboard.js';
+export type { Plan, PlanBracket, PlanRung } from './strategies/plan.js';
+export type { RunOptions } from './study/settings.js';
+export type { Direction, StrategyName, BackendChoice, DataSpec } from './space/spec.js';
+export type { Params, ParamValue } from './space/types.js';
+export type { StudyStatus, TrialRecord, TrialStatus } from './storage/storage.js';
+export { loadDataset } from './data/load.js';
+export type { Dataset } from './data/types.js';
+export { BackendError, ConfigError, HpsearchError, StorageError, TrialFailedError, UsageError } from './errors.js';

@@ -1,0 +1,130 @@
+/**
+ * The data behind the report's charts, as plain values (no markup), so that any renderer (the
+ * HTML report's SVG, the terminal dashboard) can draw them.
+ */
+import type { Direction, StudySpec } from '../space/spec.js';
+import type { ParamSpec, ParamValue } from '../space/types.js';
+import type { TrialRecord, TrialStatus } from '../storage/storage.js';
+import { toScore } from '../study/scores.js';
+import { formatParam } from './format.js';
+import { buildLeaderboard, searchedParamNames } from './leaderboard.js';
+import type { StudyData } from './study-view.js';
+
+/** A searched parameter as a chart axis: numbers (on a log axis when sampled in log space) or categories. */
+export type ParamAxis =
+  | { readonly name: string; readonly kind: 'number'; readonly log: boolean }
+  | { readonly name: string; readonly kind: 'category'; readonly categories: readonly string[] };
+
+/** The parameter named `name`, looked up through conditional options. */
+export function findParam(params: readonly ParamSpec[], name: string): ParamSpec | undefined {
+  for (const spec of params) {
+    if (spec.name === name) return spec;
+    if (spec.dist.kind === 'conditional') {
+      for (const option of spec.dist.options) {
+        const found = findParam(option.params, name);
+        if (found !== undefined) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** How a searched parameter is drawn; categories in declaration order. */
+export function paramAxis(params: readonly ParamSpec[], name: string): ParamAxis | undefined {
+  const dist = findParam(params, name)?.dist;
+  switch (dist?.kind) {
+    case 'float':
+    case 'int':
+      return { name, kind: 'number', log: dist.log };
+    case 'categorical':
+      return { name, kind: 'category', categories: dist.choices.map((c) => formatParam(c)) };
+    case 'conditional':
+      return { name, kind: 'category', categories: dist.options.map((o) => o.name) };
+    default:
+      return undefined;
+  }
+}
+
+/** The category of a value on a categorical axis, or null when absent. */
+export function categoryOf(value: ParamValue | undefined): string | null {
+  return value === undefined || value === null ? null : formatParam(value);
+}
+
+/** A trial as a point: its status tells whether its value is final, at a lower budget, or missing. */
+export interface TrialPoint {
+  readonly trial: number;
+  readonly status: TrialStatus;
+  /** The objective value; null for diverged and failed trials. */
+  readonly value: number | null;
+  readonly epochs: number;
+  readonly params: TrialRecord['params'];
+}
+
+/** Trials that have a result: finished or paused at a rung (queued and running ones are left out). */
+export function resultPoints(trials: readonly TrialRecord[]): TrialPoint[] {
+  return trials
+    .filter((t) => t.status !== 'queued' && t.status !== 'running')
+    .map((t) => ({ trial: t.number, status: t.status, value: t.value, epochs: t.epochs, params: t.params }));
+}
+
+/** The x parameter of the objective scatter: `learning_rate` when searched as a number, else the first numeric parameter. */
+export function scatterParam(spec: Pick<StudySpec, 'params'>): ParamAxis | undefined {
+  const axes = searchedParamNames(spec.params).flatMap((n) => paramAxis(spec.params, n) ?? []);
+  const numeric = axes.filter((a) => a.kind === 'number');
+  return numeric.find((a) => a.name === 'learning_rate') ?? numeric[0];
+}
+
+/** The colour parameter: `schedule` when searched, else the first categorical parameter. */
+export function colourParam(spec: Pick<StudySpec, 'params'>): Extract<ParamAxis, { kind: 'category' }> | undefined {
+  const axes = searchedParamNames(spec.params).flatMap((n) => paramAxis(spec.params, n) ?? []);
+  const categorical = axes.filter((a): a is Extract<ParamAxis, { kind: 'category' }> => a.kind === 'category');
+  return categorical.find((a) => a.name === 'schedule') ?? categorical[0];
+}
+
+/** The objective per epoch of the best `k` trials (by the leaderboard), best first. */
+export function topCurves(data: StudyData, k: number): { trial: number; points: [number, number | null][] }[] {
+  const top = buildLeaderboard(data.trials, data.study.spec.objective.direction, k).filter((r) => r.epochs > 0);
+  return top.map((r) => ({
+    trial: r.trial,
+    points: data.epochs.filter((e) => e.trial === r.trial).map((e): [number, number | null] => [e.epoch, e.value]),
+  }));
+}
+
+export interface BestSoFar {
+  /** [epochs trained by then, best completed value by then], one step per improvement. */
+  readonly steps: readonly (readonly [number, number])[];
+  /** Every completed trial at the epoch count when it completed. */
+  readonly completions: readonly { readonly x: number; readonly value: number; readonly trial: number }[];
+  readonly totalEpochs: number;
+}
+
+/**
+ * The best completed value against the epochs trained so far (all trials, in the order epochs
+ * were recorded): what the search had found for the compute it had spent.
+ */
+export function bestSoFar(data: StudyData): BestSoFar {
+  const direction: Direction = data.study.spec.objective.direction;
+  const final = new Map(data.trials.filter((t) => t.status === 'completed' && t.value !== null).map((t) => [t.number, t]));
+  const ordered = [...data.epochs].sort((a, b) => a.createdAt - b.createdAt || a.trial - b.trial || a.epoch - b.epoch);
+  const steps: [number, number][] = [];
+  const completions: { x: number; value: number; trial: number }[] = [];
+  let best: number | null = null;
+  ordered.forEach((e, i) => {
+    const trial = final.get(e.trial);
+    if (trial === undefined || e.epoch !== trial.epochs) return;
+    completions.push({ x: i + 1, value: trial.value!, trial: trial.number });
+    if (best === null || toScore(trial.value, direction)! > toScore(best, direction)!) {
+      best = trial.value!;
+      steps.push([i + 1, best]);
+    }
+  });
+  if (steps.length > 0) steps.push([ordered.length, steps.at(-1)![1]]);
+  return { steps, completions, totalEpochs: ordered.length };
+}
+
+/** Results grouped by the categories of one parameter, in the axis' order; empty groups left out. */
+export function groupsBy(points: readonly TrialPoint[], axis: Extract<ParamAxis, { kind: 'category' }>): { name: string; points: TrialPoint[] }[] {
+  return axis.categories
+    .map((name) => ({ name, points: points.filter((p) => categoryOf(p.params[axis.name]) === name) }))
+    .filter((g) => g.points.length > 0);
+}

@@ -1,0 +1,86 @@
+/**
+ * Where each panel goes in a terminal of a given size. At 80×24 everything fits in one screen;
+ * a taller terminal gives the charts and events more lines, a wider one more columns.
+ */
+
+export type BottomPanel = 'rungs' | 'curves' | 'events';
+
+export interface PanelBox {
+  readonly panel: BottomPanel;
+  /** Lines, its title included. */
+  readonly height: number;
+}
+
+export interface BottomColumn {
+  readonly width: number;
+  readonly panels: readonly PanelBox[];
+}
+
+export interface Layout {
+  readonly width: number;
+  readonly height: number;
+  /** Lines of the header panel. */
+  readonly header: number;
+  /** Rows of the running panel, its title not included. */
+  readonly running: number;
+  /** Rows of the leaderboard, its title and column header not included. */
+  readonly leaderboard: number;
+  /** Lines below the leaderboard. */
+  readonly bottom: number;
+  readonly columns: readonly BottomColumn[];
+}
+
+export interface LayoutInput {
+  readonly width: number;
+  /** Lines available (keep one free: ink redraws the whole screen when a frame fills it). */
+  readonly height: number;
+  /** Whether the header carries a notice line. */
+  readonly notice: boolean;
+  readonly rungRows: number;
+  /** Running and waiting trials. */
+  readonly runningItems: number;
+  readonly workers: number | null;
+  /** Trials the leaderboard will hold (the planned ones at least), so that it keeps its size as they come. */
+  readonly trials: number;
+}
+
+/** Leaderboard rows: the top 10. */
+export const LEADERBOARD_TOP = 10;
+/** The narrowest a bottom panel is laid out in. */
+export const MIN_PANEL_WIDTH = 38;
+const MIN_BOTTOM = 6;
+const MIN_CHART = 5;
+
+function bottomColumns(width: number, height: number, panels: readonly BottomPanel[], rungRows: number): BottomColumn[] {
+  if (height <= 0) return [];
+  const count = Math.max(1, Math.min(panels.length, Math.floor((width + 1) / (MIN_PANEL_WIDTH + 1))));
+  const widths = Array.from({ length: count }, (_, i) => Math.floor((width - (count - 1)) / count) + (i < (width - (count - 1)) % count ? 1 : 0));
+  if (count === panels.length) return panels.map((panel, i) => ({ width: widths[i]!, panels: [{ panel, height }] }));
+  // Fewer columns than panels: rungs and curves share the first column, one above the other,
+  // when there is room for a chart; otherwise the chart is left out.
+  const last = panels.at(-1)!;
+  const stacked = panels.slice(0, -1);
+  const rungLines = Math.min(rungRows + 2, height);
+  const first: PanelBox[] =
+    stacked.length === 1 ? [{ panel: stacked[0]!, height }]
+    : height - rungLines >= MIN_CHART ? [{ panel: 'rungs', height: rungLines }, { panel: 'curves', height: height - rungLines }]
+    : [{ panel: 'rungs', height }];
+  if (count === 1) return [{ width, panels: height >= 2 * MIN_BOTTOM ? [...first.slice(0, 1), { panel: last, height: height - first[0]!.height }] : first.slice(0, 1) }];
+  return [
+    { width: widths[0]!, panels: first },
+    { width: widths[1]!, panels: [{ panel: last, height }] },
+  ];
+}
+
+export function computeLayout(input: LayoutInput): Layout {
+  const { width, height } = input;
+  const header = input.notice ? 3 : 2;
+  const maxRunning = Math.max(1, Math.min((input.workers ?? Math.max(1, input.runningItems)) + (height >= 30 ? 3 : 1), Math.floor((height - header) / 4)));
+  // At least a row per worker, so that the panels below do not move as trials come and go.
+  const running = Math.max(1, Math.min(Math.max(input.runningItems, input.workers ?? 1), maxRunning));
+  const rest = height - header - 1 - running;
+  const leaderboard = Math.max(1, Math.min(LEADERBOARD_TOP, Math.max(1, input.trials), rest - 2 - MIN_BOTTOM));
+  const bottom = Math.max(0, rest - 2 - leaderboard);
+  const panels: BottomPanel[] = input.rungRows > 0 ? ['rungs', 'curves', 'events'] : ['curves', 'events'];
+  return { width, height, header, running, leaderboard, bottom, columns: bottomColumns(width, bottom, panels, input.rungRows) };
+}

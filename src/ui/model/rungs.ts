@@ -1,0 +1,94 @@
+/**
+ * The rungs panel's view-model (sha, hyperband, asha): for every bracket and rung of the plan,
+ * how many configurations reached it, are running towards it, wait at it, were promoted from it
+ * and were stopped at it.
+ */
+import type { TrialRecord } from '../../storage/storage.js';
+import type { Plan } from '../../strategies/plan.js';
+
+export interface RungRow {
+  /** Hyperband's s, or null for the single bracket of sha and asha. */
+  readonly bracket: number | null;
+  readonly rung: number;
+  /** Epochs a configuration has trained when it reaches the rung. */
+  readonly epochs: number;
+  /** Configurations the plan sends to the rung (asha: an upper bound it does not wait for). */
+  readonly planned: number;
+  /** Trained to the rung's epochs. */
+  readonly reached: number;
+  /** Training towards the rung now. */
+  readonly running: number;
+  /** Reached it and wait for a promotion (status `paused`). */
+  readonly waiting: number;
+  /** Sent on to the next rung. */
+  readonly promoted: number;
+  /** Ended at the rung: dropped by the strategy (pruned), diverged or failed. */
+  readonly stopped: number;
+  /** Of those stopped, the ones that diverged or failed before reaching it. */
+  readonly lost: number;
+}
+
+/** Whether a plan has rungs to show (the multi-fidelity strategies). */
+export function hasRungs(plan: Plan): boolean {
+  return plan.strategy === 'sha' || plan.strategy === 'hyperband' || plan.strategy === 'asha';
+}
+
+type Counts = { reached: number; running: number; waiting: number; promoted: number; stopped: number; lost: number };
+
+/** Adds one trial to the counts of its bracket's rungs. */
+function countTrial(counts: readonly Counts[], trial: TrialRecord): void {
+  const top = Math.min(trial.rung ?? 0, counts.length - 1);
+  for (let k = 0; k < top; k++) {
+    counts[k]!.reached++;
+    counts[k]!.promoted++;
+  }
+  const at = counts[top]!;
+  switch (trial.status) {
+    case 'running':
+      at.running++;
+      break;
+    case 'paused':
+      at.reached++;
+      at.waiting++;
+      break;
+    case 'completed':
+      at.reached++;
+      break;
+    case 'pruned':
+      at.reached++;
+      at.stopped++;
+      break;
+    case 'diverged':
+    case 'failed':
+      at.stopped++;
+      at.lost++;
+      break;
+    case 'queued':
+      // Promoted to `top` (counted below it) or interrupted: not at the rung yet.
+      break;
+  }
+}
+
+/** One row per bracket and rung of the plan; empty for grid and random. */
+export function buildRungs(plan: Plan, trials: readonly TrialRecord[]): RungRow[] {
+  if (!hasRungs(plan)) return [];
+  const byBracket = plan.strategy === 'hyperband';
+  const counts = new Map<number | null, Counts[]>();
+  for (const bracket of plan.brackets) {
+    counts.set(byBracket ? bracket.s : null, bracket.rungs.map(() => ({ reached: 0, running: 0, waiting: 0, promoted: 0, stopped: 0, lost: 0 })));
+  }
+  for (const trial of trials) {
+    if (trial === undefined) continue;
+    const bracket = counts.get(byBracket ? trial.bracket : null);
+    if (bracket !== undefined) countTrial(bracket, trial);
+  }
+  return plan.brackets.flatMap((bracket) =>
+    bracket.rungs.map((rung, k) => ({
+      bracket: byBracket ? bracket.s : null,
+      rung: k,
+      epochs: rung.epochs,
+      planned: rung.configs,
+      ...counts.get(byBracket ? bracket.s : null)![k]!,
+    })),
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * The running panel's view-model: one row per trial in training, with its epoch progress and
+ * last metrics, then the trials waiting to run or to be promoted, each with why it waits.
+ */
+import { formatNumber } from '../../report/format.js';
+import type { TrialRecord } from '../../storage/storage.js';
+import type { DashboardData } from './data.js';
+import type { RungRow } from './rungs.js';
+import { type TrialIndex, indexTrials } from './trial-index.js';
+
+export interface RunningRow {
+  readonly kind: 'running';
+  readonly trial: number;
+  /** The worker slot it runs in. */
+  readonly slot: number | null;
+  readonly epoch: number;
+  /** Epochs it is to reach in this run. */
+  readonly target: number;
+  /** Share of this run done: epochs since it (re)started over epochs it is to train. */
+  readonly fraction: number;
+  readonly loss: string;
+  /** The objective metric. */
+  readonly value: string;
+  readonly lr: string;
+  /** `rung 1`, `bracket 2 rung 0`, or empty for single-fidelity strategies. */
+  readonly rung: string;
+}
+
+export interface WaitingRow {
+  readonly kind: 'waiting';
+  readonly trial: number;
+  readonly reason: string;
+}
+
+export interface RunningView {
+  readonly metric: string;
+  readonly running: number;
+  /** Trials queued or paused at a rung. */
+  readonly waiting: number;
+  /** The rows that fit, running ones first. */
+  readonly rows: readonly (RunningRow | WaitingRow)[];
+  /** Trials left out for lack of room. */
+  readonly hidden: number;
+}
+
+function rungLabel(trial: TrialRecord): string {
+  if (trial.rung === null) return '';
+  return trial.bracket === null ? `rung ${trial.rung}` : `bracket ${trial.bracket} rung ${trial.rung}`;
+}
+
+/** `runStart`: the epochs it had when this run began (a promoted trial continues from its last rung). */
+function runningRow(trial: TrialRecord, metric: string, runStart: number): RunningRow {
+  const metrics = trial.metrics ?? {};
+  const from = Math.min(trial.epochs, runStart);
+  const span = trial.targetEpochs - from;
+  return {
+    kind: 'running',
+    trial: trial.number,
+    slot: trial.worker,
+    epoch: trial.epochs,
+    target: trial.targetEpochs,
+    fraction: span <= 0 ? 1 : (trial.epochs - from) / span,
+    loss: formatNumber(metrics.loss),
+    value: formatNumber(metrics[metric]),
+    lr: formatNumber(metrics.lr),
+    rung: rungLabel(trial),
+  };
+}
+
+function waitingReason(trial: TrialRecord, data: DashboardData, rungs: ReadonlyMap<string, RungRow>): string {
+  if (trial.status === 'queued') {
+    const why = data.paused ? 'dispatching paused' : 'waits for a free worker';
+    if (trial.rung !== null && trial.rung > 0 && trial.epochs > 0) return `promoted to rung ${trial.rung} (${trial.targetEpochs} epochs); ${why}`;
+    if (trial.interruptions > 0) return `interrupted; resumes ${trial.epochs > 0 ? `after epoch ${trial.epochs}` : 'from the start'}; ${why}`;
+    return why;
+  }
+  const rung = trial.rung ?? 0;
+  const row = rungs.get(`${trial.bracket}:${rung}`);
+  const at = `rung ${rung} reached (${trial.epochs} epochs)`;
+  if (data.plan.strategy === 'asha') return `${at}; promoted if in the top 1/${data.plan.eta} of its rung`;
+  if (row === undefined) return `${at}; waits for its rung to fill`;
+  const done = row.reached + row.lost;
+  // A complete rung has dropped its losers already: the trials left at it wait for a worker.
+  if (done >= row.planned) return `${at}; promoted, waits for a free worker`;
+  return `${at}; waits for the rung to fill: ${done}/${row.planned} have a result`;
+}
+
+/** Running trials by worker, then queued ones, then those paused at a rung; at most `limit` rows. */
+export function buildRunning(data: DashboardData, limit: number, index: TrialIndex = indexTrials(data)): RunningView {
+  const metric = data.study.spec.objective.metric;
+  const byRung = new Map(index.rungs.map((row) => [`${row.bracket}:${row.rung}`, row]));
+  const runStart = (trial: TrialRecord) => (trial.rung === null || trial.rung === 0 ? 0 : (byRung.get(`${trial.bracket}:${trial.rung - 1}`)?.epochs ?? 0));
+  const ordered = [...index.running, ...index.queued, ...index.paused];
+  const room = Math.max(0, limit);
+  // The last line says how many more there are when not all fit.
+  const shown = ordered.length <= room ? ordered : ordered.slice(0, Math.max(0, room - 1));
+  return {
+    metric,
+    running: index.running.length,
+    waiting: index.queued.length + index.paused.length,
+    rows: shown.map((number) => {
+      const trial = data.trials[number]!;
+      return trial.status === 'running' ? runningRow(trial, metric, runStart(trial)) : { kind: 'waiting', trial: number, reason: waitingReason(trial, data, byRung) };
+    }),
+    hidden: ordered.length - shown.length,
+  };
+}

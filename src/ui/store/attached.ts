@@ -1,0 +1,127 @@
+/**
+ * Feeds a {@link DashboardStore} by polling storage (`hpsearch dashboard`), read-only. Each poll
+ * reads the study's row; only when its `updatedAt` (or status) moved are the trials read again,
+ * and epochs only for the few trials whose curves are shown. The poll interval stretches so that
+ * reading never takes more than 1/{@link MAX_READ_SHARE} of the time.
+ */
+import { compareTrials } from '../../report/leaderboard.js';
+import type { Storage, StudyRecord, TrialRecord } from '../../storage/storage.js';
+import { planFor } from '../../strategies/create.js';
+import { finiteOrNull } from '../../study/scores.js';
+import { CURVE_GLYPHS } from '../model/curves.js';
+import type { StudyInfo } from '../model/data.js';
+import { eventsFromRecords } from '../model/events.js';
+import { topK } from '../model/top-k.js';
+import { DashboardStore } from './dashboard-store.js';
+
+/** Default time between two polls. */
+export const POLL_MS = 500;
+/** A poll may take at most 1/20 of the time between polls (5% of a core). */
+export const MAX_READ_SHARE = 20;
+
+export interface FollowOptions {
+  readonly pollMs?: number;
+  readonly now?: () => number;
+}
+
+function info(study: StudyRecord): StudyInfo {
+  return { name: study.name, spec: study.spec, status: study.status, backend: study.backend, createdAt: study.createdAt, finishedAt: study.finishedAt };
+}
+
+/** Follows one study in storage into a store, until closed. */
+export class StudyFollower {
+  readonly store: DashboardStore;
+  readonly #storage: Storage;
+  readonly #pollMs: number;
+  readonly #now: () => number;
+  #study: StudyRecord;
+  #read = false;
+  #watched: number | null = null;
+  /** Epoch count each loaded curve was read at. */
+  readonly #curveEpochs = new Map<number, number>();
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #lastReadMs = 0;
+
+  constructor(storage: Storage, study: StudyRecord, options: FollowOptions = {}) {
+    this.#storage = storage;
+    this.#study = study;
+    this.#pollMs = options.pollMs ?? POLL_MS;
+    this.#now = options.now ?? Date.now;
+    this.store = new DashboardStore({
+      source: 'attached',
+      study: info(study),
+      plan: planFor(study.spec),
+      workers: typeof study.spec.workers === 'number' ? study.spec.workers : null,
+      now: this.#now,
+    });
+  }
+
+  /** How long the last full read took, in ms. */
+  get lastReadMs(): number {
+    return this.#lastReadMs;
+  }
+
+  /** Also keep the curve of this trial (the detail view shows it), or of none. */
+  watch(trial: number | null): void {
+    if (trial === this.#watched) return;
+    this.#watched = trial;
+    if (trial !== null) void this.#loadCurves([trial], this.store.trials).catch(() => undefined);
+  }
+
+  /** Reads what changed since the last call; resolves to whether anything did. */
+  async refresh(): Promise<boolean> {
+    const study = (await this.#storage.getStudy(this.#study.name)) ?? this.#study;
+    if (this.#read && study.updatedAt === this.#study.updatedAt && study.status === this.#study.status) return false;
+    const started = performance.now();
+    this.#study = study;
+    const trials = await this.#storage.getTrials(study.id);
+    const promotions = trials.some((t) => (t.rung ?? 0) > 0) ? await this.#storage.getPromotions(study.id) : [];
+    await this.#loadCurves(this.#shown(trials), trials);
+    this.store.setStudy(info(study));
+    this.store.setTrials(trials);
+    this.store.setPromotions(promotions);
+    this.store.setEvents(eventsFromRecords(trials, promotions, study.spec.objective.direction));
+    this.store.sampleProgress(trials.reduce((sum, t) => sum + t.epochs, 0));
+    this.#read = true;
+    this.#lastReadMs = performance.now() - started;
+    return true;
+  }
+
+  /** Polls until {@link close}; a failed read is retried at the next poll. */
+  start(): void {
+    const tick = async () => {
+      if (this.#closed) return;
+      try {
+        await this.refresh();
+      } catch {
+        // The writer may hold the file briefly (a checkpoint); the next poll reads again.
+      }
+      if (this.#closed) return;
+      this.#timer = setTimeout(() => void tick(), Math.max(this.#pollMs, MAX_READ_SHARE * this.#lastReadMs));
+    };
+    this.#timer = setTimeout(() => void tick(), this.#pollMs);
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.store.close();
+  }
+
+  /** The trials whose curves are drawn: the best ranked ones (a few more, as ranks shift) and the watched one. */
+  #shown(trials: readonly TrialRecord[]): number[] {
+    const best = topK(trials, 2 * CURVE_GLYPHS.length, compareTrials(this.#study.spec.objective.direction)).map((t) => t.number);
+    return this.#watched === null ? best : [...best, this.#watched];
+  }
+
+  async #loadCurves(numbers: readonly number[], trials: readonly TrialRecord[]): Promise<void> {
+    for (const number of numbers) {
+      const trial = trials[number];
+      if (trial === undefined || this.#curveEpochs.get(number) === trial.epochs) continue;
+      const epochs = await this.#storage.getEpochs(this.#study.id, number);
+      this.store.setCurve(number, epochs.map((e) => ({ epoch: e.epoch, value: e.value, loss: finiteOrNull(e.metrics.loss) })));
+      this.#curveEpochs.set(number, trial.epochs);
+    }
+  }
+}
