@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { type LeaderboardRow, buildLeaderboard } from '../report/leaderboard.js';
+import { bestCompleted } from '../report/study-view.js';
 import { drawSeed } from '../space/load.js';
 import { parseStudy } from '../space/parse.js';
 import type { BackendChoice, Direction, StrategyName } from '../space/spec.js';
@@ -155,7 +156,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       plan: planFor(outcome.study.spec),
       trials: outcome.trials,
       leaderboard,
-      best: leaderboard[0]?.status === 'completed' ? leaderboard[0] : null,
+      best: bestCompleted(outcome.trials, outcome.study.spec),
       elapsedMs: outcome.elapsedMs,
     };
     options.onStudyEnd?.(result);

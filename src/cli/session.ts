@@ -6,6 +6,7 @@
 import { formatDuration, formatNumber } from '../report/format.js';
 import { buildLeaderboard, leaderboardTable } from '../report/leaderboard.js';
 import { planSummary } from '../report/plan.js';
+import { bestCompleted, countByStatus, countsText } from '../report/study-view.js';
 import type { StudySpec } from '../space/spec.js';
 import type { StorageTarget } from '../storage/open.js';
 import type { Storage, StudyRecord, TrialRecord } from '../storage/storage.js';
@@ -104,10 +105,7 @@ export function storageFlag(target: StorageTarget): string {
 
 /** `study "quick" completed: 12 trials (10 completed, 2 diverged) in 31.2s; best val_accuracy 0.9611 (trial 2)` */
 export function summaryLine(spec: StudySpec, status: string, trials: readonly TrialRecord[], elapsedMs: number): string {
-  const counts = new Map<string, number>();
-  for (const trial of trials) counts.set(trial.status, (counts.get(trial.status) ?? 0) + 1);
-  const breakdown = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
-  const best = buildLeaderboard(trials, spec.objective.direction, 1)[0];
-  const bestText = best !== undefined && best.status === 'completed' ? `; best ${spec.objective.metric} ${formatNumber(best.value)} (trial ${best.trial})` : '; no completed trial';
-  return `study "${spec.name}" ${status}: ${trials.length} trials (${breakdown}) in ${formatDuration(elapsedMs)}${bestText}`;
+  const best = bestCompleted(trials, spec);
+  const bestText = best === null ? '; no completed trial' : `; best ${spec.objective.metric} ${formatNumber(best.value)} (trial ${best.trial})`;
+  return `study "${spec.name}" ${status}: ${trials.length} trials (${countsText(countByStatus(trials))}) in ${formatDuration(elapsedMs)}${bestText}`;
 }

@@ -60,6 +60,7 @@ const TRIAL_COLUMNS = [
   ['retries', (t) => t.retries],
   ['backend', (t) => t.backend],
   ['worker', (t) => t.worker],
+  ['device', (t) => t.device],
   ['tensors_after', (t) => t.tensorsAfter],
   ['error', (t) => t.error],
 ] as const satisfies readonly (readonly [string, (t: TrialRecord, rank: number, study: string) => string | number | null])[];

@@ -5,7 +5,7 @@
 import type { StudySpec } from '../space/spec.js';
 import type { EpochRecord, PromotionRecord, StudyRecord, TrialRecord, TrialStatus } from '../storage/storage.js';
 import { planFor } from '../strategies/create.js';
-import type { Plan, PlanBracket } from '../strategies/plan.js';
+import { type Plan, type PlanBracket, isMultiFidelity } from '../strategies/plan.js';
 import { toScore } from '../study/scores.js';
 import { buildLeaderboard, type LeaderboardRow } from './leaderboard.js';
 
@@ -64,20 +64,20 @@ export function studyOverview(data: StudyData): StudyOverview {
     wallMs: wallTime(study),
     trainingMs: trials.reduce((sum, t) => sum + (t.durationMs ?? 0), 0),
     trials: trials.length,
-    counts: STATUS_LIST.map((status) => ({ status, count: trials.filter((t) => t.status === status).length })).filter((c) => c.count > 0),
+    counts: countByStatus(trials),
     epochsTrained: trials.reduce((sum, t) => sum + t.epochs, 0),
     best: bestCompleted(trials, study.spec),
   };
 }
 
+/** How many trials have each status, in lifecycle order, leaving out those with none. */
+export function countByStatus(trials: readonly TrialRecord[]): StudyOverview['counts'] {
+  return STATUS_LIST.map((status) => ({ status, count: trials.filter((t) => t.status === status).length })).filter((c) => c.count > 0);
+}
+
 /** `28 completed, 2 diverged` */
 export function countsText(counts: StudyOverview['counts']): string {
   return counts.map((c) => `${c.count} ${c.status}`).join(', ');
-}
-
-/** Whether a strategy trains in rungs (sha, hyperband, asha). */
-export function isMultiFidelity(plan: Plan): boolean {
-  return plan.strategy === 'sha' || plan.strategy === 'hyperband' || plan.strategy === 'asha';
 }
 
 /** The plan's bracket a trial belongs to: Hyperband's by its s, the single one otherwise. */
@@ -156,7 +156,7 @@ export interface FunnelView {
 export function rungFunnelView(data: StudyData): FunnelView[] {
   const spec = data.study.spec;
   const plan = planFor(spec);
-  if (!isMultiFidelity(plan)) return [];
+  if (!isMultiFidelity(plan.strategy)) return [];
   const hyperband = plan.strategy === 'hyperband';
   return plan.brackets.map((bracket) => {
     const members = data.trials.filter((t) => !hyperband || t.bracket === bracket.s);

@@ -41,6 +41,11 @@ export interface PlanSettings {
   readonly trials: number;
 }
 
+/** Whether a strategy trains in rungs: sha, hyperband and asha. */
+export function isMultiFidelity(strategy: StrategyName): boolean {
+  return strategy === 'sha' || strategy === 'hyperband' || strategy === 'asha';
+}
+
 /** ⌊log_η(x)⌋ for x ≥ 1, exact for powers of η (no floating-point log). */
 export function floorLog(x: number, eta: number): number {
   let s = 0;

@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
+import { isMultiFidelity } from '../strategies/plan.js';
 
 /** The budget a resume may raise. */
 export interface BudgetChange {
@@ -12,7 +13,6 @@ export interface BudgetChange {
   readonly maxEpochs?: number;
 }
 
-const MULTI_FIDELITY = new Set(['sha', 'hyperband', 'asha']);
 
 /**
  * The declaration of a resumed study with its budget raised.
@@ -33,7 +33,7 @@ export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: 
     next = { ...next, trials: change.trials };
   }
   if (change.maxEpochs !== undefined && change.maxEpochs !== spec.maxEpochs) {
-    if (MULTI_FIDELITY.has(spec.strategy)) {
+    if (isMultiFidelity(spec.strategy)) {
       throw new UsageError(`max_epochs cannot change in a ${spec.strategy} study: its rungs depend on it`, 'start a new study with --name');
     }
     if (change.maxEpochs < spec.maxEpochs) {

@@ -4,7 +4,7 @@
  * and were stopped at it.
  */
 import type { TrialRecord } from '../../storage/storage.js';
-import type { Plan } from '../../strategies/plan.js';
+import { type Plan, isMultiFidelity } from '../../strategies/plan.js';
 
 export interface RungRow {
   /** Hyperband's s, or null for the single bracket of sha and asha. */
@@ -26,11 +26,6 @@ export interface RungRow {
   readonly stopped: number;
   /** Of those stopped, the ones that diverged or failed before reaching it. */
   readonly lost: number;
-}
-
-/** Whether a plan has rungs to show (the multi-fidelity strategies). */
-export function hasRungs(plan: Plan): boolean {
-  return plan.strategy === 'sha' || plan.strategy === 'hyperband' || plan.strategy === 'asha';
 }
 
 type Counts = { reached: number; running: number; waiting: number; promoted: number; stopped: number; lost: number };
@@ -71,7 +66,7 @@ function countTrial(counts: readonly Counts[], trial: TrialRecord): void {
 
 /** One row per bracket and rung of the plan; empty for grid and random. */
 export function buildRungs(plan: Plan, trials: readonly TrialRecord[]): RungRow[] {
-  if (!hasRungs(plan)) return [];
+  if (!isMultiFidelity(plan.strategy)) return [];
   const byBracket = plan.strategy === 'hyperband';
   const counts = new Map<number | null, Counts[]>();
   for (const bracket of plan.brackets) {
