@@ -15,6 +15,7 @@ import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js'
 import type { Budget } from '../trial/objective.js';
 import { trialSeed } from '../util/random.js';
 import type { DispatchControl } from './control.js';
+import { type Job, chooseJob } from './next-job.js';
 import type { StudyEvents, TrialView } from './events.js';
 import { StudyHistory } from './history.js';
 import { finiteOrNull, toScore } from './scores.js';
@@ -46,15 +47,6 @@ export interface StudyOutcome {
   readonly status: StudyStatus;
   readonly trials: readonly TrialRecord[];
   readonly elapsedMs: number;
-}
-
-interface Job {
-  readonly kind: 'new' | 'promote' | 'resume';
-  readonly number: number;
-  readonly params: Params;
-  readonly budget: Budget;
-  readonly bracket: number | null;
-  readonly rung: number | null;
 }
 
 /** Lines of a failed trial's error kept in storage. */
@@ -108,21 +100,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     void tracked.finally(() => pendingWrites.delete(tracked));
   };
 
-  const nextJob = (): Job | null => {
-    const queued = history.withStatus('queued').find((t) => !running.has(t.number));
-    if (queued !== undefined) {
-      // An interrupted trial continues from the epochs its checkpoint kept (0 when none).
-      const view = history.view(queued.number);
-      return { kind: 'resume', number: queued.number, params: queued.params, budget: { from: queued.epochs, to: view.budget.to }, bracket: queued.bracket, rung: queued.rung };
-    }
-    const request = strategy.ask(history.snapshots);
-    if (request === null) return null;
-    if (request.kind === 'new') {
-      return { kind: 'new', number: history.size, params: request.params, budget: request.budget, bracket: request.bracket, rung: request.rung };
-    }
-    const trial = history.snapshot(request.trial);
-    return { kind: 'promote', number: trial.number, params: trial.params, budget: request.budget, bracket: trial.bracket, rung: request.rung };
-  };
+  const nextJob = (): Job | null =>
+    chooseJob(history.snapshots, strategy, (number) => history.view(number).budget.to, (number) => running.has(number));
 
   const onEpoch = (number: number, message: EpochMessage): boolean => {
     const value = finiteOrNull(message.metrics[metric]);

@@ -1,0 +1,43 @@
+/**
+ * Choosing the next unit of work of a study from its history: an interrupted trial first (it
+ * continues from the epochs its checkpoint kept), otherwise what the strategy asks for. A pure
+ * function of the history, so one process (the local loop) and many (workers claiming jobs in
+ * a shared database) choose the same way.
+ */
+import type { Params } from '../space/types.js';
+import type { Strategy, TrialSnapshot } from '../strategies/types.js';
+import type { Budget } from '../trial/objective.js';
+
+/** A unit of work: a new trial, a promotion to a higher rung, or an interrupted trial resumed. */
+export interface Job {
+  readonly kind: 'new' | 'promote' | 'resume';
+  readonly number: number;
+  readonly params: Params;
+  readonly budget: Budget;
+  readonly bracket: number | null;
+  readonly rung: number | null;
+}
+
+/**
+ * The next job, or null when there is nothing to start now. `targetOf(n)` is the epochs a queued
+ * trial is to reach; `busy(n)` says whether a queued trial is already being dispatched.
+ */
+export function chooseJob(
+  history: readonly TrialSnapshot[],
+  strategy: Strategy,
+  targetOf: (trial: number) => number,
+  busy: (trial: number) => boolean = () => false,
+): Job | null {
+  const queued = history.find((t) => t !== undefined && t.status === 'queued' && !busy(t.number));
+  if (queued !== undefined) {
+    const { number, params, epochs, bracket, rung } = queued;
+    return { kind: 'resume', number, params, budget: { from: epochs, to: targetOf(number) }, bracket, rung };
+  }
+  const request = strategy.ask(history);
+  if (request === null) return null;
+  if (request.kind === 'new') {
+    return { kind: 'new', number: history.length, params: request.params, budget: request.budget, bracket: request.bracket, rung: request.rung };
+  }
+  const trial = history[request.trial]!;
+  return { kind: 'promote', number: trial.number, params: trial.params, budget: request.budget, bracket: trial.bracket, rung: request.rung };
+}
