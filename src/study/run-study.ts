@@ -12,7 +12,6 @@ import type { Params } from '../space/types.js';
 import type { Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/storage.js';
 import type { Strategy } from '../strategies/types.js';
 import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
-import type { Budget } from '../trial/objective.js';
 import { trialSeed } from '../util/random.js';
 import type { DispatchControl } from './control.js';
 import { type Job, chooseJob } from './next-job.js';
