@@ -24,6 +24,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions): TrialExecu
     minThreads: options.workers,
     maxThreads: options.workers,
     idleTimeout: Infinity,
+    // Trials report their own timings; piscina's per-task histograms would only cost time.
+    recordTiming: false,
     resourceLimits: options.memoryLimitMb === undefined ? undefined : { maxOldGenerationSizeMb: options.memoryLimitMb },
   });
   return {

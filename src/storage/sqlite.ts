@@ -52,6 +52,11 @@ import type {
 import { SQL } from './sqlite-sql.js';
 import { WriteQueue } from './write-queue.js';
 
+interface StudyIdentity {
+  readonly id: number;
+  readonly name: string;
+}
+
 /** Options of {@link SqliteStorage.open}. */
 export interface SqliteOpenOptions {
   /** Open for reading only: never creates, migrates or writes anything. */
@@ -71,13 +76,15 @@ export class SqliteStorage implements Storage {
   readonly #queue: WriteQueue;
   readonly #readonly: boolean;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #studies = new Map<number, StudyIdentity>();
+  readonly #touched = new Set<number>();
   #closed = false;
 
   private constructor(db: Database.Database, location: string, readonly: boolean) {
     this.#db = db;
     this.location = location;
     this.#readonly = readonly;
-    this.#queue = new WriteQueue(db, location);
+    this.#queue = new WriteQueue(db, location, () => this.#touchAll());
   }
 
   /**
@@ -166,7 +173,7 @@ export class SqliteStorage implements Storage {
       const now = Date.now();
       const row = this.#get<TrialRow>(SQL.insertTrial, studyId, trial.number, JSON.stringify(trial.params), trial.seed,
         trial.targetEpochs, trial.bracket ?? null, trial.rung ?? null, now);
-      this.#run(SQL.touchStudy, now, studyId);
+      this.#touch(studyId);
       return toTrialRecord(row!);
     });
   }
@@ -177,7 +184,7 @@ export class SqliteStorage implements Storage {
       checkTransition(study.name, this.#trial(study, number), 'running');
       const now = Date.now();
       this.#run(SQL.startTrial, now, info.worker, info.backend, info.device ?? null, studyId, number);
-      this.#run(SQL.touchStudy, now, studyId);
+      this.#touch(studyId);
     });
   }
 
@@ -190,7 +197,7 @@ export class SqliteStorage implements Storage {
       const value = finiteOrNull(epoch.value);
       this.#run(SQL.upsertEpoch, studyId, number, epoch.epoch, metrics, value, epoch.durationMs, now);
       this.#run(SQL.setProgress, value, metrics, epoch.epoch, studyId, number);
-      this.#run(SQL.touchStudy, now, studyId);
+      this.#touch(studyId);
     });
   }
 
@@ -203,7 +210,7 @@ export class SqliteStorage implements Storage {
       const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
       this.#run(SQL.finishTrial, info.status, finiteOrNull(info.value), metrics, info.epochs,
         addDuration(trial.duration_ms, info.durationMs), info.error, info.tensorsAfter, now, studyId, number);
-      this.#run(SQL.touchStudy, now, studyId);
+      this.#touch(studyId);
     });
   }
 
@@ -216,7 +223,7 @@ export class SqliteStorage implements Storage {
       this.#run(SQL.deleteEpochsAfter, studyId, number, keepEpochs);
       const kept = this.#get<EpochRow>(SQL.epoch, studyId, number, keepEpochs);
       this.#run(SQL.requeueTrial, keepEpochs, kept?.value ?? null, kept?.metrics ?? null, addDuration(trial.duration_ms, durationMs), studyId, number);
-      this.#run(SQL.touchStudy, Date.now(), studyId);
+      this.#touch(studyId);
     });
   }
 
@@ -227,7 +234,7 @@ export class SqliteStorage implements Storage {
       const now = Date.now();
       this.#run(SQL.promoteTrial, rung, targetEpochs, studyId, number);
       this.#run(SQL.insertPromotion, studyId, number, rung, now);
-      this.#run(SQL.touchStudy, now, studyId);
+      this.#touch(studyId);
     });
   }
 
@@ -238,7 +245,7 @@ export class SqliteStorage implements Storage {
       checkFrom(study.name, trial, ['paused'], 'pruned');
       const now = Date.now();
       this.#run(SQL.pruneTrial, now, studyId, number);
-      this.#run(SQL.touchStudy, now, studyId);
+      this.#touch(studyId);
     });
   }
 
@@ -248,7 +255,7 @@ export class SqliteStorage implements Storage {
       checkFrom(study.name, this.#trial(study, number), ['failed', 'diverged'], 'queued');
       this.#run(SQL.deleteEpochs, studyId, number);
       this.#run(SQL.retryTrial, seed, params === undefined ? null : JSON.stringify(params), studyId, number);
-      this.#run(SQL.touchStudy, Date.now(), studyId);
+      this.#touch(studyId);
     });
   }
 
@@ -292,14 +299,32 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  #study(studyId: number): StudyRow {
-    const row = this.#get<StudyRow>(SQL.studyById, studyId);
-    if (!row) throw StorageErrors.noStudy(studyId);
-    return row;
+  /** A study's id and name: studies are never renamed or deleted, so one read per connection. */
+  #study(studyId: number): StudyIdentity {
+    let study = this.#studies.get(studyId);
+    if (study === undefined) {
+      const row = this.#get<StudyRow>(SQL.studyById, studyId);
+      if (!row) throw StorageErrors.noStudy(studyId);
+      study = { id: row.id, name: row.name };
+      this.#studies.set(studyId, study);
+    }
+    return study;
   }
 
-  #trial(study: StudyRow, number: number): TrialRow {
+  #trial(study: StudyIdentity, number: number): TrialRow {
     return requireTrial(study.name, number, this.#get<TrialRow>(SQL.trial, study.id, number));
+  }
+
+  /** Marks a study written in this batch: its `updated_at` is set once, when the batch commits. */
+  #touch(studyId: number): void {
+    this.#touched.add(studyId);
+  }
+
+  #touchAll(): void {
+    if (this.#touched.size === 0) return;
+    const now = Date.now();
+    for (const studyId of this.#touched) this.#run(SQL.touchStudy, now, studyId);
+    this.#touched.clear();
   }
 
   #statement(source: string): Database.Statement {

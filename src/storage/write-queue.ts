@@ -23,20 +23,26 @@ export class WriteQueue {
   #pending: PendingWrite[] = [];
   #scheduled: NodeJS.Immediate | undefined;
 
-  /** @param location the database's printable location, for error messages. */
-  constructor(db: Database.Database, location: string) {
+  /**
+   * @param location the database's printable location, for error messages.
+   * @param beforeCommit runs inside each batch's transaction after its writes (bookkeeping that
+   *   once per batch is enough for).
+   */
+  constructor(db: Database.Database, location: string, beforeCommit: () => void = () => {}) {
     this.#location = location;
     // A transaction function called inside another runs as a SAVEPOINT (better-sqlite3).
     const savepoint = db.transaction((run: () => unknown) => run());
-    this.#batch = db.transaction((writes: readonly PendingWrite[]) =>
-      writes.map((write): Outcome => {
+    this.#batch = db.transaction((writes: readonly PendingWrite[]) => {
+      const outcomes = writes.map((write): Outcome => {
         try {
           return { ok: true, value: savepoint(write.run) };
         } catch (error) {
           return { ok: false, error: this.#asStorageError(error) };
         }
-      }),
-    );
+      });
+      beforeCommit();
+      return outcomes;
+    });
   }
 
   /** Queues a write; it runs in the next batch, which starts on `setImmediate` or {@link flush}. */

@@ -113,11 +113,13 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     return !stopping && decision.kind === 'continue';
   };
 
-  const finish = async (job: Job, base: TrialView, outcome: TrialOutcome): Promise<TrialView> => {
+  // Writes of a run's end are queued, not awaited: the slot takes its next job at once, and the
+  // storage commits them in order with that job's writes.
+  const finish = (job: Job, base: TrialView, outcome: TrialOutcome): TrialView => {
     const ended = { ...base, epochs: outcome.epochs, durationMs: outcome.durationMs };
     if (outcome.status === 'stopped' && !prunedByStrategy.has(job.number)) {
       const kept = outcome.checkpointEpochs ?? 0;
-      await storage.requeueTrial(study.id, job.number, kept, outcome.durationMs);
+      write(storage.requeueTrial(study.id, job.number, kept, outcome.durationMs));
       return { ...ended, status: 'queued', epochs: kept };
     }
     let status: TrialView['status'];
@@ -125,7 +127,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     else if (outcome.status === 'completed' && outcome.epochs < spec.maxEpochs) status = 'paused';
     else status = outcome.status;
     const value = status === 'diverged' ? null : finiteOrNull(outcome.metrics[metric]);
-    await storage.finishTrial(study.id, job.number, {
+    write(storage.finishTrial(study.id, job.number, {
       status,
       value,
       metrics: outcome.metrics,
@@ -133,17 +135,17 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       durationMs: outcome.durationMs,
       error: null,
       tensorsAfter: outcome.tensorsAfter,
-    });
+    }));
     return { ...ended, status, value };
   };
 
-  const fail = async (job: Job, base: TrialView, error: unknown): Promise<TrialView> => {
+  const fail = (job: Job, base: TrialView, error: unknown): TrialView => {
     if (error instanceof Error && error.name === 'AbortError') {
-      await storage.requeueTrial(study.id, job.number, 0);
+      write(storage.requeueTrial(study.id, job.number, 0));
       return { ...base, status: 'queued', epochs: 0 };
     }
     const text = errorText(error);
-    await storage.finishTrial(study.id, job.number, {
+    write(storage.finishTrial(study.id, job.number, {
       status: 'failed',
       value: null,
       metrics: null,
@@ -151,7 +153,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       durationMs: null,
       error: text,
       tensorsAfter: null,
-    });
+    }));
     return { ...base, status: 'failed', value: null, error: text };
   };
 
@@ -230,22 +232,22 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     let ended: TrialView;
     try {
       const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, abort.signal);
-      ended = await finish(job, history.view(job.number), outcome);
+      ended = finish(job, history.view(job.number), outcome);
     } catch (error) {
       const reason = timedOut ? timeoutError(options.trialTimeoutMs!) : error;
-      ended = await fail(job, history.view(job.number), reason);
+      ended = fail(job, history.view(job.number), reason);
     } finally {
       clearTimeout(timer);
       options.abortSignal?.removeEventListener('abort', onStudyAbort);
     }
     const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
     if (smaller !== null) {
-      await storage.retryTrial(study.id, job.number, seed, smaller);
+      write(storage.retryTrial(study.id, job.number, seed, smaller));
       events?.onNotice?.(`trial ${job.number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`);
       ended = { ...ended, params: smaller, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     } else if (ended.status === 'failed' && ended.retries < (options.retries ?? 0)) {
       // Run it again, as it was: a failure of its environment (memory, a hang) may not repeat.
-      await storage.retryTrial(study.id, job.number, seed);
+      write(storage.retryTrial(study.id, job.number, seed));
       ended = { ...ended, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     }
     // Only the checkpoint it will continue from is kept, and none once it is over.
