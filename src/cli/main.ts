@@ -13,6 +13,7 @@ import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
 import { registerShow } from './commands/show.js';
 import { registerStart } from './commands/start.js';
+import { registerWorker } from './commands/worker.js';
 import { handleError } from './handle-error.js';
 import { type CliIO, processIO } from './io.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerStart(program, io, setExitCode);
   registerResume(program, io, setExitCode);
   registerRetry(program, io, setExitCode);
+  registerWorker(program, io, setExitCode);
   registerPlan(program, io);
   registerList(program, io);
   registerLeaderboard(program, io);

@@ -17,12 +17,15 @@ export interface RunFlags {
   readonly trialsPerGpu?: string;
   readonly oomRetry?: boolean;
   readonly storage?: string;
+  readonly checkpoints?: string;
   readonly dashboard: boolean;
 }
 
 /** A run's settings, resolved and checked, and how it reports. */
 export interface CliRunSettings extends RunSettings {
   readonly dashboard: boolean;
+  /** `--checkpoints DIR`: the folder the study's checkpoints go in (shared by every host of a distributed study), or null. */
+  readonly checkpointsDir: string | null;
 }
 
 /** Adds the run flags; `workers` and `backend` override the space file's keys. */
@@ -37,7 +40,8 @@ export function addRunFlags(command: Command): Command {
     .option('--gpus <list>', 'GPUs for trials, by index: 0,1 (default with tensorflow-gpu: every GPU nvidia-smi lists)')
     .option('--trials-per-gpu <k>', 'trials sharing one GPU at a time (default 1)')
     .option('--oom-retry', 'retry a trial that runs out of memory at half its batch size')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path (default results/hpsearch.db)')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB (default results/hpsearch.db)')
+    .option('--checkpoints <dir>', 'keep checkpoints in this folder (a distributed study: one every host sees at the same path; default: beside the SQLite file, or in PostgreSQL)')
     .option('--no-dashboard', 'print one line per finished trial instead of the live dashboard');
 }
 
@@ -76,5 +80,5 @@ export function resolveRunFlags(flags: RunFlags, spec: Pick<StudySpec, 'workers'
     trialsPerGpu: number(flags.trialsPerGpu),
     oomRetry: flags.oomRetry,
   };
-  return { ...resolveRunSettings(options, spec, (option) => FLAGS[option]), dashboard: flags.dashboard };
+  return { ...resolveRunSettings(options, spec, (option) => FLAGS[option]), dashboard: flags.dashboard, checkpointsDir: flags.checkpoints ?? null };
 }

@@ -3,6 +3,7 @@
  * study's lock, start the pool, stop gracefully on the first Ctrl-C or SIGTERM and at once on
  * the second, report, and print the summary and leaderboard.
  */
+import path from 'node:path';
 import { formatDuration, formatNumber } from '../report/format.js';
 import { buildLeaderboard, leaderboardTable } from '../report/leaderboard.js';
 import { planSummary } from '../report/plan.js';
@@ -55,7 +56,9 @@ export async function runSession(options: SessionOptions): Promise<number> {
       storage,
       study: options.study,
       settings,
-      checkpointDir: checkpointDirFor(options.target, options.study.id),
+      checkpointDir: settings.checkpointsDir === null
+        ? checkpointDirFor(options.target, options.study.id)
+        : path.join(path.resolve(settings.checkpointsDir), `study-${options.study.id}`),
       prepare: options.prepare,
       stopSignal: stop.signal,
       abortSignal: abort.signal,
@@ -97,9 +100,10 @@ export async function runSession(options: SessionOptions): Promise<number> {
   return 0;
 }
 
-/** ` --storage sqlite:PATH` when the storage is not the default one. */
+/** ` --storage sqlite:PATH` when the storage is not the default one (a PostgreSQL URL without its password). */
 export function storageFlag(target: StorageTarget): string {
   if (target.kind === 'memory') return ' --storage memory:';
+  if (target.kind === 'postgres') return ` --storage ${target.location}`;
   return target.path === 'results/hpsearch.db' ? '' : ` --storage sqlite:${target.path}`;
 }
 

@@ -2,6 +2,7 @@
  * Picks the executor for a backend and isolation mode.
  */
 import type { BackendName, Isolation } from '../space/spec.js';
+import type { RunSettings } from '../study/settings.js';
 import type { TrialExecutor } from './executor.js';
 import { gpuOfSlot, gpuSlotEnv } from './gpu-slots.js';
 import { createProcessExecutor } from './process-executor.js';
@@ -29,4 +30,10 @@ export function createExecutor(options: ExecutorOptions): TrialExecutor {
     });
   }
   return createThreadExecutor({ workers: options.workers, memoryLimitMb: options.memoryLimitMb });
+}
+
+/** The pool a run's settings ask for. */
+export function executorFor(settings: RunSettings): TrialExecutor {
+  const { backend, isolation, workers, memoryLimitMb, gpus, trialsPerGpu } = settings;
+  return createExecutor({ backend, isolation, workers, memoryLimitMb, gpus, trialsPerGpu });
 }

@@ -1,10 +1,12 @@
 /**
- * The one storage interface every backend implements (SQLite today; PostgreSQL later).
+ * The one storage interface every backend implements (SQLite, memory, PostgreSQL).
  *
  * Contract:
  * - Every method is async, so a networked backend fits without touching its callers.
  * - One process writes a study: the main thread of `hpsearch start`. Readers (`list`,
  *   `leaderboard`, the dashboard) may run in other processes at the same time and never block it.
+ *   A storage with {@link Storage.coordination} lets many processes write one study, each only
+ *   the trials it holds a lease on.
  * - Writes issued in the same tick may be committed together in one transaction; each promise
  *   resolves once its own write is durable (or rejects with a {@link StorageError} for it alone).
  * - A read sees every write whose promise was created before it.
@@ -15,6 +17,7 @@
 import type { StudySpec } from '../space/spec.js';
 import type { Params } from '../space/types.js';
 import type { Metrics } from '../trial/objective.js';
+import type { StudyCoordination } from './coordination.js';
 
 /** Lifecycle of a study. `interrupted`: stopped before its end and resumable. */
 export type StudyStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -179,6 +182,12 @@ export interface FinishInfo {
 export interface Storage {
   /** Where the data lives, safe to print (no password). */
   readonly location: string;
+  /**
+   * Present when many processes may run one study at once (PostgreSQL): claims under the study's
+   * lock, leases and lease-checked writes (see coordination.ts). Absent for SQLite and memory,
+   * whose studies have one writer, the process holding the study lock below.
+   */
+  readonly coordination?: StudyCoordination;
 
   /** @throws {StorageError} when a study of that name exists. */
   createStudy(spec: StudySpec, backend: string | null): Promise<StudyRecord>;

@@ -4,18 +4,23 @@
  * orchestrator, and release everything whatever happens.
  */
 import path from 'node:path';
-import { createExecutor } from '../pool/create-executor.js';
+import { executorFor } from '../pool/create-executor.js';
 import type { StorageTarget } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import type { Plan } from '../strategies/plan.js';
 import { createStrategy } from '../strategies/create.js';
 import type { DispatchControl } from './control.js';
 import type { StudyEvents } from './events.js';
+import { runsDone } from './history.js';
 import { lockStudy } from './lock.js';
+import { executeDistributed } from './distributed-execute.js';
 import { type StudyOutcome, runStudy } from './run-study.js';
 import type { RunSettings } from './settings.js';
 
-/** Where a study's checkpoints live: beside its SQLite file, or nowhere for memory storage. */
+/**
+ * Where a study's checkpoints live: beside its SQLite file, nowhere for memory storage, and in
+ * the database itself for PostgreSQL (null: see executeDistributed).
+ */
 export function checkpointDirFor(target: StorageTarget, studyId: number): string | null {
   return target.kind === 'sqlite' ? path.join(path.dirname(path.resolve(target.path)), 'checkpoints', `study-${studyId}`) : null;
 }
@@ -41,7 +46,10 @@ export interface ExecuteOptions {
   readonly storage: Storage;
   readonly study: StudyRecord;
   readonly settings: RunSettings;
-  /** Folder of the study's checkpoints, or null to keep none. */
+  /**
+   * Folder of the study's checkpoints, or null to keep none; for a distributed study, a folder
+   * every host shares, or null to keep them in storage.
+   */
   readonly checkpointDir: string | null;
   /** Changes to make once the lock is held (raise the budget, re-queue trials to retry). */
   readonly prepare?: (study: StudyRecord) => Promise<StudyRecord>;
@@ -62,21 +70,16 @@ export interface ExecuteResult extends StudyOutcome {
  */
 export async function executeStudy(options: ExecuteOptions): Promise<ExecuteResult> {
   const { storage, settings } = options;
+  // Many processes may run a study kept in PostgreSQL: leases instead of the one-writer lock.
+  if (storage.coordination !== undefined) return executeDistributed(options, storage.coordination);
   const lock = await lockStudy(storage, options.study);
   try {
     const study = options.prepare === undefined ? options.study : await options.prepare(options.study);
     const strategy = createStrategy(study.spec);
-    const executor = createExecutor({
-      backend: settings.backend,
-      isolation: settings.isolation,
-      workers: settings.workers,
-      memoryLimitMb: settings.memoryLimitMb,
-      gpus: settings.gpus,
-      trialsPerGpu: settings.trialsPerGpu,
-    });
+    const executor = executorFor(settings);
     let attachment: Attachment = {};
     try {
-      const done = (await storage.getTrials(study.id)).filter((t) => t.status !== 'queued' && t.status !== 'running').length;
+      const done = await runsDone(storage, study.id);
       attachment = (await options.attach?.({ study, plan: strategy.plan, executorKind: executor.kind, done })) ?? {};
       const outcome = await runStudy({
         storage,

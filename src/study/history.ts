@@ -4,7 +4,7 @@
  * (resume) and then updated as events arrive, so the loop never re-reads storage.
  */
 import type { Direction } from '../space/spec.js';
-import type { EpochRecord, TrialRecord, TrialStatus } from '../storage/storage.js';
+import type { EpochRecord, Storage, TrialRecord, TrialStatus } from '../storage/storage.js';
 import type { TrialSnapshot } from '../strategies/types.js';
 import type { TrialView } from './events.js';
 import { toScore } from './scores.js';
@@ -20,8 +20,8 @@ export class StudyHistory {
     this.#direction = direction;
   }
 
-  /** Loads stored trials and their epochs. */
-  load(trials: readonly TrialRecord[], epochs: readonly EpochRecord[]): void {
+  /** Loads stored trials and their epochs (only their values are read). */
+  load(trials: readonly TrialRecord[], epochs: readonly Pick<EpochRecord, 'trial' | 'epoch' | 'value'>[]): void {
     const curves = new Map<number, (number | null)[]>();
     for (const row of epochs) {
       const curve = curves.get(row.trial) ?? [];
@@ -129,4 +129,9 @@ export class StudyHistory {
     if (score === null) return;
     if (this.#best === null || score > (toScore(this.#best.value, this.#direction) ?? -Infinity)) this.#best = view;
   }
+}
+
+/** Trials past their last run: where a resumed study's progress count starts. */
+export async function runsDone(storage: Storage, studyId: number): Promise<number> {
+  return (await storage.getTrials(studyId)).filter((t) => t.status !== 'queued' && t.status !== 'running').length;
 }

@@ -5,6 +5,7 @@
  * a shared database) choose the same way.
  */
 import type { Params } from '../space/types.js';
+import type { TrialView } from './events.js';
 import type { Strategy, TrialSnapshot } from '../strategies/types.js';
 import type { Budget } from '../trial/objective.js';
 
@@ -40,4 +41,23 @@ export function chooseJob(
   }
   const trial = history[request.trial]!;
   return { kind: 'promote', number: trial.number, params: trial.params, budget: request.budget, bracket: trial.bracket, rung: request.rung };
+}
+
+/**
+ * How a trial looks to observers when `job` starts it on `slot`: a new trial's first view, or
+ * `previous` (its view so far) moved to running with the job's budget, rung and seed.
+ */
+export function startingView(job: Job, seed: number, slot: number, previous: TrialView | undefined): TrialView {
+  return {
+    ...(job.kind === 'new' || previous === undefined ? { value: null, durationMs: null, error: null, retries: 0 } : previous),
+    seed,
+    number: job.number,
+    params: job.params,
+    status: 'running',
+    epochs: job.budget.from,
+    budget: job.budget,
+    bracket: job.bracket,
+    rung: job.rung,
+    slot,
+  };
 }

@@ -3,18 +3,18 @@
  * record every epoch and outcome in storage, tell the strategy, repeat. The main thread is the
  * only writer; every decision is taken here, never in a worker.
  */
-import { StorageError, TrialFailedError, firstLine } from '../errors.js';
+import { StorageError, firstLine } from '../errors.js';
 import type { TrialExecutor } from '../pool/executor.js';
 import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
 import type { BackendName } from '../space/spec.js';
 import { constantParams } from '../space/sample.js';
-import type { Params } from '../space/types.js';
 import type { Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/storage.js';
 import type { Strategy } from '../strategies/types.js';
 import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 import { trialSeed } from '../util/random.js';
 import type { DispatchControl } from './control.js';
-import { type Job, chooseJob } from './next-job.js';
+import { type Job, chooseJob, startingView } from './next-job.js';
+import { errorText, halvedBatch, timeoutError } from './trial-errors.js';
 import type { StudyEvents, TrialView } from './events.js';
 import { StudyHistory } from './history.js';
 import { finiteOrNull, toScore } from './scores.js';
@@ -47,9 +47,6 @@ export interface StudyOutcome {
   readonly trials: readonly TrialRecord[];
   readonly elapsedMs: number;
 }
-
-/** Lines of a failed trial's error kept in storage. */
-const ERROR_LINES = 8;
 
 /**
  * Runs a study until its strategy has nothing left to ask for, or until it is stopped.
@@ -193,18 +190,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to));
     }
     write(storage.startTrial(study.id, job.number, { worker: slot, backend: options.backend, device: executor.deviceOf(slot) }));
-    const view: TrialView = {
-      ...(job.kind === 'new' ? { value: null, durationMs: null, error: null, retries: 0 } : history.view(job.number)),
-      seed,
-      number: job.number,
-      params: job.params,
-      status: 'running',
-      epochs: job.budget.from,
-      budget: job.budget,
-      bracket: job.bracket,
-      rung: job.rung,
-      slot,
-    };
+    const view = startingView(job, seed, slot, job.kind === 'new' ? undefined : history.view(job.number));
     history.start(view);
     events?.onTrialStart?.(view);
     const task: TrialTask = {
@@ -304,28 +290,4 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const status: StudyStatus = stopping ? 'interrupted' : 'completed';
   await storage.setStudyStatus(study.id, status);
   return { status, trials: await storage.getTrials(study.id), elapsedMs: performance.now() - started };
-}
-
-/** What running out of memory looks like: the worker's heap, tfjs-node, CUDA. */
-const OUT_OF_MEMORY = /out of memory|\bOOM\b|ResourceExhausted|failed to allocate|CUDA_ERROR_OUT_OF_MEMORY/i;
-
-/** The trial's parameters with half its batch size, when it failed for memory and can shrink. */
-function halvedBatch(trial: TrialView, constants: Params): Params | null {
-  const batch = trial.params.batch_size ?? constants.batch_size;
-  if (typeof batch !== 'number' || batch < 2 || !OUT_OF_MEMORY.test(trial.error ?? '')) return null;
-  return { ...trial.params, batch_size: Math.floor(batch / 2) };
-}
-
-/** A timed-out trial's error: the reason alone, without the main thread's stack. */
-function timeoutError(ms: number): TrialFailedError {
-  const error = new TrialFailedError(`timed out after ${Number((ms / 1000).toFixed(3))}s (--trial-timeout)`);
-  error.stack = `${error.name}: ${error.message}`;
-  return error;
-}
-
-/** The reason and the first lines of an error, for the trial's record. */
-function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const stack = error.stack ?? `${error.name}: ${error.message}`;
-  return stack.split('\n').slice(0, ERROR_LINES).join('\n');
 }

@@ -39,9 +39,11 @@ describe('start with bad input', () => {
     ['an unknown isolation mode', (dir) => ['start', writeSpace(dir, VALID), '--isolation', 'vm'], () => 'error: --isolation: must be one of thread, process, got "vm"\n'],
     ['a bad flag value', (dir) => ['start', writeSpace(dir, VALID), '--max-epochs', '0'], (dir) => `error: ${path.join(dir, 'space.yaml')}: --max-epochs: must be an integer ≥ 1 and ≤ 100000, got "0"\n`],
     [
-      'a PostgreSQL URL (not available yet), without printing its password',
-      (dir) => ['start', writeSpace(dir, VALID), '--storage', 'postgres://me:s3cret@db.example/hp'],
-      () => 'error: PostgreSQL storage is not available yet\nhint: use a SQLite file instead: sqlite:PATH, a path ending in .db, .sqlite or .sqlite3, or memory:\n',
+      'a PostgreSQL server that cannot be reached, without printing its password',
+      (dir) => ['start', writeSpace(dir, VALID), '--storage', 'postgres://me:s3cret@127.0.0.1:1/hp'],
+      () =>
+        'error: cannot connect to postgres://me:***@127.0.0.1:1/hp: connect ECONNREFUSED 127.0.0.1:1\n' +
+        'hint: check that the server runs and the URL (user, password, host, port, database), or the PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE variables\n',
     ],
   ];
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
+import { PostgresStorage } from '../../src/storage/postgres.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import {
   canTransition,
@@ -16,6 +17,7 @@ import {
   type TrialStatus,
 } from '../../src/storage/storage.js';
 import { makeSpec } from '../fixtures/spec.js';
+import { usePostgres } from '../helpers/postgres.js';
 
 let dir: string;
 let files = 0;
@@ -24,9 +26,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const postgres = usePostgres();
+
 const STORAGE_KINDS = [
-  { kind: 'sqlite', open: (): Storage => SqliteStorage.open(join(dir, `contract-${(files += 1)}.db`)) },
-  { kind: 'memory', open: (): Storage => new MemoryStorage() },
+  { kind: 'sqlite', open: (): Storage | Promise<Storage> => SqliteStorage.open(join(dir, `contract-${(files += 1)}.db`)) },
+  { kind: 'memory', open: (): Storage | Promise<Storage> => new MemoryStorage() },
+  // An emptied database per test, on a real server the test file starts (test/helpers/postgres.ts).
+  { kind: 'postgres', open: async (): Promise<Storage> => PostgresStorage.open(await postgres().emptyDatabase()) },
 ] as const;
 
 const T0 = 1_700_000_000_000;
@@ -48,7 +54,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     // Only Date is faked: the write queue still flushes on the real setImmediate.
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0);
-    storage = open();
+    storage = await open();
     study = await storage.createStudy(makeSpec({ name: 's' }), 'cpu');
   });
   afterEach(async () => {

@@ -11,7 +11,7 @@ import { DEFAULT_STORAGE_PATH, openStorage, parseStorageUrl } from '../../src/st
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { makeSpec } from '../fixtures/spec.js';
 
-const ACCEPTED = 'expected sqlite:PATH, a path ending in .db, .sqlite or .sqlite3, or memory:';
+const ACCEPTED = 'expected sqlite:PATH, a path ending in .db, .sqlite or .sqlite3, postgres://USER:PASSWORD@HOST:PORT/DATABASE, or memory:';
 
 function usageError(url: string): UsageError {
   try {
@@ -36,12 +36,13 @@ describe('parseStorageUrl', () => {
     expect(parseStorageUrl(url)).toEqual(target);
   });
 
-  test.each(['postgres://u:secret@db/hp', 'postgresql://db/hp'])('%s is not available yet', (url) => {
-    const error = usageError(url);
-    expect([error.message, error.hint]).toEqual([
-      'PostgreSQL storage is not available yet',
-      'use a SQLite file instead: sqlite:PATH, a path ending in .db, .sqlite or .sqlite3, or memory:',
-    ]);
+  test.each([
+    ['postgres://u:secret@db/hp', 'postgres://u:***@db/hp'],
+    ['postgresql://db:5433/hp?sslmode=disable', 'postgresql://db:5433/hp?sslmode=disable'],
+    ['POSTGRES://u:p%40ss:word@db/hp', 'POSTGRES://u:***@db/hp'],
+    ['postgres://', 'postgres://'],
+  ])('%s is PostgreSQL, printed as %s', (url, location) => {
+    expect(parseStorageUrl(url)).toEqual({ kind: 'postgres', url, location });
   });
 
   test.each([

@@ -30,7 +30,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--metric <name>', 'rank every study by this final metric (needed when their objectives differ)')
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (names: string[], options: CompareOptions) => {
       if (names.length < 2) throw new UsageError(`compare needs at least two studies, got ${names.length}`, `for one study: hpsearch leaderboard ${JSON.stringify(names[0])}`);
       const repeated = names.find((n, i) => names.indexOf(n) !== i);

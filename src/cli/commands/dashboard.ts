@@ -27,7 +27,7 @@ export function registerDashboard(program: Command, io: CliIO): void {
     .command('dashboard')
     .description('watch a study live from another terminal (read-only); without a name, pick one from the list')
     .argument('[study]', 'study name (default: choose from the studies in the storage)')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path (default results/hpsearch.db)')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB (default results/hpsearch.db)')
     .action(async (name: string | undefined, options: DashboardOptions) => {
       await dashboardCommand(name, options, io);
     });
@@ -42,8 +42,8 @@ function studiesTable(studies: readonly StudySummary[]): string {
 
 export async function dashboardCommand(name: string | undefined, options: DashboardOptions, io: CliIO): Promise<void> {
   const target = parseStorageUrl(options.storage);
-  if (target.kind === 'memory') throw new UsageError('memory: storage keeps nothing another process can watch', 'run the study with a SQLite storage: --storage sqlite:PATH');
-  if (!fs.existsSync(target.path)) {
+  if (target.kind === 'memory') throw new UsageError('memory: storage keeps nothing another process can watch', 'run the study with a SQLite or PostgreSQL storage: --storage sqlite:PATH or postgres://…');
+  if (target.kind === 'sqlite' && !fs.existsSync(target.path)) {
     throw new UsageError(`${target.path} does not exist: there is no study to watch`, `start one with: hpsearch start <space-file>${options.storage === undefined ? '' : ` --storage ${options.storage}`}`);
   }
   const terminal = wantsDashboard({ dashboard: true, stdoutIsTTY: io.stdout.isTTY === true, env: process.env });

@@ -25,7 +25,7 @@ export function registerExport(program: Command, io: CliIO): void {
     .option('--format <format>', 'json or csv (default: from the --output extension, else json)')
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (name: string, options: ExportOptions) => {
       const format = readFormat(options, ['json', 'csv'] as const, 'json');
       checkOutput(options.output, options.force);

@@ -36,7 +36,7 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
     .option('--metric <name>', "rank by another final metric (direction inferred from its name) instead of the study's objective")
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (name: string, options: LeaderboardOptions) => {
       const format = readFormat(options, LEADERBOARD_FORMATS, 'table');
       const top = options.top === undefined ? undefined : readPositiveInt(options.top, '--top');

@@ -18,7 +18,7 @@ export function registerList(program: Command, io: CliIO): void {
     .command('list')
     .description('list the studies in a storage')
     .option('--json', 'print a JSON array of { name, status, strategy, trials, best }')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (options: ListOptions) => {
       const target = parseStorageUrl(options.storage);
       if (target.kind === 'sqlite' && !fs.existsSync(target.path)) {

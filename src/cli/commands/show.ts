@@ -24,7 +24,7 @@ export function registerShow(program: Command, io: CliIO): void {
     .argument('<study>', 'study name')
     .option('--trial <n>', 'show this trial: parameters, seed, every epoch, rung history, error')
     .option('--json', 'print JSON instead of text')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH or a .db path')
+    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (name: string, options: ShowOptions) => {
       const number = options.trial === undefined ? undefined : readTrialNumber(options.trial);
       const storage = await openStorage(options.storage, { readonly: true });

@@ -1,0 +1,270 @@
+/**
+ * The coordination capability of the PostgreSQL storage (see coordination.ts): claims in one
+ * transaction under the study's advisory lock, leases judged by the server's clock, and writes
+ * for leased trials that change nothing unless the writer still holds the lease.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type ClaimDecision,
+  type ClaimRequest,
+  type ClaimResult,
+  type ClaimState,
+  type CheckpointUpload,
+  type FinishSummary,
+  type Lease,
+  LeaseLostError,
+  type LeasedFinish,
+  type LeasedRequeue,
+  type StudyCoordination,
+  type Takeover,
+} from './coordination.js';
+import { type PgGate, first, studyRow, trialRow } from './postgres-access.js';
+import { type Db, literal } from './postgres-connection.js';
+import { LOCK_CLASS } from './postgres-schema.js';
+import { PG, PG_LEASE } from './postgres-sql.js';
+import { touch, writeRequeue, writeRetry } from './postgres-writes.js';
+import { StorageErrors, checkEpoch, checkFrom, checkTransition, finiteOrNull, requireTrial, studyFinishedAt } from './rules.js';
+import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
+import { type NewEpoch, type StudyStatus, type TrialRecord, canTransition } from './storage.js';
+
+/** Epochs set a study's updatedAt at most this often per connection (finishes and claims always do). */
+const TOUCH_EVERY_MS = 200;
+
+export class PostgresCoordination implements StudyCoordination {
+  readonly #gate: PgGate;
+  /** When this connection last set each study's updatedAt for an epoch. */
+  readonly #touched = new Map<number, number>();
+  /** Each study's objective direction (it never changes), for the best value. */
+  readonly #directions = new Map<number, string>();
+
+  constructor(gate: PgGate) {
+    this.#gate = gate;
+  }
+
+  /** Parsed parameters by study and trial, with the text they were parsed from: a claim reads every trial. */
+  readonly #params = new Map<number, Map<number, { readonly text: string; readonly params: TrialRecord['params'] }>>();
+
+  /** A trial's record, its parameters parsed once (the lock is held while claims read them). */
+  #record(studyId: number, row: TrialRow): TrialRecord {
+    let cache = this.#params.get(studyId);
+    if (cache === undefined) this.#params.set(studyId, (cache = new Map()));
+    const cached = cache.get(row.number);
+    if (cached !== undefined && cached.text === row.params) return Object.freeze({ ...toTrialRecord({ ...row, params: 'null' }), params: cached.params });
+    const record = toTrialRecord(row);
+    cache.set(row.number, { text: row.params, params: record.params });
+    return record;
+  }
+
+  async #direction(db: Db, studyId: number): Promise<string> {
+    let direction = this.#directions.get(studyId);
+    if (direction === undefined) {
+      direction = (await studyRow(db, studyId) as StudyRow & { readonly direction: string }).direction;
+      this.#directions.set(studyId, direction);
+    }
+    return direction;
+  }
+
+  /**
+   * Three round trips while the study's lock is held, whatever the claim: the lock and the reads
+   * in one script, `decide`, then the writes and the commit in another (values inlined as
+   * escaped literals). Queued and paused trials change only under this lock, so the checks
+   * against what was read stay true until the commit.
+   */
+  claimJobs<D extends ClaimDecision>(studyId: number, request: ClaimRequest, decide: (state: ClaimState) => D): Promise<ClaimResult<D>> {
+    if (!Number.isSafeInteger(studyId)) return Promise.reject(StorageErrors.noStudy(studyId));
+    const id = literal(studyId);
+    return this.#gate.write(async (db) => {
+      try {
+        const reads = await db.script([
+          'BEGIN',
+          // The lock first, in a statement of its own: the reads after it see what the last holder committed.
+          `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${id})`,
+          PG_LEASE.studyAndNow.replace('$1', id),
+          PG_LEASE.claimTrials.replace('$1', id),
+          ...(request.curves === false ? [] : [PG.epochValues.replace('$1', id)]),
+        ].join(';\n'));
+        const study = reads[2]!.rows[0] as (StudyRow & { readonly server_now: number }) | undefined;
+        if (study === undefined) throw StorageErrors.noStudy(studyId);
+        const serverNow = study.server_now;
+        let rows = reads[3]!.rows as LeasedRow[];
+        const epochs = (reads[4]?.rows ?? []) as { trial: number; epoch: number; value: number | null }[];
+        const takeovers = await requeueExpired(db, studyId, rows, serverNow);
+        if (takeovers.length > 0) rows = (await db.query<LeasedRow>(PG_LEASE.claimTrials, [studyId])).rows;
+        const decision = decide({ study: toStudyRecord(study), trials: rows.map((row) => this.#record(studyId, row)), epochs });
+        const now = Date.now();
+        const byNumber = new Map(rows.map((row) => [row.number, row]));
+        const trial = (number: number) => requireTrial(study.name, number, byNumber.get(number));
+        const writes: string[] = [];
+        const leases: Lease[] = [];
+        for (const claim of decision.claims) {
+          const lease = { owner: `${request.worker}:${claim.slot}:${randomUUID().slice(0, 8)}`, expiresAt: serverNow + request.leaseMs };
+          const started = [now, claim.slot, request.start.backend, request.deviceOf?.(claim.slot) ?? request.start.device ?? null, lease.owner, lease.expiresAt].map(literal);
+          if (claim.kind === 'new') {
+            const { trial: t } = claim;
+            if (byNumber.has(t.number)) throw StorageErrors.trialExists(study.name, t.number);
+            const values = [studyId, t.number, JSON.stringify(t.params), t.seed, 'running', t.targetEpochs, t.bracket ?? null, t.rung ?? null, now].map(literal);
+            writes.push(`INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at,
+              started_at, worker, backend, device, lease_owner, lease_expires_at) VALUES (${[...values, ...started].join(', ')})`);
+          } else {
+            const promote = claim.kind === 'promote';
+            checkFrom(study.name, trial(claim.number), [promote ? 'paused' : 'queued'], promote ? 'queued' : 'running');
+            const [at, worker, backend, device, owner, expires] = started;
+            const rung = promote ? `, rung = ${literal(claim.rung)}, target_epochs = ${literal(claim.targetEpochs)}` : '';
+            writes.push(`UPDATE hpsearch.trials SET status = 'running'${rung}, started_at = ${at}, worker = ${worker}, backend = ${backend},
+              device = ${device}, lease_owner = ${owner}, lease_expires_at = ${expires}
+              WHERE study_id = ${id} AND number = ${literal(claim.number)} AND status = ${promote ? "'paused'" : "'queued'"}`);
+            if (promote) writes.push(`INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at) VALUES (${[studyId, claim.number, claim.rung, now].map(literal).join(', ')})`);
+          }
+          leases.push(lease);
+        }
+        for (const number of decision.drop) {
+          checkFrom(study.name, trial(number), ['paused'], 'pruned');
+          writes.push(`UPDATE hpsearch.trials SET status = 'pruned', finished_at = ${literal(now)} WHERE study_id = ${id} AND number = ${literal(number)} AND status = 'paused'`);
+          writes.push(`DELETE FROM hpsearch.checkpoints WHERE study_id = ${id} AND trial = ${literal(number)}`);
+        }
+        let record = toStudyRecord(study);
+        if (decision.status !== null && decision.status !== study.status) {
+          const finishedAt = studyFinishedAt(decision.status, now);
+          writes.push(`UPDATE hpsearch.studies SET status = ${literal(decision.status)}, finished_at = ${literal(finishedAt)}, updated_at = ${literal(now)} WHERE id = ${id}`);
+          record = Object.freeze({ ...record, status: decision.status, finishedAt, updatedAt: now });
+        } else if (writes.length > 0 || takeovers.length > 0) {
+          writes.push(`UPDATE hpsearch.studies SET updated_at = ${literal(now)} WHERE id = ${id}`);
+          record = Object.freeze({ ...record, updatedAt: now });
+        }
+        await db.script([...writes, 'COMMIT'].join(';\n'));
+        return { decision, leases, takeovers, study: record };
+      } catch (error) {
+        await db.script('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    }, 'own');
+  }
+
+  renewLeases(studyId: number, leases: readonly { readonly trial: number; readonly owner: string }[], leaseMs: number): Promise<number[]> {
+    if (leases.length === 0) return Promise.resolve([]);
+    return this.#gate.write(async (db) => {
+      const { rows } = await db.query<{ number: number; lease_owner: string }>(PG_LEASE.renew, [leaseMs, studyId, leases.map((l) => l.trial), leases.map((l) => l.owner)]);
+      const held = new Set(rows.map((row) => `${row.number}\n${row.lease_owner}`));
+      return leases.filter((l) => !held.has(`${l.trial}\n${l.owner}`)).map((l) => l.trial);
+    });
+  }
+
+  recordLeasedEpoch(studyId: number, number: number, owner: string, epoch: NewEpoch): Promise<void> {
+    return this.#gate.write(async (db) => {
+      if (Number.isInteger(epoch.epoch) && epoch.epoch >= 1) {
+        const metrics = encodeMetrics(epoch.metrics);
+        const now = Date.now();
+        // The dashboard polls the study's updatedAt every 0.5 s: a few touches a second are enough.
+        const touch = now - (this.#touched.get(studyId) ?? 0) >= TOUCH_EVERY_MS;
+        if (touch) this.#touched.set(studyId, now);
+        const values = [studyId, number, epoch.epoch, finiteOrNull(epoch.value), metrics, owner, epoch.durationMs, now, touch];
+        if ((await first<{ n: number }>(db, PG_LEASE.epoch, values))!.n === 1) return;
+      }
+      // Nothing was written: say why.
+      const [study, trial] = await leased(db, studyId, number, owner);
+      checkEpoch(study.name, trial, epoch.epoch);
+    }, 'atomic');
+  }
+
+  finishLeased(studyId: number, number: number, owner: string, finish: LeasedFinish): Promise<FinishSummary> {
+    const { info } = finish;
+    const retry = finish.retry != null && info.status === 'failed' ? finish.retry : null;
+    const kind = finish.checkpoint != null || retry !== null ? 'write' : 'atomic';
+    return this.#gate.write(async (db) => {
+      const now = Date.now();
+      // Only the checkpoint a paused trial continues from is kept; none once it is over.
+      const keep = info.status === 'paused' ? info.epochs : null;
+      const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
+      const values = [studyId, number, info.status, finiteOrNull(info.value), metrics, info.epochs, info.durationMs, info.error, info.tensorsAfter, now, owner, keep];
+      if (!canTransition('running', info.status) || (await first<{ n: number }>(db, PG_LEASE.finish, values))!.n !== 1) {
+        const [study, trial] = await leased(db, studyId, number, owner);
+        checkTransition(study.name, trial, info.status);
+      }
+      if (keep !== null) await saveCheckpoint(db, studyId, number, finish.checkpoint);
+      if (retry !== null) await writeRetry(db, studyId, number, retry.seed, retry.params);
+      const direction = await this.#direction(db, studyId);
+      const best = await first<{ number: number; value: number }>(db, direction === 'maximize' ? PG_LEASE.bestMaximize : PG_LEASE.bestMinimize, [studyId]);
+      return { best: best === undefined ? null : { number: best.number, value: best.value } };
+    }, kind);
+  }
+
+  requeueLeased(studyId: number, number: number, owner: string, requeue: LeasedRequeue): Promise<number> {
+    return this.#gate.write(async (db) => {
+      const [, trial] = await leased(db, studyId, number, owner);
+      const checkpoint = requeue.checkpoint != null && requeue.checkpoint.epoch <= trial.epochs ? requeue.checkpoint : null;
+      await saveCheckpoint(db, studyId, number, checkpoint);
+      const keep = checkpoint?.epoch ?? (await lastCheckpoint(db, studyId, trial));
+      await writeRequeue(db, studyId, trial, keep, requeue.durationMs ?? null);
+      await db.query(PG_LEASE.deleteCheckpointsBut, [studyId, number, keep === 0 ? null : keep]);
+      return keep;
+    });
+  }
+
+  leaveStudy(studyId: number): Promise<StudyStatus> {
+    return this.#gate.write(async (db) => {
+      await db.query(PG_LEASE.studyLock, [LOCK_CLASS, studyId]);
+      const study = await studyRow(db, studyId, true);
+      const { running } = (await first<{ running: number }>(db, PG_LEASE.running, [studyId]))!;
+      if (running > 0 || study.status !== 'running') return study.status;
+      const now = Date.now();
+      await db.query(PG.setStudyStatus, ['interrupted', null, now, studyId]);
+      return 'interrupted';
+    }, 'exclusive');
+  }
+
+  getCheckpoint(studyId: number, number: number, epoch: number): Promise<Uint8Array | null> {
+    return this.#gate.read(async (db) => {
+      const row = await first<{ data: Buffer | null }>(db, PG_LEASE.checkpoint, [studyId, number, epoch]);
+      return row?.data == null ? null : new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+    });
+  }
+
+  listCheckpoints(studyId: number, number: number): Promise<number[]> {
+    return this.#gate.read(async (db) => (await db.query<{ epoch: number }>(PG_LEASE.checkpointEpochs, [studyId, number])).rows.map((r) => r.epoch));
+  }
+
+  getTakeovers(studyId: number): Promise<Takeover[]> {
+    return this.#gate.read(async (db) => {
+      const { rows } = await db.query<{ trial: number; owner: string; kept_epochs: number; created_at: number }>(PG_LEASE.takeovers, [studyId]);
+      return rows.map((r) => Object.freeze({ trial: r.trial, owner: r.owner, keptEpochs: r.kept_epochs, createdAt: r.created_at }));
+    });
+  }
+}
+
+/** The study and the trial, when `owner` holds its lease. @throws {LeaseLostError} otherwise. */
+async function leased(db: Db, studyId: number, number: number, owner: string): Promise<[StudyRow, TrialRow]> {
+  const study = await studyRow(db, studyId);
+  const trial = await first<TrialRow>(db, PG_LEASE.leased, [studyId, number, owner]);
+  if (trial !== undefined) return [study, trial];
+  requireTrial(study.name, number, await first<TrialRow>(db, PG.trial, [studyId, number]));
+  throw new LeaseLostError(study.name, number, owner);
+}
+
+async function saveCheckpoint(db: Db, studyId: number, number: number, checkpoint: CheckpointUpload | null | undefined): Promise<void> {
+  if (checkpoint == null) return;
+  const data = checkpoint.data === null ? null : Buffer.from(checkpoint.data.buffer, checkpoint.data.byteOffset, checkpoint.data.byteLength);
+  await db.query(PG_LEASE.upsertCheckpoint, [studyId, number, checkpoint.epoch, data, Date.now()]);
+}
+
+/** The epochs of the trial's last checkpoint storage knows of that its stored epochs reach, or 0. */
+async function lastCheckpoint(db: Db, studyId: number, trial: TrialRow): Promise<number> {
+  return (await first<{ epoch: number | null }>(db, PG_LEASE.lastCheckpoint, [studyId, trial.number, trial.epochs]))?.epoch ?? 0;
+}
+
+/** A trial's row with its lease. */
+type LeasedRow = TrialRow & { readonly lease_owner: string | null; readonly lease_expires_at: number | null };
+
+/** Re-queues the running trials whose lease expired, each from its last known checkpoint. */
+async function requeueExpired(db: Db, studyId: number, rows: readonly LeasedRow[], serverNow: number): Promise<Takeover[]> {
+  const takeovers: Takeover[] = [];
+  for (const trial of rows) {
+    if (trial.status !== 'running' || trial.lease_expires_at === null || trial.lease_expires_at >= serverNow) continue;
+    const keep = await lastCheckpoint(db, studyId, trial);
+    await writeRequeue(db, studyId, trial, keep, null);
+    await db.query(PG_LEASE.deleteCheckpointsBut, [studyId, trial.number, keep === 0 ? null : keep]);
+    const now = Date.now();
+    await db.query(PG_LEASE.insertTakeover, [studyId, trial.number, trial.lease_owner, keep, now]);
+    takeovers.push(Object.freeze({ trial: trial.number, owner: trial.lease_owner ?? '', keptEpochs: keep, createdAt: now }));
+  }
+  return takeovers;
+}

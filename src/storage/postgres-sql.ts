@@ -1,0 +1,124 @@
+/**
+ * The SQL statements of the PostgreSQL backend (tables in the `hpsearch` schema, see
+ * postgres-schema.ts). Rows come back with the same column names as SQLite's, so the same
+ * converters (sqlite-rows.ts) turn them into records.
+ */
+
+/** The database server's clock, in ms since the epoch: leases are judged by it, whatever the hosts' clocks say. */
+export const SERVER_NOW = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
+
+export const PG = {
+  studyById: 'SELECT * FROM hpsearch.studies WHERE id = $1',
+  studyByIdForUpdate: 'SELECT * FROM hpsearch.studies WHERE id = $1 FOR UPDATE',
+  studyByName: 'SELECT * FROM hpsearch.studies WHERE name = $1',
+  insertStudy: `INSERT INTO hpsearch.studies
+      (name, spec, strategy, seed, direction, metric, status, backend, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9) RETURNING *`,
+  setStudyStatus: 'UPDATE hpsearch.studies SET status = $1, finished_at = $2, updated_at = $3 WHERE id = $4',
+  touchStudy: 'UPDATE hpsearch.studies SET updated_at = $1 WHERE id = $2',
+  setStudySpec: 'UPDATE hpsearch.studies SET spec = $1, strategy = $2, updated_at = $3 WHERE id = $4',
+  listStudies: `SELECT s.name, s.status, s.strategy, s.direction, s.metric, s.created_at,
+      count(t.number) AS trials,
+      count(*) FILTER (WHERE t.status = 'completed') AS completed,
+      CASE s.direction
+        WHEN 'maximize' THEN max(t.value) FILTER (WHERE t.status = 'completed')
+        ELSE min(t.value) FILTER (WHERE t.status = 'completed')
+      END AS best
+    FROM hpsearch.studies s LEFT JOIN hpsearch.trials t ON t.study_id = s.id
+    GROUP BY s.id ORDER BY s.id`,
+
+  trial: 'SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2',
+  trialForUpdate: 'SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2 FOR UPDATE',
+  trials: 'SELECT * FROM hpsearch.trials WHERE study_id = $1 ORDER BY number',
+  insertTrial: `INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at)
+    VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8) RETURNING *`,
+  startTrial: `UPDATE hpsearch.trials SET status = 'running', started_at = $1, worker = $2, backend = $3, device = $4,
+      lease_owner = $5, lease_expires_at = $6
+    WHERE study_id = $7 AND number = $8`,
+  setProgress: 'UPDATE hpsearch.trials SET value = $1, metrics = $2, epochs = $3 WHERE study_id = $4 AND number = $5',
+  finishTrial: `UPDATE hpsearch.trials SET status = $1, value = $2, metrics = $3, epochs = $4, duration_ms = $5, error = $6,
+      tensors_after = $7, finished_at = $8, lease_owner = NULL, lease_expires_at = NULL
+    WHERE study_id = $9 AND number = $10`,
+  requeueTrial: `UPDATE hpsearch.trials SET status = 'queued', epochs = $1, value = $2, metrics = $3, duration_ms = $4,
+      started_at = NULL, interruptions = interruptions + 1, lease_owner = NULL, lease_expires_at = NULL
+    WHERE study_id = $5 AND number = $6`,
+  retryTrial: `UPDATE hpsearch.trials SET status = 'queued', seed = $1, params = coalesce($2, params), epochs = 0, value = NULL,
+      metrics = NULL, error = NULL, started_at = NULL, finished_at = NULL, retries = retries + 1
+    WHERE study_id = $3 AND number = $4`,
+  promoteTrial: `UPDATE hpsearch.trials SET status = 'queued', rung = $1, target_epochs = $2, started_at = NULL
+    WHERE study_id = $3 AND number = $4`,
+  insertPromotion: 'INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at) VALUES ($1, $2, $3, $4)',
+  promotions: 'SELECT trial, rung, created_at FROM hpsearch.promotions WHERE study_id = $1 ORDER BY trial, rung',
+  pruneTrial: `UPDATE hpsearch.trials SET status = 'pruned', finished_at = $1 WHERE study_id = $2 AND number = $3`,
+
+  upsertEpoch: `INSERT INTO hpsearch.epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (study_id, trial, epoch) DO UPDATE SET metrics = excluded.metrics, value = excluded.value,
+      duration_ms = excluded.duration_ms, created_at = excluded.created_at`,
+  epoch: 'SELECT * FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2 AND epoch = $3',
+  deleteEpochs: 'DELETE FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2',
+  deleteEpochsAfter: 'DELETE FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2 AND epoch > $3',
+  studyEpochs: 'SELECT * FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
+  trialEpochs: 'SELECT * FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2 ORDER BY epoch',
+  epochValues: 'SELECT trial, epoch, value FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
+
+  lock: 'SELECT * FROM hpsearch.locks WHERE study_id = $1',
+  upsertLock: `INSERT INTO hpsearch.locks (study_id, pid, host, acquired_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (study_id) DO UPDATE SET pid = excluded.pid, host = excluded.host,
+      acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+  renewLock: 'UPDATE hpsearch.locks SET heartbeat_at = $1 WHERE study_id = $2 AND pid = $3 AND host = $4',
+  releaseLock: 'DELETE FROM hpsearch.locks WHERE study_id = $1 AND pid = $2 AND host = $3',
+} as const;
+
+/** Statements of the coordination capability (claims, leases, checkpoints). */
+export const PG_LEASE = {
+  studyLock: 'SELECT pg_advisory_xact_lock($1, $2)',
+  studyAndNow: `SELECT *, ${SERVER_NOW} AS server_now FROM hpsearch.studies WHERE id = $1`,
+  leased: `SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2 AND status = 'running' AND lease_owner = $3 FOR UPDATE`,
+  /**
+   * An epoch of a leased trial, in one statement: nothing happens unless `$6` holds the lease. The
+   * study's `updated_at` is set only when `$9`: every writer updating that one row would queue on it.
+   */
+  epoch: `WITH t AS (
+      UPDATE hpsearch.trials SET value = $4, metrics = $5, epochs = $3
+      WHERE study_id = $1 AND number = $2 AND status = 'running' AND lease_owner = $6 RETURNING study_id, number
+    ), e AS (
+      INSERT INTO hpsearch.epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
+      SELECT study_id, number, $3, $5, $4, $7, $8 FROM t
+      ON CONFLICT (study_id, trial, epoch) DO UPDATE SET metrics = excluded.metrics, value = excluded.value,
+        duration_ms = excluded.duration_ms, created_at = excluded.created_at
+    ), s AS (UPDATE hpsearch.studies SET updated_at = $8 WHERE id = $1 AND $9::boolean AND EXISTS (SELECT 1 FROM t))
+    SELECT count(*) AS n FROM t`,
+  /** The end of a leased run, in one statement; the checkpoints but the one after `$12` epochs (null: all) are deleted. */
+  finish: `WITH t AS (
+      UPDATE hpsearch.trials SET status = $3, value = $4, metrics = $5, epochs = $6,
+        duration_ms = CASE WHEN $7::double precision IS NULL THEN duration_ms ELSE coalesce(duration_ms, 0) + $7 END,
+        error = $8, tensors_after = $9, finished_at = $10, lease_owner = NULL, lease_expires_at = NULL
+      WHERE study_id = $1 AND number = $2 AND status = 'running' AND lease_owner = $11 RETURNING study_id, number
+    ), c AS (
+      DELETE FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch IS DISTINCT FROM $12::int AND EXISTS (SELECT 1 FROM t)
+    ), s AS (UPDATE hpsearch.studies SET updated_at = $10 WHERE id = $1 AND EXISTS (SELECT 1 FROM t))
+    SELECT count(*) AS n FROM t`,
+  renew: `UPDATE hpsearch.trials SET lease_expires_at = ${SERVER_NOW} + $1
+    WHERE study_id = $2 AND status = 'running' AND (number, lease_owner) IN (SELECT * FROM unnest($3::int[], $4::text[]))
+    RETURNING number, lease_owner`,
+  running: `SELECT count(*) AS running FROM hpsearch.trials WHERE study_id = $1 AND status = 'running'`,
+  insertTakeover: 'INSERT INTO hpsearch.takeovers (study_id, trial, owner, kept_epochs, created_at) VALUES ($1, $2, $3, $4, $5)',
+  takeovers: 'SELECT trial, owner, kept_epochs, created_at FROM hpsearch.takeovers WHERE study_id = $1 ORDER BY created_at, trial',
+  upsertCheckpoint: `INSERT INTO hpsearch.checkpoints (study_id, trial, epoch, data, created_at) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (study_id, trial, epoch) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
+  checkpoint: 'SELECT data FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch = $3',
+  checkpointEpochs: 'SELECT epoch FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 ORDER BY epoch',
+  lastCheckpoint: 'SELECT max(epoch) AS epoch FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch <= $3',
+  deleteCheckpointsBut: 'DELETE FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch IS DISTINCT FROM $3::int',
+  /** The best completed trial (through the trials_by_status index), for each direction. */
+  bestMinimize: `SELECT number, value FROM hpsearch.trials WHERE study_id = $1 AND status = 'completed' AND value IS NOT NULL
+    ORDER BY value, number LIMIT 1`,
+  bestMaximize: `SELECT number, value FROM hpsearch.trials WHERE study_id = $1 AND status = 'completed' AND value IS NOT NULL
+    ORDER BY value DESC, number LIMIT 1`,
+  /** The trials as a claim reads them: every column but the last metrics, which no decision looks at. */
+  claimTrials: `SELECT study_id, number, params, seed, status, value, NULL AS metrics, epochs, target_epochs, bracket, rung,
+      created_at, started_at, finished_at, duration_ms, error, backend, worker, device, tensors_after, interruptions, retries,
+      lease_owner, lease_expires_at
+    FROM hpsearch.trials WHERE study_id = $1 ORDER BY number`,
+} as const;

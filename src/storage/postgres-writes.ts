@@ -1,0 +1,54 @@
+/**
+ * The writes the PostgreSQL storage and its coordination share, each applied once its caller has
+ * checked the preconditions (inside the same transaction, with the rows locked).
+ */
+import type { Params } from '../space/types.js';
+import type { Db } from './postgres-connection.js';
+import { first } from './postgres-access.js';
+import { PG } from './postgres-sql.js';
+import { addDuration, finiteOrNull } from './rules.js';
+import { type EpochRow, type TrialRow, encodeMetrics } from './sqlite-rows.js';
+import type { FinishInfo, NewEpoch } from './storage.js';
+
+/** Sets the study's `updatedAt` (what the dashboard polls for). */
+export async function touch(db: Db, studyId: number, now: number): Promise<void> {
+  await db.query(PG.touchStudy, [now, studyId]);
+}
+
+/** Stores an epoch and the trial's progress (preconditions checked by the caller). */
+export async function writeEpoch(db: Db, studyId: number, number: number, epoch: NewEpoch): Promise<void> {
+  const now = Date.now();
+  const metrics = encodeMetrics(epoch.metrics);
+  const value = finiteOrNull(epoch.value);
+  await db.query(PG.upsertEpoch, [studyId, number, epoch.epoch, metrics, value, epoch.durationMs, now]);
+  await db.query(PG.setProgress, [value, metrics, epoch.epoch, studyId, number]);
+  await touch(db, studyId, now);
+}
+
+export async function writeFinish(db: Db, studyId: number, trial: TrialRow, info: FinishInfo): Promise<void> {
+  const now = Date.now();
+  const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
+  await db.query(PG.finishTrial, [info.status, finiteOrNull(info.value), metrics, info.epochs,
+    addDuration(trial.duration_ms, info.durationMs), info.error, info.tensorsAfter, now, studyId, trial.number]);
+  await touch(db, studyId, now);
+}
+
+export async function writeRequeue(db: Db, studyId: number, trial: TrialRow, keepEpochs: number, durationMs: number | null): Promise<void> {
+  await db.query(PG.deleteEpochsAfter, [studyId, trial.number, keepEpochs]);
+  const kept = await first<EpochRow>(db, PG.epoch, [studyId, trial.number, keepEpochs]);
+  await db.query(PG.requeueTrial, [keepEpochs, kept?.value ?? null, kept?.metrics ?? null, addDuration(trial.duration_ms, durationMs), studyId, trial.number]);
+  await touch(db, studyId, Date.now());
+}
+
+export async function writePromotion(db: Db, studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
+  const now = Date.now();
+  await db.query(PG.promoteTrial, [rung, targetEpochs, studyId, number]);
+  await db.query(PG.insertPromotion, [studyId, number, rung, now]);
+  await touch(db, studyId, now);
+}
+
+export async function writeRetry(db: Db, studyId: number, number: number, seed: number, params: Params | undefined): Promise<void> {
+  await db.query(PG.deleteEpochs, [studyId, number]);
+  await db.query(PG.retryTrial, [seed, params === undefined ? null : JSON.stringify(params), studyId, number]);
+  await touch(db, studyId, Date.now());
+}
