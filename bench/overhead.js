@@ -1,64 +1,60 @@
 /**
  * (a) Orchestration overhead: trials per second through the real orchestrator, SQLite storage and
- * a 2-thread piscina pool, with an objective module that returns at once.
+ * a 2-thread piscina pool, with objective modules that do no work — one that returns at once, and
+ * one that reports 10 epochs (the per-epoch reporting path) — and Optuna with SQLite on the same
+ * kind of work in the same run, when Debian's python3-optuna is installed.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createThreadExecutor } from '../dist/pool/thread-executor.js';
 import { SqliteStorage } from '../dist/storage/sqlite.js';
-import { cpuMsSince, mean, repeat, row, withTempDir } from './lib.js';
+import { cpuMsSince, repeat, row, summarize, withTempDir } from './lib.js';
+import { PEERS_INSTALL, peerAvailability, runPeer } from './peers.js';
 import { benchSpec, runBenchStudy } from './study.js';
 
-const NOOP_MODULE = fileURLToPath(new URL('./fixtures/noop.mjs', import.meta.url));
+const MODULES = {
+  noop: fileURLToPath(new URL('./fixtures/noop.mjs', import.meta.url)),
+  reports: fileURLToPath(new URL('./fixtures/reports.mjs', import.meta.url)),
+};
 const WORKERS = 2;
-const WARMUP_TRIALS = 20;
-/** Per-trial latency is compared between the first and the last this-fraction of trials. */
-const EDGE_FRACTION = 0.1;
+const WARMUP_TRIALS = 50;
+const REPORTS = 10;
 
-/** The no-op study: two searched parameters so that sampling and storing params is exercised. */
-function noopSpec(name, trials) {
+/** A study of `trials` trials of `kind`: the parameters a real space has (a log range, a choice). */
+function spec(name, trials, kind) {
   return benchSpec({
     name,
-    task: { kind: 'module', module: NOOP_MODULE },
+    task: { kind: 'module', module: MODULES[kind] },
     params: [
       { name: 'learning_rate', dist: { kind: 'float', low: 1e-4, high: 1e-1, log: true, grid: null } },
       { name: 'optimizer', dist: { kind: 'categorical', choices: ['sgd', 'momentum', 'adam'] } },
     ],
     trials,
-    maxEpochs: 1,
+    maxEpochs: kind === 'reports' ? REPORTS : 1,
     objective: { metric: 'value', direction: 'minimize' },
     workers: WORKERS,
     backend: 'wasm',
   });
 }
 
-/** Runs one no-op study of `trials` trials in a fresh SQLite file and measures it. */
-async function measureStudy(executor, file, name, trials) {
+/** Runs one study in a fresh SQLite file and measures it. */
+async function measureStudy(executor, file, name, trials, kind, edge) {
   const storage = SqliteStorage.open(file);
-  const starts = new Float64Array(trials);
   const ends = new Float64Array(trials);
-  const events = {
-    onTrialStart: (view) => (starts[view.number] = performance.now()),
-    onTrialEnd: (view) => (ends[view.number] = performance.now()),
-  };
+  let ended = 0;
+  const events = { onTrialEnd: () => (ends[ended++] = performance.now()) };
   try {
     const cpu = process.cpuUsage();
     const elu = performance.eventLoopUtilization();
-    const { wallMs } = await runBenchStudy({ storage, executor, spec: noopSpec(name, trials), events });
+    const { wallMs } = await runBenchStudy({ storage, executor, spec: spec(name, trials, kind), events });
     const mainBusyMs = performance.eventLoopUtilization(elu).active;
     const cpuMs = cpuMsSince(cpu);
-    const edge = Math.max(1, Math.round(trials * EDGE_FRACTION));
-    const latency = (from, to) => mean(Array.from({ length: to - from }, (_, i) => ends[from + i] - starts[from + i]));
-    const ended = [...ends].sort((a, b) => a - b);
     return {
       trialsPerSec: (trials / wallMs) * 1000,
       wallMs,
-      endIntervalFirstMs: (ended[edge] - ended[0]) / edge,
-      endIntervalLastMs: (ended[trials - 1] - ended[trials - 1 - edge]) / edge,
-      latencyFirstMs: latency(0, edge),
-      latencyLastMs: latency(trials - edge, trials),
+      firstMsPerTrial: (ends[edge] - ends[0]) / edge,
+      lastMsPerTrial: (ends[trials - 1] - ends[trials - 1 - edge]) / edge,
       cpuMsPerTrial: cpuMs / trials,
-      coresBusy: cpuMs / wallMs,
       mainBusyMsPerTrial: mainBusyMs / trials,
     };
   } finally {
@@ -66,46 +62,71 @@ async function measureStudy(executor, file, name, trials) {
   }
 }
 
+/** Optuna with SQLite on the same kind of work, or `{ missing }` where it cannot run here. */
+async function optuna(trials, steps) {
+  const availability = await peerAvailability(['optuna']);
+  if (!availability.available) return { missing: availability.reason };
+  const args = ['--n-trials', String(trials), '--storage', 'sqlite', '--repeats', '1'];
+  if (steps > 0) args.push('--pruner', 'sha', '--steps', String(steps));
+  const result = await runPeer('optuna_overhead.py', args);
+  return result.error === undefined ? result : { missing: String(result.error) };
+}
+
+function ratioNote(ours, theirs, label) {
+  if (theirs.missing !== undefined) return `${label}: not measured (${theirs.missing})`;
+  const median = theirs.trials_per_s.median;
+  return `${label} ${median.toFixed(1)}/s; ours ÷ theirs ${(ours.median / median).toFixed(0)}×`;
+}
+
 /**
  * @param {{ quick: boolean, repeats: number }} options
  * @returns {Promise<{ results: object, rows: import('./lib.js').Row[] }>}
  */
 export async function run({ quick, repeats }) {
-  const trials = quick ? 300 : 2000;
+  const trials = quick ? 1000 : 10_000;
+  const reportTrials = quick ? 300 : 2000;
+  const edge = trials / 10;
   const stats = await withTempDir(async (dir) => {
     const executor = createThreadExecutor({ workers: WORKERS });
     try {
-      await measureStudy(executor, path.join(dir, 'warmup.db'), 'warmup', WARMUP_TRIALS);
-      return await repeat(repeats, (i) => measureStudy(executor, path.join(dir, `overhead-${i}.db`), `overhead-${i}`, trials));
+      await measureStudy(executor, path.join(dir, 'warmup.db'), 'warmup', WARMUP_TRIALS, 'noop', 10);
+      const noop = await repeat(repeats, (i) => measureStudy(executor, path.join(dir, `noop-${i}.db`), `noop-${i}`, trials, 'noop', edge));
+      const reports = await repeat(repeats, (i) => measureStudy(executor, path.join(dir, `reports-${i}.db`), `reports-${i}`, reportTrials, 'reports', reportTrials / 10));
+      return { noop, reports };
     } finally {
       await executor.close();
     }
   });
-  const name = 'overhead';
+  const peers = { plain: await optuna(quick ? 300 : 1000, 0), reports: await optuna(quick ? 200 : 1000, REPORTS) };
+  const growth = summarize(stats.noop.lastMsPerTrial.values.map((last, i) => last / stats.noop.firstMsPerTrial.values[i]));
   const results = {
-    setup: { trials, workers: WORKERS, backend: 'wasm', storage: 'sqlite (temp file)', warmupTrials: WARMUP_TRIALS, repeats, edgeFraction: EDGE_FRACTION },
+    setup: { trials, reportTrials, reportsPerTrial: REPORTS, workers: WORKERS, backend: 'wasm', storage: 'sqlite (temp file)', warmupTrials: WARMUP_TRIALS, repeats },
     ...stats,
+    latencyGrowth: growth,
+    peers,
     notes: [
       'trialsPerSec: trials / wall time of runStudy, pool already warm',
-      'endInterval*Ms: mean time between consecutive onTrialEnd events over the first and the last 10% of trials to end (the per-trial cost as the study sees it, pump included)',
-      'latency*Ms: mean onTrialStart→onTrialEnd time of the first and last 10% of trials by number',
-      'cpuMsPerTrial/coresBusy: process.cpuUsage, all threads together (main and workers are not separable on Node 20)',
+      `first/lastMsPerTrial: mean time between consecutive trial ends over the first and the last ${edge} trials (the per-trial cost as the study sees it)`,
+      'cpuMsPerTrial: process.cpuUsage, all threads together (main and workers are not separable on Node 20)',
       'mainBusyMsPerTrial: event-loop active time of the main thread (performance.eventLoopUtilization)',
+      peers.plain.missing === undefined ? 'peers: optuna_overhead.py with a fresh SQLite file, RandomSampler' : `peers: ${PEERS_INSTALL}`,
     ],
   };
+  const name = 'overhead';
   const rows = [
-    row(name, `no-op trials/s (${trials}, ${WORKERS} workers)`, stats.trialsPerSec, { unit: '/s' }),
-    row(name, 'per trial (end to end), first 10%', stats.endIntervalFirstMs, { unit: 'ms' }),
-    row(name, 'per trial (end to end), last 10%', stats.endIntervalLastMs, {
-      unit: 'ms',
-      target: { max: 1.5 * stats.endIntervalFirstMs.median, text: '≤ 1.5× first 10%' },
+    row(name, `no-op trials/s (${trials}, ${WORKERS} workers, SQLite)`, stats.noop.trialsPerSec, {
+      unit: '/s',
+      target: { min: 2000, text: '≥ 2,000/s' },
+      note: ratioNote(stats.noop.trialsPerSec, peers.plain, 'Optuna + SQLite'),
     }),
-    row(name, 'trial latency start→end, last 10%', stats.latencyLastMs, {
-      unit: 'ms',
-      note: `first 10%: ${stats.latencyFirstMs.median.toFixed(2)} ms`,
+    row(name, `per trial, last ${edge} ÷ first ${edge}`, growth, { unit: '×', digits: 2, target: { max: 1.2, text: '≤ 1.2' } }),
+    row(name, `trials/s with ${REPORTS} reports each (${reportTrials})`, stats.reports.trialsPerSec, {
+      unit: '/s',
+      note: ratioNote(stats.reports.trialsPerSec, peers.reports, 'Optuna + SQLite + SHA pruner'),
     }),
-    row(name, 'process CPU per trial', stats.cpuMsPerTrial, { unit: 'ms', note: `all threads; ${stats.coresBusy.median.toFixed(2)} cores busy` }),
-    row(name, 'main-thread busy per trial', stats.mainBusyMsPerTrial, { unit: 'ms', note: 'event-loop active time' }),
+    row(name, 'main-thread busy per no-op trial', stats.noop.mainBusyMsPerTrial, { unit: 'ms', note: 'event-loop active time' }),
+    row(name, 'process CPU per no-op trial', stats.noop.cpuMsPerTrial, { unit: 'ms', note: 'all threads' }),
   ];
   return { results, rows };
 }
+

@@ -14,7 +14,9 @@ const BENCHMARKS = {
   overhead: () => import('./overhead.js'),
   parallel: () => import('./parallel.js'),
   trainer: () => import('./trainer.js'),
+  memory: () => import('./memory.js'),
   strategies: () => import('./strategies.js'),
+  postgres: () => import('./postgres.js'),
 };
 
 function parseOptions() {

@@ -4,6 +4,7 @@
  * count) can be exported for a checkpoint and imported again bit for bit.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { kernelsOf } from './kernels.js';
 import type { OptimizerName } from './trainer-params.js';
 
 type Tf = typeof tfjs;
@@ -44,11 +45,18 @@ export interface Optimizer {
   readonly kind: OptimizerName;
   /** The rate the next updates use; set it before each epoch. */
   learningRate: number;
+  /**
+   * The factor {@link apply} wants its gradients multiplied by: −η for `sgd`, whose update is
+   * then one add per variable (the trainer folds the factor into the loss gradient before
+   * propagating it back, which costs nothing), 1 for the others. It changes with
+   * {@link learningRate}.
+   */
+  readonly gradientScale: number;
   /** Updates applied so far. */
   readonly step: number;
   /**
-   * Applies one update. `grads[i]` is the gradient of `variables[i]`. Call it inside `tf.tidy`:
-   * intermediate tensors are left to the caller's scope.
+   * Applies one update. `grads[i]` is the gradient of `variables[i]` times {@link gradientScale}.
+   * Call it inside `tf.tidy`: intermediate tensors are left to the caller's scope.
    */
   apply(grads: readonly tfjs.Tensor[]): void;
   getState(): OptimizerState;
@@ -59,8 +67,9 @@ export interface Optimizer {
 }
 
 /**
- * Creates an optimizer over `variables`, with g the gradient plus λ·w for weight matrices:
- * - `sgd`: w ← w − η·g
+ * Creates an optimizer over `variables`, with g the gradient plus λ·w for weight matrices
+ * (variables of rank 2 or more):
+ * - `sgd`: w ← w − η·g, computed as w ← w·(1 − η·λ) + s with s = −η·∇ (see `gradientScale`)
  * - `momentum` (heavy ball): v ← μ·v + g; w ← w − η·v
  * - `adam` (Kingma & Ba 2015, https://arxiv.org/abs/1412.6980), β1 0.9, β2 0.999, ε 1e-7:
  *   m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; w ← w − η·m̂/(√v̂ + ε), with the
@@ -69,13 +78,21 @@ export interface Optimizer {
  */
 export function createOptimizer(tf: Tf, variables: readonly tfjs.Variable[], options: OptimizerOptions): Optimizer {
   const { kind, weightDecay } = options;
-  // Momentum and Adam keep their state as one flat vector over all variables, and update it
-  // with one op per formula term instead of one per variable: per-op overhead dominates small
-  // MLPs on wasm, and this takes Adam from about 72 ops a step to 27 for a 2-hidden-layer net.
+  const k = kernelsOf(tf);
   const sizes = variables.map((v) => v.size);
   const total = sizes.reduce((sum, size) => sum + size, 0);
-  const slotCount = kind === 'sgd' ? 0 : kind === 'momentum' ? 1 : 2;
-  const slots = Array.from({ length: slotCount }, () => tf.tidy(() => tf.zeros([total]).variable(false)));
+  const decays = (w: tfjs.Variable): boolean => weightDecay > 0 && w.rank >= 2;
+  // Momentum keeps one velocity per variable (4 small ops each a step). Adam keeps its two
+  // moments as one flat vector over all variables and updates them with one op per formula
+  // term instead of one per variable: per-op overhead dominates small MLPs on wasm, and this
+  // takes Adam from about 72 ops a step to 30 for a 2-hidden-layer net, the copies into and out
+  // of the flat vector included. Either way the exported state is one flat vector per slot.
+  const slots: tfjs.Variable[][] =
+    kind === 'momentum'
+      ? [variables.map((v) => tf.tidy(() => tf.zerosLike(v).variable(false)))]
+      : kind === 'adam'
+        ? [0, 1].map(() => [tf.tidy(() => tf.zeros([total]).variable(false))])
+        : [];
   const constant = (value: number): tfjs.Scalar => tf.keep(tf.scalar(value));
   const constants = {
     momentum: constant(options.momentum),
@@ -85,46 +102,52 @@ export function createOptimizer(tf: Tf, variables: readonly tfjs.Variable[], opt
     oneMinusBeta2: constant(1 - ADAM.beta2),
     decay: constant(weightDecay),
   };
-  let lr = constant(options.learningRate);
+  // The rate and, for sgd, the factor the weight matrices shrink by, re-made when the rate changes.
   let learningRate = options.learningRate;
+  let lr = constant(learningRate);
+  let shrink = constant(1 - learningRate * weightDecay);
   let step = 0;
 
   const flatten = (tensors: readonly tfjs.Tensor[]): tfjs.Tensor1D =>
-    tf.concat1d(tensors.map((t) => (t.rank === 1 ? t : tf.reshape(t, [-1])) as tfjs.Tensor1D));
+    tf.concat1d(tensors.map((t) => (t.rank === 1 ? t : k.reshape<tfjs.Tensor1D>(t, [t.size]))) as tfjs.Tensor1D[]);
   const subtractFlat = (delta: tfjs.Tensor1D): void => {
     tf.split(delta, sizes).forEach((part, i) => {
       const w = variables[i];
-      w.assign(tf.sub(w, w.rank === 1 ? part : tf.reshape(part, w.shape)));
+      w.assign(k.sub(w, w.rank === 1 ? part : k.reshape(part, w.shape)));
     });
   };
-
-  const gradient = (i: number, grad: tfjs.Tensor): tfjs.Tensor => {
+  /** The gradient with the L2 term added for weight matrices (momentum, adam). */
+  const decayed = (grad: tfjs.Tensor, i: number): tfjs.Tensor => {
     const w = variables[i];
-    return weightDecay > 0 && w.rank >= 2 ? tf.add(grad, tf.mul(w, constants.decay)) : grad;
+    return decays(w) ? k.add(grad, k.mul(w, constants.decay)) : grad;
   };
 
   const update = (grads: readonly tfjs.Tensor[]): void => {
     switch (kind) {
       case 'sgd':
-        grads.forEach((g, i) => variables[i].assign(tf.sub(variables[i], tf.mul(g, lr))));
+        grads.forEach((g, i) => {
+          const w = variables[i];
+          w.assign(k.add(decays(w) ? k.mul(w, shrink) : w, g));
+        });
         return;
-      case 'momentum': {
-        const [v] = slots;
-        v.assign(tf.add(tf.mul(v, constants.momentum), flatten(grads)));
-        subtractFlat(tf.mul(v, lr));
+      case 'momentum':
+        grads.forEach((grad, i) => {
+          const [w, v] = [variables[i], slots[0][i]];
+          v.assign(k.add(k.mul(v, constants.momentum), decayed(grad, i)));
+          w.assign(k.sub(w, k.mul(v, lr)));
+        });
         return;
-      }
       case 'adam': {
-        const [m, v] = slots;
-        const g = flatten(grads);
-        m.assign(tf.add(tf.mul(m, constants.beta1), tf.mul(g, constants.oneMinusBeta1)));
-        v.assign(tf.add(tf.mul(v, constants.beta2), tf.mul(tf.square(g), constants.oneMinusBeta2)));
+        const [[m], [v]] = slots;
+        const g = flatten(grads.map(decayed));
+        m.assign(k.add(k.mul(m, constants.beta1), k.mul(g, constants.oneMinusBeta1)));
+        v.assign(k.add(k.mul(v, constants.beta2), k.mul(tf.square(g), constants.oneMinusBeta2)));
         // Kingma & Ba's "more efficient" order (section 2): the bias corrections fold into the
         // step size and ε, which saves two full-size ops per step.
         const correction = Math.sqrt(1 - ADAM.beta2 ** step);
-        const rate = tf.mul(lr, correction / (1 - ADAM.beta1 ** step));
+        const rate = tf.scalar((learningRate * correction) / (1 - ADAM.beta1 ** step));
         const epsilon = tf.scalar(ADAM.epsilon * correction);
-        subtractFlat(tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), rate));
+        subtractFlat(k.mul(tf.div(m, k.add(tf.sqrt(v), epsilon)), rate));
       }
     }
   };
@@ -137,22 +160,35 @@ export function createOptimizer(tf: Tf, variables: readonly tfjs.Variable[], opt
     set learningRate(value: number) {
       if (value === learningRate) return;
       lr.dispose();
-      lr = constant(value);
+      shrink.dispose();
       learningRate = value;
+      lr = constant(value);
+      shrink = constant(1 - value * weightDecay);
+    },
+    get gradientScale() {
+      return kind === 'sgd' ? -learningRate : 1;
     },
     get step() {
       return step;
     },
     apply(grads) {
       step++;
-      update(grads.map((grad, i) => gradient(i, grad)));
+      update(grads);
     },
     getState() {
       return {
         kind,
         step,
         // Copies: the cpu backend hands out its own backing array.
-        slots: slots.map((slot) => ({ shape: [...slot.shape], data: new Float32Array(slot.dataSync()) })),
+        slots: slots.map((parts) => {
+          const data = new Float32Array(total);
+          let offset = 0;
+          for (const part of parts) {
+            data.set(part.dataSync(), offset);
+            offset += part.size;
+          }
+          return { shape: [total], data };
+        }),
       };
     },
     setState(state) {
@@ -160,18 +196,23 @@ export function createOptimizer(tf: Tf, variables: readonly tfjs.Variable[], opt
         throw new Error(`optimizer state is for ${state.kind} (${state.slots.length} slots), not ${kind} (${slots.length})`);
       }
       state.slots.forEach((saved, i) => {
-        const slot = slots[i];
-        if (saved.shape.join('x') !== slot.shape.join('x')) {
-          throw new Error(`optimizer slot ${i} has shape [${saved.shape}], expected [${slot.shape}]`);
+        if (saved.shape.join('x') !== String(total)) {
+          throw new Error(`optimizer slot ${i} has shape [${saved.shape}], expected [${total}]`);
         }
-        tf.tidy(() => slot.assign(tf.tensor(new Float32Array(saved.data), slot.shape)));
+        let offset = 0;
+        for (const part of slots[i]) {
+          const values = saved.data.slice(offset, offset + part.size);
+          tf.tidy(() => part.assign(tf.tensor(values, part.shape)));
+          offset += part.size;
+        }
       });
       step = state.step;
     },
     dispose() {
-      for (const slot of slots) slot.dispose();
+      for (const slot of slots.flat()) slot.dispose();
       for (const c of Object.values(constants)) c.dispose();
       lr.dispose();
+      shrink.dispose();
     },
   };
 }

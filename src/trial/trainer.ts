@@ -3,13 +3,21 @@
  * Everything random is seeded from the trial's seed, and the per-epoch randomness (shuffle,
  * dropout) from the seed and the epoch, so a run continued from a checkpoint gives the same
  * metrics as one that never stopped.
+ *
+ * Built for tfjs's wasm backend, where small MLPs spend more time in per-kernel overhead and in
+ * XNNPACK's packing of matMul operands than in arithmetic: a step is one `tf.tidy` of about five
+ * kernels per layer (see {@link createMlp}) plus one per variable for sgd; batches are laid out
+ * in JS once per epoch; the epoch's metrics are reduced from the kept outputs in a few kernels
+ * and read back once. test/trial/equivalence.test.ts checks every epoch's metrics against a
+ * plain `tf.grads` implementation.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types.js';
 import { permutation } from '../data/load.js';
 import { InternalError } from '../errors.js';
 import { rngFor } from '../util/random.js';
-import { createMlp, crossEntropySum, type Mlp, softmaxCrossEntropy } from './mlp.js';
+import { kernelsOf } from './kernels.js';
+import { createMlp, logicalShapes, type Mlp, type TrainBatch } from './mlp.js';
 import type { Metrics, Objective, ObjectiveResult, TrialContext } from './objective.js';
 import { createOptimizer, type Optimizer, type OptimizerState, type SlotState } from './optimizers.js';
 import { learningRateAt } from './schedules.js';
@@ -21,6 +29,11 @@ type Tf = typeof tfjs;
 export interface BuiltinObjectiveOptions {
   /** Rows per forward pass when evaluating the validation part (bounds memory). Default 4096. */
   readonly evalBatchSize?: number;
+  /**
+   * Training rows whose outputs are kept as tensors before they are reduced to the epoch's loss
+   * and accuracy so far (bounds memory). Default 65,536.
+   */
+  readonly keptRows?: number;
 }
 
 /** What the trainer saves between budget segments. */
@@ -48,70 +61,182 @@ const YIELD_EVERY_MS = 20;
  * it creates is disposed on every path.
  */
 export function createBuiltinObjective(tf: Tf, dataset: Dataset, options: BuiltinObjectiveOptions = {}): Objective {
-  const evalBatchSize = options.evalBatchSize ?? 4096;
-  return (params, trial) => train(tf, dataset, resolveTrainerConfig(params), trial, evalBatchSize);
+  const limits = { evalBatchSize: options.evalBatchSize ?? 4096, keptRows: options.keptRows ?? 65_536 };
+  return (params, trial) => train(tf, dataset, resolveTrainerConfig(params), trial, limits);
 }
 
-/** Examples as tensors: inputs, targets (one-hot, or one column for regression), class indices. */
-interface Batch {
-  readonly x: tfjs.Tensor2D;
-  readonly y: tfjs.Tensor2D;
-  readonly labels: tfjs.Tensor1D | null;
+/** Rows for evaluation: inputs `[1, n, features]`, targets (one-hot or one column), class indices. */
+interface Chunk {
+  readonly x: tfjs.Tensor3D;
+  readonly y: tfjs.Tensor3D;
+  readonly labels: tfjs.Tensor2D | null;
+}
+
+function disposeChunk(chunk: Chunk): void {
+  chunk.x.dispose();
+  chunk.y.dispose();
+  chunk.labels?.dispose();
+}
+
+/** Adds the validation part to `chunks`, in chunks of at most `size` rows (uploaded once per trial). */
+function addValidationChunks(tf: Tf, dataset: Dataset, size: number, chunks: Chunk[]): void {
+  const { features, outputs, valSize } = dataset;
+  for (let start = 0; start < valSize; start += size) {
+    const n = Math.min(size, valSize - start);
+    const y = dataset.yVal.subarray(start, start + n);
+    const classification = dataset.task === 'classification';
+    chunks.push({
+      x: tf.tensor3d(dataset.xVal.subarray(start * features, (start + n) * features), [1, n, features]),
+      y: classification ? tf.tensor3d(oneHot(y, outputs), [1, n, outputs]) : tf.tensor3d(y, [1, n, 1]),
+      labels: classification ? tf.tensor2d(Int32Array.from(y), [1, n], 'int32') : null,
+    });
+  }
+}
+
+function oneHot(classes: ArrayLike<number>, outputs: number): Float32Array {
+  const out = new Float32Array(classes.length * outputs);
+  for (let i = 0; i < classes.length; i++) out[i * outputs + classes[i]] = 1;
+  return out;
 }
 
 /**
- * Copies rows `rows` of `x`/`y` into fresh tensors. Batches are built in JS rather than sliced
- * out of one tensor because the wasm backend's slice copies its whole input to JS first (tfjs
- * 4.22), which made every step cost as much as the epoch's data.
+ * One epoch's training data in batch order, laid out in JS so that each step uploads its batch
+ * with three copies from contiguous subarrays (inputs, inputs transposed, targets) and nothing
+ * else: slicing or gathering a batch out of one big tensor is slower on the wasm backend, whose
+ * slice reads its whole input back to JS first (tfjs 4.22). The buffers are reused every epoch.
  */
-function batchOf(tf: Tf, dataset: Dataset, x: Float32Array, y: Float32Array, rows: ArrayLike<number>): Batch {
-  const { features, outputs } = dataset;
-  const n = rows.length;
-  const xb = new Float32Array(n * features);
-  for (let i = 0; i < n; i++) xb.set(x.subarray(rows[i] * features, (rows[i] + 1) * features), i * features);
-  if (dataset.task === 'regression') {
-    return { x: tf.tensor2d(xb, [n, features]), y: tf.tensor2d(Float32Array.from(rows, (r) => y[r]), [n, 1]), labels: null };
+class EpochData {
+  readonly steps: number;
+  private readonly x: Float32Array;
+  /** Each step's block transposed: `features × n` values from `start·features`. */
+  private readonly xT: Float32Array;
+  /** One-hot rows, or the target, in batch order. */
+  private readonly y: Float32Array;
+  /** Class index of each row in batch order (classification). */
+  private readonly labels: Int32Array;
+  /**
+   * Each row's weight in the epoch's loss, the mean over batches of the batch means:
+   * 1/(rows of its batch × batches).
+   */
+  private readonly weights: Float32Array;
+  private readonly width: number;
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly dataset: Dataset,
+    readonly batchSize: number,
+  ) {
+    const { trainSize, features } = dataset;
+    this.steps = Math.ceil(trainSize / batchSize);
+    this.width = dataset.task === 'classification' ? dataset.outputs : 1;
+    this.x = new Float32Array(trainSize * features);
+    this.xT = new Float32Array(trainSize * features);
+    this.y = new Float32Array(trainSize * this.width);
+    this.labels = new Int32Array(trainSize);
+    this.weights = new Float32Array(trainSize);
+    for (let step = 0; step < this.steps; step++) {
+      const [start, n] = this.rows(step);
+      this.weights.fill(1 / (n * this.steps), start, start + n);
+    }
   }
-  const labels = Int32Array.from(rows, (r) => y[r]);
-  const oneHot = new Float32Array(n * outputs);
-  labels.forEach((label, i) => (oneHot[i * outputs + label] = 1));
-  return { x: tf.tensor2d(xb, [n, features]), y: tf.tensor2d(oneHot, [n, outputs]), labels: tf.tensor1d(labels, 'int32') };
+
+  /** First row and row count of step `step`. */
+  rows(step: number): [number, number] {
+    const start = step * this.batchSize;
+    return [start, Math.min(this.batchSize, this.dataset.trainSize - start)];
+  }
+
+  /** Lays out the training rows in `order`. */
+  fill(order: Int32Array): void {
+    const { xTrain, yTrain, features, task } = this.dataset;
+    const { x, xT, y, labels, width } = this;
+    if (task === 'classification') y.fill(0);
+    for (let step = 0; step < this.steps; step++) {
+      const [start, n] = this.rows(step);
+      const block = start * features;
+      for (let i = 0; i < n; i++) {
+        const row = order[start + i];
+        const source = row * features;
+        const target = (start + i) * features;
+        for (let f = 0; f < features; f++) {
+          const value = xTrain[source + f];
+          x[target + f] = value;
+          xT[block + f * n + i] = value;
+        }
+        if (task === 'classification') {
+          labels[start + i] = yTrain[row];
+          y[(start + i) * width + yTrain[row]] = 1;
+        } else {
+          y[start + i] = yTrain[row];
+        }
+      }
+    }
+  }
+
+  /** Step `step`'s batch as tensors. */
+  batch(step: number): TrainBatch {
+    const { tf, width } = this;
+    const { features } = this.dataset;
+    const [start, n] = this.rows(step);
+    return {
+      x: tf.tensor3d(this.x.subarray(start * features, (start + n) * features), [1, n, features]),
+      xT: tf.tensor3d(this.xT.subarray(start * features, (start + n) * features), [1, features, n]),
+      y: tf.tensor3d(this.y.subarray(start * width, (start + n) * width), [1, n, width]),
+    };
+  }
+
+  /**
+   * The summed weighted loss and, for classification, the correct predictions of rows
+   * `start … start + outputs' rows` of the epoch, from the steps' outputs.
+   */
+  sums(outputs: readonly tfjs.Tensor3D[], start: number): [tfjs.Scalar, tfjs.Scalar] {
+    const { tf, width } = this;
+    const output = outputs.length === 1 ? outputs[0] : tf.concat([...outputs], 1);
+    const n = output.shape[1];
+    const weights = tf.tensor3d(this.weights.subarray(start, start + n), [1, n, 1]);
+    const y = tf.tensor3d(this.y.subarray(start * width, (start + n) * width), [1, n, width]);
+    if (this.dataset.task === 'regression') return [tf.sum(tf.mul(tf.squaredDifference(output, y), weights)) as tfjs.Scalar, tf.scalar(0)];
+    const labels = tf.tensor2d(this.labels.subarray(start, start + n), [1, n], 'int32');
+    return [tf.neg(tf.sum(tf.mul(tf.mul(y, weights), tf.logSoftmax(output)))) as tfjs.Scalar, countCorrect(tf, output, labels)];
+  }
 }
 
-function disposeBatch(batch: Batch): void {
-  batch.x.dispose();
-  batch.y.dispose();
-  batch.labels?.dispose();
-}
-
-function range(start: number, end: number): Int32Array {
-  return Int32Array.from({ length: end - start }, (_, i) => start + i);
-}
-
-async function train(tf: Tf, dataset: Dataset, config: TrainerConfig, trial: TrialContext, evalBatchSize: number): Promise<ObjectiveResult> {
-  const validation: Batch[] = [];
+async function train(tf: Tf, dataset: Dataset, config: TrainerConfig, trial: TrialContext, limits: Limits): Promise<ObjectiveResult> {
+  const k = kernelsOf(tf);
+  const batchSize = Math.min(config.batchSize, dataset.trainSize);
+  const data = new EpochData(tf, dataset, batchSize);
+  const validation: Chunk[] = [];
   let model: Mlp | undefined;
   let optimizer: Optimizer | undefined;
+  const ones: tfjs.Tensor3D[] = [];
   try {
-    for (let start = 0; start < dataset.valSize; start += evalBatchSize) {
-      const rows = range(start, Math.min(start + evalBatchSize, dataset.valSize));
-      validation.push(batchOf(tf, dataset, dataset.xVal, dataset.yVal, rows));
-    }
+    addValidationChunks(tf, dataset, limits.evalBatchSize, validation);
     const { hidden, activation, dropout } = config;
-    model = createMlp(tf, { inputs: dataset.features, hidden, outputs: dataset.outputs, activation, dropout }, rngFor(trial.seed, 'init'));
+    model = createMlp(tf, { inputs: dataset.features, hidden, outputs: dataset.outputs, activation, dropout }, rngFor(trial.seed, 'init'), k);
     optimizer = createOptimizer(tf, model.variables, {
       kind: config.optimizer,
       learningRate: config.learningRate,
       momentum: config.momentum,
       weightDecay: config.weightDecay,
     });
-    const run: Run = { tf, dataset, config, trial, model, optimizer, validation, lossOf: lossFunction(tf, dataset), lastYield: performance.now() };
+    // Every batch has batchSize rows but perhaps the last.
+    const lastRows = data.rows(data.steps - 1)[1];
+    ones.push(tf.ones([1, 1, batchSize]) as tfjs.Tensor3D);
+    if (lastRows !== batchSize) ones.push(tf.ones([1, 1, lastRows]) as tfjs.Tensor3D);
+    const run: Run = { tf, dataset, config, trial, model, optimizer, validation, data, ones, keptRows: limits.keptRows, lastYield: performance.now() };
     return await epochs(run);
   } finally {
-    validation.forEach(disposeBatch);
+    validation.forEach(disposeChunk);
+    tf.dispose(ones);
     model?.dispose();
     optimizer?.dispose();
   }
+}
+
+/** Resolved {@link BuiltinObjectiveOptions}. */
+interface Limits {
+  readonly evalBatchSize: number;
+  readonly keptRows: number;
 }
 
 /** Everything one training run works with. */
@@ -122,14 +247,13 @@ interface Run {
   readonly trial: TrialContext;
   readonly model: Mlp;
   readonly optimizer: Optimizer;
-  readonly validation: readonly Batch[];
-  readonly lossOf: (output: tfjs.Tensor2D, y: tfjs.Tensor2D) => tfjs.Scalar;
+  readonly validation: readonly Chunk[];
+  readonly data: EpochData;
+  /** `[1, 1, n]` ones for a full batch, then for the last one when it is smaller. */
+  readonly ones: readonly tfjs.Tensor3D[];
+  /** See {@link BuiltinObjectiveOptions.keptRows}. */
+  readonly keptRows: number;
   lastYield: number;
-}
-
-function lossFunction(tf: Tf, dataset: Dataset): Run['lossOf'] {
-  if (dataset.task === 'classification') return softmaxCrossEntropy(tf);
-  return (output, y) => tf.mean(tf.squaredDifference(output, y)) as tfjs.Scalar;
 }
 
 async function epochs(run: Run): Promise<ObjectiveResult> {
@@ -153,66 +277,79 @@ async function epochs(run: Run): Promise<ObjectiveResult> {
   return { status: 'completed', metrics, epochs: epoch };
 }
 
-/** Trains epoch `epoch` (1-based) and evaluates it; null when the signal aborted it. */
+/**
+ * Trains epoch `epoch` (1-based) and evaluates it; null when the signal aborted it. Each step is
+ * one `tf.tidy` (upload the batch, forward, backward, update) that keeps only the batch's
+ * output; the epoch's loss and accuracy are computed from those outputs in a few ops at the end
+ * (or every `keptRows` rows), and everything the epoch reports is read back in one read.
+ */
 async function trainEpoch(run: Run, epoch: number): Promise<Metrics | null> {
-  const { tf, dataset, config, trial, model, optimizer } = run;
-  const batchSize = Math.min(config.batchSize, dataset.trainSize);
-  const steps = Math.ceil(dataset.trainSize / batchSize);
+  const { tf, dataset, config, trial, model, optimizer, data } = run;
   const lr = learningRateAt(config, epoch - 1, trial.maxEpochs);
   optimizer.learningRate = lr;
-  const order = permutation(dataset.trainSize, rngFor(trial.seed, 'shuffle', epoch));
-  // Running sums of the batch losses and correct predictions, read once at the epoch's end.
+  data.fill(permutation(dataset.trainSize, rngFor(trial.seed, 'shuffle', epoch)));
+  const head = dataset.task === 'classification' ? 'softmax' : 'identity';
+  // The loss gradient's own factor (1/n for the mean cross-entropy, 2/n for the mean squared
+  // error) times the optimizer's, for a full batch and for the last one.
+  const factor = (head === 'softmax' ? 1 : 2) * optimizer.gradientScale;
+  const scales = run.ones.map((ones) => tf.scalar(factor / ones.shape[2]));
   let sums: tfjs.Tensor[] = [tf.scalar(0), tf.scalar(0)];
+  let kept: tfjs.Tensor3D[] = [];
+  let keptFrom = 0;
+  const reduceKept = (): void => {
+    const next = tf.tidy(() => data.sums(kept, keptFrom).map((sum, i) => tf.add(sums[i], sum)));
+    tf.dispose([...sums, ...kept]);
+    [sums, kept] = [next, []];
+  };
   try {
-    for (let step = 0; step < steps; step++) {
+    for (let step = 0; step < data.steps; step++) {
       if (performance.now() - run.lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         run.lastYield = performance.now();
       }
       if (trial.signal.aborted) return null;
-      const rows = order.subarray(step * batchSize, (step + 1) * batchSize);
-      const next = tf.tidy(() => {
-        const batch = batchOf(tf, dataset, dataset.xTrain, dataset.yTrain, rows);
-        // The output is kept past variableGrads' own scope for the accuracy count.
-        const kept: tfjs.Tensor2D[] = [];
-        try {
-          const { value, grads } = tf.variableGrads(() => {
-            const output = tf.keep(model.forward(batch.x, `${trial.seed}/dropout/${epoch}/${step}`));
-            kept.push(output);
-            return run.lossOf(output, batch.y);
-          }, model.variables as tfjs.Variable[]);
-          optimizer.apply(model.variables.map((v) => grads[v.name]));
-          const correct = batch.labels === null ? tf.scalar(0) : countCorrect(tf, kept[0], batch.labels);
-          return [tf.add(sums[0], value), tf.add(sums[1], correct)];
-        } finally {
-          tf.dispose(kept);
-        }
-      });
-      tf.dispose(sums);
-      sums = next;
+      const [start, n] = data.rows(step);
+      const last = n === data.batchSize ? 0 : 1;
+      kept.push(
+        tf.tidy(() => {
+          const { output, grads } = model.gradients(data.batch(step), {
+            head,
+            scale: scales[last],
+            ones: run.ones[last],
+            dropoutSeed: config.dropout > 0 ? `${trial.seed}/dropout/${epoch}/${step}` : undefined,
+          });
+          optimizer.apply(grads);
+          return output;
+        }),
+      );
+      if (start + n - keptFrom >= run.keptRows) {
+        reduceKept();
+        keptFrom = start + n;
+      }
     }
+    if (kept.length > 0) reduceKept();
     const read = tf.tidy(() => tf.stack([...sums, ...evaluate(tf, model, run.validation, dataset.task === 'classification')]));
     const values = read.dataSync();
     read.dispose();
-    return epochMetrics(values, steps, dataset, run.validation.length > 0, lr);
+    return epochMetrics(values, dataset, run.validation.length > 0, lr);
   } finally {
-    tf.dispose(sums);
+    tf.dispose([...sums, ...kept, ...scales]);
   }
 }
 
-function countCorrect(tf: Tf, logits: tfjs.Tensor2D, labels: tfjs.Tensor1D): tfjs.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
+function countCorrect(tf: Tf, output: tfjs.Tensor3D, labels: tfjs.Tensor2D): tfjs.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(output, 2), labels), 'float32'));
 }
 
 /** Summed validation loss and, per task, correct predictions or absolute errors. */
-function evaluate(tf: Tf, model: Mlp, chunks: readonly Batch[], classification: boolean): tfjs.Scalar[] {
+function evaluate(tf: Tf, model: Mlp, chunks: readonly Chunk[], classification: boolean): tfjs.Scalar[] {
   if (chunks.length === 0) return [];
   let loss: tfjs.Tensor = tf.scalar(0);
   let other: tfjs.Tensor = tf.scalar(0);
   for (const { x, y, labels } of chunks) {
-    const output = model.forward(x);
+    const output = model.predict(x);
     if (classification) {
-      loss = tf.add(loss, crossEntropySum(tf, output, y));
+      loss = tf.add(loss, tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(output)))));
       other = tf.add(other, countCorrect(tf, output, labels!));
     } else {
       loss = tf.add(loss, tf.sum(tf.squaredDifference(output, y)));
@@ -222,12 +359,12 @@ function evaluate(tf: Tf, model: Mlp, chunks: readonly Batch[], classification: 
   return [loss as tfjs.Scalar, other as tfjs.Scalar];
 }
 
-function epochMetrics(values: ArrayLike<number>, steps: number, dataset: Dataset, validation: boolean, lr: number): Metrics {
+function epochMetrics(values: ArrayLike<number>, dataset: Dataset, validation: boolean, lr: number): Metrics {
   const classification = dataset.task === 'classification';
   // Regression trains on standardised targets; report in the data's units.
   const std = dataset.targetStd;
   const lossScale = classification ? 1 : std * std;
-  const metrics: Record<string, number> = { loss: (values[0] / steps) * lossScale };
+  const metrics: Record<string, number> = { loss: values[0] * lossScale };
   if (classification) metrics.accuracy = values[1] / dataset.trainSize;
   if (validation) {
     metrics.val_loss = (values[2] / dataset.valSize) * lossScale;
@@ -238,16 +375,18 @@ function epochMetrics(values: ArrayLike<number>, steps: number, dataset: Dataset
   return metrics;
 }
 
-function copyOut(tensor: tfjs.Tensor): SlotState {
-  // A copy: the cpu backend hands out its own backing array.
-  return { shape: [...tensor.shape], data: new Float32Array(tensor.dataSync()) };
+/** The model's variables in the shapes checkpoints record (weight matrices as `[fanIn, fanOut]`). */
+function weightsOf(model: Mlp): SlotState[] {
+  const shapes = logicalShapes(model.shape);
+  // Copies: the cpu backend hands out its own backing array.
+  return model.variables.map((v, i) => ({ shape: shapes[i], data: new Float32Array(v.dataSync()) }));
 }
 
 async function save(trial: TrialContext, epoch: number, model: Mlp, optimizer: Optimizer): Promise<void> {
   const state: TrainerCheckpoint = {
     format: CHECKPOINT_FORMAT,
     epoch,
-    weights: model.variables.map(copyOut),
+    weights: weightsOf(model),
     optimizer: optimizer.getState(),
   };
   await trial.checkpoint.save(state);
@@ -257,12 +396,15 @@ async function save(trial: TrialContext, epoch: number, model: Mlp, optimizer: O
 function restore(tf: Tf, saved: unknown, model: Mlp, optimizer: Optimizer): number {
   if (saved === null || saved === undefined) return 0;
   const state = saved as Partial<TrainerCheckpoint>;
-  const shapes = model.variables.map((v) => v.shape.join('x')).join(',');
+  const shapes = logicalShapes(model.shape).map((shape) => shape.join('x')).join(',');
   const savedShapes = state.weights?.map((w) => w.shape.join('x')).join(',');
   if (state.format !== CHECKPOINT_FORMAT || typeof state.epoch !== 'number' || state.optimizer === undefined || savedShapes !== shapes) {
     throw new InternalError(`the checkpoint does not fit this trial's model (weights ${savedShapes ?? 'missing'}, expected ${shapes})`);
   }
-  state.weights!.forEach((w, i) => tf.tidy(() => model.variables[i].assign(tf.tensor(new Float32Array(w.data), w.shape as number[]))));
+  state.weights!.forEach((w, i) => {
+    const v = model.variables[i];
+    tf.tidy(() => v.assign(tf.tensor(new Float32Array(w.data), v.shape)));
+  });
   optimizer.setState(state.optimizer);
   return state.epoch;
 }

@@ -18,7 +18,9 @@ function setup(options: Partial<OptimizerOptions> & Pick<OptimizerOptions, 'kind
   const w = tf.tidy(() => tf.variable(tf.tensor2d(W, [2, 2])));
   const b = tf.tidy(() => tf.variable(tf.tensor1d(B)));
   const opt = createOptimizer(tf, [w, b], { learningRate: 0.1, momentum: 0.9, weightDecay: 0, ...options });
-  const step = (gw: number[], gb: number[]) => tf.tidy(() => opt.apply([tf.tensor2d(gw, [2, 2]), tf.tensor1d(gb)]));
+  // apply takes the gradients times the optimizer's gradientScale (−η for sgd).
+  const step = (gw: number[], gb: number[]) =>
+    tf.tidy(() => opt.apply([tf.tensor2d(gw, [2, 2]), tf.tensor1d(gb)].map((g) => tf.mul(g, opt.gradientScale))));
   const values = () => [...w.dataSync(), ...b.dataSync()];
   const dispose = () => {
     opt.dispose();
@@ -41,6 +43,19 @@ describe('optimizers', () => {
     expectClose(s.values(), [0.989, 2.018, 2.967, 3.956, 0.4, -0.4]);
     expect(s.opt.step).toBe(1);
     s.dispose();
+  });
+
+  it('wants sgd gradients times −η and the others as they are', () => {
+    const s = setup({ kind: 'sgd', learningRate: 0.1 });
+    expect(s.opt.gradientScale).toBe(-0.1);
+    s.opt.learningRate = 0.02;
+    expect(s.opt.gradientScale).toBe(-0.02);
+    s.dispose();
+    for (const kind of ['momentum', 'adam'] as const) {
+      const other = setup({ kind });
+      expect(other.opt.gradientScale).toBe(1);
+      other.dispose();
+    }
   });
 
   it('momentum: v ← μ·v + g; w ← w − η·v', () => {

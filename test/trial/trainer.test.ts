@@ -154,14 +154,23 @@ describe('built-in trainer (wasm)', () => {
     expect((stored.state as TrainerCheckpoint).optimizer.step).toBe(1);
   });
 
-  it('leaves no tensor behind, on success, on divergence and on error', async () => {
+  it('leaves no tensor behind, on success, on divergence, on error and when aborted mid-epoch', async () => {
     const before = tf.memory().numTensors;
     await createBuiltinObjective(tf, blobs)({ ...PARAMS, activation: 'tanh', optimizer: 'momentum', weight_decay: 1e-3 }, fakeTrial({}));
+    expect(tf.memory().numTensors).toBe(before);
+    await createBuiltinObjective(tf, linear)({ hidden: [8], optimizer: 'adam', dropout: 0.2 }, fakeTrial({}));
     expect(tf.memory().numTensors).toBe(before);
     await createBuiltinObjective(tf, blobs)({ hidden: [8], optimizer: 'sgd', learning_rate: 1e6 }, fakeTrial({}));
     expect(tf.memory().numTensors).toBe(before);
     const failing = { ...fakeTrial({}), report: async () => { throw new Error('report failed'); } };
     await expect(createBuiltinObjective(tf, blobs)(PARAMS, failing)).rejects.toThrow('report failed');
+    expect(tf.memory().numTensors).toBe(before);
+    // Aborted between two steps of the first epoch, with outputs kept for the epoch's metrics.
+    const big = loadDataset({ dataset: 'spirals', samples: 4000, classes: 2, noise: 0.1, validationSplit: 0.1 }, 1);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const result = await createBuiltinObjective(tf, big)({ hidden: [32], batch_size: 4 }, fakeTrial({ signal: controller.signal }));
+    expect(result.status).toBe('stopped');
     expect(tf.memory().numTensors).toBe(before);
   });
 

