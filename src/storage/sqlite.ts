@@ -27,7 +27,9 @@ import {
   toPromotionRecord,
   toStudyLock,
   toTrialRecord,
+  newTrialRow,
   type LockRow,
+  type TrialStateRow,
   type EpochRow,
   type PromotionRow,
   type StudyRow,
@@ -167,14 +169,16 @@ export class SqliteStorage implements Storage {
   addTrial(studyId: number, trial: NewTrial): Promise<TrialRecord> {
     return this.#write(() => {
       const study = this.#study(studyId);
-      if (this.#get<TrialRow>(SQL.trial, studyId, trial.number)) {
+      if (this.#get<TrialStateRow>(SQL.trialState, studyId, trial.number)) {
         throw StorageErrors.trialExists(study.name, trial.number);
       }
       const now = Date.now();
-      const row = this.#get<TrialRow>(SQL.insertTrial, studyId, trial.number, JSON.stringify(trial.params), trial.seed,
-        trial.targetEpochs, trial.bracket ?? null, trial.rung ?? null, now);
+      const params = JSON.stringify(trial.params);
+      const bracket = trial.bracket ?? null;
+      const rung = trial.rung ?? null;
+      this.#run(SQL.insertTrial, studyId, trial.number, params, trial.seed, trial.targetEpochs, bracket, rung, now);
       this.#touch(studyId);
-      return toTrialRecord(row!);
+      return toTrialRecord(newTrialRow(studyId, trial, params, now));
     });
   }
 
@@ -311,8 +315,9 @@ export class SqliteStorage implements Storage {
     return study;
   }
 
-  #trial(study: StudyIdentity, number: number): TrialRow {
-    return requireTrial(study.name, number, this.#get<TrialRow>(SQL.trial, study.id, number));
+  /** What the write rules need of a trial: a narrow read, on every write's path. */
+  #trial(study: StudyIdentity, number: number): TrialStateRow {
+    return requireTrial(study.name, number, this.#get<TrialStateRow>(SQL.trialState, study.id, number));
   }
 
   /** Marks a study written in this batch: its `updated_at` is set once, when the batch commits. */

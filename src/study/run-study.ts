@@ -86,15 +86,20 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   let fatal: unknown = null;
 
   /** Writes are not awaited on the hot path; a failed write stops the study. */
-  const pendingWrites = new Set<Promise<unknown>>();
+  let pendingWrites = 0;
+  let onDrained: (() => void) | null = null;
+  const settled = () => {
+    if (--pendingWrites === 0) onDrained?.();
+  };
   const write = (promise: Promise<unknown>) => {
-    const tracked = promise.catch((error: unknown) => {
+    pendingWrites++;
+    promise.then(settled, (error: unknown) => {
       fatal ??= error;
       stopping = true;
+      settled();
     });
-    pendingWrites.add(tracked);
-    void tracked.finally(() => pendingWrites.delete(tracked));
   };
+  const allWritten = () => (pendingWrites === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onDrained = resolve)));
 
   const nextJob = (): Job | null =>
     chooseJob(history.snapshots, strategy, (number) => history.view(number).budget.to, (number) => running.has(number));
@@ -282,7 +287,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     // Nothing more to run: configurations still waiting at a rung will never be promoted.
     await dropPaused(history.withStatus('paused').map((t) => t.number));
   }
-  await Promise.all(pendingWrites);
+  await allWritten();
   if (fatal !== null) {
     await storage.setStudyStatus(study.id, 'failed').catch(() => undefined);
     throw fatal instanceof StorageError ? fatal : new StorageError(`storage failed while the study ran: ${firstLine(fatal)}`, { cause: fatal });
