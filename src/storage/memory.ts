@@ -15,6 +15,7 @@ import {
   deepFreeze,
   finiteOrNull,
   isOwner,
+  newTrialRecord,
   requireTrial,
   studyFinishedAt,
 } from './rules.js';
@@ -167,30 +168,7 @@ export class MemoryStorage implements Storage {
       const entry = this.#study(studyId);
       if (entry.trials.has(trial.number)) throw StorageErrors.trialExists(entry.record.name, trial.number);
       const now = Date.now();
-      const stored: Mutable<TrialRecord> = {
-        studyId,
-        number: trial.number,
-        params: deepFreeze(structuredClone(trial.params)),
-        seed: trial.seed,
-        status: 'queued',
-        value: null,
-        metrics: null,
-        epochs: 0,
-        targetEpochs: trial.targetEpochs,
-        bracket: trial.bracket ?? null,
-        rung: trial.rung ?? null,
-        createdAt: now,
-        startedAt: null,
-        finishedAt: null,
-        durationMs: null,
-        error: null,
-        backend: null,
-        worker: null,
-        device: null,
-        tensorsAfter: null,
-        interruptions: 0,
-        retries: 0,
-      };
+      const stored: Mutable<TrialRecord> = { ...newTrialRecord(studyId, trial, now), params: deepFreeze(structuredClone(trial.params)) };
       entry.trials.set(trial.number, stored);
       touch(entry, now);
       return Object.freeze({ ...stored });

@@ -3,7 +3,7 @@
  * SQLite and memory reject the same calls with the same words.
  */
 import { StorageError } from '../errors.js';
-import { type LockOwner, canTransition, type StudyStatus, type TrialStatus } from './storage.js';
+import { type LockOwner, type NewTrial, type TrialRecord, canTransition, type StudyStatus, type TrialStatus } from './storage.js';
 
 /** What the rules need to know about a stored trial. */
 export interface TrialState {
@@ -95,4 +95,32 @@ export function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
+}
+
+/** The record of a trial just added: queued, nothing run yet. `params` are taken as they are. */
+export function newTrialRecord(studyId: number, trial: NewTrial, now: number): TrialRecord {
+  return {
+    studyId,
+    number: trial.number,
+    params: trial.params,
+    seed: trial.seed,
+    status: 'queued',
+    value: null,
+    metrics: null,
+    epochs: 0,
+    targetEpochs: trial.targetEpochs,
+    bracket: trial.bracket ?? null,
+    rung: trial.rung ?? null,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    error: null,
+    backend: null,
+    worker: null,
+    device: null,
+    tensorsAfter: null,
+    interruptions: 0,
+    retries: 0,
+  };
 }

@@ -6,7 +6,7 @@ import type { StudySpec } from '../space/spec.js';
 import type { Params } from '../space/types.js';
 import type { Metrics } from '../trial/objective.js';
 import { deepFreeze } from './rules.js';
-import type { EpochRecord, NewTrial, PromotionRecord, StudyLock, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
+import type { EpochRecord, PromotionRecord, StudyLock, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
 
 /** A `studies` row. */
 export interface StudyRow {
@@ -187,31 +187,3 @@ export function toEpochRecord(row: EpochRow): EpochRecord {
 
 /** The columns of a trial its write rules read. */
 export type TrialStateRow = Pick<TrialRow, 'number' | 'status' | 'epochs' | 'duration_ms'>;
-
-/** The row `addTrial` inserts, as a read would return it. */
-export function newTrialRow(studyId: number, trial: NewTrial, params: string, now: number): TrialRow {
-  return {
-    study_id: studyId,
-    number: trial.number,
-    params,
-    seed: trial.seed,
-    status: 'queued',
-    value: null,
-    metrics: null,
-    epochs: 0,
-    target_epochs: trial.targetEpochs,
-    bracket: trial.bracket ?? null,
-    rung: trial.rung ?? null,
-    created_at: now,
-    started_at: null,
-    finished_at: null,
-    duration_ms: null,
-    error: null,
-    backend: null,
-    worker: null,
-    device: null,
-    tensors_after: null,
-    interruptions: 0,
-    retries: 0,
-  };
-}

@@ -13,8 +13,10 @@ import {
   checkKeepEpochs,
   checkFrom,
   checkTransition,
+  deepFreeze,
   finiteOrNull,
   isOwner,
+  newTrialRecord,
   requireTrial,
   studyFinishedAt,
 } from './rules.js';
@@ -27,7 +29,6 @@ import {
   toPromotionRecord,
   toStudyLock,
   toTrialRecord,
-  newTrialRow,
   type LockRow,
   type TrialStateRow,
   type EpochRow,
@@ -178,7 +179,7 @@ export class SqliteStorage implements Storage {
       const rung = trial.rung ?? null;
       this.#run(SQL.insertTrial, studyId, trial.number, params, trial.seed, trial.targetEpochs, bracket, rung, now);
       this.#touch(studyId);
-      return toTrialRecord(newTrialRow(studyId, trial, params, now));
+      return deepFreeze({ ...newTrialRecord(studyId, trial, now), params: structuredClone(trial.params) });
     });
   }
 
