@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runCli } from '../dist/cli/main.js';
+import { exitWhenFlushed } from '../dist/util/exit.js';
 
-// Exit explicitly: output to pipes and files is synchronous on POSIX, and a stray handle
-// (a worker that is slow to end) must not keep a finished command alive.
-process.exit(await runCli(process.argv.slice(2)));
+// Ends once the output has reached its reader (a pipe is written asynchronously), and then
+// explicitly: a stray handle (a worker that is slow to end) must not keep a finished command alive.
+await exitWhenFlushed(await runCli(process.argv.slice(2)));

@@ -50,6 +50,14 @@ export async function runSession(options: SessionOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader of stdout that has gone (`| head -3`) stops the study as the first Ctrl-C does.
+  const onOutputClosed = () => {
+    if (stop.signal.aborted) return;
+    io.stderr.write('stdout was closed: stopping the study as on Ctrl-C\n');
+    onSignal();
+  };
+  if (io.outputClosed?.aborted) onOutputClosed();
+  io.outputClosed?.addEventListener('abort', onOutputClosed);
   let outcome;
   try {
     outcome = await executeStudy({
@@ -88,6 +96,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.outputClosed?.removeEventListener('abort', onOutputClosed);
   }
   const { spec } = outcome.study;
   io.stdout.write(`\n${summaryLine(spec, outcome.status, outcome.trials, outcome.elapsedMs)}\n\n`);

@@ -4,6 +4,7 @@
  * in native code must not take the study down). Talks to its slot over Node's IPC channel.
  */
 import { runTrial } from '../trial/run-trial.js';
+import { exitWhenFlushed } from '../util/exit.js';
 import type { DecisionMessage, TrialTask, WorkerMessage } from './messages.js';
 
 type ParentMessage = { readonly type: 'run'; readonly task: TrialTask } | DecisionMessage;
@@ -25,7 +26,7 @@ async function run(task: TrialTask): Promise<void> {
         }),
     });
     await send({ type: 'done', outcome });
-    if (outcome.recycled) process.exit(0);
+    if (outcome.recycled) await exitWhenFlushed(0);
   } catch (error) {
     await send({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? null) : null });
   }
@@ -39,5 +40,5 @@ process.on('message', (message: ParentMessage) => {
     waiting.delete(message.epoch);
   }
 });
-// The parent going away ends the child, whatever state it is in.
-process.on('disconnect', () => process.exit(0));
+// The parent going away ends the child, whatever state it is in (once what it printed is out).
+process.on('disconnect', () => void exitWhenFlushed(0));

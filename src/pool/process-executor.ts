@@ -21,6 +21,9 @@ export interface ProcessExecutorOptions {
   readonly memoryLimitMb?: number;
 }
 
+/** How long a child closed by its pool may take to write out its output and end. */
+const CLOSE_GRACE_MS = 30_000;
+
 /** Lines of a child's stderr kept for the error of a trial it died in. */
 const STDERR_LINES = 6;
 
@@ -114,8 +117,15 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
           (child) =>
             new Promise<void>((resolve) => {
               if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              child.once('exit', () => resolve());
-              child.kill('SIGTERM');
+              // Disconnecting lets the child write out what its trials printed and end
+              // itself; one that does not end soon (its stdout blocked) is terminated.
+              const timer = setTimeout(() => child.kill('SIGTERM'), CLOSE_GRACE_MS);
+              child.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              if (child.connected) child.disconnect();
+              else child.kill('SIGTERM');
             }),
         ),
       );

@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { runTrial } from '../trial/run-trial.js';
+import { exitWhenFlushed } from '../util/exit.js';
 import type { DecisionMessage, TrialTask, WorkerMessage } from './messages.js';
 
 export interface ThreadTask {
@@ -32,7 +33,7 @@ export default async function runInThread({ task, port }: ThreadTask): Promise<v
     });
     send({ type: 'done', outcome });
     // Ending the thread is how a worker with grown memory is recycled: piscina starts a new one.
-    if (outcome.recycled) process.exit(0);
+    if (outcome.recycled) await exitWhenFlushed(0);
   } catch (error) {
     send({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? null) : null });
   }
