@@ -14,7 +14,8 @@ export class HpsearchError extends Error {
   constructor(message: string, options: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.exitCode = options.exitCode ?? 1;
+    // An error raised without a deliberate exit code is treated as a bug.
+    this.exitCode = options.exitCode ?? 70;
     this.hint = options.hint;
   }
 }
@@ -62,10 +63,27 @@ export class UsageError extends HpsearchError {
   }
 }
 
-/** The storage cannot do what was asked: an illegal state change, a foreign or corrupt file. */
+/**
+ * The storage cannot do what was asked: it cannot be written (a full disk, a read-only file, a
+ * lost connection: exit code 74 unless another is given), a foreign or corrupt file (2), or an
+ * illegal state change asked for by hpsearch itself (70).
+ */
 export class StorageError extends HpsearchError {
   constructor(message: string, options: { hint?: string; cause?: unknown; exitCode?: number } = {}) {
-    super(message, { exitCode: options.exitCode ?? 1, hint: options.hint, cause: options.cause });
+    super(message, { exitCode: options.exitCode ?? IO_ERROR_EXIT_CODE, hint: options.hint, cause: options.cause });
+  }
+}
+
+/** Exit code of an environment failure: a full disk, a read-only or unwritable place (EX_IOERR). */
+export const IO_ERROR_EXIT_CODE = 74;
+
+/**
+ * The machine could not do what was asked: a file or folder that cannot be written (a full disk,
+ * read-only media, missing permissions). Exit code 74.
+ */
+export class IoError extends HpsearchError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, { exitCode: IO_ERROR_EXIT_CODE, hint: options.hint, cause: options.cause });
   }
 }
 
@@ -101,4 +119,19 @@ export class InternalError extends HpsearchError {
 export function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n', 1)[0] ?? '';
+}
+
+/**
+ * What a thrown value says, in one string: an Error's message, the `message` of an object
+ * thrown as one (`throw { message: '…' }`), a string as it is, anything else as JSON.
+ */
+export function describeThrown(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string') return (value as { message: string }).message;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, HpsearchError, UsageError } from '../errors.js';
+import { ConfigError, IoError, UsageError } from '../errors.js';
+import { DestinationExists, writeFileAtomic } from '../util/atomic-write.js';
+import { fileSystemReason } from '../util/fs-errors.js';
 import type { CliIO } from './io.js';
 
 const EXTENSIONS: Readonly<Record<string, string>> = { '.json': 'json', '.csv': 'csv', '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html' };
@@ -33,6 +35,11 @@ export function readFormat<F extends string>(
   return implied !== undefined && (allowed as readonly string[]).includes(implied) ? (implied as F) : fallback;
 }
 
+/** `--csv-safe` with another format than CSV: it would do nothing. @throws {UsageError} then. */
+export function checkCsvSafe(csvSafe: boolean | undefined, format: string): void {
+  if (csvSafe === true && format !== 'csv') throw new UsageError(`--csv-safe applies to CSV output, not ${format}`, 'add --format csv, or leave --csv-safe out');
+}
+
 /** `--top`: an integer ≥ 1. @throws {ConfigError} otherwise. */
 export function readPositiveInt(value: string, flag: string): number {
   if (/^\d+$/.test(value) && Number(value) >= 1) return Number(value);
@@ -47,8 +54,11 @@ export function checkOutput(file: string | undefined, force: boolean | undefined
 }
 
 /**
- * Writes a command's result to `file` (creating its folder; never replacing a file that
- * appeared meanwhile unless `force`) and says so on stderr, or to stdout without a file.
+ * Writes a command's result to `file` atomically (creating its folder; never replacing a file
+ * that appeared meanwhile unless `force`; on any error the previous file is kept whole) and says
+ * so on stderr, or to stdout without a file.
+ * @throws {UsageError} when the file exists without `force`; {@link IoError} (exit 74) when it
+ * cannot be written: a full disk, a read-only or unwritable folder.
  */
 export function writeResult(io: CliIO, text: string, file: string | undefined, force: boolean | undefined): void {
   if (file === undefined) {
@@ -56,11 +66,15 @@ export function writeResult(io: CliIO, text: string, file: string | undefined, f
     return;
   }
   try {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, text, { flag: force === true ? 'w' : 'wx' });
+    writeFileAtomic(file, text, { replace: force === true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw refusal(file);
-    throw new HpsearchError(`cannot write ${file}: ${(error as Error).message}`);
+    if (error instanceof DestinationExists) throw refusal(file);
+    throw ioError(`cannot write ${file}`, error);
   }
   io.stderr.write(`wrote ${file}\n`);
+}
+
+/** A file system error as an {@link IoError}: `cannot write r.html: no space left on device (ENOSPC)`. */
+export function ioError(what: string, error: unknown): IoError {
+  return new IoError(`${what}: ${fileSystemReason(error)}`, { cause: error });
 }

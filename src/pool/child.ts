@@ -3,6 +3,7 @@
  * their binding must live alone in its process (it fails in a second worker thread, and a crash
  * in native code must not take the study down). Talks to its slot over Node's IPC channel.
  */
+import { describeThrown } from '../errors.js';
 import { runTrial } from '../trial/run-trial.js';
 import { exitWhenFlushed } from '../util/exit.js';
 import type { DecisionMessage, TrialTask, WorkerMessage } from './messages.js';
@@ -28,7 +29,7 @@ async function run(task: TrialTask): Promise<void> {
     await send({ type: 'done', outcome });
     if (outcome.recycled) await exitWhenFlushed(0);
   } catch (error) {
-    await send({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? null) : null });
+    await send({ type: 'error', message: describeThrown(error), stack: error instanceof Error ? (error.stack ?? null) : null });
   }
 }
 

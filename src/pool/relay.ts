@@ -53,7 +53,8 @@ export function createRelay(handlers: TrialHandlers, reply: (message: DecisionMe
         case 'error': {
           markArrived();
           const error = new TrialFailedError(message.message);
-          if (message.stack !== null) error.stack = message.stack;
+          // A thrown value that is not an Error has no stack: its message alone, not the relay's.
+          error.stack = message.stack ?? `${error.name}: ${error.message}`;
           void chain.then(() => reject(error), reject);
         }
       }

@@ -5,7 +5,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { TrialFailedError } from '../errors.js';
+import { TrialFailedError, describeThrown } from '../errors.js';
 import { compiledFile } from '../util/paths.js';
 import type { TrialExecutor, TrialHandlers } from './executor.js';
 import type { TrialOutcome, TrialTask, WorkerMessage } from './messages.js';
@@ -79,6 +79,5 @@ function asTrialError(error: unknown, memoryLimitMb: number | undefined): Error 
     const limit = memoryLimitMb === undefined ? "the worker's heap limit" : `the worker's heap limit of ${memoryLimitMb} MB (--worker-memory)`;
     return new TrialFailedError(`out of memory: the trial went over ${limit}`, error);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new TrialFailedError(`the worker thread died: ${message}`, error);
+  return new TrialFailedError(`the worker thread died: ${describeThrown(error)}`, error);
 }

@@ -4,6 +4,7 @@
  * piscina result itself carries nothing. The main thread closes the port when the trial ends.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { describeThrown } from '../errors.js';
 import { runTrial } from '../trial/run-trial.js';
 import { exitWhenFlushed } from '../util/exit.js';
 import type { DecisionMessage, TrialTask, WorkerMessage } from './messages.js';
@@ -35,6 +36,6 @@ export default async function runInThread({ task, port }: ThreadTask): Promise<v
     // Ending the thread is how a worker with grown memory is recycled: piscina starts a new one.
     if (outcome.recycled) await exitWhenFlushed(0);
   } catch (error) {
-    send({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? null) : null });
+    send({ type: 'error', message: describeThrown(error), stack: error instanceof Error ? (error.stack ?? null) : null });
   }
 }

@@ -5,7 +5,7 @@
 import type { StudySpec } from '../space/spec.js';
 import type { TrialRecord } from '../storage/storage.js';
 import { type BoardColumn, type BoardRow, boardColumns, displayCell, isNumeric, otherMetrics, rawCell } from './columns.js';
-import { toCsv } from './csv.js';
+import { type CsvOptions, csvText, toCsv } from './csv.js';
 import { toJson } from './json.js';
 import { buildLeaderboard, searchedParamNames } from './leaderboard.js';
 import { markdownTable } from './markdown.js';
@@ -77,9 +77,9 @@ export function boardJson(board: Board): string {
 }
 
 /** CSV with machine keys as headers and values in full. */
-export function boardCsv(board: Board): string {
+export function boardCsv(board: Board, csv: CsvOptions = {}): string {
   const columns = columnsOf(board, 'machine');
-  return toCsv([columns.map((c) => c.key), ...board.rows.map((r) => columns.map((c) => rawCell(c.get(r))))]);
+  return toCsv([columns.map((c) => csvText(c.key, csv)), ...board.rows.map((r) => columns.map((c) => rawCell(c.get(r), csv)))]);
 }
 
 const alignOf = (c: BoardColumn, rows: readonly BoardRow[]) => (isNumeric(c, rows) ? 'right' : 'left');

@@ -3,6 +3,7 @@
  * display header (tables, Markdown, HTML), a kind (how a value is written) and the raw value.
  */
 import type { JsonValue } from '../space/types.js';
+import { type CsvOptions, csvText } from './csv.js';
 import { formatDuration, formatNumber, formatParam, MISSING } from './format.js';
 import type { LeaderboardRow } from './leaderboard.js';
 import type { Ranking } from './ranking.js';
@@ -103,9 +104,9 @@ export function displayCell(kind: CellKind, value: CellValue): string {
  * A cell for programs: numbers in full (shortest round-trip form, `NaN`, `Infinity`), JSON for
  * lists and objects, the empty string when missing.
  */
-export function rawCell(value: CellValue): string {
+export function rawCell(value: CellValue, csv: CsvOptions = {}): string {
   if (value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return csvText(value, csv);
   return JSON.stringify(value);
 }

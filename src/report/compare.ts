@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { StudyRecord } from '../storage/storage.js';
+import type { CsvOptions } from './csv.js';
 import { type Board, boardCsv, boardJsonRows, boardMarkdown, boardText } from './board.js';
 import { otherMetrics } from './columns.js';
 import { formatDuration, formatNumber } from './format.js';
@@ -110,8 +111,8 @@ export function comparisonJson(c: Comparison): string {
   return toJson({ metric: c.ranking.metric, direction: c.ranking.direction, studies: c.studies, leaderboard: boardJsonRows(c.board) });
 }
 
-export function comparisonCsv(c: Comparison): string {
-  return boardCsv(c.board);
+export function comparisonCsv(c: Comparison, csv: CsvOptions = {}): string {
+  return boardCsv(c.board, csv);
 }
 
 export function comparisonMarkdown(c: Comparison): string {

@@ -15,3 +15,17 @@ export function csvField(text: string): string {
 export function toCsv(records: readonly (readonly string[])[]): string {
   return records.map((record) => record.map(csvField).join(',') + CSV_EOL).join('');
 }
+
+/** Options of the CSV writers. */
+export interface CsvOptions {
+  /**
+   * Defuse text that a spreadsheet would run as a formula (`--csv-safe`): a text field starting
+   * with `=`, `+`, `-`, `@`, a tab or a CR gets a leading apostrophe. Numbers stay numbers.
+   */
+  readonly safe?: boolean;
+}
+
+/** A text field as written with `options`: see {@link CsvOptions.safe}. */
+export function csvText(text: string, options: CsvOptions = {}): string {
+  return options.safe === true && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}

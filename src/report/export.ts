@@ -6,7 +6,7 @@
 import type { TrialRecord } from '../storage/storage.js';
 import { planFor } from '../strategies/create.js';
 import { rawCell } from './columns.js';
-import { toCsv } from './csv.js';
+import { type CsvOptions, csvText, toCsv } from './csv.js';
 import { toJson } from './json.js';
 import { buildLeaderboard, searchedParamNames } from './leaderboard.js';
 import { type StudyData, bracketOf } from './study-view.js';
@@ -80,7 +80,7 @@ export function exportParamNames(data: StudyData): string[] {
  * `epoch_duration_ms`, `epoch_created_at`, `promoted_to_rung` (on the epoch after which the
  * trial was promoted) and `metric.<name>` for every metric reported, sorted by name.
  */
-export function exportCsv(data: StudyData): string {
+export function exportCsv(data: StudyData, csv: CsvOptions = {}): string {
   const plan = planFor(data.study.spec);
   const ranks = rankByTrial(data.trials, data);
   const params = exportParamNames(data);
@@ -91,10 +91,10 @@ export function exportCsv(data: StudyData): string {
     'epoch', 'epoch_rung', 'epoch_value', 'epoch_duration_ms', 'epoch_created_at', 'promoted_to_rung',
     ...metrics.map((m) => `metric.${m}`),
   ];
-  const rows: string[][] = [header];
+  const rows: string[][] = [header.map((key) => csvText(key, csv))];
   for (const trial of data.trials) {
-    const trialCells = TRIAL_COLUMNS.map(([, get]) => rawCell(get(trial, ranks.get(trial.number)!, data.study.name)));
-    const paramCells = params.map((p) => rawCell(trial.params[p] ?? null));
+    const trialCells = TRIAL_COLUMNS.map(([, get]) => rawCell(get(trial, ranks.get(trial.number)!, data.study.name), csv));
+    const paramCells = params.map((p) => rawCell(trial.params[p] ?? null, csv));
     const epochs = data.epochs.filter((e) => e.trial === trial.number);
     if (epochs.length === 0) rows.push([...trialCells, ...paramCells, ...Array<string>(6 + metrics.length).fill('')]);
     const rungEpochs = trial.rung === null ? [] : bracketOf(plan, trial.bracket).rungs.map((r) => r.epochs);
@@ -111,7 +111,7 @@ export function exportCsv(data: StudyData): string {
         String(e.durationMs),
         String(e.createdAt),
         promoted === undefined ? '' : String(promoted.rung),
-        ...metrics.map((m) => rawCell(e.metrics[m] ?? null)),
+        ...metrics.map((m) => rawCell(e.metrics[m] ?? null, csv)),
       ]);
     }
   }

@@ -20,8 +20,20 @@ export function formatNumber(value: number | null | undefined): string {
 export function formatParam(value: ParamValue | undefined): string {
   if (value === undefined || value === null) return MISSING;
   if (typeof value === 'number') return formatNumber(value);
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return printable(value);
   return JSON.stringify(value);
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text for one line of a terminal: line breaks, tabs and other control characters (escape
+ * sequences included) written as escapes, so that a value cannot break a table or a progress
+ * line, or move the cursor.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** `850ms`, `4.1s`, `2m05s`, `1h02m`. */

@@ -1,6 +1,7 @@
 /**
  * Plain-text tables for terminals: padded columns, numbers right-aligned.
  */
+import { printable } from './format.js';
 
 export interface Column {
   readonly header: string;
@@ -8,7 +9,10 @@ export interface Column {
 }
 
 /** Renders a header, a rule and one line per row; no trailing spaces. */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+export function renderTable(columns: readonly Column[], cells: readonly (readonly string[])[]): string {
+  // One line per row, whatever the values hold.
+  const rows = cells.map((row) => row.map(printable));
+  columns = columns.map((column) => ({ ...column, header: printable(column.header) }));
   const widths = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     columns

@@ -3,7 +3,10 @@
  * input that add an issue (and return undefined) instead of throwing.
  */
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { describe } from '../util/describe.js';
 import { suggestion } from '../util/suggest.js';
+
+export { describe };
 
 /** A key path into the parsed file: `['params', 'lr', 'loguniform']`. */
 export type KeyPath = readonly (string | number)[];
@@ -18,18 +21,6 @@ export function pathToString(path: KeyPath): string {
     else out += out === '' ? part : `.${part}`;
   }
   return out;
-}
-
-/** A short rendering of a value received, for messages. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) {
-    const text = JSON.stringify(value);
-    return text.length > 60 ? `a list of ${value.length}` : text;
-  }
-  return 'an object';
 }
 
 export class IssueList {

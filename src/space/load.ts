@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, type Node, isNode, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { jsonErrorAt } from '../util/json-error.js';
 import type { KeyPath, Locator } from './issues.js';
 import { type StudyFlags, parseStudy } from './parse.js';
 import type { StudySpec } from './spec.js';
@@ -35,6 +36,8 @@ export function loadSpaceFile(file: string, flags: StudyFlags = {}, seedSource: 
 
 /** Parses YAML or JSON text. @throws {ConfigError} with the line and column of a syntax error. */
 export function parseText(text: string, file: string): { raw: unknown; locate: Locator } {
+  // A .json file is JSON: YAML would also take what JSON refuses (trailing commas, comments).
+  if (/\.json$/i.test(file)) checkJson(text, file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -57,4 +60,18 @@ export function parseText(text: string, file: string): { raw: unknown; locate: L
     return undefined;
   };
   return { raw: doc.toJS({ maxAliasCount: 100 }), locate };
+}
+
+/** @throws {ConfigError} with the line and column of the first JSON syntax error in `text`. */
+function checkJson(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch {
+    const { offset, expected } = jsonErrorAt(text);
+    const before = text.slice(0, offset).split('\n');
+    const line = before.length;
+    const col = before.at(-1)!.length + 1;
+    const found = offset >= text.length ? 'the end of the text' : JSON.stringify(text[offset]);
+    throw new ConfigError([{ path: '', line, message: `malformed JSON at line ${line}, column ${col}: expected ${expected}, found ${found}` }], file);
+  }
 }

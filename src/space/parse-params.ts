@@ -67,6 +67,8 @@ function parseChoice(raw: Loose, path: KeyPath, issues: IssueList, childPrefix: 
     return undefined;
   }
   const seen = new Set<string>();
+  /** Each choice as text, as the leaderboard, exports and dashboard show it. */
+  const shown = new Map<string, unknown>();
   let ok = true;
   choices.forEach((choice: unknown, i) => {
     if (typeof choice !== 'number' && typeof choice !== 'string' && typeof choice !== 'boolean') {
@@ -78,8 +80,12 @@ function parseChoice(raw: Loose, path: KeyPath, issues: IssueList, childPrefix: 
     } else if (seen.has(JSON.stringify(choice))) {
       issues.add([...at, i], `${describe(choice)} is listed twice`);
       ok = false;
+    } else if (shown.has(String(choice))) {
+      issues.add([...at, i], `${describe(choice)} and ${describe(shown.get(String(choice)))} both show as ${String(choice)} in results: choices must differ as text`);
+      ok = false;
     } else {
       seen.add(JSON.stringify(choice));
+      shown.set(String(choice), choice);
     }
   });
   return ok ? { kind: 'categorical', choices: choices as Scalar[] } : undefined;
@@ -125,6 +131,10 @@ function parseRange(kind: 'loguniform' | 'uniform' | 'int', raw: Loose, path: Ke
   if (log && low <= 0) issues.add(at, `low must be > 0${kind === 'loguniform' ? '' : ' when log is true'}, got ${low}`);
   if (integer ? low > high : low >= high) {
     issues.add(at, `high must be ${integer ? '≥' : '>'} low, got [${low}, ${high}]`);
+  } else if (integer && !(Number.isSafeInteger(low) && Number.isSafeInteger(high) && Number.isSafeInteger(high - low))) {
+    issues.add(at, `bounds and their distance must be exact integers, at most ${Number.MAX_SAFE_INTEGER} in size, got [${low}, ${high}]`);
+  } else if (!log && !Number.isFinite(high - low)) {
+    issues.add(at, `the range is too wide: high - low must be a finite number, got [${low}, ${high}]`);
   }
   if (issues.size > before) return undefined;
   const grid = parseGrid(raw, path, issues, { low, high, log, integer });

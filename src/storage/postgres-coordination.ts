@@ -246,8 +246,12 @@ async function saveCheckpoint(db: Db, studyId: number, number: number, checkpoin
   await db.query(PG_LEASE.upsertCheckpoint, [studyId, number, checkpoint.epoch, data, Date.now()]);
 }
 
-/** The epochs of the trial's last checkpoint storage knows of that its stored epochs reach, or 0. */
+/**
+ * The epochs an interrupted trial keeps (keptEpochs in rules.ts): all of them when they reach its
+ * target, else those of its last checkpoint storage knows of that its stored epochs reach, or 0.
+ */
 async function lastCheckpoint(db: Db, studyId: number, trial: TrialRow): Promise<number> {
+  if (trial.epochs >= trial.target_epochs) return trial.epochs;
   return (await first<{ epoch: number | null }>(db, PG_LEASE.lastCheckpoint, [studyId, trial.number, trial.epochs]))?.epoch ?? 0;
 }
 

@@ -12,27 +12,31 @@ export interface TrialState {
   readonly epochs: number;
 }
 
+/** Exit code of a request that breaks a storage rule: hpsearch asked for something illegal, a bug. */
+const BUG = { exitCode: 70 } as const;
+
 /** Factories for every error a backend raises about the caller's request. */
 export const StorageErrors = {
   studyExists: (name: string, location: string) =>
     new StorageError(`a study named "${name}" already exists in ${location}`, { exitCode: 2 }),
-  noStudy: (studyId: number) => new StorageError(`no study with id ${studyId}`),
-  noTrial: (study: string, number: number) => new StorageError(`study "${study}" has no trial ${number}`),
+  noStudy: (studyId: number) => new StorageError(`no study with id ${studyId}`, BUG),
+  noTrial: (study: string, number: number) => new StorageError(`study "${study}" has no trial ${number}`, BUG),
   trialExists: (study: string, number: number) =>
-    new StorageError(`trial ${number} of study "${study}" already exists`),
+    new StorageError(`trial ${number} of study "${study}" already exists`, BUG),
   illegalTransition: (study: string, number: number, from: TrialStatus, to: TrialStatus) =>
-    new StorageError(`trial ${number} of study "${study}" cannot go from ${from} to ${to}`),
+    new StorageError(`trial ${number} of study "${study}" cannot go from ${from} to ${to}`, BUG),
   notRunning: (study: string, number: number, status: TrialStatus, epoch: number) =>
-    new StorageError(`trial ${number} of study "${study}" is ${status}, not running: cannot record epoch ${epoch}`),
+    new StorageError(`trial ${number} of study "${study}" is ${status}, not running: cannot record epoch ${epoch}`, BUG),
   badEpoch: (study: string, number: number, epoch: number) =>
-    new StorageError(`epoch of trial ${number} of study "${study}" must be a positive integer, got ${epoch}`),
+    new StorageError(`epoch of trial ${number} of study "${study}" must be a positive integer, got ${epoch}`, BUG),
   badKeepEpochs: (study: string, number: number, keep: number, epochs: number) =>
     new StorageError(
       `trial ${number} of study "${study}" has ${epochs} epochs: ` +
         `cannot keep ${keep} (must be an integer from 0 to ${epochs})`,
+      BUG,
     ),
-  closed: (location: string) => new StorageError(`storage ${location} is closed`),
-  readonly: (location: string) => new StorageError(`storage ${location} is open read-only: cannot write`),
+  closed: (location: string) => new StorageError(`storage ${location} is closed`, BUG),
+  readonly: (location: string) => new StorageError(`storage ${location} is open read-only: cannot write`, BUG),
 } as const;
 
 /** Returns the trial, or throws when there is none of that number. */
@@ -65,6 +69,16 @@ export function checkKeepEpochs(study: string, trial: TrialState, keep: number):
   if (!Number.isInteger(keep) || keep < 0 || keep > trial.epochs) {
     throw StorageErrors.badKeepEpochs(study, trial.number, keep, trial.epochs);
   }
+}
+
+/**
+ * The epochs a trial interrupted with `recorded` epochs keeps when it goes back to the queue:
+ * all of them when they reach its `target` (it is done: nothing is run again), otherwise those
+ * of its last whole checkpoint that storage has the epochs of, or none.
+ */
+export function keptEpochs(recorded: number, target: number, checkpoints: readonly number[]): number {
+  if (recorded >= target) return recorded;
+  return checkpoints.filter((epoch) => epoch <= recorded).reduce((a, b) => Math.max(a, b), 0);
 }
 
 /** Whether a lock belongs to this owner (same process on the same host). */

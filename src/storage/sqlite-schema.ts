@@ -2,10 +2,10 @@
  * Opening an hpsearch SQLite file: recognizing it (`PRAGMA application_id`), refusing foreign
  * files, and bringing its schema up to date (`PRAGMA user_version`).
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StorageError, firstLine } from '../errors.js';
+import { IO_ERROR_EXIT_CODE, StorageError, firstLine } from '../errors.js';
 
 /** `PRAGMA application_id` of hpsearch files: "HPSR" in ASCII. */
 export const APPLICATION_ID = 0x48505352;
@@ -110,11 +110,13 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions): Database.Database {
   if (options.readonly && !existsSync(path)) throw new StorageError(`no database at ${path}`, { exitCode: 2 });
-  if (!options.readonly) makeFolder(dirname(path), path);
+  if (!options.readonly) {
+    makeFolder(dirname(path), path);
+    checkWritable(path);
+  }
   let db: Database.Database;
   try {
-    const { readonly, timeoutMs } = options;
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: timeoutMs });
+    db = options.readonly ? openReadonly(path, options.timeoutMs) : new Database(path, { timeout: options.timeoutMs });
   } catch (error) {
     throw new StorageError(`cannot open ${path}: ${firstLine(error)}`, { exitCode: 2, cause: error });
   }
@@ -133,6 +135,58 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Databa
     db.close();
     if (error instanceof StorageError) throw error;
     throw new StorageError(`cannot open ${path}: ${firstLine(error)}`, { exitCode: 2, cause: error });
+  }
+}
+
+/**
+ * Opens a database to read it. A WAL database on read-only media cannot be opened in place
+ * (SQLite must create its shared-memory file beside it): it is then read from a snapshot of the
+ * file in memory, which is the whole database when no write-ahead log is left beside it.
+ */
+function openReadonly(path: string, timeoutMs: number): Database.Database {
+  const db = openInPlace(path, timeoutMs);
+  if (db !== null) return db;
+  const bytes = readFileSync(path);
+  // Header bytes 18 and 19 say WAL (2); an in-memory database reads it as a rollback one (1).
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+  return new Database(bytes, { readonly: true });
+}
+
+/** The database opened read-only where it lies, or null when read-only media keep SQLite from it. */
+function openInPlace(path: string, timeoutMs: number): Database.Database | null {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs });
+    // The first read is where a WAL database on read-only media fails.
+    db.pragma('schema_version');
+    return db;
+  } catch (error) {
+    const blocked = (error as { code?: string }).code === 'SQLITE_CANTOPEN' && !existsSync(`${path}-wal`);
+    if (blocked) db?.close();
+    // Anything else (a file that is not a database...) is for the caller to name.
+    else if (db !== null) return db;
+    else throw error;
+    return null;
+  }
+}
+
+/** File system errors that say the place cannot be written: an environment failure, exit code 74. */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT']);
+
+/** @throws {StorageError} (exit code 74) when the database, or the folder it is to be created in, cannot be written. */
+function checkWritable(path: string): void {
+  const target = existsSync(path) ? path : dirname(path);
+  try {
+    accessSync(target, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!UNWRITABLE.has(code)) return;
+    const what = target === path ? path : `the folder ${target}`;
+    throw new StorageError(`cannot write ${path}: ${what} is ${code === 'EROFS' ? 'on a read-only file system' : 'not writable'} (${code})`, {
+      exitCode: IO_ERROR_EXIT_CODE,
+      hint: 'choose another place with --storage sqlite:PATH',
+      cause: error,
+    });
   }
 }
 
@@ -167,7 +221,8 @@ function makeFolder(folder: string, path: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const why = FOLDER_PROBLEMS[code] ?? firstLine(error);
-    throw new StorageError(`cannot create the folder ${folder} for ${path}: ${why}`, { exitCode: 2, hint: 'choose another place with --storage sqlite:PATH', cause: error });
+    const exitCode = UNWRITABLE.has(code) ? IO_ERROR_EXIT_CODE : 2;
+    throw new StorageError(`cannot create the folder ${folder} for ${path}: ${why}`, { exitCode, hint: 'choose another place with --storage sqlite:PATH', cause: error });
   }
 }
 

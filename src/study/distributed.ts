@@ -11,6 +11,7 @@ import os from 'node:os';
 import { StorageError, firstLine } from '../errors.js';
 import type { TrialExecutor } from '../pool/executor.js';
 import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
+import type { Metrics } from '../trial/objective.js';
 import type { BackendName } from '../space/spec.js';
 import { constantParams } from '../space/sample.js';
 import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/coordination.js';
@@ -24,7 +25,8 @@ import type { StudyEvents, TrialView } from './events.js';
 import type { StudyHistory } from './history.js';
 import type { StudyOutcome } from './run-study.js';
 import { finiteOrNull, toScore } from './scores.js';
-import { errorText, halvedBatch, timeoutError } from './trial-errors.js';
+import { alreadyDone, decideRunEnd } from './run-end.js';
+import { halvedBatch, timeoutError } from './trial-errors.js';
 
 /** How long a claimed job's lease lasts, how often it is renewed, and how often an idle worker asks again. */
 export interface LeaseTiming {
@@ -58,6 +60,8 @@ interface Running {
   lost: boolean;
   /** Epochs reached: the last one reported in this run. */
   epochs: number;
+  /** The metrics of that epoch, once this run reported one. */
+  metrics: Metrics | null;
 }
 
 /**
@@ -121,6 +125,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     const value = finiteOrNull(message.metrics[metric]);
     const epoch = { epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs };
     job.epochs = message.epoch;
+    job.metrics = message.metrics;
     if (!job.lost) coordination.recordLeasedEpoch(study.id, number, job.owner, epoch).catch(onWriteError(number));
     events?.onEpoch?.({ trial: number, ...epoch });
     const score = toScore(message.metrics[metric], spec.objective.direction);
@@ -129,43 +134,39 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     return !stopping && !job.lost && decision.kind === 'continue';
   };
 
-  /** Records how a run ended, through the lease; resolves to the trial as it ended, or null when the lease was lost. */
-  const record = async (planned: PlannedJob, job: Running, outcome: TrialOutcome | null, error: unknown): Promise<TrialView | null> => {
+  /**
+   * Records how a run ended, through the lease; resolves to the trial as it ended, or null when
+   * the lease was lost. `outcome` undefined: the job had nothing left to run.
+   */
+  const record = async (planned: PlannedJob, job: Running, outcome: TrialOutcome | null | undefined, error: unknown): Promise<TrialView | null> => {
     const { view } = planned;
     const number = planned.job.number;
     if (job.lost) return null;
-    if (outcome !== null && outcome.status === 'stopped' && !pruned.has(number)) {
-      const checkpoint = outcome.checkpointEpochs === null ? null : await checkpoints.upload(number, outcome.checkpointEpochs);
-      const kept = await coordination.requeueLeased(study.id, number, job.owner, { checkpoint, durationMs: outcome.durationMs });
+    const end =
+      outcome === undefined
+        ? { kind: 'finish' as const, info: alreadyDone(job.metrics, job.epochs, spec.maxEpochs, metric) }
+        : decideRunEnd({
+            outcome,
+            error,
+            budget: planned.job.budget,
+            reported: { epochs: job.epochs, metrics: job.metrics },
+            maxEpochs: spec.maxEpochs,
+            metric,
+            pruned: pruned.has(number),
+          });
+    if (end.kind === 'requeue') {
+      const checkpoint = end.checkpointEpochs === null ? null : await checkpoints.upload(number, end.checkpointEpochs);
+      const kept = await coordination.requeueLeased(study.id, number, job.owner, { checkpoint, durationMs: end.durationMs });
       await checkpoints.discard(number, kept === 0 ? null : kept);
-      return { ...view, status: 'queued', epochs: kept, durationMs: outcome.durationMs };
+      return { ...view, status: 'queued', epochs: kept, durationMs: end.durationMs ?? view.durationMs };
     }
-    if (outcome === null && error instanceof Error && error.name === 'AbortError') {
-      const kept = await coordination.requeueLeased(study.id, number, job.owner, {});
-      await checkpoints.discard(number, kept === 0 ? null : kept);
-      return { ...view, status: 'queued', epochs: kept };
-    }
-    let ended: TrialView;
-    if (outcome !== null) {
-      const status = outcome.status === 'stopped' ? 'pruned' : outcome.status === 'completed' && outcome.epochs < spec.maxEpochs ? 'paused' : outcome.status;
-      const value = status === 'diverged' ? null : finiteOrNull(outcome.metrics[metric]);
-      ended = { ...view, status, value, epochs: outcome.epochs, durationMs: outcome.durationMs };
-    } else {
-      ended = { ...view, status: 'failed', value: null, epochs: job.epochs, error: errorText(error) };
-    }
+    const { info } = end;
+    const ended: TrialView = { ...view, status: info.status, value: info.value, epochs: info.epochs, durationMs: info.durationMs ?? view.durationMs, error: info.error };
     const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
     const retry = smaller !== null || (ended.status === 'failed' && ended.retries < (options.retries ?? 0));
     const checkpoint = ended.status === 'paused' && outcome?.checkpointEpochs != null ? await checkpoints.upload(number, outcome.checkpointEpochs) : null;
     const summary = await coordination.finishLeased(study.id, number, job.owner, {
-      info: {
-        status: ended.status as 'completed' | 'paused' | 'pruned' | 'diverged' | 'failed',
-        value: ended.value,
-        metrics: outcome?.metrics ?? null,
-        epochs: ended.epochs,
-        durationMs: outcome?.durationMs ?? null,
-        error: outcome === null ? ended.error : null,
-        tensorsAfter: outcome?.tensorsAfter ?? null,
-      },
+      info,
       checkpoint,
       retry: retry ? { seed: planned.seed, ...(smaller === null ? {} : { params: smaller }) } : null,
     });
@@ -181,7 +182,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   const execute = async (planned: PlannedJob, lease: Lease): Promise<void> => {
     const { job: claimed, slot, view } = planned;
     const number = claimed.number;
-    const job: Running = { owner: lease.owner, abort: new AbortController(), lost: false, epochs: claimed.budget.from };
+    const job: Running = { owner: lease.owner, abort: new AbortController(), lost: false, epochs: claimed.budget.from, metrics: null };
     running.set(number, job);
     events?.onTrialStart?.(view);
     const onStudyAbort = () => job.abort.abort(options.abortSignal?.reason);
@@ -206,6 +207,17 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     }
 
     async function run(): Promise<void> {
+      if (claimed.budget.from >= claimed.budget.to) {
+        // Its reported epochs reach its target already (interrupted after its last report): it
+        // ends as its last epoch left it, without running.
+        job.metrics = (await storage.getEpochs(study.id, number)).at(-1)?.metrics ?? null;
+        const ended = await record(planned, job, undefined, null).catch((caught: unknown) => {
+          onWriteError(number)(caught);
+          return null;
+        });
+        if (ended !== null) events?.onTrialEnd?.(ended, bestSoFar);
+        return;
+      }
       if (claimed.budget.from > 0 && !(await checkpoints.fetch(number, claimed.budget.from)) && !toldNoCheckpoint) {
         toldNoCheckpoint = true;
         events?.onNotice?.(

@@ -86,10 +86,17 @@ export async function openStudy(
   const name = JSON.stringify(existing.name);
   const differs = specDifference(existing.spec, spec, seedGiven);
   if (differs !== null) {
-    throw new UsageError(`a study named ${name} already exists in ${storage.location}, and its ${differs} differs from this declaration`, hint('differs'));
+    throw new UsageError(`a study named ${name} already exists in ${storage.location}, and this declaration differs from it in ${differs}`, hint('differs'));
   }
   const trialsSoFar = (await storage.getTrials(existing.id)).length;
-  const raised = raiseBudget(existing.spec, { trials: spec.trials ?? undefined, maxEpochs: spec.maxEpochs }, trialsSoFar);
+  let raised: StudySpec;
+  try {
+    raised = raiseBudget(existing.spec, { trials: spec.trials ?? undefined, maxEpochs: spec.maxEpochs }, trialsSoFar);
+  } catch (error) {
+    // A lower budget in the file: the way out is another study, or the stored one as it is.
+    if (error instanceof UsageError && error.hint === undefined) throw new UsageError(error.message, hint(existing.status === 'completed' ? 'completed' : 'differs'));
+    throw error;
+  }
   if (existing.status === 'completed' && raised === existing.spec) {
     throw new UsageError(`a study named ${name} already exists in ${storage.location} (completed)`, hint('completed'));
   }

@@ -8,13 +8,16 @@ import type { TrialExecutor } from '../pool/executor.js';
 import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
 import type { BackendName } from '../space/spec.js';
 import { constantParams } from '../space/sample.js';
-import type { Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/storage.js';
+import type { FinishInfo, Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/storage.js';
+import type { Metrics } from '../trial/objective.js';
 import type { Strategy } from '../strategies/types.js';
 import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 import { trialSeed } from '../util/random.js';
 import type { DispatchControl } from './control.js';
 import { type Job, chooseJob, startingView } from './next-job.js';
-import { errorText, halvedBatch, timeoutError } from './trial-errors.js';
+import { keptEpochs } from '../storage/rules.js';
+import { alreadyDone, decideRunEnd } from './run-end.js';
+import { halvedBatch, timeoutError } from './trial-errors.js';
 import type { StudyEvents, TrialView } from './events.js';
 import { StudyHistory } from './history.js';
 import { finiteOrNull, toScore } from './scores.js';
@@ -40,6 +43,11 @@ export interface RunStudyOptions {
   /** A trial that runs out of memory is run again at half its `batch_size`, down to 1. */
   readonly oomRetry?: boolean;
   readonly events?: StudyEvents;
+}
+
+/** A queued write: `whenStored` callbacks run once it is committed (never, when it fails). */
+interface Written {
+  whenStored(callback: () => void): void;
 }
 
 export interface StudyOutcome {
@@ -69,10 +77,9 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const stored = await storage.getTrials(study.id);
   for (const trial of stored) {
     if (trial.status !== 'running') continue;
-    // Left running by a process that died: it goes on from its last whole checkpoint that
-    // storage has the epochs of, or from the start.
-    const kept = checkpointDir === null ? [] : listCheckpoints(checkpointDir, trial.number).filter((e) => e <= trial.epochs);
-    const keep = kept.at(-1) ?? 0;
+    // Left running by a process that died: done when its reported epochs reach its target,
+    // otherwise it goes on from its last whole checkpoint that storage has the epochs of.
+    const keep = keptEpochs(trial.epochs, trial.targetEpochs, checkpointDir === null ? [] : listCheckpoints(checkpointDir, trial.number));
     await storage.requeueTrial(study.id, trial.number, keep);
     await deleteCheckpoint(trial.number, keep);
   }
@@ -85,20 +92,35 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   let stopping = options.stopSignal?.aborted ?? false;
   let fatal: unknown = null;
 
-  /** Writes are not awaited on the hot path; a failed write stops the study. */
+  /**
+   * Writes are not awaited on the hot path; a failed write stops the study. `onStored` runs once
+   * the write is committed: what observers are told of a trial's end is what storage holds.
+   */
   let pendingWrites = 0;
   let onDrained: (() => void) | null = null;
   const settled = () => {
     if (--pendingWrites === 0) onDrained?.();
   };
-  const write = (promise: Promise<unknown>) => {
+  const write = (promise: Promise<unknown>, onStored?: () => void): Written => {
     pendingWrites++;
-    promise.then(settled, (error: unknown) => {
-      fatal ??= error;
-      stopping = true;
-      settled();
-    });
+    let stored = false;
+    const callbacks = onStored === undefined ? [] : [onStored];
+    promise.then(
+      () => {
+        stored = true;
+        for (const callback of callbacks.splice(0)) callback();
+        settled();
+      },
+      (error: unknown) => {
+        fatal ??= error;
+        stopping = true;
+        settled();
+      },
+    );
+    return { whenStored: (callback) => (stored ? callback() : void callbacks.push(callback)) };
   };
+  /** The metrics of each running trial's last reported epoch. */
+  const lastMetrics = new Map<number, Metrics>();
   const allWritten = () => (pendingWrites === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onDrained = resolve)));
 
   const nextJob = (): Job | null =>
@@ -108,6 +130,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     const value = finiteOrNull(message.metrics[metric]);
     write(storage.recordEpoch(study.id, number, { epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs }));
     history.epoch(number, message.epoch, value);
+    lastMetrics.set(number, message.metrics);
     events?.onEpoch?.({ trial: number, epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs });
     const score = toScore(message.metrics[metric], direction);
     const decision = strategy.tell({ trial: number, epoch: message.epoch, score }, history.snapshots);
@@ -115,48 +138,41 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     return !stopping && decision.kind === 'continue';
   };
 
-  // Writes of a run's end are queued, not awaited: the slot takes its next job at once, and the
-  // storage commits them in order with that job's writes.
-  const finish = (job: Job, base: TrialView, outcome: TrialOutcome): TrialView => {
-    const ended = { ...base, epochs: outcome.epochs, durationMs: outcome.durationMs };
-    if (outcome.status === 'stopped' && !prunedByStrategy.has(job.number)) {
-      const kept = outcome.checkpointEpochs ?? 0;
-      write(storage.requeueTrial(study.id, job.number, kept, outcome.durationMs));
-      return { ...ended, status: 'queued', epochs: kept };
+  /**
+   * Records how a run ended and returns the trial as it ends. Writes are queued, not awaited:
+   * the slot takes its next job at once, and the storage commits them in order with that job's
+   * writes.
+   */
+  const endRun = (job: Job, outcome: TrialOutcome | null, error: unknown): [TrialView, Written] => {
+    const base = history.view(job.number);
+    const end = decideRunEnd({
+      outcome,
+      error,
+      budget: job.budget,
+      reported: { epochs: base.epochs, metrics: lastMetrics.get(job.number) ?? null },
+      maxEpochs: spec.maxEpochs,
+      metric,
+      pruned: prunedByStrategy.has(job.number),
+    });
+    lastMetrics.delete(job.number);
+    if (end.kind === 'requeue') {
+      // It continues from the checkpoint this run saved, else from its last whole one.
+      const saved = checkpointDir === null ? [] : listCheckpoints(checkpointDir, job.number);
+      const kept = end.checkpointEpochs !== null && end.checkpointEpochs <= base.epochs ? end.checkpointEpochs : keptEpochs(base.epochs, Infinity, saved);
+      return [{ ...base, status: 'queued', epochs: kept, durationMs: end.durationMs ?? base.durationMs }, write(storage.requeueTrial(study.id, job.number, kept, end.durationMs))];
     }
-    let status: TrialView['status'];
-    if (outcome.status === 'stopped') status = 'pruned';
-    else if (outcome.status === 'completed' && outcome.epochs < spec.maxEpochs) status = 'paused';
-    else status = outcome.status;
-    const value = status === 'diverged' ? null : finiteOrNull(outcome.metrics[metric]);
-    write(storage.finishTrial(study.id, job.number, {
-      status,
-      value,
-      metrics: outcome.metrics,
-      epochs: outcome.epochs,
-      durationMs: outcome.durationMs,
-      error: null,
-      tensorsAfter: outcome.tensorsAfter,
-    }));
-    return { ...ended, status, value };
+    return recordFinish(job.number, base, end.info);
   };
 
-  const fail = (job: Job, base: TrialView, error: unknown): TrialView => {
-    if (error instanceof Error && error.name === 'AbortError') {
-      write(storage.requeueTrial(study.id, job.number, 0));
-      return { ...base, status: 'queued', epochs: 0 };
-    }
-    const text = errorText(error);
-    write(storage.finishTrial(study.id, job.number, {
-      status: 'failed',
-      value: null,
-      metrics: null,
-      epochs: base.epochs,
-      durationMs: null,
-      error: text,
-      tensorsAfter: null,
-    }));
-    return { ...base, status: 'failed', value: null, error: text };
+  const recordFinish = (number: number, base: TrialView, info: FinishInfo): [TrialView, Written] => [
+    { ...base, status: info.status, value: info.value, epochs: info.epochs, durationMs: info.durationMs ?? base.durationMs, error: info.error },
+    write(storage.finishTrial(study.id, number, info)),
+  ];
+
+  /** A job with nothing left to run (its epochs reach its target already): it ends as its last reported epoch left it. */
+  const endWithoutRunning = async (job: Job): Promise<[TrialView, Written]> => {
+    const last = (await storage.getEpochs(study.id, job.number)).at(-1);
+    return recordFinish(job.number, history.view(job.number), alreadyDone(last?.metrics ?? null, job.budget.from, spec.maxEpochs, metric));
   };
 
   /**
@@ -168,8 +184,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     for (const number of dropping) {
       const view: TrialView = { ...history.view(number), status: 'pruned' };
       history.end(view);
-      write(storage.pruneTrial(study.id, number));
-      events?.onTrialPruned?.(view);
+      write(storage.pruneTrial(study.id, number), () => events?.onTrialPruned?.(view));
     }
     await Promise.all(dropping.map((number) => deleteCheckpoint(number)));
   };
@@ -177,13 +192,23 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   let toldNoCheckpoint = false;
   /** A continued trial without a checkpoint is trained again from the start: say so, once. */
   const checkContinuation = (job: Job) => {
-    if (toldNoCheckpoint || job.budget.from === 0) return;
+    if (toldNoCheckpoint || job.budget.from === 0 || job.budget.from >= job.budget.to) return;
     if (checkpointDir !== null && listCheckpoints(checkpointDir, job.number).includes(job.budget.from)) return;
     toldNoCheckpoint = true;
     events?.onNotice?.(
       `trial ${job.number} has no checkpoint after epoch ${job.budget.from}, so it is trained again from the start; ` +
         'an objective continues instead when it saves one with trial.checkpoint.save(state) at the end of each run',
     );
+  };
+
+  /** Runs a job on the executor and records how the run ended. */
+  const run = async (job: Job, slot: number, task: TrialTask, signal: AbortSignal, timedOut: () => boolean): Promise<[TrialView, Written]> => {
+    try {
+      const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, signal);
+      return endRun(job, outcome, null);
+    } catch (error) {
+      return endRun(job, null, timedOut() ? timeoutError(options.trialTimeoutMs!) : error);
+    }
   };
 
   const execute = async (job: Job, slot: number): Promise<void> => {
@@ -220,32 +245,25 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       timedOut = true;
       abort.abort();
     }, options.trialTimeoutMs);
-    let ended: TrialView;
-    try {
-      const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, abort.signal);
-      ended = finish(job, history.view(job.number), outcome);
-    } catch (error) {
-      const reason = timedOut ? timeoutError(options.trialTimeoutMs!) : error;
-      ended = fail(job, history.view(job.number), reason);
-    } finally {
-      clearTimeout(timer);
-      options.abortSignal?.removeEventListener('abort', onStudyAbort);
-    }
+    let [ended, recorded] = job.budget.from >= job.budget.to ? await endWithoutRunning(job) : await run(job, slot, task, abort.signal, () => timedOut);
+    clearTimeout(timer);
+    options.abortSignal?.removeEventListener('abort', onStudyAbort);
     const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
     if (smaller !== null) {
-      write(storage.retryTrial(study.id, job.number, seed, smaller));
+      recorded = write(storage.retryTrial(study.id, job.number, seed, smaller));
       events?.onNotice?.(`trial ${job.number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`);
       ended = { ...ended, params: smaller, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     } else if (ended.status === 'failed' && ended.retries < (options.retries ?? 0)) {
       // Run it again, as it was: a failure of its environment (memory, a hang) may not repeat.
-      write(storage.retryTrial(study.id, job.number, seed));
+      recorded = write(storage.retryTrial(study.id, job.number, seed));
       ended = { ...ended, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     }
     // Only the checkpoint it will continue from is kept, and none once it is over.
     const live = ended.status === 'queued' || ended.status === 'paused';
     await deleteCheckpoint(job.number, live ? ended.epochs : null);
     history.end(ended);
-    events?.onTrialEnd?.(ended, history.best);
+    const [final, best] = [ended, history.best];
+    recorded.whenStored(() => events?.onTrialEnd?.(final, best));
     await dropPaused(strategy.dropped(history.snapshots));
   };
 

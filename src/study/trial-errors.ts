@@ -3,7 +3,7 @@
  * alike: the error text kept in storage, a timeout's error, and the smaller batch of a trial
  * that ran out of memory.
  */
-import { TrialFailedError } from '../errors.js';
+import { TrialFailedError, describeThrown } from '../errors.js';
 import type { Params } from '../space/types.js';
 import type { TrialView } from './events.js';
 
@@ -29,7 +29,7 @@ export function timeoutError(ms: number): TrialFailedError {
 
 /** The reason and the first lines of an error, for the trial's record. */
 export function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof Error)) return describeThrown(error);
   const stack = error.stack ?? `${error.name}: ${error.message}`;
   return stack.split('\n').slice(0, ERROR_LINES).join('\n');
 }

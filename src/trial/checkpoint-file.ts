@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { TrialFailedError, firstLine } from '../errors.js';
-import type { CheckpointStore } from './objective.js';
+import type { Budget, CheckpointStore } from './objective.js';
+import { checkpointEpochProblem } from './report-rules.js';
 
 const NAME = /^trial-(\d+)-epoch-(\d+)\.ckpt$/;
 
@@ -45,18 +46,26 @@ export async function deleteCheckpoints(dir: string, trial: number, keep: number
 export interface FileCheckpointStore extends CheckpointStore {
   /** Epochs of the checkpoint saved during this run, or null when none was. */
   readonly savedEpochs: number | null;
+  /** Whether `load` has found a checkpoint to continue from. */
+  readonly loaded: boolean;
 }
 
 /**
- * The checkpoint store of one run of trial `trial`: `load` reads the checkpoint after `from`
- * epochs; `save` writes one after the last epoch reported (`currentEpoch()`). With a null
- * folder, loads find nothing and saves are dropped.
+ * The checkpoint store of one run of trial `trial` over `budget`: `load` reads the checkpoint
+ * after `budget.from` epochs; `save` writes one labelled with the epoch it is given, or after
+ * the last epoch reported (`currentEpoch()`). With a null folder, loads find nothing and saves
+ * are dropped.
  */
-export function fileCheckpointStore(dir: string | null, trial: number, from: number, currentEpoch: () => number): FileCheckpointStore {
+export function fileCheckpointStore(dir: string | null, trial: number, budget: Budget, currentEpoch: () => number): FileCheckpointStore {
+  const { from } = budget;
   let savedEpochs: number | null = null;
+  let loaded = false;
   return {
     get savedEpochs() {
       return savedEpochs;
+    },
+    get loaded() {
+      return loaded;
     },
     async load(): Promise<unknown | null> {
       if (dir === null || from === 0) return null;
@@ -67,11 +76,19 @@ export function fileCheckpointStore(dir: string | null, trial: number, from: num
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw error;
       }
-      return v8.deserialize(bytes);
+      const state: unknown = v8.deserialize(bytes);
+      loaded = true;
+      return state;
     },
-    async save(state: unknown): Promise<void> {
-      if (dir === null) return;
-      const epoch = currentEpoch();
+    async save(state: unknown, options?: { readonly epoch?: number }): Promise<void> {
+      const explicit = options?.epoch;
+      if (explicit !== undefined) {
+        const problem = checkpointEpochProblem(explicit, budget);
+        if (problem !== null) throw new TrialFailedError(problem);
+      }
+      const epoch = explicit ?? currentEpoch();
+      // Nothing trained yet: there is nothing to continue from.
+      if (dir === null || epoch === 0) return;
       const file = checkpointFile(dir, trial, epoch);
       const temporary = `${file}.${process.pid}.tmp`;
       try {

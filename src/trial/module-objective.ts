@@ -6,6 +6,8 @@
 import { pathToFileURL } from 'node:url';
 import { TrialFailedError } from '../errors.js';
 import type { Metrics, Objective, ObjectiveResult, TrialContext } from './objective.js';
+import { metricsProblem } from './report-rules.js';
+import { describe } from '../util/describe.js';
 import type { Params } from '../space/types.js';
 
 type UserObjective = (params: Params, trial: TrialContext) => unknown;
@@ -28,7 +30,16 @@ export function importObjective(file: string): Promise<UserObjective> {
 }
 
 function isMetrics(value: unknown): value is Metrics {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'number');
+  return metricsProblem(value) === null;
+}
+
+/** `{ status: 'completed' | 'diverged', metrics, epochs? }` as a module may return it, or null. */
+function asResult(value: unknown): { status: 'completed' | 'diverged'; metrics: Metrics } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { status, metrics, epochs, ...rest } = value as Record<string, unknown>;
+  if ((status !== 'completed' && status !== 'diverged') || !isMetrics(metrics) || Object.keys(rest).length > 0) return null;
+  if (epochs !== undefined && typeof epochs !== 'number') return null;
+  return { status, metrics };
 }
 
 /** Turns what a user objective returned into an {@link ObjectiveResult}. */
@@ -41,8 +52,14 @@ export function normalizeResult(value: unknown, metric: string, trial: TrialCont
   if (value === undefined && lastReported !== null) {
     return { status: 'completed', metrics: lastReported.metrics, epochs: lastReported.epoch };
   }
-  const shown = value === undefined ? 'nothing' : typeof value === 'object' ? JSON.stringify(value)?.slice(0, 80) ?? String(value) : String(value);
-  throw new TrialFailedError(`objective module ${file} returned ${shown}; expected a number, an object of numbers (metrics), or nothing after reporting epochs`);
+  const result = asResult(value);
+  // Its epochs are those it reported (a returned count could say anything).
+  if (result !== null) return { status: result.status, metrics: result.metrics, epochs: lastReported?.epoch ?? trial.budget.to };
+  const shown = value === undefined ? 'nothing' : typeof value === 'object' && value !== null ? (JSON.stringify(value)?.slice(0, 80) ?? String(value)) : describe(value);
+  const why = typeof value === 'object' && value !== null && !Array.isArray(value) && !('status' in value) ? ` (${metricsProblem(value)})` : '';
+  throw new TrialFailedError(
+    `objective module ${file} returned ${shown}${why}; expected a number, an object of numbers (metrics), { status: 'completed' | 'diverged', metrics, epochs }, or nothing after reporting epochs`,
+  );
 }
 
 /** The objective of module `file`, reading the trial's value from `metric`. */
@@ -56,8 +73,8 @@ export function moduleObjective(file: string, metric: string): Objective {
       checkpoint: trial.checkpoint,
       signal: trial.signal,
       report: async (epoch, metrics) => {
-        last = { epoch, metrics };
         const proceed = await trial.report(epoch, metrics);
+        last = { epoch, metrics };
         stopped ||= !proceed;
         return proceed;
       },

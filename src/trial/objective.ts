@@ -17,8 +17,13 @@ export interface Budget {
 export interface CheckpointStore {
   /** The state saved by an earlier segment of this trial, or null when there is none. */
   load(): Promise<unknown | null>;
-  /** Saves state (structured-cloneable) for a later continuation of this trial. */
-  save(state: unknown): Promise<void>;
+  /**
+   * Saves state (structured-cloneable) for a later continuation of this trial, labelled with the
+   * epochs that state has trained: `options.epoch` when given (the safe form, whatever the order
+   * of saving and reporting), otherwise the last epoch reported so far. A continued run loads the
+   * checkpoint labelled `budget.from`.
+   */
+  save(state: unknown, options?: { readonly epoch?: number }): Promise<void>;
 }
 
 /** What a running trial knows and can do. */

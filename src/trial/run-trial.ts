@@ -10,6 +10,9 @@ import { fileCheckpointStore } from './checkpoint-file.js';
 import type { Metrics, Objective, TrialContext } from './objective.js';
 import { moduleObjective } from './module-objective.js';
 import { createBuiltinObjective } from './trainer.js';
+import { reportProblem } from './report-rules.js';
+import { TrialFailedError } from '../errors.js';
+import { describe } from '../util/describe.js';
 
 /** How a running trial talks to the main thread. */
 export interface TrialLink {
@@ -42,7 +45,10 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
   // The engine as a fresh worker has it: what trials leave beyond this is growth.
   const baseline = (baselineTensors ??= tf.memory().numTensors);
   let lastEpoch = task.budget.from;
-  const checkpoint = fileCheckpointStore(task.checkpointDir, task.trial, task.budget.from, () => lastEpoch);
+  const checkpoint = fileCheckpointStore(task.checkpointDir, task.trial, task.budget, () => lastEpoch);
+  const who = task.task.kind === 'module' ? `objective module ${task.task.module}` : 'the built-in trainer';
+  /** The first report that broke the rules: it fails the trial even when the objective catches it. */
+  let violation: TrialFailedError | null = null;
   let last = performance.now();
   const started = last;
   const context: TrialContext = {
@@ -53,6 +59,13 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
     signal: link.signal,
     checkpoint,
     report: (epoch: number, metrics: Metrics) => {
+      // A continued run without a checkpoint to continue from trains again from epoch 1.
+      const restart = epoch === 1 && lastEpoch === task.budget.from && !checkpoint.loaded;
+      const problem = reportProblem(epoch, metrics, restart ? 0 : lastEpoch, restart ? { from: 0, to: task.budget.to } : task.budget);
+      if (problem !== null) {
+        violation ??= new TrialFailedError(`${who}: trial.report(${describe(epoch)}, …) in trial ${task.trial}: ${problem}`);
+        return Promise.reject(violation);
+      }
       const now = performance.now();
       const durationMs = now - last;
       last = now;
@@ -60,7 +73,10 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
       return link.sendEpoch({ type: 'epoch', epoch, metrics: { ...metrics }, durationMs });
     },
   };
-  const result = await objective(task.params, context);
+  const result = await objective(task.params, context).catch((error: unknown) => {
+    throw violation ?? error;
+  });
+  if (violation !== null) throw violation;
   const memory = tf.memory();
   const recycled = memory.numTensors > baseline + RECYCLE_TENSOR_GROWTH || memory.numBytes > RECYCLE_BYTES;
   return {

@@ -84,6 +84,6 @@ describe('objective modules through the CLI', () => {
     fs.writeFileSync(path.join(dir, 'space.yaml'), `name: str\nobjective: { module: ${JSON.stringify(fixture('returns-string'))}, metric: value, direction: maximize }\ntrials: 1\nparams:\n  x: { uniform: [0, 1] }\n`);
     const result = hpsearch(['start', 'space.yaml', '--storage', 'hp.db', '--no-dashboard'], { cwd: dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`error: TrialFailedError: objective module ${fixture('returns-string')} returned fine; expected a number, an object of numbers (metrics), or nothing after reporting epochs`);
+    expect(result.stdout).toContain(`error: TrialFailedError: objective module ${fixture('returns-string')} returned "fine"; expected a number, an object of numbers (metrics), { status: 'completed' | 'diverged', metrics, epochs }, or nothing after reporting epochs`);
   });
 });

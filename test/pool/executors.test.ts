@@ -72,7 +72,7 @@ describe.each(executors)('%s', (_kind, create) => {
       `objective module ${fixture('no-default')} has no default export function (export default async function (params, trial) {...})`,
     );
     await expect(executor.run(task('returns-string'), 0, keepGoing)).rejects.toThrow(
-      `objective module ${fixture('returns-string')} returned fine; expected a number, an object of numbers (metrics), or nothing after reporting epochs`,
+      `objective module ${fixture('returns-string')} returned "fine"; expected a number, an object of numbers (metrics), { status: 'completed' | 'diverged', metrics, epochs }, or nothing after reporting epochs`,
     );
   });
 

@@ -153,7 +153,7 @@ describe('parseStudy: invalid files, each with the exact message', () => {
     ['empty float range', `${BASE}  dropout: { uniform: [0.2, 0.2] }\n`, 'space.yaml:6: params.dropout.uniform: high must be > low, got [0.2, 0.2]'],
     ['reversed int range', `${BASE}  hidden_units: { int: [64, 8] }\n`, 'space.yaml:6: params.hidden_units.int: high must be ≥ low, got [64, 8]'],
     ['not a pair', BASE.replace('[1.0e-4, 1]', '[1]'), 'space.yaml:5: params.learning_rate.loguniform: must be [low, high] with two numbers, got [1]'],
-    ['int with fractions', `${BASE}  hidden_units: { int: [1.5, 8] }\n`, 'space.yaml:6: params.hidden_units.int: must be [low, high] with two integers, got [1.5,8]'],
+    ['int with fractions', `${BASE}  hidden_units: { int: [1.5, 8] }\n`, 'space.yaml:6: params.hidden_units.int: must be [low, high] with two integers, got [1.5, 8]'],
     ['unknown top-level key', `${BASE}max_epoch: 3\n`, 'space.yaml:6: max_epoch: unknown key; did you mean "max_epochs"?'],
     [
       'misspelled distribution',

@@ -72,7 +72,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     if (status !== 'running') await storage.finishTrial(study.id, n, finish(status));
   }
 
-  async function expectRejection(promise: Promise<unknown>, message: string, exitCode = 1): Promise<void> {
+  async function expectRejection(promise: Promise<unknown>, message: string, exitCode = 70): Promise<void> {
     const error: unknown = await promise.then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toBe(message);

@@ -144,13 +144,23 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
       claims: [{ kind: 'promote', slot: 1, number: 0, rung: 1, targetEpochs: 3 }], drop: [], status: null,
     }));
     expect(await storage.getPromotions(study.id)).toMatchObject([{ trial: 0, rung: 1 }]);
-    for (const n of [2, 3]) await co.recordLeasedEpoch(study.id, 0, promoted.leases[0]!.owner, epoch(n));
+    await co.recordLeasedEpoch(study.id, 0, promoted.leases[0]!.owner, epoch(2));
     await sleep(250);
     const next = await co2.claimJobs(study.id, START, () => ({ claims: [], drop: [], status: null }));
     expect(next.takeovers).toMatchObject([{ trial: 0, keptEpochs: 1 }]);
     expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', epochs: 1, value: 1, interruptions: 1, rung: 1, targetEpochs: 3 });
     expect((await storage.getEpochs(study.id)).map((e) => e.epoch)).toEqual([1]);
     expect(await co.getCheckpoint(study.id, 0, 1)).toEqual(bytes);
+  });
+
+  test('an expired job whose reported epochs reach its target keeps them all: it has nothing left to run', async () => {
+    const { leases } = await co.claimJobs(study.id, { ...START, leaseMs: 150 }, (state) => newTrial(state));
+    for (const n of [1, 2, 3]) await co.recordLeasedEpoch(study.id, 0, leases[0]!.owner, epoch(n));
+    await sleep(250);
+    const next = await co2.claimJobs(study.id, START, () => ({ claims: [], drop: [], status: null }));
+    expect(next.takeovers).toMatchObject([{ trial: 0, keptEpochs: 3 }]);
+    expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', epochs: 3, interruptions: 1, targetEpochs: 3 });
+    expect((await storage.getEpochs(study.id)).map((e) => e.epoch)).toEqual([1, 2, 3]);
   });
 
   test('a finished run keeps only the checkpoint its trial continues from', async () => {

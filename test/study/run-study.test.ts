@@ -198,6 +198,70 @@ describe('runStudy', () => {
     expect(result.trials.map((t) => t.params)).toEqual(straight.trials.map((t) => t.params));
   });
 
+  it('a graceful stop in a trial\'s last epoch completes it: it is not queued again', async () => {
+    const stop = new AbortController();
+    const ends: TrialView[] = [];
+    const { result } = await run(
+      (task, epoch) => {
+        if (task.trial === 1 && epoch === 3) stop.abort();
+        return task.trial + 1 / epoch;
+      },
+      { stop: stop.signal, ends, slots: 1 },
+    );
+    expect(result.status).toBe('interrupted');
+    expect(result.trials.map((t) => [t.number, t.status, t.epochs, t.value, t.interruptions])).toEqual([
+      [0, 'completed', 3, 1 / 3, 0],
+      [1, 'completed', 3, 1 + 1 / 3, 0],
+    ]);
+    expect(ends.filter((t) => t.status === 'queued')).toEqual([]);
+  });
+
+  it('a hard stop after a trial\'s last report completes it from that report', async () => {
+    const abort = new AbortController();
+    const stop = new AbortController();
+    const storage = new MemoryStorage();
+    const study = await storage.createStudy(SPEC, 'cpu');
+    // Trial 0 reports its last epoch, then hangs until the hard stop.
+    const executor: TrialExecutor = {
+      slots: 1,
+      kind: 'fake',
+      deviceOf: () => null,
+      async run(task, _slot, handlers, signal) {
+        for (let epoch = 1; epoch <= 3; epoch++) await handlers.onEpoch({ type: 'epoch', epoch, metrics: { val_loss: 0.25 * epoch, loss: 0.1 }, durationMs: 1 });
+        stop.abort();
+        abort.abort();
+        await tick();
+        if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+        return outcome('completed', {}, task.budget.to, null);
+      },
+      async close() {},
+    };
+    const result = await runStudy({ storage, study, strategy: createStrategy(SPEC), executor, backend: 'cpu', checkpointDir: null, stopSignal: stop.signal, abortSignal: abort.signal });
+    expect(result.trials.map((t) => [t.number, t.status, t.epochs, t.value, t.metrics])).toEqual([[0, 'completed', 3, 0.75, { val_loss: 0.75, loss: 0.1 }]]);
+  });
+
+  it('a trial left running (a crash) or queued with its epochs at its target is finished from its last epoch, without running', async () => {
+    const storage = new MemoryStorage();
+    const study = await storage.createStudy(SPEC, 'cpu');
+    for (const number of [0, 1]) {
+      await storage.addTrial(study.id, { number, params: { learning_rate: 0.01 * (number + 1) }, seed: number, targetEpochs: 3 });
+      await storage.startTrial(study.id, number, { worker: 0, backend: 'cpu' });
+      for (let epoch = 1; epoch <= 3; epoch++) await storage.recordEpoch(study.id, number, { epoch, metrics: { val_loss: number + epoch, loss: 0.5 }, value: number + epoch, durationMs: 1 });
+    }
+    // Trial 1 was put back in the queue with all its epochs (as an earlier version did).
+    await storage.requeueTrial(study.id, 1, 3);
+    const tasks: TrialTask[] = [];
+    const { result } = await run((task) => (tasks.push(task), 0.5), { storage });
+    expect(result.status).toBe('completed');
+    expect(result.trials.slice(0, 2).map((t) => [t.number, t.status, t.epochs, t.value])).toEqual([
+      [0, 'completed', 3, 3],
+      [1, 'completed', 3, 4],
+    ]);
+    expect(tasks.map((t) => t.trial)).not.toContain(0);
+    expect(tasks.map((t) => t.trial)).not.toContain(1);
+    expect(result.trials).toHaveLength(6);
+  });
+
   it('stops and marks the study failed when storage fails', async () => {
     const storage = new MemoryStorage();
     const original = storage.recordEpoch.bind(storage);

@@ -8,7 +8,7 @@ import { compareStudies, comparisonCsv, comparisonJson, comparisonMarkdown, comp
 import { openStorage } from '../../storage/open.js';
 import { findStudy } from '../find-study.js';
 import type { CliIO } from '../io.js';
-import { checkOutput, readFormat, readPositiveInt, writeResult } from '../output.js';
+import { checkCsvSafe, checkOutput, readFormat, readPositiveInt, writeResult } from '../output.js';
 import { loadStudyData } from '../study-data.js';
 
 interface CompareOptions {
@@ -17,6 +17,7 @@ interface CompareOptions {
   readonly metric?: string;
   readonly output?: string;
   readonly force?: boolean;
+  readonly csvSafe?: boolean;
   readonly storage?: string;
 }
 
@@ -28,6 +29,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--top <k>', 'the best k trials only')
     .option('--format <format>', 'table, json, csv or md (default: from the --output extension, else table)')
     .option('--metric <name>', 'rank every study by this final metric (needed when their objectives differ)')
+    .option('--csv-safe', "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula")
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
@@ -36,6 +38,7 @@ export function registerCompare(program: Command, io: CliIO): void {
       const repeated = names.find((n, i) => names.indexOf(n) !== i);
       if (repeated !== undefined) throw new UsageError(`study "${repeated}" is named twice`);
       const format = readFormat(options, ['table', 'json', 'csv', 'md'] as const, 'table');
+      checkCsvSafe(options.csvSafe, format);
       const top = options.top === undefined ? undefined : readPositiveInt(options.top, '--top');
       checkOutput(options.output, options.force);
       const storage = await openStorage(options.storage, { readonly: true });
@@ -44,7 +47,7 @@ export function registerCompare(program: Command, io: CliIO): void {
         const studies = [];
         for (const name of names) studies.push(await loadStudyData(storage, await findStudy(storage, name)));
         const comparison = compareStudies(studies, options.metric, top);
-        text = { table: comparisonText, json: comparisonJson, csv: comparisonCsv, md: comparisonMarkdown }[format](comparison);
+        text = format === 'csv' ? comparisonCsv(comparison, { safe: options.csvSafe }) : { table: comparisonText, json: comparisonJson, md: comparisonMarkdown }[format](comparison);
       } finally {
         await storage.close();
       }

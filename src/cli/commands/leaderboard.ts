@@ -10,7 +10,7 @@ import { knownMetrics, resolveRanking } from '../../report/ranking.js';
 import { openStorage } from '../../storage/open.js';
 import { findStudy } from '../find-study.js';
 import type { CliIO } from '../io.js';
-import { checkOutput, readFormat, readPositiveInt, writeResult } from '../output.js';
+import { checkCsvSafe, checkOutput, readFormat, readPositiveInt, writeResult } from '../output.js';
 import { loadStudyData } from '../study-data.js';
 
 export const LEADERBOARD_FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
@@ -21,6 +21,7 @@ interface LeaderboardOptions {
   readonly json?: boolean;
   readonly output?: string;
   readonly force?: boolean;
+  readonly csvSafe?: boolean;
   readonly metric?: string;
   readonly storage?: string;
 }
@@ -34,11 +35,13 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
     .option('--format <format>', 'table, json, csv, md or html (default: from the --output extension, else table)')
     .option('--json', 'the same as --format json: an array of { rank, trial, status, value, epochs, params, durationMs, bracket, rung, seed, metrics, error }')
     .option('--metric <name>', "rank by another final metric (direction inferred from its name) instead of the study's objective")
+    .option('--csv-safe', "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula")
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (name: string, options: LeaderboardOptions) => {
       const format = readFormat(options, LEADERBOARD_FORMATS, 'table');
+      checkCsvSafe(options.csvSafe, format);
       const top = options.top === undefined ? undefined : readPositiveInt(options.top, '--top');
       checkOutput(options.output, options.force);
       const storage = await openStorage(options.storage, { readonly: true });
@@ -56,7 +59,7 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
             text = boardJson(board);
             break;
           case 'csv':
-            text = boardCsv(board);
+            text = boardCsv(board, { safe: options.csvSafe });
             break;
           case 'md':
             text = boardMarkdown(board);
