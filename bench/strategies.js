@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createThreadExecutor } from '../dist/pool/thread-executor.js';
 import { SqliteStorage } from '../dist/storage/sqlite.js';
-import { createStrategy } from '../dist/strategies/create.js';
+import { createStrategy } from '../dist/study/search.js';
 import { runStudy } from '../dist/study/run-study.js';
 import { row, summarize, withTempDir } from './lib.js';
 import { benchSpec } from './study.js';

@@ -2,7 +2,7 @@
  * Building and running a study with the real orchestrator, for the benchmarks that time it.
  */
 import { runStudy } from '../dist/study/run-study.js';
-import { createStrategy } from '../dist/strategies/create.js';
+import { createStrategy } from '../dist/study/search.js';
 
 /**
  * A hand-built StudySpec (what parsing a space file would give) with random search, seed 1,
@@ -12,7 +12,7 @@ import { createStrategy } from '../dist/strategies/create.js';
  *   backend: 'wasm' | 'cpu', strategy?: string, seed?: number, minEpochs?: number, eta?: number }} fields
  */
 export function benchSpec(fields) {
-  return { source: null, strategy: 'random', seed: 1, minEpochs: 1, eta: 3, ...fields };
+  return { source: null, strategy: 'random', seed: 1, minEpochs: 1, eta: 3, sampler: { name: 'random' }, ...fields };
 }
 
 /**

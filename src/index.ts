@@ -15,7 +15,7 @@
  * console.log(result.best);
  * ```
  */
-export { type StudyOptions, type StudyResult, runStudy } from './api/run-study.js';
+export { type SamplerOptions, type StudyOptions, type StudyResult, runStudy } from './api/run-study.js';
 export {
   type GridOption,
   type ParamDeclaration,
@@ -32,9 +32,9 @@ export type { EpochView, TrialView } from './study/events.js';
 export type { LeaderboardRow } from './report/leaderboard.js';
 export type { Plan, PlanBracket, PlanRung } from './strategies/plan.js';
 export type { RunOptions } from './study/settings.js';
-export type { Direction, StrategyName, BackendChoice, DataSpec } from './space/spec.js';
+export type { Direction, ParallelMode, SamplerName, StrategyName, BackendChoice, DataSpec } from './space/spec.js';
 export type { Params, ParamValue } from './space/types.js';
 export type { StudyStatus, TrialRecord, TrialStatus } from './storage/storage.js';
 export { loadDataset } from './data/load.js';
 export type { Dataset } from './data/types.js';
-export { BackendError, ConfigError, HpsearchError, StorageError, TrialFailedError, UsageError } from './errors.js';
+export { BackendError, ConfigError, HpsearchError, IoError, StorageError, TrialFailedError, UsageError } from './errors.js';

@@ -11,7 +11,7 @@ import { type LeaderboardRow, buildLeaderboard } from '../report/leaderboard.js'
 import { bestCompleted } from '../report/study-view.js';
 import { drawSeed } from '../space/load.js';
 import { parseStudy } from '../space/parse.js';
-import type { BackendChoice, Direction, StrategyName } from '../space/spec.js';
+import type { BackendChoice, Direction, ParallelMode, SamplerName, StrategyName } from '../space/spec.js';
 import { openStorage, parseStorageUrl } from '../storage/open.js';
 import type { StudyStatus, TrialRecord } from '../storage/storage.js';
 import { planFor } from '../strategies/create.js';
@@ -41,6 +41,12 @@ export interface StudyOptions extends RunOptions {
   readonly direction?: Direction;
   /** Default `random`. */
   readonly strategy?: StrategyName;
+  /**
+   * Where new configurations come from: `random` (the default) or `tpe`, or TPE with settings:
+   * `{ name: 'tpe', startupTrials, candidates, multivariate, randomFraction, parallel, lag }`
+   * (the space file's `sampler` keys in camelCase).
+   */
+  readonly sampler?: SamplerName | SamplerOptions;
   readonly trials?: number;
   readonly maxEpochs?: number;
   readonly minEpochs?: number;
@@ -83,7 +89,26 @@ const OPTION_NAMES: Readonly<Record<string, string>> = {
   'objective.module': 'objective',
   'objective.metric': 'metric',
   'objective.direction': 'direction',
+  'sampler.startup_trials': 'sampler.startupTrials',
+  'sampler.random_fraction': 'sampler.randomFraction',
 };
+
+/** `sampler` as the library takes it: a name, or its settings in camelCase. */
+export interface SamplerOptions {
+  readonly name: SamplerName;
+  readonly startupTrials?: number;
+  readonly candidates?: number;
+  readonly multivariate?: boolean;
+  readonly randomFraction?: number;
+  readonly parallel?: ParallelMode;
+  readonly lag?: number;
+}
+
+/** The API's `sampler` in the space file's form. */
+function samplerDeclaration(sampler: StudyOptions['sampler']): unknown {
+  if (sampler === undefined || typeof sampler === 'string') return sampler;
+  return Object.fromEntries(Object.entries(sampler).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value]));
+}
 
 function optionPath(pathInFile: string): string {
   for (const [key, option] of Object.entries(OPTION_NAMES)) {
@@ -104,6 +129,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     ...(options.data === undefined ? {} : { data: options.data }),
     objective: { ...(module === undefined ? {} : { module }), ...(options.metric === undefined ? {} : { metric: options.metric }), ...(options.direction === undefined ? {} : { direction: options.direction }) },
     strategy: options.strategy,
+    sampler: samplerDeclaration(options.sampler),
     trials: options.trials,
     max_epochs: options.maxEpochs,
     min_epochs: options.minEpochs,
@@ -130,7 +156,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const scratch = target.kind === 'memory' ? fs.mkdtempSync(path.join(os.tmpdir(), 'hpsearch-')) : null;
   try {
     const hint = () => 'run it under another name, or resume it with the declaration it was started with';
-    const opened = await openStudy(storage, spec, seedGiven, settings.backend, hint);
+    const opened = await openStudy(storage, spec, seedGiven, settings, hint);
     const checkpointDir = scratch ?? checkpointDirFor(target, opened.study.id);
     const outcome = await executeStudy({
       storage,

@@ -18,6 +18,7 @@ import {
   describeRule,
   fitsRule,
   isObject,
+  type NumberRule,
   readEnum,
   readNumber,
   readString,
@@ -29,6 +30,10 @@ import {
   type DataSpec,
   type Direction,
   type ObjectiveSpec,
+  PARALLEL_MODES,
+  SAMPLER_NAMES,
+  type SamplerName,
+  type SamplerSpec,
   STRATEGY_NAMES,
   type StrategyName,
   type StudySpec,
@@ -49,6 +54,7 @@ export const TOP_LEVEL_KEYS = [
   'workers',
   'backend',
   'params',
+  'sampler',
 ] as const;
 
 /** CLI flags that override keys of the file, as typed by the user. */
@@ -62,6 +68,7 @@ export interface StudyFlags {
   readonly workers?: string;
   readonly seed?: string;
   readonly backend?: string;
+  readonly sampler?: string;
   /** An objective module, relative to the working directory. */
   readonly objective?: string;
 }
@@ -150,6 +157,8 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
     issues.add(['params'], 'declares no searched parameter: every value is a constant');
   }
 
+  const sampler = parseSampler(file.sampler, flags.sampler, strategy, params, issues);
+
   issues.throwIfAny(context.file);
   return {
     name: name!,
@@ -165,6 +174,76 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
     workers: workers!,
     backend: backend!,
     params,
+    sampler: sampler!,
+  };
+}
+
+const SAMPLER_KEYS = ['name', 'startup_trials', 'candidates', 'multivariate', 'random_fraction', 'parallel', 'lag'] as const;
+const DEFAULT_STARTUP_TRIALS = 10;
+const DEFAULT_CANDIDATES = 24;
+/** Measured by npm run bench (samplers): see README. */
+export const DEFAULT_MULTIVARIATE = false;
+/** BOHB's share of random proposals under the multi-fidelity strategies. */
+const MULTI_FIDELITY_RANDOM_FRACTION = 1 / 3;
+
+/**
+ * `sampler: random | tpe`, or its object form `{ name: tpe, startup_trials: 10, ... }`, with
+ * `--sampler` overriding the name (settings given in the file for another sampler are then left
+ * behind). Defaults are filled in here, so a stored study carries every setting it ran with.
+ */
+function parseSampler(raw: unknown, flag: string | undefined, strategy: StrategyName | undefined, params: readonly ParamSpec[], issues: IssueList): SamplerSpec | undefined {
+  const settings: Loose = isObject(raw) ? raw : {};
+  let name: SamplerName | undefined;
+  if (flag !== undefined) {
+    name = readEnum(flag, SAMPLER_NAMES, ['--sampler'], issues);
+  } else if (raw === undefined) {
+    name = 'random';
+  } else if (isObject(raw)) {
+    checkKeys(raw, SAMPLER_KEYS, ['sampler'], issues);
+    name = raw.name === undefined ? undefined : readEnum(raw.name, SAMPLER_NAMES, ['sampler', 'name'], issues);
+    if (raw.name === undefined) issues.add(['sampler', 'name'], `is required: ${SAMPLER_NAMES.join(' or ')}`);
+  } else {
+    name = readEnum(raw, SAMPLER_NAMES, ['sampler'], issues);
+  }
+  if (name === undefined) return undefined;
+  const at = flag !== undefined ? ['--sampler'] : ['sampler'];
+  if (name === 'tpe' && strategy === 'grid') {
+    issues.add(at, 'tpe does not apply to grid search, which visits its cells in a fixed order; use strategy: random (or sha, hyperband, asha) with sampler: tpe');
+    return undefined;
+  }
+  // Settings belong to the sampler the file names: a flag that switches it leaves them behind.
+  const own = flag === undefined || (isObject(raw) && raw.name === name);
+  if (name === 'random') {
+    if (own) for (const key of Object.keys(settings).filter((k) => k !== 'name')) issues.add(['sampler', key], 'applies to sampler tpe only');
+    return { name: 'random' };
+  }
+  const given = own ? settings : {};
+  const multiFidelity = strategy === 'sha' || strategy === 'hyperband' || strategy === 'asha';
+  const read = (key: string, rule: NumberRule, fallback: number) => (given[key] === undefined ? fallback : readNumber(given[key], ['sampler', key], issues, rule));
+  const bool = (key: string, fallback: boolean) => {
+    if (given[key] === undefined) return fallback;
+    if (typeof given[key] === 'boolean') return given[key] as boolean;
+    issues.add(['sampler', key], `must be true or false, got ${describe(given[key])}`);
+    return undefined;
+  };
+  const startupTrials = read('startup_trials', { min: 1, max: 100_000, integer: true }, DEFAULT_STARTUP_TRIALS);
+  const candidates = read('candidates', { min: 1, max: 10_000, integer: true }, DEFAULT_CANDIDATES);
+  const randomFraction = read('random_fraction', { min: 0, max: 1 }, multiFidelity ? MULTI_FIDELITY_RANDOM_FRACTION : 0);
+  const lag = given.lag === undefined ? null : readNumber(given.lag, ['sampler', 'lag'], issues, { min: 0, max: 1024, integer: true });
+  const multivariate = bool('multivariate', DEFAULT_MULTIVARIATE);
+  const parallel = given.parallel === undefined ? 'reproducible' : readEnum(given.parallel, PARALLEL_MODES, ['sampler', 'parallel'], issues);
+  if (strategy === 'asha' && given.parallel === 'reproducible') {
+    issues.add(['sampler', 'parallel'], 'cannot be reproducible under asha, whose promotions depend on timing already; leave it out (asha proposes from the results it has)');
+  }
+  if (params.length === 0 || [startupTrials, candidates, randomFraction, lag, multivariate, parallel].includes(undefined)) return undefined;
+  return {
+    name: 'tpe',
+    startupTrials: startupTrials!,
+    candidates: candidates!,
+    multivariate: multivariate!,
+    randomFraction: randomFraction!,
+    parallel: strategy === 'asha' ? 'fast' : parallel!,
+    lag: lag ?? null,
   };
 }
 

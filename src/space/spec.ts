@@ -11,6 +11,40 @@ export type Direction = 'minimize' | 'maximize';
 export const STRATEGY_NAMES = ['grid', 'random', 'sha', 'hyperband', 'asha'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
+/** Names accepted by `--sampler`: where a study's new configurations come from. */
+export const SAMPLER_NAMES = ['random', 'tpe'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+
+/** How TPE proposals run in parallel: the same configurations whatever the timing, or at once. */
+export const PARALLEL_MODES = ['reproducible', 'fast'] as const;
+export type ParallelMode = (typeof PARALLEL_MODES)[number];
+
+/** The Tree-structured Parzen Estimator's settings (defaults in parse.ts). */
+export interface TpeSamplerSpec {
+  readonly name: 'tpe';
+  /**
+   * Results needed before the model proposes (before that, configurations are random); under a
+   * multi-fidelity strategy, results at one budget, and at least the searched parameters + 1.
+   */
+  readonly startupTrials: number;
+  /** Candidates drawn from the good model per proposal; the best ratio wins. */
+  readonly candidates: number;
+  /** Model the parameters that appear together jointly, instead of each alone. */
+  readonly multivariate: boolean;
+  /** The share of proposals that stay random (BOHB: 1/3 under multi-fidelity strategies). */
+  readonly randomFraction: number;
+  readonly parallel: ParallelMode;
+  /**
+   * `parallel: reproducible`: trial n's proposal uses the results of trials 0 … n − lag − 1 and
+   * treats trials n − lag … n − 1 as running. Null until the study is created: then the worker
+   * count as resolved, minus 1.
+   */
+  readonly lag: number | null;
+}
+
+/** Where new configurations come from: drawn at random, or proposed by a model of the results so far. */
+export type SamplerSpec = { readonly name: 'random' } | TpeSamplerSpec;
+
 /** Names accepted by `--backend`. `auto` is resolved before a study runs. */
 export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendChoice = (typeof BACKEND_NAMES)[number];
@@ -105,4 +139,6 @@ export interface StudySpec {
   readonly workers: number | 'auto';
   readonly backend: BackendChoice;
   readonly params: readonly ParamSpec[];
+  /** Where the strategy's new configurations come from (grid keeps its own order: random). */
+  readonly sampler: SamplerSpec;
 }

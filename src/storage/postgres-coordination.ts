@@ -102,8 +102,8 @@ export class PostgresCoordination implements StudyCoordination {
           if (claim.kind === 'new') {
             const { trial: t } = claim;
             if (byNumber.has(t.number)) throw StorageErrors.trialExists(study.name, t.number);
-            const values = [studyId, t.number, JSON.stringify(t.params), t.seed, 'running', t.targetEpochs, t.bracket ?? null, t.rung ?? null, now].map(literal);
-            writes.push(`INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at,
+            const values = [studyId, t.number, JSON.stringify(t.params), t.seed, 'running', t.targetEpochs, t.bracket ?? null, t.rung ?? null, now, t.proposedBy ?? null].map(literal);
+            writes.push(`INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at, proposed_by,
               started_at, worker, backend, device, lease_owner, lease_expires_at) VALUES (${[...values, ...started].join(', ')})`);
           } else {
             const promote = claim.kind === 'promote';

@@ -119,6 +119,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX takeovers_by_study ON takeovers (study_id, created_at);
   `,
+  // 2: who proposed each configuration (a sampler's model, or a random draw; null for grid cells).
+  `ALTER TABLE trials ADD COLUMN proposed_by TEXT CHECK (proposed_by IN ('model', 'random'));`,
 ];
 
 /** The schema version this code writes and reads. */

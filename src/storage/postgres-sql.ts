@@ -30,8 +30,8 @@ export const PG = {
   trial: 'SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2',
   trialForUpdate: 'SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2 FOR UPDATE',
   trials: 'SELECT * FROM hpsearch.trials WHERE study_id = $1 ORDER BY number',
-  insertTrial: `INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at)
-    VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8) RETURNING *`,
+  insertTrial: `INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at, proposed_by)
+    VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9) RETURNING *`,
   startTrial: `UPDATE hpsearch.trials SET status = 'running', started_at = $1, worker = $2, backend = $3, device = $4,
       lease_owner = $5, lease_expires_at = $6
     WHERE study_id = $7 AND number = $8`,
@@ -119,6 +119,6 @@ export const PG_LEASE = {
   /** The trials as a claim reads them: every column but the last metrics, which no decision looks at. */
   claimTrials: `SELECT study_id, number, params, seed, status, value, NULL AS metrics, epochs, target_epochs, bracket, rung,
       created_at, started_at, finished_at, duration_ms, error, backend, worker, device, tensors_after, interruptions, retries,
-      lease_owner, lease_expires_at
+      proposed_by, lease_owner, lease_expires_at
     FROM hpsearch.trials WHERE study_id = $1 ORDER BY number`,
 } as const;

@@ -158,7 +158,7 @@ export class PostgresStorage implements Storage {
       if (await first(db, PG.trial, [studyId, trial.number])) throw StorageErrors.trialExists(study.name, trial.number);
       const now = Date.now();
       const row = await first<TrialRow>(db, PG.insertTrial, [studyId, trial.number, JSON.stringify(trial.params), trial.seed,
-        trial.targetEpochs, trial.bracket ?? null, trial.rung ?? null, now]);
+        trial.targetEpochs, trial.bracket ?? null, trial.rung ?? null, now, trial.proposedBy ?? null]);
       await touch(db, studyId, now);
       return toTrialRecord(row!);
     });

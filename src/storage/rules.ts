@@ -136,5 +136,6 @@ export function newTrialRecord(studyId: number, trial: NewTrial, now: number): T
     tensorsAfter: null,
     interruptions: 0,
     retries: 0,
+    proposedBy: trial.proposedBy ?? null,
   };
 }

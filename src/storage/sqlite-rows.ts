@@ -44,6 +44,8 @@ export interface TrialRow {
   readonly tensors_after: number | null;
   readonly interruptions: number;
   readonly retries: number;
+  /** Absent from a row read through a query that does not select it. */
+  readonly proposed_by?: 'model' | 'random' | null;
 }
 
 /** An `epochs` row. */
@@ -96,7 +98,7 @@ export function toStudyRecord(row: StudyRow): StudyRecord {
   return Object.freeze({
     id: row.id,
     name: row.name,
-    spec: deepFreeze(JSON.parse(row.spec) as StudySpec),
+    spec: deepFreeze(storedSpec(row.spec)),
     status: row.status,
     backend: row.backend,
     createdAt: row.created_at,
@@ -145,6 +147,7 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     tensorsAfter: row.tensors_after,
     interruptions: row.interruptions,
     retries: row.retries,
+    proposedBy: row.proposed_by ?? null,
   });
 }
 
@@ -187,3 +190,9 @@ export function toEpochRecord(row: EpochRow): EpochRecord {
 
 /** The columns of a trial its write rules read. */
 export type TrialStateRow = Pick<TrialRow, 'number' | 'status' | 'epochs' | 'duration_ms'>;
+
+/** A stored declaration; one written before samplers existed drew its configurations at random. */
+function storedSpec(text: string): StudySpec {
+  const spec = JSON.parse(text) as Omit<StudySpec, 'sampler'> & { sampler?: StudySpec['sampler'] };
+  return { ...spec, sampler: spec.sampler ?? { name: 'random' } };
+}

@@ -91,6 +91,8 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (study_id, trial) REFERENCES trials (study_id, number) ON DELETE CASCADE
   ) STRICT;
   `,
+  // 2: who proposed each configuration (a sampler's model, or a random draw; null for grid cells).
+  `ALTER TABLE trials ADD COLUMN proposed_by TEXT CHECK (proposed_by IN ('model', 'random'));`,
 ];
 
 /** The schema version this code writes and reads. */

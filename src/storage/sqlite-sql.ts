@@ -22,8 +22,8 @@ export const SQL = {
   trial: 'SELECT * FROM trials WHERE study_id = ? AND number = ?',
   trialState: 'SELECT number, status, epochs, duration_ms FROM trials WHERE study_id = ? AND number = ?',
   trials: 'SELECT * FROM trials WHERE study_id = ? ORDER BY number',
-  insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at)
-    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
+  insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at, proposed_by)
+    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
   startTrial: `UPDATE trials SET status = 'running', started_at = ?, worker = ?, backend = ?, device = ?
     WHERE study_id = ? AND number = ?`,
   setProgress: 'UPDATE trials SET value = ?, metrics = ?, epochs = ? WHERE study_id = ? AND number = ?',

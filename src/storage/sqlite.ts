@@ -177,7 +177,7 @@ export class SqliteStorage implements Storage {
       const params = JSON.stringify(trial.params);
       const bracket = trial.bracket ?? null;
       const rung = trial.rung ?? null;
-      this.#run(SQL.insertTrial, studyId, trial.number, params, trial.seed, trial.targetEpochs, bracket, rung, now);
+      this.#run(SQL.insertTrial, studyId, trial.number, params, trial.seed, trial.targetEpochs, bracket, rung, now, trial.proposedBy ?? null);
       this.#touch(studyId);
       return deepFreeze({ ...newTrialRecord(studyId, trial, now), params: structuredClone(trial.params) });
     });

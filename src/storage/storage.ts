@@ -89,6 +89,8 @@ export interface NewTrial {
   readonly bracket?: number | null;
   /** Rung the trial is to reach (0 = the bottom); absent or null for single-fidelity strategies. */
   readonly rung?: number | null;
+  /** Who proposed its configuration: a sampler's model, or a random draw; absent or null for a grid cell. */
+  readonly proposedBy?: 'model' | 'random' | null;
 }
 
 export interface TrialRecord {
@@ -125,6 +127,8 @@ export interface TrialRecord {
   readonly interruptions: number;
   /** How often the trial was retried after failing or diverging. */
   readonly retries: number;
+  /** Who proposed its configuration: a sampler's model, or a random draw; null for a grid cell. */
+  readonly proposedBy: 'model' | 'random' | null;
 }
 
 export interface StartInfo {

@@ -6,9 +6,9 @@
  */
 import type { Plan } from './plan.js';
 import { rungOf, rungResult, topAtRung, waitsAt } from './rungs.js';
-import { CONTINUE, type Decision, type Sampler, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
+import { CONTINUE, type ConfigSampler, type Decision, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
 
-export function ashaStrategy(plan: Plan, trials: number, sample: Sampler): Strategy {
+export function ashaStrategy(plan: Plan, trials: number, sampler: ConfigSampler): Strategy {
   const rungs = plan.brackets[0]!.rungs;
   return {
     name: 'asha',
@@ -25,7 +25,9 @@ export function ashaStrategy(plan: Plan, trials: number, sample: Sampler): Strat
         }
       }
       if (history.length >= trials) return null;
-      return { kind: 'new', params: sample(history.length), budget: { from: 0, to: rungs[0]!.epochs }, bracket: null, rung: 0 };
+      const proposal = sampler.propose(history.length, history);
+      if (proposal === null) return null;
+      return { kind: 'new', ...proposal, budget: { from: 0, to: rungs[0]!.epochs }, bracket: null, rung: 0 };
     },
     tell: (): Decision => CONTINUE,
     // A paused trial may still be promoted while rungs below it grow; it is dropped at the end.

@@ -11,7 +11,7 @@ import { hyperbandStrategy } from './hyperband.js';
 import { type Plan, planStudy } from './plan.js';
 import { randomStrategy } from './random.js';
 import { successiveHalvingStrategy } from './successive-halving.js';
-import type { Sampler, Strategy } from './types.js';
+import type { ConfigSampler, Strategy } from './types.js';
 
 type PlanInput = Pick<StudySpec, 'strategy' | 'eta' | 'minEpochs' | 'maxEpochs' | 'trials' | 'params'>;
 
@@ -27,20 +27,27 @@ export function planFor(spec: PlanInput): Plan {
   });
 }
 
-export function createStrategy(spec: StudySpec): Strategy {
-  const plan = planFor(spec);
-  const sample: Sampler = (trial) => sampleParams(spec.params, rngFor(spec.seed, 'params', trial));
+/**
+ * The strategy a declaration names, over its plan, with `sampler` proposing its new
+ * configurations (grid keeps its own order). src/study/search.ts picks the sampler.
+ */
+export function strategyWith(spec: StudySpec, plan: Plan, sampler: ConfigSampler): Strategy {
   const trials = plan.brackets[0]!.rungs[0]!.configs;
   switch (spec.strategy) {
     case 'grid':
       return gridStrategy(plan, gridCells(spec.params));
     case 'random':
-      return randomStrategy(plan, trials, sample);
+      return randomStrategy(plan, trials, sampler);
     case 'sha':
-      return successiveHalvingStrategy(plan, sample);
+      return successiveHalvingStrategy(plan, sampler);
     case 'hyperband':
-      return hyperbandStrategy(plan, sample);
+      return hyperbandStrategy(plan, sampler);
     case 'asha':
-      return ashaStrategy(plan, trials, sample);
+      return ashaStrategy(plan, trials, sampler);
   }
+}
+
+/** Random search's sampler: trial `number` drawn from a generator keyed by the study seed and the number. */
+export function randomSampler(spec: Pick<StudySpec, 'params' | 'seed'>): ConfigSampler {
+  return { propose: (number) => ({ params: sampleParams(spec.params, rngFor(spec.seed, 'params', number)), proposedBy: 'random' }) };
 }

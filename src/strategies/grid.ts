@@ -14,7 +14,7 @@ export function gridStrategy(plan: Plan, cells: readonly Params[]): Strategy {
     ask(history: readonly TrialSnapshot[]): TrialRequest | null {
       const number = history.length;
       if (number >= total) return null;
-      return { kind: 'new', params: cells[number]!, budget: { from: 0, to: plan.maxEpochs }, bracket: null, rung: null };
+      return { kind: 'new', params: cells[number]!, proposedBy: null, budget: { from: 0, to: plan.maxEpochs }, bracket: null, rung: null };
     },
     tell: (): Decision => CONTINUE,
     dropped: () => [],

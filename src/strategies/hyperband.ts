@@ -6,9 +6,9 @@
  */
 import { bracketDropped, bracketStep, stepRequest } from './successive-halving.js';
 import type { Plan } from './plan.js';
-import { CONTINUE, type Decision, type Sampler, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
+import { CONTINUE, type ConfigSampler, type Decision, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
 
-export function hyperbandStrategy(plan: Plan, sample: Sampler): Strategy {
+export function hyperbandStrategy(plan: Plan, sampler: ConfigSampler): Strategy {
   const inBracket = (history: readonly TrialSnapshot[], s: number) => history.filter((t) => t.bracket === s);
   return {
     name: 'hyperband',
@@ -16,7 +16,9 @@ export function hyperbandStrategy(plan: Plan, sample: Sampler): Strategy {
     ask(history): TrialRequest | null {
       for (const bracket of plan.brackets) {
         const step = bracketStep(bracket, inBracket(history, bracket.s));
-        if (step !== null) return stepRequest(step, bracket, history, sample, bracket.s);
+        // A bracket still handing out new configurations comes before every later one: when its
+        // sampler waits, nothing after it can start either.
+        if (step !== null) return stepRequest(step, bracket, history, sampler, bracket.s);
       }
       return null;
     },

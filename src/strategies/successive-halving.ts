@@ -3,7 +3,7 @@
  * to r epochs; once all have reported, the best ⌊n/η⌋ continue to r·η from their checkpoints;
  * and so on up to R. Also the bracket engine of Hyperband.
  */
-import { CONTINUE, type Decision, type Sampler, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
+import { CONTINUE, type ConfigSampler, type Decision, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
 import type { Plan, PlanBracket } from './plan.js';
 import { rungComplete, rungOf, topAtRung, waitsAt } from './rungs.js';
 
@@ -41,23 +41,24 @@ export function bracketDropped(bracket: PlanBracket, trials: readonly TrialSnaps
   return dropped;
 }
 
-/** Turns a bracket's step into a request for the orchestrator. */
-export function stepRequest(step: BracketStep, bracket: PlanBracket, history: readonly TrialSnapshot[], sample: Sampler, bracketId: number | null): TrialRequest | null {
+/** Turns a bracket's step into a request for the orchestrator; null also while the sampler waits. */
+export function stepRequest(step: BracketStep, bracket: PlanBracket, history: readonly TrialSnapshot[], sampler: ConfigSampler, bracketId: number | null): TrialRequest | null {
   if (step === null) return null;
   const { rungs } = bracket;
   if (step.kind === 'new') {
-    const number = history.length;
-    return { kind: 'new', params: sample(number), budget: { from: 0, to: rungs[0]!.epochs }, bracket: bracketId, rung: 0 };
+    const proposal = sampler.propose(history.length, history);
+    if (proposal === null) return null;
+    return { kind: 'new', ...proposal, budget: { from: 0, to: rungs[0]!.epochs }, bracket: bracketId, rung: 0 };
   }
   return { kind: 'continue', trial: step.trial, budget: { from: rungs[step.rung - 1]!.epochs, to: rungs[step.rung]!.epochs }, rung: step.rung };
 }
 
-export function successiveHalvingStrategy(plan: Plan, sample: Sampler): Strategy {
+export function successiveHalvingStrategy(plan: Plan, sampler: ConfigSampler): Strategy {
   const bracket = plan.brackets[0]!;
   return {
     name: 'sha',
     plan,
-    ask: (history) => stepRequest(bracketStep(bracket, history), bracket, history, sample, null),
+    ask: (history) => stepRequest(bracketStep(bracket, history), bracket, history, sampler, null),
     tell: (): Decision => CONTINUE,
     dropped: (history) => bracketDropped(bracket, history),
   };

@@ -32,6 +32,8 @@ export type TrialRequest =
   | {
       readonly kind: 'new';
       readonly params: Params;
+      /** Null for grid cells, which no sampler proposes. */
+      readonly proposedBy: ProposedBy | null;
       readonly budget: Budget;
       readonly bracket: number | null;
       readonly rung: number | null;
@@ -69,5 +71,23 @@ export interface Strategy {
   dropped(history: readonly TrialSnapshot[]): readonly number[];
 }
 
-/** Draws the configuration of trial `number` (seeded by the study seed and the number). */
-export type Sampler = (trial: number) => Params;
+/** Who proposed a new configuration: a model of the results so far, or a random draw. */
+export type ProposedBy = 'model' | 'random';
+
+/** A new configuration, and who proposed it. */
+export interface Proposal {
+  readonly params: Params;
+  readonly proposedBy: ProposedBy;
+}
+
+/**
+ * Where a strategy's new configurations come from. Pure, like a strategy: trial `number`'s
+ * proposal is a function of the study's seed, the number and the history.
+ */
+export interface ConfigSampler {
+  /**
+   * Trial `number`'s configuration, or null when it waits for results that are not in yet (the
+   * reproducible rule of a model-based sampler): nothing new starts until they are.
+   */
+  propose(number: number, history: readonly TrialSnapshot[]): Proposal | null;
+}

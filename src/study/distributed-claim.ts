@@ -88,7 +88,7 @@ function drop(history: StudyHistory, numbers: readonly number[]): TrialView[] {
 
 function toAction({ slot, job, seed }: PlannedJob): ClaimAction {
   if (job.kind === 'new') {
-    return { kind: 'new', slot, trial: { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung } };
+    return { kind: 'new', slot, trial: { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung, proposedBy: job.proposedBy } };
   }
   if (job.kind === 'promote') return { kind: 'promote', slot, number: job.number, rung: job.rung!, targetEpochs: job.budget.to };
   return { kind: 'resume', slot, number: job.number };

@@ -7,7 +7,7 @@
 import { UsageError } from '../errors.js';
 import { executorFor } from '../pool/create-executor.js';
 import type { StudyCoordination } from '../storage/coordination.js';
-import { createStrategy } from '../strategies/create.js';
+import { createStrategy } from './search.js';
 import { type CheckpointTransport, sharedCheckpoints, storedCheckpoints } from './distributed-checkpoints.js';
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, runDistributed } from './distributed.js';
 import type { Attachment, ExecuteOptions, ExecuteResult } from './execute.js';

@@ -16,7 +16,7 @@ import type { BackendName } from '../space/spec.js';
 import { constantParams } from '../space/sample.js';
 import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/coordination.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { createStrategy } from '../strategies/create.js';
+import { createStrategy } from './search.js';
 import { isMultiFidelity } from '../strategies/plan.js';
 import type { CheckpointTransport } from './distributed-checkpoints.js';
 import { type PlannedJob, type WorkerDecision, cachedStrategies, decideClaims } from './distributed-claim.js';

@@ -23,6 +23,8 @@ export interface TrialView {
   readonly seed: number;
   /** Retries so far after failing or diverging. */
   readonly retries: number;
+  /** Who proposed its configuration: a sampler's model, or a random draw; null for a grid cell. */
+  readonly proposedBy: 'model' | 'random' | null;
 }
 
 export interface EpochView {

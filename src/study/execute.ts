@@ -8,7 +8,7 @@ import { executorFor } from '../pool/create-executor.js';
 import type { StorageTarget } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import type { Plan } from '../strategies/plan.js';
-import { createStrategy } from '../strategies/create.js';
+import { createStrategy } from './search.js';
 import type { DispatchControl } from './control.js';
 import type { StudyEvents } from './events.js';
 import { runsDone } from './history.js';

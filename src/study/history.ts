@@ -54,6 +54,7 @@ export class StudyHistory {
         error: trial.error,
         seed: trial.seed,
         retries: trial.retries,
+        proposedBy: trial.proposedBy,
       };
       this.#views.set(trial.number, view);
       this.#considerBest(view);

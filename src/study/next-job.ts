@@ -6,7 +6,7 @@
  */
 import type { Params } from '../space/types.js';
 import type { TrialView } from './events.js';
-import type { Strategy, TrialSnapshot } from '../strategies/types.js';
+import type { ProposedBy, Strategy, TrialSnapshot } from '../strategies/types.js';
 import type { Budget } from '../trial/objective.js';
 
 /** A unit of work: a new trial, a promotion to a higher rung, or an interrupted trial resumed. */
@@ -17,6 +17,8 @@ export interface Job {
   readonly budget: Budget;
   readonly bracket: number | null;
   readonly rung: number | null;
+  /** A new trial's proposer (null for grid cells); null for the other kinds, which keep theirs. */
+  readonly proposedBy: ProposedBy | null;
 }
 
 /**
@@ -32,15 +34,15 @@ export function chooseJob(
   const queued = history.find((t) => t !== undefined && t.status === 'queued' && !busy(t.number));
   if (queued !== undefined) {
     const { number, params, epochs, bracket, rung } = queued;
-    return { kind: 'resume', number, params, budget: { from: epochs, to: targetOf(number) }, bracket, rung };
+    return { kind: 'resume', number, params, budget: { from: epochs, to: targetOf(number) }, bracket, rung, proposedBy: null };
   }
   const request = strategy.ask(history);
   if (request === null) return null;
   if (request.kind === 'new') {
-    return { kind: 'new', number: history.length, params: request.params, budget: request.budget, bracket: request.bracket, rung: request.rung };
+    return { kind: 'new', number: history.length, params: request.params, budget: request.budget, bracket: request.bracket, rung: request.rung, proposedBy: request.proposedBy };
   }
   const trial = history[request.trial]!;
-  return { kind: 'promote', number: trial.number, params: trial.params, budget: request.budget, bracket: trial.bracket, rung: request.rung };
+  return { kind: 'promote', number: trial.number, params: trial.params, budget: request.budget, bracket: trial.bracket, rung: request.rung, proposedBy: null };
 }
 
 /**
@@ -49,7 +51,7 @@ export function chooseJob(
  */
 export function startingView(job: Job, seed: number, slot: number, previous: TrialView | undefined): TrialView {
   return {
-    ...(job.kind === 'new' || previous === undefined ? { value: null, durationMs: null, error: null, retries: 0 } : previous),
+    ...(job.kind === 'new' || previous === undefined ? { value: null, durationMs: null, error: null, retries: 0, proposedBy: job.proposedBy } : previous),
     seed,
     number: job.number,
     params: job.params,

@@ -45,7 +45,25 @@ export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: 
 }
 
 /** The keys that make a study what it is: a space file must match them to resume it. */
-const IDENTITY: readonly (keyof StudySpec)[] = ['task', 'objective', 'strategy', 'params', 'minEpochs', 'eta'];
+const IDENTITY: readonly (keyof StudySpec)[] = ['task', 'objective', 'strategy', 'params', 'minEpochs', 'eta', 'sampler'];
+
+/**
+ * A new study's declaration with its sampler's lag fixed, from the worker count the run resolved
+ * (unless the file set one): stored with the study, so that later runs with other worker counts,
+ * or from other hosts, propose the same configurations.
+ */
+export function withResolvedLag(spec: StudySpec, workers: number): StudySpec {
+  if (spec.sampler.name !== 'tpe' || spec.sampler.lag !== null) return spec;
+  return { ...spec, sampler: { ...spec.sampler, lag: Math.max(0, workers - 1) } };
+}
+
+/** A file's value of `key`, for comparison with the stored study's: a lag it leaves open is the stored one. */
+function comparable(key: keyof StudySpec, stored: StudySpec, fromFile: StudySpec): unknown {
+  if (key === 'sampler' && stored.sampler.name === 'tpe' && fromFile.sampler.name === 'tpe' && fromFile.sampler.lag === null) {
+    return { ...fromFile.sampler, lag: stored.sampler.lag };
+  }
+  return fromFile[key];
+}
 
 /**
  * The first key in which a space file's declaration differs from the stored study's, or null
@@ -53,7 +71,7 @@ const IDENTITY: readonly (keyof StudySpec)[] = ['task', 'objective', 'strategy',
  */
 export function specDifference(stored: StudySpec, fromFile: StudySpec, seedGiven: boolean): string | null {
   for (const key of IDENTITY) {
-    if (JSON.stringify(stored[key]) !== JSON.stringify(fromFile[key])) return key === 'minEpochs' ? 'min_epochs' : key;
+    if (JSON.stringify(stored[key]) !== JSON.stringify(comparable(key, stored, fromFile))) return key === 'minEpochs' ? 'min_epochs' : key;
   }
   if (seedGiven && stored.seed !== fromFile.seed) return 'seed';
   return null;
@@ -78,11 +96,11 @@ export async function openStudy(
   storage: Storage,
   spec: StudySpec,
   seedGiven: boolean,
-  backend: string,
+  run: { readonly backend: string; readonly workers: number },
   hint: (problem: 'completed' | 'differs') => string,
 ): Promise<OpenedStudy> {
   const existing = await storage.getStudy(spec.name);
-  if (existing === null) return { study: await storage.createStudy(spec, backend), resumed: false, trialsSoFar: 0 };
+  if (existing === null) return { study: await storage.createStudy(withResolvedLag(spec, run.workers), run.backend), resumed: false, trialsSoFar: 0 };
   const name = JSON.stringify(existing.name);
   const differs = specDifference(existing.spec, spec, seedGiven);
   if (differs !== null) {

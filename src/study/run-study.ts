@@ -215,7 +215,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     checkContinuation(job);
     const seed = job.kind === 'new' ? trialSeed(spec.seed, job.number) : history.view(job.number).seed;
     if (job.kind === 'new') {
-      write(storage.addTrial(study.id, { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung }));
+      write(storage.addTrial(study.id, { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung, proposedBy: job.proposedBy }));
     } else if (job.kind === 'promote') {
       write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to));
     }

@@ -67,6 +67,7 @@ params:
       seed: 9,
       workers: 2,
       backend: 'wasm',
+      sampler: { name: 'random' },
       params: [
         { name: 'learning_rate', dist: { kind: 'float', low: 1e-4, high: 1, log: true, grid: null } },
         { name: 'dropout', dist: { kind: 'float', low: 0, high: 0.5, log: false, grid: null } },

@@ -151,13 +151,17 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       expect(record).toEqual({
         studyId: study.id, number: 3, params: { lr: 0.1, hidden: [8, 8] }, seed: 5, status: 'queued', value: null,
         metrics: null, epochs: 0, targetEpochs: 9, createdAt: T0, startedAt: null, finishedAt: null, durationMs: null,
-        error: null, backend: null, worker: null, device: null, tensorsAfter: null, interruptions: 0, retries: 0, bracket: null, rung: null,
+        error: null, backend: null, worker: null, device: null, tensorsAfter: null, interruptions: 0, retries: 0, bracket: null, rung: null, proposedBy: null,
       });
       expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden)).toBe(true);
+      // Who proposed a configuration is kept with it.
+      const proposed = await storage.addTrial(study.id, { number: 4, params, seed: 6, targetEpochs: 9, proposedBy: 'model' });
+      expect(proposed.proposedBy).toBe('model');
+      expect((await storage.getTrials(study.id)).find((t) => t.number === 4)?.proposedBy).toBe('model');
       const dup = storage.addTrial(study.id, { number: 3, params: {}, seed: 6, targetEpochs: 1 });
       await expectRejection(dup, 'trial 3 of study "s" already exists');
       await expectRejection(storage.addTrial(999, { number: 0, params: {}, seed: 0, targetEpochs: 1 }), 'no study with id 999');
-      expect(await storage.getTrials(study.id)).toEqual([record]);
+      expect(await storage.getTrials(study.id)).toEqual([record, proposed]);
     });
 
     test('a trial runs, reports epochs and completes', async () => {

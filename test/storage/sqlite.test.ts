@@ -63,7 +63,7 @@ describe('a new database', () => {
       'wal', 0x48505352, SCHEMA_VERSION,
     ]);
     expect(APPLICATION_ID).toBe(0x48505352);
-    expect(SCHEMA_VERSION).toBe(1);
+    expect(SCHEMA_VERSION).toBe(2);
   });
 
   test('keeps its data across a reopen, NaN metrics included', async () => {
@@ -135,7 +135,7 @@ describe('a file that is not ours', () => {
     const db = raw(path);
     db.pragma('user_version = 99');
     db.close();
-    const message = `${path} has schema version 99, but this hpsearch only knows versions up to 1`;
+    const message = `${path} has schema version 99, but this hpsearch only knows versions up to 2`;
     expect(openError(path).message).toBe(message);
     expect(openError(path, true).message).toBe(message);
   });
@@ -153,12 +153,12 @@ describe('read-only', () => {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.close();
     expect(openError(file, true)).toEqual({
-      message: `${file} has schema version 0, but this hpsearch reads version 1`,
+      message: `${file} has schema version 0, but this hpsearch reads version 2`,
       hint: 'open it once without read-only access to upgrade it',
     });
     expect(pragma(file, 'user_version')).toBe(0);
     SqliteStorage.open(file).close();
-    expect(pragma(file, 'user_version')).toBe(1);
+    expect(pragma(file, 'user_version')).toBe(2);
   });
 
   test('writes are rejected and reads work after the writer has closed', async () => {

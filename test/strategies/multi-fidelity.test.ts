@@ -9,12 +9,12 @@ import { hyperbandStrategy } from '../../src/strategies/hyperband.js';
 import { type Plan, planStudy } from '../../src/strategies/plan.js';
 import { rungResult, topAtRung } from '../../src/strategies/rungs.js';
 import { successiveHalvingStrategy } from '../../src/strategies/successive-halving.js';
-import type { Sampler, Strategy, TrialSnapshot } from '../../src/strategies/types.js';
+import type { ConfigSampler, Strategy, TrialSnapshot } from '../../src/strategies/types.js';
 import { simulate } from './simulate.js';
 
 /** A fixed pseudo-random permutation of qualities: configuration i is the (QUALITY[i])-th best. */
 const QUALITY = Array.from({ length: 200 }, (_, i) => ((i * 37) % 200) / 200);
-const sample: Sampler = (trial) => ({ q: QUALITY[trial]! });
+const sample: ConfigSampler = { propose: (trial) => ({ params: { q: QUALITY[trial]! }, proposedBy: 'random' }) };
 /** Rises with epochs, ordered by quality at every epoch. */
 const score = (params: Params, epoch: number) => (params.q as number) * (1 - Math.exp(-epoch / 4));
 
@@ -65,7 +65,7 @@ describe('successive halving', () => {
   });
 
   it('breaks ties by trial number', () => {
-    const flat = successiveHalvingStrategy(plan('sha', 9, 9), () => ({ q: 0.5 }));
+    const flat = successiveHalvingStrategy(plan('sha', 9, 9), { propose: () => ({ params: { q: 0.5 }, proposedBy: 'random' }) });
     const run = simulate(flat, { workers: 2, maxEpochs: 9, score });
     expect(run.history.filter((t) => (t.rung ?? 0) >= 1).map((t) => t.number)).toEqual([0, 1, 2]);
     expect(run.history.filter((t) => t.status === 'completed').map((t) => t.number)).toEqual([0]);

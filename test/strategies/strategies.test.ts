@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { gridCells } from '../../src/space/grid.js';
 import { sampleParams } from '../../src/space/sample.js';
 import type { ParamSpec } from '../../src/space/types.js';
-import { createStrategy, planFor } from '../../src/strategies/create.js';
+import { planFor } from '../../src/strategies/create.js';
+import { createStrategy } from '../../src/study/search.js';
 import { gridStrategy } from '../../src/strategies/grid.js';
 import { planStudy } from '../../src/strategies/plan.js';
 import { randomStrategy } from '../../src/strategies/random.js';
@@ -32,7 +33,7 @@ function drain(strategy: Strategy): TrialRequest[] {
 }
 
 const random = (seed: number, trials = 5) =>
-  randomStrategy(planStudy({ strategy: 'random', eta: 3, minEpochs: 1, maxEpochs: 3, trials }), trials, (trial) => sampleParams(PARAMS, rngFor(seed, 'params', trial)));
+  randomStrategy(planStudy({ strategy: 'random', eta: 3, minEpochs: 1, maxEpochs: 3, trials }), trials, { propose: (trial) => ({ params: sampleParams(PARAMS, rngFor(seed, 'params', trial)), proposedBy: 'random' }) });
 
 const grid = (trials: number | null) => {
   const plan = planFor({ strategy: 'grid', eta: 3, minEpochs: 1, maxEpochs: 4, trials, params: PARAMS });

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ClaimState } from '../../src/storage/coordination.js';
 import type { StudyRecord, TrialRecord, TrialStatus } from '../../src/storage/storage.js';
-import { createStrategy } from '../../src/strategies/create.js';
+import { createStrategy } from '../../src/study/search.js';
 import { cachedStrategies, decideClaims } from '../../src/study/distributed-claim.js';
 import { trialSeed } from '../../src/util/random.js';
 import { makeSpec } from '../fixtures/spec.js';
@@ -17,7 +17,7 @@ function trial(number: number, status: TrialStatus, epochs = 0): TrialRecord {
   return {
     studyId: 1, number, params: { x: number / 10 }, seed: number, status, value: null, metrics: null, epochs, targetEpochs: 2, bracket: null, rung: null,
     createdAt: 0, startedAt: null, finishedAt: null, durationMs: null, error: null, backend: null, worker: null, device: null, tensorsAfter: null,
-    interruptions: 0, retries: 0,
+    interruptions: 0, retries: 0, proposedBy: 'random',
   };
 }
 

@@ -11,7 +11,7 @@ import { createProcessExecutor } from '../../src/pool/process-executor.js';
 import { createThreadExecutor } from '../../src/pool/thread-executor.js';
 import type { StudySpec } from '../../src/space/spec.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
-import { createStrategy } from '../../src/strategies/create.js';
+import { createStrategy } from '../../src/study/search.js';
 import { runStudy } from '../../src/study/run-study.js';
 import { makeSpec } from '../fixtures/spec.js';
 import { tempDir } from '../helpers/cli.js';

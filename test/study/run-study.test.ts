@@ -8,7 +8,7 @@ import type { TrialExecutor, TrialHandlers } from '../../src/pool/executor.js';
 import type { TrialOutcome, TrialTask } from '../../src/pool/messages.js';
 import type { StudySpec } from '../../src/space/spec.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
-import { createStrategy } from '../../src/strategies/create.js';
+import { createStrategy } from '../../src/study/search.js';
 import type { Strategy } from '../../src/strategies/types.js';
 import { DispatchControl } from '../../src/study/control.js';
 import { type StudyOutcome, runStudy } from '../../src/study/run-study.js';

@@ -58,6 +58,7 @@ export function trial(number: number, fields: Partial<TrialRecord> & { startedS?
     tensorsAfter: 0,
     interruptions: 0,
     retries: 0,
+    proposedBy: 'random',
     ...rest,
   };
 }

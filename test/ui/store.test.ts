@@ -93,6 +93,7 @@ describe('createLiveDashboard', () => {
     error: null,
     seed: 77,
     retries: 0,
+    proposedBy: 'random',
     ...fields,
   });
 

@@ -69,7 +69,7 @@ export async function startCommand(file: string, options: StartOptions, io: CliI
       problem === 'completed'
         ? `start a new study with --name, or see its results: hpsearch leaderboard ${name}${flag}`
         : `start a new study with --name, or resume that one as it was declared: hpsearch resume ${name}${flag}`;
-    const opened = await openStudy(storage, spec, seedGiven, settings.backend, hint);
+    const opened = await openStudy(storage, spec, seedGiven, settings, hint);
     if (opened.resumed) io.stderr.write(`resuming study ${name} (${opened.study.status}, ${opened.trialsSoFar} trials so far)\n`);
     return await runSession({ storage, target, study: opened.study, settings, io, prepare: opened.prepare });
   } finally {

@@ -58,6 +58,7 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
     tensorsAfter: null,
     interruptions: previous?.interruptions ?? 0,
     retries: view.retries,
+    proposedBy: view.proposedBy,
     ...patch,
   });
 
