@@ -7,11 +7,18 @@
  * The scripts run under Debian's own Python (`/usr/bin/python3`, or `$HPSEARCH_PEERS_PYTHON`),
  * which is where `apt-get install -y python3-optuna python3-torch libopenblas0-pthread` puts
  * the libraries. Each script prints one JSON object as the last line of its stdout.
+ *
+ * The repository keeps a few peer scripts of its own in bench/peers/ (written for one benchmark,
+ * such as `optuna_tpe.py` for `samplers`); `repoPeerAvailability` and `runRepoPeer` run those,
+ * under the same Python, whether or not the shared folder exists.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib.js';
+
+/** The repository's own peer scripts. */
+export const REPO_PEERS_DIR = path.join(ROOT, 'bench', 'peers');
 
 /** How to install the peers, for messages. */
 export const PEERS_INSTALL = 'apt-get install -y python3-optuna python3-torch libopenblas0-pthread';
@@ -51,8 +58,22 @@ function run(file, args, { timeoutMs = 600_000 } = {}) {
  */
 export async function peerAvailability(modules) {
   const dir = peersDir();
-  const python = peersPython();
   if (!fs.existsSync(dir)) return { available: false, reason: `no peers folder at ${dir} (set HPSEARCH_PEERS_DIR)` };
+  return pythonAvailability(modules, dir);
+}
+
+/**
+ * Whether the repository's own peer scripts (bench/peers/) can run here: the Python exists and
+ * imports every module in `modules`. The shared peers folder is not needed.
+ * @param {readonly string[]} modules
+ * @returns {Promise<{ available: true, python: string, dir: string } | { available: false, reason: string }>}
+ */
+export function repoPeerAvailability(modules) {
+  return pythonAvailability(modules, REPO_PEERS_DIR);
+}
+
+async function pythonAvailability(modules, dir) {
+  const python = peersPython();
   if (!fs.existsSync(python)) return { available: false, reason: `${python} not found` };
   const { failure } = await run(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], { timeoutMs: 60_000 });
   if (failure !== null) return { available: false, reason: `${python} cannot import ${modules.join(', ')} (${PEERS_INSTALL})` };
@@ -70,8 +91,23 @@ export async function peerAvailability(modules) {
  * @returns {Promise<Record<string, any>>}
  * @throws Error with the exit status and the end of stderr when there is no JSON line.
  */
-export async function runPeer(script, args, options = {}) {
-  const file = path.join(peersDir(), script);
+export function runPeer(script, args, options = {}) {
+  return runPeerFile(path.join(peersDir(), script), script, args, options);
+}
+
+/**
+ * Like `runPeer`, for a script of the repository's own bench/peers/ folder (such as
+ * `optuna_tpe.py`).
+ * @param {string} script
+ * @param {readonly string[]} args
+ * @param {{ timeoutMs?: number }} [options]
+ * @returns {Promise<Record<string, any>>}
+ */
+export function runRepoPeer(script, args, options = {}) {
+  return runPeerFile(path.join(REPO_PEERS_DIR, script), script, args, options);
+}
+
+async function runPeerFile(file, script, args, options) {
   if (!fs.existsSync(file)) throw new Error(`peer script ${file} does not exist`);
   const { failure, stdout, stderr } = await run(peersPython(), [file, ...args], options);
   const last = stdout.trim().split('\n').at(-1) ?? '';

@@ -16,6 +16,7 @@ const BENCHMARKS = {
   trainer: () => import('./trainer.js'),
   memory: () => import('./memory.js'),
   strategies: () => import('./strategies.js'),
+  samplers: () => import('./samplers.js'),
   postgres: () => import('./postgres.js'),
 };
 

@@ -50,6 +50,7 @@ export function columnsOf(board: Board, audience: Audience): BoardColumn[] {
     bracket: all || board.rows.some((r) => r.bracket !== null),
     rung: all || board.rows.some((r) => r.rung !== null),
     error: all || (audience === 'display' && board.rows.some((r) => r.error !== null)),
+    proposedBy: all || (audience === 'display' && board.rows.some((r) => r.proposedBy === 'model')),
   });
 }
 
@@ -67,6 +68,7 @@ export function boardJsonRows(board: Board): object[] {
     bracket: r.bracket,
     rung: r.rung,
     seed: r.seed,
+    proposedBy: r.proposedBy,
     metrics: r.metrics,
     error: r.error,
   }));

@@ -36,6 +36,8 @@ export interface ColumnChoice {
   readonly bracket: boolean;
   readonly rung: boolean;
   readonly error: boolean;
+  /** Who proposed each configuration (a model-based sampler's studies, and always for programs). */
+  readonly proposedBy: boolean;
 }
 
 /** Final metrics other than the objective, sorted by name, the ranking metric first. */
@@ -49,7 +51,7 @@ export function otherMetrics(rows: readonly BoardRow[], objectiveMetric: string,
 /**
  * Columns in a fixed order: rank, study, trial, status, the ranking metric when it is not the
  * objective, the objective value, the other final metrics, epochs, bracket, rung, duration, seed,
- * every parameter, error (optional ones as chosen).
+ * who proposed the configuration, every parameter, error (optional ones as chosen).
  */
 export function boardColumns(choice: ColumnChoice): BoardColumn[] {
   const metric = (name: string): BoardColumn => ({ key: `metric.${name}`, header: name, kind: 'number', get: (r) => r.metrics?.[name] ?? null });
@@ -68,6 +70,7 @@ export function boardColumns(choice: ColumnChoice): BoardColumn[] {
     choice.rung && { key: 'rung', header: 'rung', kind: 'integer', get: (r) => r.rung },
     { key: 'duration_ms', header: 'time', kind: 'duration', get: (r) => r.durationMs },
     { key: 'seed', header: 'seed', kind: 'integer', get: (r) => r.seed },
+    choice.proposedBy && { key: 'proposed_by', header: 'proposed by', kind: 'text', get: (r) => r.proposedBy },
     ...choice.paramNames.map((name): BoardColumn => ({ key: `param.${name}`, header: name, kind: 'param', get: (r) => r.params[name] ?? null })),
     choice.error && { key: 'error', header: 'error', kind: 'text', get: (r) => r.error },
   ];

@@ -48,6 +48,7 @@ const TRIAL_COLUMNS = [
   ['status', (t) => t.status],
   ['value', (t) => t.value],
   ['seed', (t) => t.seed],
+  ['proposed_by', (t) => t.proposedBy],
   ['bracket', (t) => t.bracket],
   ['rung', (t) => t.rung],
   ['epochs', (t) => t.epochs],

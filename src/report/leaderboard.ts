@@ -28,6 +28,8 @@ export interface LeaderboardRow {
   readonly rung: number | null;
   /** Every metric of the trial's last epoch (the objective's among them), or null before the first. */
   readonly metrics: Metrics | null;
+  /** Who proposed its configuration: a sampler's model, or a random draw; null for a grid cell. */
+  readonly proposedBy: 'model' | 'random' | null;
 }
 
 /**
@@ -88,6 +90,7 @@ export function leaderboardRow(trial: TrialRecord, rank: number): LeaderboardRow
     params: trial.params,
     durationMs: trial.durationMs,
     seed: trial.seed,
+    proposedBy: trial.proposedBy,
     error: trial.error,
     bracket: trial.bracket,
     rung: trial.rung,

@@ -7,6 +7,7 @@ import type { ParamSpec } from '../space/types.js';
 import { formatDuration, formatNumber, formatParam, MISSING } from './format.js';
 import { toJson } from './json.js';
 import { planSummary, planTable } from './plan.js';
+import { samplerText } from './sampler.js';
 import { type StudyOverview, type TrialDetail, countsText } from './study-view.js';
 import { renderTable } from './table.js';
 
@@ -66,6 +67,7 @@ export function overviewText(o: StudyOverview): string {
   const head = fields([
     ['status', o.status],
     ['strategy', `${spec.strategy}: ${planSummary(o.plan)}`],
+    ['sampler', samplerText(spec.sampler)],
     ['objective', `${spec.objective.direction} ${spec.objective.metric}`],
     ['data', taskText(spec)],
     ['seed', String(spec.seed)],
@@ -94,6 +96,8 @@ export function trialText(d: TrialDetail, spec: StudySpec, study: string): strin
     ['status', `${t.status}, rank ${d.rank} of ${d.of}`],
     [spec.objective.metric, formatNumber(t.value)],
     ['seed', String(t.seed)],
+    // Under a model-based sampler, whether the model proposed it (every configuration of a random sampler is random).
+    ...(t.proposedBy === null || spec.sampler.name === 'random' ? [] : [['proposed by', t.proposedBy === 'model' ? "the sampler's model" : 'a random draw'] as const]),
     ['epochs', `${t.epochs} of ${t.targetEpochs}`],
     ...(t.rung !== null || t.bracket !== null ? [['bracket, rung', `${t.bracket ?? MISSING}, ${t.rung ?? MISSING}`] as const] : []),
     ['time', formatDuration(t.durationMs)],

@@ -111,6 +111,7 @@ export class MemoryStorage implements Storage {
           completed,
           best,
           createdAt: record.createdAt,
+          sampler: record.spec.sampler,
         });
       }),
     );

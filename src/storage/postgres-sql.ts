@@ -17,7 +17,7 @@ export const PG = {
   setStudyStatus: 'UPDATE hpsearch.studies SET status = $1, finished_at = $2, updated_at = $3 WHERE id = $4',
   touchStudy: 'UPDATE hpsearch.studies SET updated_at = $1 WHERE id = $2',
   setStudySpec: 'UPDATE hpsearch.studies SET spec = $1, strategy = $2, updated_at = $3 WHERE id = $4',
-  listStudies: `SELECT s.name, s.status, s.strategy, s.direction, s.metric, s.created_at,
+  listStudies: `SELECT s.name, s.status, s.strategy, s.direction, s.metric, s.created_at, s.spec,
       count(t.number) AS trials,
       count(*) FILTER (WHERE t.status = 'completed') AS completed,
       CASE s.direction

@@ -69,6 +69,7 @@ export interface SummaryRow {
   readonly completed: number;
   readonly best: number | null;
   readonly created_at: number;
+  readonly spec: string;
 }
 
 const NON_FINITE: Readonly<Record<string, number>> = { NaN, Infinity, '-Infinity': -Infinity };
@@ -119,6 +120,7 @@ export function toStudySummary(row: SummaryRow): StudySummary {
     completed: row.completed,
     best: row.best,
     createdAt: row.created_at,
+    sampler: storedSpec(row.spec).sampler,
   });
 }
 

@@ -10,7 +10,7 @@ export const SQL = {
     VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
   setStudyStatus: 'UPDATE studies SET status = ?, finished_at = ?, updated_at = ? WHERE id = ?',
   touchStudy: 'UPDATE studies SET updated_at = ? WHERE id = ?',
-  listStudies: `SELECT s.name, s.status, s.strategy, s.direction, s.metric, s.created_at,
+  listStudies: `SELECT s.name, s.status, s.strategy, s.direction, s.metric, s.created_at, s.spec,
       count(t.number) AS trials,
       count(*) FILTER (WHERE t.status = 'completed') AS completed,
       CASE s.direction

@@ -77,6 +77,8 @@ export interface StudySummary {
   /** Best objective value among completed trials, or null when there is none. */
   readonly best: number | null;
   readonly createdAt: number;
+  /** Where its new configurations come from, with every setting. */
+  readonly sampler: StudySpec['sampler'];
 }
 
 export interface NewTrial {

@@ -48,7 +48,7 @@ describe('hpsearch leaderboard', () => {
     const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(rows[0]).toEqual({
       rank: 1, trial: 1, status: 'completed', value: 0.88, epochs: 3, params: { learning_rate: 0.1, optimizer: 'sgd' }, durationMs: 300,
-      bracket: 1, rung: 1, seed: 1001, metrics: { loss: 0.1, val_loss: 0.2, accuracy: 0.9, val_accuracy: 0.88, lr: 0.1 }, error: null,
+      bracket: 1, rung: 1, seed: 1001, proposedBy: 'random', metrics: { loss: 0.1, val_loss: 0.2, accuracy: 0.9, val_accuracy: 0.88, lr: 0.1 }, error: null,
     });
     expect(run('leaderboard', 'digits-hyperband', '--format', 'json').stdout).toBe(result.stdout);
   });

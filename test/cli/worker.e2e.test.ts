@@ -11,7 +11,7 @@ import { planFor } from '../../src/strategies/create.js';
 import { rngFor } from '../../src/util/random.js';
 import { tempDir } from '../helpers/cli.js';
 import { usePostgres } from '../helpers/postgres.js';
-import { type Finished, createStudy, syntheticSpace, tables, worker } from '../helpers/workers.js';
+import { type Finished, createStudy, launch, syntheticSpace, tables, worker } from '../helpers/workers.js';
 
 const postgres = usePostgres();
 const dir = tempDir('hpsearch-workers-');
@@ -106,4 +106,24 @@ describe('a worker killed mid-trial', () => {
     expect(stored.takeovers).toEqual([{ trial: running!.number, owner: running!.lease_owner, kept_epochs: 0 }]);
     expect(stored.epochs).toHaveLength(16);
   }, 60_000);
+});
+
+describe('a TPE study (BOHB under Hyperband) on 3 worker processes', () => {
+  test('proposes through the claims exactly the configurations one local process proposes', async () => {
+    const server = postgres();
+    const url = await server.createDatabase();
+    const lines = ['strategy: hyperband', 'min_epochs: 1', 'max_epochs: 9', 'eta: 3', 'sampler: { name: tpe, startup_trials: 4, lag: 2 }', 'params:', '  x: { uniform: [0, 1] }', '  y: { int: [0, 9] }'];
+    const { file, spec } = syntheticSpace(dir, 'w-tpe', lines);
+    const study = await createStudy(url, spec);
+    const finished = await Promise.all(Array.from({ length: 3 }, () => worker(url, spec.name, { HPSEARCH_TEST_EPOCH_MS: '5' }).done));
+    expectWholeRuns(finished, server.password);
+    const stored = await tables(server, url, study.id);
+    expect(stored.status).toBe('completed');
+    const local = launch(['start', file, '--storage', `sqlite:${dir}/w-tpe.db`, '--workers', '1', '--backend', 'cpu', '--no-dashboard']);
+    expect((await local.done).code).toBe(0);
+    const board = JSON.parse((await launch(['leaderboard', spec.name, '--json', '--storage', `sqlite:${dir}/w-tpe.db`]).done).stdout) as { trial: number; params: unknown; proposedBy: string }[];
+    const expected = board.sort((a, b) => a.trial - b.trial);
+    expect(stored.trials.map((t) => JSON.parse(t.params) as unknown)).toEqual(expected.map((t) => t.params));
+    expect(expected.filter((t) => t.proposedBy === 'model').length).toBeGreaterThan(2);
+  }, 90_000);
 });

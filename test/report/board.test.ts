@@ -41,11 +41,11 @@ describe('leaderboard formats (random study: 1 and 0 completed, 4 running, 2 div
 
   it('json: the documented fields of every row, with types kept and NaN as a string', () => {
     const rows = JSON.parse(boardJson(boardOf(random))) as Record<string, unknown>[];
-    expect(rows.map((r) => Object.keys(r))).toEqual(Array(5).fill(['rank', 'trial', 'status', 'value', 'epochs', 'params', 'durationMs', 'bracket', 'rung', 'seed', 'metrics', 'error']));
+    expect(rows.map((r) => Object.keys(r))).toEqual(Array(5).fill(['rank', 'trial', 'status', 'value', 'epochs', 'params', 'durationMs', 'bracket', 'rung', 'seed', 'proposedBy', 'metrics', 'error']));
     expect(rows[0]).toEqual({
       rank: 1, trial: 1, status: 'completed', value: 0.9, epochs: 3,
       params: { learning_rate: 0.1, batch_size: 64, schedule: 'step', 'schedule.gamma': 0.5 },
-      durationMs: 1500, bracket: null, rung: null, seed: 1001,
+      durationMs: 1500, bracket: null, rung: null, seed: 1001, proposedBy: 'random',
       metrics: { loss: 0.3, val_loss: 0.4, accuracy: 0.93, val_accuracy: 0.9, lr: 0.05 }, error: null,
     });
     expect(rows[3]).toMatchObject({ rank: 4, trial: 2, status: 'diverged', value: null, metrics: { loss: 'NaN', val_loss: 'NaN', accuracy: 0.1, val_accuracy: 0.1, lr: 0.9 } });
@@ -55,13 +55,13 @@ describe('leaderboard formats (random study: 1 and 0 completed, 4 running, 2 div
   it('csv: machine headers, full values, every optional column, RFC 4180 quoting and CRLF', () => {
     expect(boardCsv(boardOf(random))).toBe(
       [
-        'rank,trial,status,value,metric.accuracy,metric.loss,metric.lr,metric.val_loss,epochs,bracket,rung,duration_ms,seed,param.learning_rate,param.batch_size,param.schedule,param.schedule.gamma,error',
-        '1,1,completed,0.9,0.93,0.3,0.05,0.4,3,,,1500,1001,0.1,64,step,0.5,',
-        '2,0,completed,0.8,0.85,0.4,0.01,0.6,3,,,3000,1000,0.01,16,constant,,',
-        '3,4,running,0.55,0.5,1.1,0.003,1.2,1,,,,1004,0.003,64,constant,,',
-        '4,2,diverged,,0.1,NaN,0.9,NaN,1,,,400,1002,0.9,16,constant,,',
+        'rank,trial,status,value,metric.accuracy,metric.loss,metric.lr,metric.val_loss,epochs,bracket,rung,duration_ms,seed,proposed_by,param.learning_rate,param.batch_size,param.schedule,param.schedule.gamma,error',
+        '1,1,completed,0.9,0.93,0.3,0.05,0.4,3,,,1500,1001,random,0.1,64,step,0.5,',
+        '2,0,completed,0.8,0.85,0.4,0.01,0.6,3,,,3000,1000,random,0.01,16,constant,,',
+        '3,4,running,0.55,0.5,1.1,0.003,1.2,1,,,,1004,random,0.003,64,constant,,',
+        '4,2,diverged,,0.1,NaN,0.9,NaN,1,,,400,1002,random,0.9,16,constant,,',
         // The error's line break stays an LF inside its quoted field; records end with CRLF.
-        '5,3,failed,,,,,,0,,,,1003,0.001,64,step,0.1,"Error: out of memory, ""batch"" too big\n    at train (trainer.js:10)"',
+        '5,3,failed,,,,,,0,,,,1003,random,0.001,64,step,0.1,"Error: out of memory, ""batch"" too big\n    at train (trainer.js:10)"',
         '',
       ].join('\r\n'),
     );

@@ -76,7 +76,7 @@ describe('export --format json', () => {
 describe('export --format csv', () => {
   it('has the documented columns in a stable order', () => {
     expect(exportCsv(hyperband).split('\r\n')[0]).toBe(
-      'study,trial,rank,status,value,seed,bracket,rung,epochs,target_epochs,duration_ms,created_at,started_at,finished_at,interruptions,retries,backend,worker,device,tensors_after,error,' +
+      'study,trial,rank,status,value,seed,proposed_by,bracket,rung,epochs,target_epochs,duration_ms,created_at,started_at,finished_at,interruptions,retries,backend,worker,device,tensors_after,error,' +
         'param.learning_rate,param.optimizer,' +
         'epoch,epoch_rung,epoch_value,epoch_duration_ms,epoch_created_at,promoted_to_rung,' +
         'metric.accuracy,metric.loss,metric.lr,metric.val_accuracy,metric.val_loss',
@@ -84,7 +84,7 @@ describe('export --format csv', () => {
   });
 
   it('has one row per epoch, with its rung and the promotion after it', () => {
-    const trial1 = `digits-hyperband,1,1,completed,0.88,1001,1,1,3,3,300,${at(5)},${at(14)},${at(17)},0,0,cpu,0,,0,,0.1,sgd`;
+    const trial1 = `digits-hyperband,1,1,completed,0.88,1001,random,1,1,3,3,300,${at(5)},${at(14)},${at(17)},0,0,cpu,0,,0,,0.1,sgd`;
     const lines = exportCsv(hyperband).split('\r\n');
     expect(lines).toHaveLength(1 + 9 + 1);
     expect(lines.at(-1)).toBe('');
@@ -94,17 +94,17 @@ describe('export --format csv', () => {
       `${trial1},3,1,0.88,200,${at(16)},,0.9,0.1,0.1,0.88,0.2`,
     ]);
     // Bracket 0's only rung is 3 epochs: all three epochs belong to rung 0.
-    expect(lines.slice(6, 9).map((l) => l.split(',').slice(23, 25))).toEqual([['1', '0'], ['2', '0'], ['3', '0']]);
+    expect(lines.slice(6, 9).map((l) => l.split(',').slice(24, 26))).toEqual([['1', '0'], ['2', '0'], ['3', '0']]);
   });
 
   it('keeps a trial without epochs as one row, and leaves rungs empty for single-fidelity studies', () => {
     const lines = exportCsv(random).split('\r\n');
-    // Four parameters: epoch, epoch_rung and epoch_value are fields 25 to 27.
-    expect(lines[1]!.split(',').slice(25, 28)).toEqual(['1', '', '0.5']);
+    // Four parameters: epoch, epoch_rung and epoch_value are fields 26 to 28.
+    expect(lines[1]!.split(',').slice(26, 29)).toEqual(['1', '', '0.5']);
     const failed = lines.findIndex((l) => l.startsWith('digits-random,3,5,failed'));
     // The error's LF stays inside its quoted field: the record is one CRLF-ended line.
     expect(lines[failed]).toBe(
-      `digits-random,3,5,failed,,1003,,,0,3,,${at(17)},,${at(18)},0,0,,,,0,"Error: out of memory, ""batch"" too big\n    at train (trainer.js:10)",0.001,64,step,0.1,,,,,,,,,,,`,
+      `digits-random,3,5,failed,,1003,random,,,0,3,,${at(17)},,${at(18)},0,0,,,,0,"Error: out of memory, ""batch"" too big\n    at train (trainer.js:10)",0.001,64,step,0.1,,,,,,,,,,,`,
     );
   });
 });

@@ -33,7 +33,7 @@ class Writer {
 
   async add(number: number, params: Params, options: { seed?: number; target?: number; bracket?: number | null; rung?: number | null } = {}): Promise<void> {
     this.tick();
-    await this.storage.addTrial(this.study.id, { number, params, seed: options.seed ?? 1000 + number, targetEpochs: options.target ?? this.study.spec.maxEpochs, bracket: options.bracket ?? null, rung: options.rung ?? null });
+    await this.storage.addTrial(this.study.id, { number, params, seed: options.seed ?? 1000 + number, targetEpochs: options.target ?? this.study.spec.maxEpochs, bracket: options.bracket ?? null, rung: options.rung ?? null, proposedBy: this.study.spec.strategy === 'grid' ? null : 'random' });
   }
 
   async train(number: number, epochs: readonly Metrics[], from = 0): Promise<void> {

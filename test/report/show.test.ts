@@ -26,6 +26,7 @@ describe('show <study>', () => {
         'study "digits-hyperband"',
         'status     completed',
         'strategy   hyperband: 5 configurations, 2 brackets up to 3 epochs (η=3), 11 epochs planned',
+        'sampler    random',
         'objective  maximize val_accuracy',
         'data       spirals (validation split 0.2, data seed 1)',
         'seed       42',

@@ -190,6 +190,18 @@ describe('parseStudy: invalid files, each with the exact message', () => {
     ['η below 2', `${BASE}strategy: sha\neta: 1\n`, 'space.yaml:7: eta: must be an integer ≥ 2 and ≤ 100, got 1'],
     ['min_epochs above max_epochs', `${BASE}strategy: asha\nmin_epochs: 9\nmax_epochs: 3\n`, 'space.yaml:7: min_epochs: must be ≤ max_epochs (3), got 9'],
     ['trials with hyperband', `${BASE}strategy: hyperband\ntrials: 9\n`, 'space.yaml:7: trials: does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)'],
+    ['unknown sampler', `${BASE}sampler: tpee\n`, 'space.yaml:6: sampler: must be one of random, tpe, got "tpee"; did you mean "tpe"?'],
+    ['tpe under grid', `${BASE}strategy: grid\nsampler: tpe\n`.replace('[1.0e-4, 1] }', '[1.0e-4, 1], steps: 3 }'), 'space.yaml:7: sampler: tpe does not apply to grid search, which visits its cells in a fixed order; use strategy: random (or sha, hyperband, asha) with sampler: tpe'],
+    ['tpe settings out of range', `${BASE}sampler: { name: tpe, candidates: 0, random_fraction: 2, lag: -1 }\n`, [
+      'space.yaml:6: sampler.candidates: must be an integer ≥ 1 and ≤ 10000, got 0',
+      'space.yaml:6: sampler.random_fraction: must be a number ≥ 0 and ≤ 1, got 2',
+      'space.yaml:6: sampler.lag: must be an integer ≥ 0 and ≤ 1024, got -1',
+    ].join('\n')],
+    ['a tpe setting on the random sampler', `${BASE}sampler: { name: random, candidates: 5 }\n`, 'space.yaml:6: sampler.candidates: applies to sampler tpe only'],
+    ['unknown sampler key', `${BASE}sampler: { name: tpe, n_startup_trials: 5 }\n`, 'space.yaml:6: sampler.n_startup_trials: unknown key; did you mean "startup_trials"?'],
+    ['sampler without a name', `${BASE}sampler: { candidates: 5 }\n`, 'space.yaml:6: sampler.name: is required: random or tpe'],
+    ['reproducible under asha', `${BASE}strategy: asha\nsampler: { name: tpe, parallel: reproducible }\n`, 'space.yaml:7: sampler.parallel: cannot be reproducible under asha, whose promotions depend on timing already; leave it out (asha proposes from the results it has)'],
+    ['unknown sampler by flag', BASE, 'space.yaml: --sampler: must be one of random, tpe, got "bayes"', { sampler: 'bayes' }],
     ['malformed YAML', 'name: [unclosed\n', 'space.yaml:2: malformed YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
   ];
 
@@ -216,5 +228,26 @@ params:
 
   it('names a missing space file', () => {
     expect(() => loadSpaceFile('/nonexistent/space.yaml')).toThrow('/nonexistent/space.yaml: cannot read the space file: no such file');
+  });
+});
+
+describe('parseStudy: samplers', () => {
+  it('draws at random unless told otherwise', () => {
+    expect(parse(BASE).sampler).toEqual({ name: 'random' });
+  });
+
+  it('fills in every TPE setting, the random share by strategy (BOHB keeps 1/3 random), the lag left to the study\'s creation', () => {
+    expect(parse(`${BASE}sampler: tpe\n`).sampler).toEqual({ name: 'tpe', startupTrials: 10, candidates: 24, multivariate: false, randomFraction: 0, parallel: 'reproducible', lag: null });
+    expect(parse(`${BASE}strategy: hyperband\nsampler: tpe\n`).sampler).toMatchObject({ randomFraction: 1 / 3, parallel: 'reproducible' });
+    expect(parse(`${BASE}strategy: asha\nsampler: tpe\n`).sampler).toMatchObject({ randomFraction: 1 / 3, parallel: 'fast' });
+    expect(parse(`${BASE}sampler: { name: tpe, startup_trials: 5, candidates: 48, multivariate: true, random_fraction: 0.1, parallel: fast, lag: 3 }\n`).sampler).toEqual({
+      name: 'tpe', startupTrials: 5, candidates: 48, multivariate: true, randomFraction: 0.1, parallel: 'fast', lag: 3,
+    });
+  });
+
+  it('--sampler switches the sampler; settings written for another one are left behind', () => {
+    expect(parse(BASE, { sampler: 'tpe' }).sampler).toMatchObject({ name: 'tpe', candidates: 24 });
+    expect(parse(`${BASE}sampler: { name: tpe, candidates: 48 }\n`, { sampler: 'random' }).sampler).toEqual({ name: 'random' });
+    expect(parse(`${BASE}sampler: { name: tpe, candidates: 48 }\n`, { sampler: 'tpe' }).sampler).toMatchObject({ candidates: 48 });
   });
 });

@@ -225,8 +225,8 @@ describe('KeyHelp and StudyPicker', () => {
 
   it('lists the studies with the selected one marked', () => {
     const studies = [
-      { name: 'quick', status: 'completed' as const, strategy: 'random', direction: 'maximize' as const, metric: 'val_accuracy', trials: 8, completed: 8, best: 0.95, createdAt: 0 },
-      { name: 'digits-sha', status: 'running' as const, strategy: 'sha', direction: 'minimize' as const, metric: 'val_loss', trials: 20, completed: 3, best: 0.1234, createdAt: 1 },
+      { name: 'quick', status: 'completed' as const, strategy: 'random', direction: 'maximize' as const, metric: 'val_accuracy', trials: 8, completed: 8, best: 0.95, createdAt: 0, sampler: { name: 'random' as const } },
+      { name: 'digits-sha', status: 'running' as const, strategy: 'sha', direction: 'minimize' as const, metric: 'val_loss', trials: 20, completed: 3, best: 0.1234, createdAt: 1, sampler: { name: 'random' as const } },
     ];
     expect(frame(<StudyPicker studies={studies} selected={1} location="results/hpsearch.db" width={70} height={6} />)).toBe(
       [

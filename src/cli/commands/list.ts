@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { formatNumber } from '../../report/format.js';
+import { samplerJson } from '../../report/sampler.js';
 import { renderTable } from '../../report/table.js';
 import { openStorage, parseStorageUrl } from '../../storage/open.js';
 import type { CliIO } from '../io.js';
@@ -17,7 +18,7 @@ export function registerList(program: Command, io: CliIO): void {
   program
     .command('list')
     .description('list the studies in a storage')
-    .option('--json', 'print a JSON array of { name, status, strategy, trials, best }')
+    .option('--json', 'print a JSON array of { name, status, strategy, sampler: { name, ...settings }, trials, best }')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (options: ListOptions) => {
       const target = parseStorageUrl(options.storage);
@@ -30,7 +31,7 @@ export function registerList(program: Command, io: CliIO): void {
       try {
         const studies = await storage.listStudies();
         if (options.json) {
-          const rows = studies.map((s) => ({ name: s.name, status: s.status, strategy: s.strategy, trials: s.trials, best: s.best }));
+          const rows = studies.map((s) => ({ name: s.name, status: s.status, strategy: s.strategy, sampler: samplerJson(s.sampler), trials: s.trials, best: s.best }));
           io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
         }

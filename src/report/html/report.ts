@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Board } from '../board.js';
 import { formatDuration, formatNumber, formatParam } from '../format.js';
 import { planSummary, planTable } from '../plan.js';
+import { samplerText } from '../sampler.js';
 import { formatTime, spaceRows } from '../show.js';
 import { type StudyData, countsText, studyOverview } from '../study-view.js';
 import { type Figure, studyCharts, swatch } from './charts.js';
@@ -72,7 +73,7 @@ export function htmlReport(data: StudyData, board: Board, options: ReportOptions
 </head>
 <body>
 <main>
-<header><h1>${o.name}</h1><p class="meta">${spec.strategy}: ${planSummary(o.plan)} · ${spec.objective.direction} ${metric} · ${o.status} · created ${formatTime(o.createdAt)}</p></header>
+<header><h1>${o.name}</h1><p class="meta">${spec.strategy}: ${planSummary(o.plan)} · sampler ${samplerText(spec.sampler)} · ${spec.objective.direction} ${metric} · ${o.status} · created ${formatTime(o.createdAt)}</p></header>
 <section class="cards">${cards}</section>
 ${bestParams}
 <h2>Charts</h2>

@@ -91,6 +91,12 @@ export class ParzenEstimator {
     return this.weights.length;
   }
 
+  /** The kernels' centres and bandwidths in numeric dimension `d` (the prior's last), or null for a categorical one. */
+  kernelsOf(d: number): { readonly mus: readonly number[]; readonly sigmas: readonly number[] } | null {
+    const kernels = this.#kernels[d];
+    return kernels?.kind === 'numeric' ? { mus: [...kernels.mus], sigmas: [...kernels.sigmas] } : null;
+  }
+
   /** `count` points drawn from the mixture: a kernel by weight, then every dimension from it. */
   sample(rng: Rng, count: number): number[][] {
     const points: number[][] = [];

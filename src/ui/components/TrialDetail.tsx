@@ -21,6 +21,7 @@ const ERROR_LINES = 3;
 function summary(view: TrialDetailView): string {
   const parts = [view.status, `${view.metric} ${view.value}`, `${view.epochs} epochs`, view.time, `seed ${view.seed}`, `worker ${view.worker}`];
   if (view.interruptions > 0) parts.push(`interrupted ${view.interruptions}×`);
+  if (view.proposedBy !== null) parts.push(`proposed by ${view.proposedBy}`);
   return parts.join('  ');
 }
 

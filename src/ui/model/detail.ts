@@ -29,6 +29,8 @@ export interface TrialDetailView {
   readonly seed: number;
   readonly worker: string;
   readonly interruptions: number;
+  /** Who proposed the configuration: `model` or `random`; null for grid cells and random-sampler studies (where every one is random). */
+  readonly proposedBy: 'model' | 'random' | null;
   /** Sampled parameters (searched order), then the study's constants. */
   readonly params: readonly { readonly name: string; readonly value: string; readonly constant: boolean }[];
   readonly metrics: readonly { readonly name: string; readonly value: string }[];
@@ -92,6 +94,7 @@ export function buildTrialDetail(data: DashboardData, number: number): TrialDeta
     seed: trial.seed,
     worker: trial.worker === null ? '-' : String(trial.worker),
     interruptions: trial.interruptions,
+    proposedBy: spec.sampler.name === 'random' ? null : trial.proposedBy,
     params: [
       ...[...searched, ...others].map((name) => ({ name, value: formatParam(trial.params[name]), constant: false })),
       ...constants.map(([name, value]) => ({ name, value: formatParam(value), constant: true })),

@@ -3,6 +3,7 @@
  * got and when it should end.
  */
 import { plannedConfigs } from '../../report/plan.js';
+import { samplerText } from '../../report/sampler.js';
 import type { StudyStatus } from '../../storage/storage.js';
 import type { DashboardData, ProgressSample } from './data.js';
 import { type TrialIndex, indexTrials, runningNow } from './trial-index.js';
@@ -67,7 +68,8 @@ export function buildHeader(data: DashboardData, index: TrialIndex = indexTrials
   const end = live || study.finishedAt === null ? data.now : study.finishedAt;
   return {
     study: study.name,
-    strategy: study.spec.strategy,
+    // A model-based sampler is named beside the strategy, with its settings (cut to the width).
+    strategy: study.spec.sampler.name === 'random' ? study.spec.strategy : `${study.spec.strategy} + ${samplerText(study.spec.sampler)}`,
     backend: study.backend ?? '-',
     objective: `${study.spec.objective.direction} ${study.spec.objective.metric}`,
     status: study.status,

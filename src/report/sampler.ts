@@ -1,0 +1,32 @@
+/**
+ * A study's sampler in words and as JSON, for every place that names it (plan, show, list, the
+ * dashboard's header, the HTML report).
+ */
+import type { SamplerSpec } from '../space/spec.js';
+
+/** `random`, or `tpe (startup 10, 24 candidates, univariate, 1/3 random, reproducible, lag 1)`. */
+export function samplerText(sampler: SamplerSpec): string {
+  if (sampler.name === 'random') return 'random';
+  const parts = [
+    `startup ${sampler.startupTrials}`,
+    `${sampler.candidates} candidates`,
+    sampler.multivariate ? 'multivariate' : 'univariate',
+    ...(sampler.randomFraction > 0 ? [`${fraction(sampler.randomFraction)} random`] : []),
+    sampler.parallel === 'reproducible' ? `reproducible, lag ${sampler.lag ?? 'workers − 1'}` : 'fast',
+  ];
+  return `tpe (${parts.join(', ')})`;
+}
+
+/** A share as people write it: `1/3`, `25%`. */
+function fraction(value: number): string {
+  for (const d of [2, 3, 4, 5, 6, 8, 10]) {
+    const n = Math.round(value * d);
+    if (Math.abs(n / d - value) < 1e-9) return `${n}/${d}`;
+  }
+  return `${Number((value * 100).toFixed(1))}%`;
+}
+
+/** `{ name, ...settings }` as the JSON outputs write it. */
+export function samplerJson(sampler: SamplerSpec): Readonly<Record<string, unknown>> {
+  return { ...sampler };
+}
