@@ -262,6 +262,47 @@ function checkLagRule(fnName, seed, trials) {
 
 const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Busy time of the worker slots from onTrialStart/onTrialEnd: per slot, the union of its runs'
+ * intervals. onTrialEnd fires once the trial's end is stored, which can be after the slot's next
+ * trial started, so plain sums of the intervals overlap and count some time twice.
+ * @param {{ slot: number, start: number, end: number }[]} runs
+ */
+function busyOfSlots(runs) {
+  const bySlot = new Map();
+  for (const r of runs) bySlot.set(r.slot, [...(bySlot.get(r.slot) ?? []), r]);
+  let busy = 0;
+  for (const list of bySlot.values()) {
+    list.sort((a, b) => a.start - b.start);
+    let end = -Infinity;
+    for (const r of list) {
+      busy += Math.max(0, r.end - Math.max(r.start, end));
+      end = Math.max(end, r.end);
+    }
+  }
+  return busy;
+}
+
+/** Events that record each run's slot, start and end (performance.now()) into `runs`. */
+function runRecorder(runs, extra = {}) {
+  // Per trial, its runs not yet ended, oldest first (a promoted trial may start again before the
+  // end of its previous run is stored and reported).
+  const starts = new Map();
+  return {
+    ...extra,
+    onTrialStart: (view) => {
+      starts.set(view.number, [...(starts.get(view.number) ?? []), { slot: view.slot, start: performance.now() }]);
+      extra.onTrialStart?.(view);
+    },
+    onTrialEnd: (view) => {
+      const now = performance.now();
+      const { slot, start } = starts.get(view.number).shift();
+      runs.push({ slot, start, end: now, trial: view.number });
+      extra.onTrialEnd?.(view, now);
+    },
+  };
+}
+
 /** Part A, hpsearch's side: best values by function, workers and sampler. */
 async function hpsearchFunctions(trials, seeds) {
   const out = {};
@@ -330,19 +371,16 @@ async function measureWaiting(executor, file, variant, seed, trials) {
   const spec = { ...functionSpec('branin', sampler, WAIT_WORKERS, seed, trials, SLEEPY), name: `wait-${variant.replace(' ', '-')}-${seed}` };
   if (sampler === 'tpe') spec.sampler = samplerSpec(sampler, WAIT_WORKERS, overrides);
   const storage = SqliteStorage.open(file);
-  const starts = new Map();
-  let busyMs = 0;
-  const events = {
-    onTrialStart: (view) => starts.set(view.number, performance.now()),
-    onTrialEnd: (view) => (busyMs += performance.now() - starts.get(view.number)),
-  };
+  const runs = [];
   try {
-    const { wallMs, outcome } = await runBenchStudy({ storage, executor, spec, events });
+    const { wallMs, outcome } = await runBenchStudy({ storage, executor, spec, events: runRecorder(runs) });
     const trialsSorted = [...outcome.trials].sort((a, b) => a.number - b.number);
+    const busyMs = busyOfSlots(runs);
     return {
       idleShare: 1 - busyMs / (WAIT_WORKERS * wallMs),
       wallMs,
       busyMs,
+      summedRunMs: runs.reduce((sum, r) => sum + r.end - r.start, 0),
       best: Math.min(...trialsSorted.map((t) => t.value)),
       model: trialsSorted.filter((t) => t.proposedBy === 'model').length,
       params: trialsSorted.map((t) => t.params),
@@ -381,6 +419,7 @@ async function costOfWaiting(dir, repeats, trials) {
       idleShare: summarize(list.map((s) => s.idleShare)),
       wallMs: summarize(list.map((s) => s.wallMs)),
       busyMs: summarize(list.map((s) => s.busyMs)),
+      summedRunMs: summarize(list.map((s) => s.summedRunMs)),
       best: summarize(list.map((s) => s.best)),
       modelProposals: summarize(list.map((s) => s.model)),
     };
@@ -443,19 +482,24 @@ async function runDigits({ storage, executor, dir, spec }) {
   const study = await storage.createStudy(spec, spec.backend);
   const checkpointDir = path.join(dir, 'checkpoints', `study-${study.id}`);
   let epochs = 0;
-  let busyMs = 0;
-  const starts = new Map();
+  const runs = [];
   const finished = [];
-  const started = performance.now();
-  const events = {
-    onTrialStart: (view) => starts.set(view.number, performance.now()),
-    onEpoch: () => epochs++,
-    onTrialEnd: (view) => {
-      const now = performance.now();
-      busyMs += now - starts.get(view.number);
+  const batchOf = new Map();
+  /** Epochs trained at each batch size (an epoch at batch 32 costs about 3× one at 128). */
+  const epochsByBatchSize = {};
+  let started = 0;
+  const events = runRecorder(runs, {
+    onTrialStart: (view) => batchOf.set(view.number, view.params.batch_size),
+    onEpoch: (epoch) => {
+      epochs++;
+      const key = `batch_size=${batchOf.get(epoch.trial)}`;
+      epochsByBatchSize[key] = (epochsByBatchSize[key] ?? 0) + 1;
+    },
+    onTrialEnd: (view, now) => {
       finished.push({ t: now - started, epochsSoFar: epochs, trial: view.number, status: view.status, value: view.value, epochs: view.epochs, proposedBy: view.proposedBy });
     },
-  };
+  });
+  started = performance.now();
   const outcome = await runStudy({ storage, study, strategy, executor, backend: spec.backend, checkpointDir, events });
   const wallMs = performance.now() - started;
   const failed = outcome.trials.filter((t) => t.status === 'failed');
@@ -468,7 +512,8 @@ async function runDigits({ storage, executor, dir, spec }) {
   return {
     wallMs,
     epochs,
-    busyFraction: busyMs / (wallMs * DIGITS_WORKERS),
+    busyFraction: busyOfSlots(runs) / (wallMs * DIGITS_WORKERS),
+    epochsByBatchSize,
     configs: outcome.trials.length,
     modelProposals: outcome.trials.filter((t) => t.proposedBy === 'model').length,
     bestAnyRung: best(anyRung),
@@ -512,6 +557,7 @@ async function bohbOnDigits(dir, seeds, maxEpochs) {
               epochs: r.epochs,
               wallMs: r.wallMs,
               busyFraction: r.busyFraction,
+              epochsByBatchSize: r.epochsByBatchSize,
               configs: r.configs,
               modelProposals: r.modelProposals,
               reachedHyperbandBest: target === null ? null : epochsToReach(r.finished, target),
@@ -622,7 +668,13 @@ export async function run({ quick, repeats }) {
   for (const [variant, v] of Object.entries(digits.variants)) {
     const label = `digits R=${digitsMaxEpochs}, ${variant}`;
     rows.push(row(name, `${label}: best val_acc, any rung`, v.bestAnyRung, { digits: 4, missing: 'none', note: v.bestFullBudget === null ? '' : `full budget ${v.bestFullBudget.median.toFixed(4)}` }));
-    rows.push(row(name, `${label}: epochs trained`, v.epochs, { digits: 0, note: `wall ${(v.wallMs.median / 1000).toFixed(1)} s, workers busy ${(100 * v.busyFraction.median).toFixed(0)}%` }));
+    const batch32 = summarize(digits.perSeed.map((p) => (p.runs[variant].epochsByBatchSize['batch_size=32'] ?? 0) / p.runs[variant].epochs));
+    rows.push(
+      row(name, `${label}: epochs trained`, v.epochs, {
+        digits: 0,
+        note: `wall ${(v.wallMs.median / 1000).toFixed(1)} s, workers busy ${(100 * v.busyFraction.median).toFixed(0)}%, ${(100 * batch32.median).toFixed(0)}% of epochs at batch 32`,
+      }),
+    );
     rows.push(
       row(name, `${label}: epochs to Hyperband's best`, v.epochsToHyperbandBest, {
         digits: 0,
@@ -672,7 +724,8 @@ export async function run({ quick, repeats }) {
     notes: [
       'functions.*.best: the best value per seed (min, median, max over seeds; values in seed order)',
       'functions.hpsearch.*.msPerProposal: time of ask() plus the evaluation, per trial (the evaluation is negligible)',
-      'waiting.idleShare: 1 − Σ (onTrialStart→onTrialEnd) / (workers × wall); wall from runStudy start to end, pool warm',
+      'waiting.idleShare: 1 − busy / (workers × wall); busy: per worker slot, the union of its runs\' onTrialStart→onTrialEnd intervals (onTrialEnd fires once the end is stored, sometimes after the slot\'s next run started, so summedRunMs, the plain sum, counts some time twice); wall from runStudy start to end, pool warm',
+      'digits.*.epochsByBatchSize: epochs trained at each batch size (Hyperband\'s plan fixes the epochs; the sampler changes which configurations, and an epoch at batch 32 costs about 3× one at 128, so wall times differ)',
       'waiting.simulationAgreement: whether the real TPE reproducible run (lag 1) ran the same configurations as part A\'s simulation with the same seed',
       'digits.bestAnyRung: best val_accuracy of any run that ended completed or paused at a rung; bestFullBudget: completed at max_epochs',
       'digits.*.reachedHyperbandBest: epochs trained so far (both workers, onEpoch events) and seconds when a run first reached the plain Hyperband run\'s bestAnyRung with the same seed',

@@ -136,6 +136,20 @@ describe('runStudy', () => {
     ]);
   });
 
+  it('takes a sampler by name or with its settings in camelCase, and names a bad setting by its option', async () => {
+    const space = defineSpace({ x1: uniform(-5, 10), x2: uniform(0, 15) });
+    const result = await runStudy({ name: 'tpe', objective: branin, metric: 'value', direction: 'minimize', trials: 16, maxEpochs: 1, seed: 3, workers: 1, space, sampler: { name: 'tpe', startupTrials: 5, candidates: 12 } });
+    expect(result.trials.slice(0, 5).every((t) => t.proposedBy === 'random')).toBe(true);
+    expect(result.trials.slice(5).every((t) => t.proposedBy === 'model')).toBe(true);
+    const same = await runStudy({ name: 'tpe', objective: branin, metric: 'value', direction: 'minimize', trials: 16, maxEpochs: 1, seed: 3, workers: 1, space, sampler: { name: 'tpe', startupTrials: 5, candidates: 12 } });
+    expect(same.trials.map((t) => t.params)).toEqual(result.trials.map((t) => t.params));
+    const error = await runStudy({ name: 'bad', objective: branin, metric: 'value', direction: 'minimize', space, sampler: { name: 'tpe', startupTrials: 0, randomFraction: 2 } }).catch((e: unknown) => e);
+    expect((error as ConfigError).message.split('\n')).toEqual([
+      'sampler.startupTrials: must be an integer ≥ 1 and ≤ 100000, got 0',
+      'sampler.randomFraction: must be a number ≥ 0 and ≤ 1, got 2',
+    ]);
+  });
+
   it('refuses a module without a default export before starting, naming it', async () => {
     const error = await runStudy({ name: 'nd', objective: fixture('no-default'), metric: 'value', direction: 'maximize', space: { u: uniform(0, 1) } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);

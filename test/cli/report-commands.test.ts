@@ -104,7 +104,7 @@ describe('hpsearch export', () => {
     const result = run('export', 'digits-hyperband', '--format', 'csv');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\r\n');
-    expect(lines[0]!.startsWith('study,trial,rank,status,value,seed,bracket,rung,epochs,')).toBe(true);
+    expect(lines[0]!.startsWith('study,trial,rank,status,value,seed,proposed_by,bracket,rung,epochs,')).toBe(true);
     expect(lines).toHaveLength(11);
   });
 

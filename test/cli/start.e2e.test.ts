@@ -81,7 +81,7 @@ describe('hpsearch start search-spaces/quick.yaml (2 workers, wasm, real trainin
     const result = hpsearch(['list', '--json', '--storage', `sqlite:${db}`]);
     expect(result.code).toBe(0);
     const best = leaderboard(db, 'quick')[0]!.value;
-    expect(JSON.parse(result.stdout)).toEqual([{ name: 'quick', status: 'completed', strategy: 'random', trials: 8, best }]);
+    expect(JSON.parse(result.stdout)).toEqual([{ name: 'quick', status: 'completed', strategy: 'random', sampler: { name: 'random' }, trials: 8, best }]);
   });
 
   it('gives identical parameters and metrics for the same seed, with another worker count', () => {
