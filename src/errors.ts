@@ -128,7 +128,8 @@ export function firstLine(error: unknown): string {
 export function describeThrown(value: unknown): string {
   if (value instanceof Error) return value.message;
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string') return (value as { message: string }).message;
+  if (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string')
+    return (value as { message: string }).message;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -27,14 +27,14 @@ export {
   loguniform,
   uniform,
 } from './api/space.js';
-export type { Budget, CheckpointStore, Metrics, Objective, ObjectiveResult, TrialContext } from './trial/objective.js';
+export type { CheckpointStore, Objective, ObjectiveResult, TrialContext } from './trial/objective.js';
 export type { EpochView, TrialView } from './study/events.js';
 export type { LeaderboardRow } from './report/leaderboard.js';
 export type { Plan, PlanBracket, PlanRung } from './strategies/plan.js';
 export type { RunOptions } from './study/settings.js';
-export type { Direction, ParallelMode, SamplerName, StrategyName, BackendChoice, DataSpec } from './space/spec.js';
-export type { Params, ParamValue } from './space/types.js';
-export type { StudyStatus, TrialRecord, TrialStatus } from './storage/storage.js';
+export type { ParallelMode, SamplerName, StrategyName } from './space/spec.js';
+export type { BackendChoice, Budget, DataSpec, Direction, Metrics, Params, ParamValue, StudyStatus, TrialStatus } from './core/types.js';
+export type { TrialRecord } from './storage/storage.js';
 export { loadDataset } from './data/load.js';
 export type { Dataset } from './data/types.js';
 export { BackendError, ConfigError, HpsearchError, IoError, StorageError, TrialFailedError, UsageError } from './errors.js';

@@ -11,9 +11,10 @@ import { type LeaderboardRow, buildLeaderboard } from '../report/leaderboard.js'
 import { bestCompleted } from '../report/study-view.js';
 import { drawSeed } from '../space/load.js';
 import { parseStudy } from '../space/parse.js';
-import type { BackendChoice, Direction, ParallelMode, SamplerName, StrategyName } from '../space/spec.js';
+import type { ParallelMode, SamplerName, StrategyName } from '../space/spec.js';
+import type { Direction, StudyStatus } from '../core/types.js';
 import { openStorage, parseStorageUrl } from '../storage/open.js';
-import type { StudyStatus, TrialRecord } from '../storage/storage.js';
+import type { TrialRecord } from '../storage/storage.js';
 import { planFor } from '../strategies/create.js';
 import type { Plan } from '../strategies/plan.js';
 import type { EpochView, TrialView } from '../study/events.js';
@@ -112,7 +113,8 @@ function samplerDeclaration(sampler: StudyOptions['sampler']): unknown {
 
 function optionPath(pathInFile: string): string {
   for (const [key, option] of Object.entries(OPTION_NAMES)) {
-    if (pathInFile === key || pathInFile.startsWith(`${key}.`) || pathInFile.startsWith(`${key}[`)) return option + pathInFile.slice(key.length);
+    if (pathInFile === key || pathInFile.startsWith(`${key}.`) || pathInFile.startsWith(`${key}[`))
+      return option + pathInFile.slice(key.length);
   }
   return pathInFile;
 }
@@ -123,11 +125,20 @@ function optionPath(pathInFile: string): string {
  * {@link BackendError}, {@link UsageError} or {@link StorageError} as the CLI reports them.
  */
 export async function runStudy(options: StudyOptions): Promise<StudyResult> {
-  const module = options.objective === undefined ? undefined : options.objective instanceof URL ? fileURLToPath(options.objective) : path.resolve(options.objective);
+  const module =
+    options.objective === undefined
+      ? undefined
+      : options.objective instanceof URL
+        ? fileURLToPath(options.objective)
+        : path.resolve(options.objective);
   const declaration = {
     name: options.name,
     ...(options.data === undefined ? {} : { data: options.data }),
-    objective: { ...(module === undefined ? {} : { module }), ...(options.metric === undefined ? {} : { metric: options.metric }), ...(options.direction === undefined ? {} : { direction: options.direction }) },
+    objective: {
+      ...(module === undefined ? {} : { module }),
+      ...(options.metric === undefined ? {} : { metric: options.metric }),
+      ...(options.direction === undefined ? {} : { direction: options.direction }),
+    },
     strategy: options.strategy,
     sampler: samplerDeclaration(options.sampler),
     trials: options.trials,

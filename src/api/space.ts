@@ -11,7 +11,7 @@
  * });
  * ```
  */
-import type { JsonValue, Scalar } from '../space/types.js';
+import type { JsonValue, Scalar } from '../core/types.js';
 
 /** A grid for grid search: explicit values, or a number of evenly spaced steps. */
 export interface GridOption {

@@ -15,5 +15,8 @@ export async function findStudy(storage: Storage, name: string): Promise<StudyRe
   if (names.length === 0) throw new UsageError(`no study named "${name}": ${storage.location} holds no studies`);
   const near = closest(name, names);
   const listed = names.length > LISTED ? `${names.slice(0, LISTED).join(', ')} and ${names.length - LISTED} more` : names.join(', ');
-  throw new UsageError(`no study named "${name}" in ${storage.location}${near === undefined ? '' : `; did you mean "${near}"?`}`, `known studies: ${listed}`);
+  throw new UsageError(
+    `no study named "${name}" in ${storage.location}${near === undefined ? '' : `; did you mean "${near}"?`}`,
+    `known studies: ${listed}`,
+  );
 }

@@ -10,7 +10,14 @@ import { DestinationExists, writeFileAtomic } from '../util/atomic-write.js';
 import { fileSystemReason } from '../util/fs-errors.js';
 import type { CliIO } from './io.js';
 
-const EXTENSIONS: Readonly<Record<string, string>> = { '.json': 'json', '.csv': 'csv', '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html' };
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  '.json': 'json',
+  '.csv': 'csv',
+  '.md': 'md',
+  '.markdown': 'md',
+  '.html': 'html',
+  '.htm': 'html',
+};
 
 /**
  * The format asked for: `--format`, `--json` (the same as `--format json`), the `--output`
@@ -27,7 +34,8 @@ export function readFormat<F extends string>(
     throw new ConfigError([{ path: '--format', message: `must be one of ${allowed.join(', ')}, got ${JSON.stringify(format)}` }]);
   }
   if (json === true) {
-    if (format !== undefined && format !== 'json') throw new UsageError(`--json and --format ${format} ask for different formats`, 'use one of them');
+    if (format !== undefined && format !== 'json')
+      throw new UsageError(`--json and --format ${format} ask for different formats`, 'use one of them');
     return 'json' as F;
   }
   if (format !== undefined) return format as F;
@@ -37,7 +45,8 @@ export function readFormat<F extends string>(
 
 /** `--csv-safe` with another format than CSV: it would do nothing. @throws {UsageError} then. */
 export function checkCsvSafe(csvSafe: boolean | undefined, format: string): void {
-  if (csvSafe === true && format !== 'csv') throw new UsageError(`--csv-safe applies to CSV output, not ${format}`, 'add --format csv, or leave --csv-safe out');
+  if (csvSafe === true && format !== 'csv')
+    throw new UsageError(`--csv-safe applies to CSV output, not ${format}`, 'add --format csv, or leave --csv-safe out');
 }
 
 /** `--top`: an integer ≥ 1. @throws {ConfigError} otherwise. */
@@ -46,7 +55,8 @@ export function readPositiveInt(value: string, flag: string): number {
   throw new ConfigError([{ path: flag, message: `must be an integer ≥ 1, got ${JSON.stringify(value)}` }]);
 }
 
-const refusal = (file: string) => new UsageError(`${file} already exists; nothing was written`, 'add --force to overwrite it, or pick another --output');
+const refusal = (file: string) =>
+  new UsageError(`${file} already exists; nothing was written`, 'add --force to overwrite it, or pick another --output');
 
 /** Refuses, before any work, to overwrite an existing `--output` file without `--force`. */
 export function checkOutput(file: string | undefined, force: boolean | undefined): void {

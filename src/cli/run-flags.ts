@@ -3,7 +3,8 @@
  * invocation, not to the study, and are checked before anything is written.
  */
 import type { Command } from 'commander';
-import type { BackendChoice, Isolation, StudySpec } from '../space/spec.js';
+import type { StudySpec } from '../space/spec.js';
+import type { BackendChoice, Isolation } from '../core/types.js';
 import { type RunOptions, type RunSettings, resolveRunSettings } from '../study/settings.js';
 
 export interface RunFlags {
@@ -33,15 +34,24 @@ export function addRunFlags(command: Command): Command {
   return command
     .option('--workers <n|auto>', 'trials run at once (auto: one per available core)')
     .option('--backend <name>', 'auto, wasm, cpu, tensorflow or tensorflow-gpu')
-    .option('--isolation <mode>', 'run trials in worker threads or child processes: thread or process (default: thread for wasm and cpu, process for tensorflow)')
+    .option(
+      '--isolation <mode>',
+      'run trials in worker threads or child processes: thread or process (default: thread for wasm and cpu, process for tensorflow)',
+    )
     .option('--trial-timeout <seconds>', 'stop a trial run that takes longer and record it as failed')
     .option('--retries <n>', 'run a failed trial again up to n times (default 0)')
-    .option('--worker-memory <mb>', "heap limit of each worker, in MiB: a trial that goes over it fails, the study goes on")
+    .option('--worker-memory <mb>', 'heap limit of each worker, in MiB: a trial that goes over it fails, the study goes on')
     .option('--gpus <list>', 'GPUs for trials, by index: 0,1 (default with tensorflow-gpu: every GPU nvidia-smi lists)')
     .option('--trials-per-gpu <k>', 'trials sharing one GPU at a time (default 1)')
     .option('--oom-retry', 'retry a trial that runs out of memory at half its batch size')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB (default results/hpsearch.db)')
-    .option('--checkpoints <dir>', 'keep checkpoints in this folder (a distributed study: one every host sees at the same path; default: beside the SQLite file, or in PostgreSQL)')
+    .option(
+      '--storage <url>',
+      'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB (default results/hpsearch.db)',
+    )
+    .option(
+      '--checkpoints <dir>',
+      'keep checkpoints in this folder (a distributed study: one every host sees at the same path; default: beside the SQLite file, or in PostgreSQL)',
+    )
     .option('--no-dashboard', 'print one line per finished trial instead of the live dashboard');
 }
 
@@ -80,5 +90,9 @@ export function resolveRunFlags(flags: RunFlags, spec: Pick<StudySpec, 'workers'
     trialsPerGpu: number(flags.trialsPerGpu),
     oomRetry: flags.oomRetry,
   };
-  return { ...resolveRunSettings(options, spec, (option) => FLAGS[option]), dashboard: flags.dashboard, checkpointsDir: flags.checkpoints ?? null };
+  return {
+    ...resolveRunSettings(options, spec, (option) => FLAGS[option]),
+    dashboard: flags.dashboard,
+    checkpointsDir: flags.checkpoints ?? null,
+  };
 }

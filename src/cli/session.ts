@@ -64,9 +64,10 @@ export async function runSession(options: SessionOptions): Promise<number> {
       storage,
       study: options.study,
       settings,
-      checkpointDir: settings.checkpointsDir === null
-        ? checkpointDirFor(options.target, options.study.id)
-        : path.join(path.resolve(settings.checkpointsDir), `study-${options.study.id}`),
+      checkpointDir:
+        settings.checkpointsDir === null
+          ? checkpointDirFor(options.target, options.study.id)
+          : path.join(path.resolve(settings.checkpointsDir), `study-${options.study.id}`),
       prepare: options.prepare,
       stopSignal: stop.signal,
       abortSignal: abort.signal,
@@ -103,7 +104,9 @@ export async function runSession(options: SessionOptions): Promise<number> {
   const rows = buildLeaderboard(outcome.trials, spec.objective.direction, LEADERBOARD_TOP);
   if (rows.length > 0) io.stdout.write(`${leaderboardTable(rows, spec)}\n`);
   if (outcome.status === 'interrupted') {
-    io.stderr.write(`study "${spec.name}" interrupted: resume it with hpsearch resume ${JSON.stringify(spec.name)}${storageFlag(options.target)}\n`);
+    io.stderr.write(
+      `study "${spec.name}" interrupted: resume it with hpsearch resume ${JSON.stringify(spec.name)}${storageFlag(options.target)}\n`,
+    );
     return INTERRUPTED_EXIT_CODE;
   }
   return 0;
@@ -119,6 +122,7 @@ export function storageFlag(target: StorageTarget): string {
 /** `study "quick" completed: 12 trials (10 completed, 2 diverged) in 31.2s; best val_accuracy 0.9611 (trial 2)` */
 export function summaryLine(spec: StudySpec, status: string, trials: readonly TrialRecord[], elapsedMs: number): string {
   const best = bestCompleted(trials, spec);
-  const bestText = best === null ? '; no completed trial' : `; best ${spec.objective.metric} ${formatNumber(best.value)} (trial ${best.trial})`;
+  const bestText =
+    best === null ? '; no completed trial' : `; best ${spec.objective.metric} ${formatNumber(best.value)} (trial ${best.trial})`;
   return `study "${spec.name}" ${status}: ${trials.length} trials (${countsText(countByStatus(trials))}) in ${formatDuration(elapsedMs)}${bestText}`;
 }

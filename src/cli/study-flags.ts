@@ -8,7 +8,10 @@ export function addStudyFlags(command: Command): Command {
   return command
     .option('--name <name>', "study name (default: the file's name key, or its base name)")
     .option('--strategy <name>', 'grid, random, sha, hyperband or asha')
-    .option('--sampler <name>', "where new configurations come from: random or tpe (a model of the results so far; under sha, hyperband and asha: BOHB)")
+    .option(
+      '--sampler <name>',
+      'where new configurations come from: random or tpe (a model of the results so far; under sha, hyperband and asha: BOHB)',
+    )
     .option('--trials <n>', 'configurations to try (grid: at most this many cells; sha and asha: at the bottom rung)')
     .option('--max-epochs <n>', 'epochs of a configuration trained to the full budget (R)')
     .option('--min-epochs <n>', 'epochs of the bottom rung of sha, hyperband and asha (r)')

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import type { Examples } from './load.js';
+import type { Examples } from './types.js';
 
 /** One record of a CSV file and the (1-based) line it starts on. */
 export interface CsvRecord {

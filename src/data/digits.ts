@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { InternalError } from '../errors.js';
-import type { Examples } from './load.js';
+import type { Examples } from './types.js';
 
 const DIGITS_FILE = new URL('../../data/digits.csv.gz', import.meta.url);
 const PIXELS = 64;

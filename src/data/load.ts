@@ -3,25 +3,12 @@
  * examples, split off the validation part, standardise the features.
  */
 import { ConfigError } from '../errors.js';
-import type { DataSpec } from '../space/spec.js';
+import type { DataSpec } from '../core/types.js';
 import { type Rng, rngFor } from '../util/random.js';
 import { loadCsv } from './csv.js';
 import { loadDigits } from './digits.js';
 import { blobs, linear, spirals } from './synthetic.js';
-import type { Dataset } from './types.js';
-
-/** Examples before splitting: `rows × features` values, row-major, and one target per row. */
-export interface Examples {
-  readonly name: string;
-  readonly task: Dataset['task'];
-  readonly features: number;
-  /** Class names by index (classification); empty for regression. */
-  readonly classNames: readonly string[];
-  readonly x: Float32Array;
-  /** Class index (as a float) or regression target. */
-  readonly y: Float32Array;
-  readonly rows: number;
-}
+import type { Dataset, Examples } from './types.js';
 
 /**
  * Loads the data a study declares. Deterministic for a given `(spec, seed)`: synthetic sets are

@@ -3,7 +3,7 @@
  * on every machine (seedrandom, no `Math.random`).
  */
 import { type Rng, rngFor } from '../util/random.js';
-import type { Examples } from './load.js';
+import type { Examples } from './types.js';
 
 /** A standard normal draw (Box–Muller); `1 - rng()` keeps the logarithm's argument above 0. */
 function gaussian(rng: Rng): number {

@@ -27,3 +27,16 @@ export interface Dataset {
   readonly trainSize: number;
   readonly valSize: number;
 }
+
+/** Examples before splitting: `rows × features` values, row-major, and one target per row. */
+export interface Examples {
+  readonly name: string;
+  readonly task: Dataset['task'];
+  readonly features: number;
+  /** Class names by index (classification); empty for regression. */
+  readonly classNames: readonly string[];
+  readonly x: Float32Array;
+  /** Class index (as a float) or regression target. */
+  readonly y: Float32Array;
+  readonly rows: number;
+}

@@ -4,7 +4,7 @@
  * native ones, whose binding loads in a probe process).
  */
 import { spawnSync } from 'node:child_process';
-import type { BackendChoice, BackendName, Isolation } from '../space/spec.js';
+import type { BackendChoice, BackendName, Isolation } from '../core/types.js';
 import { BACKEND_PACKAGES, backendUnavailable, isBackendInstalled } from '../trial/backend.js';
 
 const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -27,9 +27,17 @@ export interface BackendResolution {
 
 /** Loads a native binding in a throw-away process, so that a crash costs nothing here. */
 function probeNative(backend: BackendName): string | null {
-  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(BACKEND_PACKAGES[backend])})`], { encoding: 'utf8', timeout: 120_000 });
+  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(BACKEND_PACKAGES[backend])})`], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (probe.status === 0) return null;
-  return (probe.stderr ?? '').split('\n').find((line) => /Error/.test(line))?.trim() ?? `exit ${probe.status ?? probe.signal}`;
+  return (
+    (probe.stderr ?? '')
+      .split('\n')
+      .find((line) => /Error/.test(line))
+      ?.trim() ?? `exit ${probe.status ?? probe.signal}`
+  );
 }
 
 /** Why a backend cannot be used here, or null when it can. */

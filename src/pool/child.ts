@@ -6,7 +6,7 @@
 import { describeThrown } from '../errors.js';
 import { runTrial } from '../trial/run-trial.js';
 import { exitWhenFlushed } from '../util/exit.js';
-import type { DecisionMessage, TrialTask, WorkerMessage } from './messages.js';
+import type { DecisionMessage, TrialTask, WorkerMessage } from '../core/messages.js';
 
 type ParentMessage = { readonly type: 'run'; readonly task: TrialTask } | DecisionMessage;
 

@@ -1,8 +1,7 @@
 /**
  * Picks the executor for a backend and isolation mode.
  */
-import type { BackendName, Isolation } from '../space/spec.js';
-import type { RunSettings } from '../study/settings.js';
+import type { BackendName, Isolation } from '../core/types.js';
 import type { TrialExecutor } from './executor.js';
 import { gpuOfSlot, gpuSlotEnv } from './gpu-slots.js';
 import { createProcessExecutor } from './process-executor.js';
@@ -32,8 +31,8 @@ export function createExecutor(options: ExecutorOptions): TrialExecutor {
   return createThreadExecutor({ workers: options.workers, memoryLimitMb: options.memoryLimitMb });
 }
 
-/** The pool a run's settings ask for. */
-export function executorFor(settings: RunSettings): TrialExecutor {
+/** The pool a run's settings ask for (any object with the executor's options: a study's run settings). */
+export function executorFor(settings: ExecutorOptions): TrialExecutor {
   const { backend, isolation, workers, memoryLimitMb, gpus, trialsPerGpu } = settings;
   return createExecutor({ backend, isolation, workers, memoryLimitMb, gpus, trialsPerGpu });
 }

@@ -2,7 +2,7 @@
  * An executor runs trials somewhere (worker threads, child processes) and relays their epoch
  * reports to the main thread.
  */
-import type { EpochMessage, TrialOutcome, TrialTask } from './messages.js';
+import type { EpochMessage, TrialOutcome, TrialTask } from '../core/messages.js';
 
 export interface TrialHandlers {
   /** Called for every epoch in order; resolves to whether the trial goes on. */

@@ -8,7 +8,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { TrialFailedError } from '../errors.js';
 import { compiledFile } from '../util/paths.js';
 import type { TrialExecutor, TrialHandlers } from './executor.js';
-import type { TrialOutcome, TrialTask, WorkerMessage } from './messages.js';
+import type { TrialOutcome, TrialTask, WorkerMessage } from '../core/messages.js';
 import { createRelay } from './relay.js';
 
 export interface ProcessExecutorOptions {
@@ -39,7 +39,10 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
       serialization: 'advanced',
       // A small young generation: V8's default lets a trial process's committed heap grow by a
       // third over its first hundred trials (measured by npm run bench), for no speed we could see.
-      execArgv: ['--max-semi-space-size=2', ...(options.memoryLimitMb === undefined ? [] : [`--max-old-space-size=${options.memoryLimitMb}`])],
+      execArgv: [
+        '--max-semi-space-size=2',
+        ...(options.memoryLimitMb === undefined ? [] : [`--max-old-space-size=${options.memoryLimitMb}`]),
+      ],
       // stderr is kept, not shown: a native crash report is noise until a trial dies of it.
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
@@ -80,7 +83,11 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
           cleanup();
           const said = stderrTails.get(child) ?? [];
           const how = signalName === null ? `code ${code}` : `signal ${signalName}`;
-          reject(new TrialFailedError(`the trial's child process exited (${how})${said.length === 0 ? '' : `; its last words:\n${said.join('\n')}`}`));
+          reject(
+            new TrialFailedError(
+              `the trial's child process exited (${how})${said.length === 0 ? '' : `; its last words:\n${said.join('\n')}`}`,
+            ),
+          );
         };
         const onAbort = () => {
           cleanup();

@@ -4,7 +4,7 @@
  */
 import { TrialFailedError } from '../errors.js';
 import type { TrialHandlers } from './executor.js';
-import type { DecisionMessage, TrialOutcome, WorkerMessage } from './messages.js';
+import type { DecisionMessage, TrialOutcome, WorkerMessage } from '../core/messages.js';
 
 export interface Relay {
   /** Feed every message from the worker, in order. */

@@ -8,7 +8,7 @@ import { Piscina } from 'piscina';
 import { TrialFailedError, describeThrown } from '../errors.js';
 import { compiledFile } from '../util/paths.js';
 import type { TrialExecutor, TrialHandlers } from './executor.js';
-import type { TrialOutcome, TrialTask, WorkerMessage } from './messages.js';
+import type { TrialOutcome, TrialTask, WorkerMessage } from '../core/messages.js';
 import { createRelay } from './relay.js';
 import type { ThreadTask } from './worker.js';
 
@@ -76,7 +76,8 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
 function asTrialError(error: unknown, memoryLimitMb: number | undefined): Error {
   if (error instanceof Error && error.name === 'AbortError') return error;
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    const limit = memoryLimitMb === undefined ? "the worker's heap limit" : `the worker's heap limit of ${memoryLimitMb} MB (--worker-memory)`;
+    const limit =
+      memoryLimitMb === undefined ? "the worker's heap limit" : `the worker's heap limit of ${memoryLimitMb} MB (--worker-memory)`;
     return new TrialFailedError(`out of memory: the trial went over ${limit}`, error);
   }
   return new TrialFailedError(`the worker thread died: ${describeThrown(error)}`, error);

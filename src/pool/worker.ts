@@ -7,7 +7,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { describeThrown } from '../errors.js';
 import { runTrial } from '../trial/run-trial.js';
 import { exitWhenFlushed } from '../util/exit.js';
-import type { DecisionMessage, TrialTask, WorkerMessage } from './messages.js';
+import type { DecisionMessage, TrialTask, WorkerMessage } from '../core/messages.js';
 
 export interface ThreadTask {
   readonly task: TrialTask;

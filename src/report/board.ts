@@ -26,7 +26,12 @@ export interface Board {
 export type Audience = 'machine' | 'display' | 'terminal';
 
 /** A study's leaderboard by `ranking`, the best `top` rows (all when undefined). */
-export function studyBoard(spec: Pick<StudySpec, 'objective' | 'params'>, trials: readonly TrialRecord[], ranking: Ranking, top?: number): Board {
+export function studyBoard(
+  spec: Pick<StudySpec, 'objective' | 'params'>,
+  trials: readonly TrialRecord[],
+  ranking: Ranking,
+  top?: number,
+): Board {
   const rows = buildLeaderboard(trials, ranking.direction, top, ranking.objective ? undefined : ranking.metric);
   return {
     rows,
@@ -89,12 +94,20 @@ const alignOf = (c: BoardColumn, rows: readonly BoardRow[]) => (isNumeric(c, row
 /** A Markdown table with readable values; error text cut to its first line. */
 export function boardMarkdown(board: Board): string {
   const columns = columnsOf(board, 'display');
-  const cell = (c: BoardColumn, r: BoardRow) => (c.key === 'error' && r.error !== null ? r.error.split('\n', 1)[0]! : displayCell(c.kind, c.get(r)));
-  return `${markdownTable(columns.map((c) => c.header), columns.map((c) => alignOf(c, board.rows)), board.rows.map((r) => columns.map((c) => cell(c, r))))}\n`;
+  const cell = (c: BoardColumn, r: BoardRow) =>
+    c.key === 'error' && r.error !== null ? r.error.split('\n', 1)[0]! : displayCell(c.kind, c.get(r));
+  return `${markdownTable(
+    columns.map((c) => c.header),
+    columns.map((c) => alignOf(c, board.rows)),
+    board.rows.map((r) => columns.map((c) => cell(c, r))),
+  )}\n`;
 }
 
 /** A padded plain-text table for terminals. */
 export function boardText(board: Board): string {
   const columns = columnsOf(board, 'terminal');
-  return `${renderTable(columns.map((c) => ({ header: c.header, align: alignOf(c, board.rows) })), board.rows.map((r) => columns.map((c) => displayCell(c.kind, c.get(r)))))}\n`;
+  return `${renderTable(
+    columns.map((c) => ({ header: c.header, align: alignOf(c, board.rows) })),
+    board.rows.map((r) => columns.map((c) => displayCell(c.kind, c.get(r)))),
+  )}\n`;
 }

@@ -2,10 +2,11 @@
  * The data behind the report's charts, as plain values (no markup), so that any renderer (the
  * HTML report's SVG, the terminal dashboard) can draw them.
  */
-import type { Direction, StudySpec } from '../space/spec.js';
-import type { ParamSpec, ParamValue } from '../space/types.js';
-import type { TrialRecord, TrialStatus } from '../storage/storage.js';
-import { toScore } from '../study/scores.js';
+import type { StudySpec } from '../space/spec.js';
+import type { Direction, ParamValue, TrialStatus } from '../core/types.js';
+import type { ParamSpec } from '../space/types.js';
+import type { TrialRecord } from '../storage/storage.js';
+import { toScore } from '../core/scores.js';
 import { formatParam } from './format.js';
 import { buildLeaderboard, searchedParamNames } from './leaderboard.js';
 import type { StudyData } from './study-view.js';
@@ -123,7 +124,10 @@ export function bestSoFar(data: StudyData): BestSoFar {
 }
 
 /** Results grouped by the categories of one parameter, in the axis' order; empty groups left out. */
-export function groupsBy(points: readonly TrialPoint[], axis: Extract<ParamAxis, { kind: 'category' }>): { name: string; points: TrialPoint[] }[] {
+export function groupsBy(
+  points: readonly TrialPoint[],
+  axis: Extract<ParamAxis, { kind: 'category' }>,
+): { name: string; points: TrialPoint[] }[] {
   return axis.categories
     .map((name) => ({ name, points: points.filter((p) => categoryOf(p.params[axis.name]) === name) }))
     .filter((g) => g.points.length > 0);

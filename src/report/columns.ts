@@ -2,7 +2,7 @@
  * The columns of a leaderboard, shared by every writer: a stable machine key (CSV headers), a
  * display header (tables, Markdown, HTML), a kind (how a value is written) and the raw value.
  */
-import type { JsonValue } from '../space/types.js';
+import type { JsonValue } from '../core/types.js';
 import { type CsvOptions, csvText } from './csv.js';
 import { formatDuration, formatNumber, formatParam, MISSING } from './format.js';
 import type { LeaderboardRow } from './leaderboard.js';
@@ -54,7 +54,12 @@ export function otherMetrics(rows: readonly BoardRow[], objectiveMetric: string,
  * who proposed the configuration, every parameter, error (optional ones as chosen).
  */
 export function boardColumns(choice: ColumnChoice): BoardColumn[] {
-  const metric = (name: string): BoardColumn => ({ key: `metric.${name}`, header: name, kind: 'number', get: (r) => r.metrics?.[name] ?? null });
+  const metric = (name: string): BoardColumn => ({
+    key: `metric.${name}`,
+    header: name,
+    kind: 'number',
+    get: (r) => r.metrics?.[name] ?? null,
+  });
   const ranked = !choice.ranking.objective && choice.metricNames[0] === choice.ranking.metric ? choice.ranking.metric : undefined;
   const others = ranked === undefined ? choice.metricNames : choice.metricNames.slice(1);
   const columns: (BoardColumn | false | undefined)[] = [
@@ -71,7 +76,12 @@ export function boardColumns(choice: ColumnChoice): BoardColumn[] {
     { key: 'duration_ms', header: 'time', kind: 'duration', get: (r) => r.durationMs },
     { key: 'seed', header: 'seed', kind: 'integer', get: (r) => r.seed },
     choice.proposedBy && { key: 'proposed_by', header: 'proposed by', kind: 'text', get: (r) => r.proposedBy },
-    ...choice.paramNames.map((name): BoardColumn => ({ key: `param.${name}`, header: name, kind: 'param', get: (r) => r.params[name] ?? null })),
+    ...choice.paramNames.map((name): BoardColumn => ({
+      key: `param.${name}`,
+      header: name,
+      kind: 'param',
+      get: (r) => r.params[name] ?? null,
+    })),
     choice.error && { key: 'error', header: 'error', kind: 'text', get: (r) => r.error },
   ];
   return columns.filter((c): c is BoardColumn => c !== false && c !== undefined);
@@ -79,10 +89,13 @@ export function boardColumns(choice: ColumnChoice): BoardColumn[] {
 
 /** Whether a column holds numbers only (missing cells aside): right-aligned, sorted as numbers. */
 export function isNumeric(column: BoardColumn, rows: readonly BoardRow[]): boolean {
-  return column.kind !== 'text' && rows.every((r) => {
-    const v = column.get(r);
-    return v === null || typeof v === 'number';
-  });
+  return (
+    column.kind !== 'text' &&
+    rows.every((r) => {
+      const v = column.get(r);
+      return v === null || typeof v === 'number';
+    })
+  );
 }
 
 /** A cell for people: numbers to four significant digits, durations in words, `-` when missing. */

@@ -35,7 +35,8 @@ export interface Comparison {
 
 /** The ranking all studies share. @throws {UsageError} when their objectives differ and no `metric` settles it. */
 function commonRanking(studies: readonly StudyData[], metric: string | undefined): Ranking {
-  const describe = (d: StudyData) => `"${d.study.name}" ${d.study.spec.objective.direction === 'maximize' ? 'maximizes' : 'minimizes'} ${d.study.spec.objective.metric}`;
+  const describe = (d: StudyData) =>
+    `"${d.study.name}" ${d.study.spec.objective.direction === 'maximize' ? 'maximizes' : 'minimizes'} ${d.study.spec.objective.metric}`;
   const rankings = studies.map((d) => {
     try {
       return resolveRanking(d.study.spec.objective, knownMetrics(d.trials), metric);
@@ -87,7 +88,9 @@ function studyLine(data: StudyData, ranking: Ranking): StudyLine {
     strategy: data.study.spec.strategy,
     status: data.study.status,
     trials: data.trials.length,
-    counts: STATUS_LIST.map((status) => ({ status, count: data.trials.filter((t) => t.status === status).length })).filter((c) => c.count > 0),
+    counts: STATUS_LIST.map((status) => ({ status, count: data.trials.filter((t) => t.status === status).length })).filter(
+      (c) => c.count > 0,
+    ),
     bestTrial: completed ? best.trial : null,
     best: completed ? (ranking.objective ? best.value : (best.metrics?.[ranking.metric] ?? null)) : null,
     epochs: data.trials.reduce((sum, t) => sum + t.epochs, 0),
@@ -97,7 +100,8 @@ function studyLine(data: StudyData, ranking: Ranking): StudyLine {
 
 /** `study "a" (random, completed): best val_accuracy 0.9611 (trial 2); 8 trials (8 completed); 160 epochs; wall 31.2s` */
 export function studyLineText(line: StudyLine, ranking: Ranking): string {
-  const best = line.bestTrial === null ? 'no completed trial' : `best ${ranking.metric} ${formatNumber(line.best)} (trial ${line.bestTrial})`;
+  const best =
+    line.bestTrial === null ? 'no completed trial' : `best ${ranking.metric} ${formatNumber(line.best)} (trial ${line.bestTrial})`;
   return `study "${line.study}" (${line.strategy}, ${line.status}): ${best}; ${line.trials} trials (${countsText(line.counts)}); ${line.epochs} epochs; wall ${formatDuration(line.wallMs)}`;
 }
 
@@ -119,7 +123,16 @@ export function comparisonMarkdown(c: Comparison): string {
   const summary = markdownTable(
     ['study', 'strategy', 'status', 'trials', `best ${c.ranking.metric}`, 'best trial', 'epochs', 'wall time'],
     ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right'],
-    c.studies.map((s) => [s.study, s.strategy, s.status, String(s.trials), formatNumber(s.best), s.bestTrial === null ? '-' : String(s.bestTrial), String(s.epochs), formatDuration(s.wallMs)]),
+    c.studies.map((s) => [
+      s.study,
+      s.strategy,
+      s.status,
+      String(s.trials),
+      formatNumber(s.best),
+      s.bestTrial === null ? '-' : String(s.bestTrial),
+      String(s.epochs),
+      formatDuration(s.wallMs),
+    ]),
   );
   return `${summary}\n\n${boardMarkdown(c.board)}`;
 }

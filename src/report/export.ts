@@ -31,7 +31,14 @@ export function exportJson(data: StudyData): string {
       plan: planFor(study.spec),
     },
     trials: data.trials.map(({ studyId: _studyId, ...trial }) => ({ ...trial, rank: ranks.get(trial.number)! })),
-    epochs: data.epochs.map((e) => ({ trial: e.trial, epoch: e.epoch, value: e.value, metrics: e.metrics, durationMs: e.durationMs, createdAt: e.createdAt })),
+    epochs: data.epochs.map((e) => ({
+      trial: e.trial,
+      epoch: e.epoch,
+      value: e.value,
+      metrics: e.metrics,
+      durationMs: e.durationMs,
+      createdAt: e.createdAt,
+    })),
     promotions: data.promotions.map((p) => ({ trial: p.trial, rung: p.rung, createdAt: p.createdAt })),
   });
 }
@@ -89,7 +96,12 @@ export function exportCsv(data: StudyData, csv: CsvOptions = {}): string {
   const header = [
     ...TRIAL_COLUMNS.map(([key]) => key),
     ...params.map((p) => `param.${p}`),
-    'epoch', 'epoch_rung', 'epoch_value', 'epoch_duration_ms', 'epoch_created_at', 'promoted_to_rung',
+    'epoch',
+    'epoch_rung',
+    'epoch_value',
+    'epoch_duration_ms',
+    'epoch_created_at',
+    'promoted_to_rung',
     ...metrics.map((m) => `metric.${m}`),
   ];
   const rows: string[][] = [header.map((key) => csvText(key, csv))];

@@ -1,7 +1,7 @@
 /**
  * How numbers, durations and parameter values are written in tables and progress lines.
  */
-import type { ParamValue } from '../space/types.js';
+import type { ParamValue } from '../core/types.js';
 
 /** Stands for a missing value in tables. */
 export const MISSING = '-';

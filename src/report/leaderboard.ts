@@ -2,11 +2,11 @@
  * The leaderboard: one ranking rule and one row shape, shared by the CLI table, `--json`, the
  * end-of-study summary and (later) the dashboard and exports.
  */
-import type { Direction, StudySpec } from '../space/spec.js';
-import type { ParamSpec, Params } from '../space/types.js';
-import type { TrialRecord, TrialStatus } from '../storage/storage.js';
-import type { Metrics } from '../trial/objective.js';
-import { toScore } from '../study/scores.js';
+import type { StudySpec } from '../space/spec.js';
+import type { Direction, Metrics, Params, TrialStatus } from '../core/types.js';
+import type { ParamSpec } from '../space/types.js';
+import type { TrialRecord } from '../storage/storage.js';
+import { toScore } from '../core/scores.js';
 import { formatDuration, formatNumber, formatParam } from './format.js';
 import { type Column, renderTable } from './table.js';
 

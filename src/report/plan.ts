@@ -17,9 +17,10 @@ export function plannedRuns(plan: Plan): number {
 /** `8 trials × 20 epochs`, or `27 configurations, rungs at 1, 3, 9, 27 epochs (η=3), 81 epochs planned`. */
 export function planSummary(plan: Plan): string {
   if (plan.strategy === 'grid' || plan.strategy === 'random') return `${plannedConfigs(plan)} trials × ${plan.maxEpochs} epochs`;
-  const rungs = plan.brackets.length === 1
-    ? `rungs at ${plan.brackets[0]!.rungs.map((r) => r.epochs).join(', ')} epochs`
-    : `${plan.brackets.length} brackets up to ${plan.maxEpochs} epochs`;
+  const rungs =
+    plan.brackets.length === 1
+      ? `rungs at ${plan.brackets[0]!.rungs.map((r) => r.epochs).join(', ')} epochs`
+      : `${plan.brackets.length} brackets up to ${plan.maxEpochs} epochs`;
   return `${plannedConfigs(plan)} configurations, ${rungs} (η=${plan.eta}), ${plan.totalEpochs} epochs planned`;
 }
 

@@ -4,7 +4,8 @@
  */
 import { UsageError } from '../errors.js';
 import { inferDirection } from '../space/parse.js';
-import type { Direction, ObjectiveSpec } from '../space/spec.js';
+import type { ObjectiveSpec } from '../space/spec.js';
+import type { Direction } from '../core/types.js';
 import type { TrialRecord } from '../storage/storage.js';
 import { closest } from '../util/suggest.js';
 

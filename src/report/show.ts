@@ -13,7 +13,12 @@ import { renderTable } from './table.js';
 
 /** `2026-05-01 12:00:03Z`: a timestamp in UTC, to the second. */
 export function formatTime(ms: number | null): string {
-  return ms === null ? MISSING : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return ms === null
+    ? MISSING
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 }
 
 /** One parameter of a space: its name, kind, domain and the option it exists under. */
@@ -32,7 +37,14 @@ export function spaceRows(params: readonly ParamSpec[], under = ''): SpaceRow[] 
     const grid = 'grid' in d && d.grid !== null ? ` grid ${d.grid.map(formatNumber).join(', ')}` : '';
     switch (d.kind) {
       case 'float':
-        return [{ name: spec.name, kind: d.log ? 'loguniform' : 'uniform', domain: `[${formatNumber(d.low)}, ${formatNumber(d.high)}]${grid}`, under }];
+        return [
+          {
+            name: spec.name,
+            kind: d.log ? 'loguniform' : 'uniform',
+            domain: `[${formatNumber(d.low)}, ${formatNumber(d.high)}]${grid}`,
+            under,
+          },
+        ];
       case 'int':
         return [{ name: spec.name, kind: d.log ? 'int (log)' : 'int', domain: `[${d.low}, ${d.high}]${grid}`, under }];
       case 'categorical':
@@ -61,9 +73,12 @@ function fields(rows: readonly (readonly [string, string])[]): string {
 
 export function overviewText(o: StudyOverview): string {
   const { spec } = o;
-  const best = o.best === null
-    ? 'no completed trial'
-    : `trial ${o.best.trial}: ${spec.objective.metric} ${formatNumber(o.best.value)}  ${Object.entries(o.best.params).map(([k, v]) => `${k}=${formatParam(v)}`).join(' ')}`;
+  const best =
+    o.best === null
+      ? 'no completed trial'
+      : `trial ${o.best.trial}: ${spec.objective.metric} ${formatNumber(o.best.value)}  ${Object.entries(o.best.params)
+          .map(([k, v]) => `${k}=${formatParam(v)}`)
+          .join(' ')}`;
   const head = fields([
     ['status', o.status],
     ['strategy', `${spec.strategy}: ${planSummary(o.plan)}`],
@@ -80,9 +95,13 @@ export function overviewText(o: StudyOverview): string {
     ['best', best],
   ]);
   const rows = spaceRows(spec.params);
-  const space = rows.length === 0
-    ? 'no parameters'
-    : renderTable([{ header: 'parameter' }, { header: 'kind' }, { header: 'values' }, { header: 'under' }], rows.map((r) => [r.name, r.kind, r.domain, r.under]));
+  const space =
+    rows.length === 0
+      ? 'no parameters'
+      : renderTable(
+          [{ header: 'parameter' }, { header: 'kind' }, { header: 'values' }, { header: 'under' }],
+          rows.map((r) => [r.name, r.kind, r.domain, r.under]),
+        );
   return `study "${o.name}"\n${head}\n\nspace\n${space}\n\nplan\n${planTable(o.plan)}\n`;
 }
 
@@ -97,7 +116,9 @@ export function trialText(d: TrialDetail, spec: StudySpec, study: string): strin
     [spec.objective.metric, formatNumber(t.value)],
     ['seed', String(t.seed)],
     // Under a model-based sampler, whether the model proposed it (every configuration of a random sampler is random).
-    ...(t.proposedBy === null || spec.sampler.name === 'random' ? [] : [['proposed by', t.proposedBy === 'model' ? "the sampler's model" : 'a random draw'] as const]),
+    ...(t.proposedBy === null || spec.sampler.name === 'random'
+      ? []
+      : [['proposed by', t.proposedBy === 'model' ? "the sampler's model" : 'a random draw'] as const]),
     ['epochs', `${t.epochs} of ${t.targetEpochs}`],
     ...(t.rung !== null || t.bracket !== null ? [['bracket, rung', `${t.bracket ?? MISSING}, ${t.rung ?? MISSING}`] as const] : []),
     ['time', formatDuration(t.durationMs)],
@@ -106,20 +127,35 @@ export function trialText(d: TrialDetail, spec: StudySpec, study: string): strin
     ['started', formatTime(t.startedAt)],
     ['finished', formatTime(t.finishedAt)],
   ]);
-  const params = Object.keys(t.params).length === 0 ? '  (none)' : fields(Object.entries(t.params).map(([k, v]) => [`  ${k}`, formatParam(v)]));
+  const params =
+    Object.keys(t.params).length === 0 ? '  (none)' : fields(Object.entries(t.params).map(([k, v]) => [`  ${k}`, formatParam(v)]));
   const parts = [`trial ${t.number} of study "${study}"\n${head}`, `params\n${params}`];
   if (d.rungs.length > 0) {
     parts.push(
       `rungs\n${renderTable(
-        [{ header: 'rung', align: 'right' }, { header: 'epochs', align: 'right' }, { header: spec.objective.metric, align: 'right' }, { header: 'then' }],
-        d.rungs.map((r) => [String(r.rung), String(r.epochs), formatNumber(r.value), r.promotedAt !== null ? `promoted ${formatTime(r.promotedAt)}` : r.reached ? t.status : `${t.status} before reaching it`]),
+        [
+          { header: 'rung', align: 'right' },
+          { header: 'epochs', align: 'right' },
+          { header: spec.objective.metric, align: 'right' },
+          { header: 'then' },
+        ],
+        d.rungs.map((r) => [
+          String(r.rung),
+          String(r.epochs),
+          formatNumber(r.value),
+          r.promotedAt !== null ? `promoted ${formatTime(r.promotedAt)}` : r.reached ? t.status : `${t.status} before reaching it`,
+        ]),
       )}`,
     );
   }
   if (d.epochs.length > 0) {
     parts.push(
       `curve\n${renderTable(
-        [{ header: 'epoch', align: 'right' }, ...d.metricNames.map((m) => ({ header: m, align: 'right' as const })), { header: 'time', align: 'right' }],
+        [
+          { header: 'epoch', align: 'right' },
+          ...d.metricNames.map((m) => ({ header: m, align: 'right' as const })),
+          { header: 'time', align: 'right' },
+        ],
         d.epochs.map((e) => [String(e.epoch), ...d.metricNames.map((m) => formatNumber(e.metrics[m])), formatDuration(e.durationMs)]),
       )}`,
     );

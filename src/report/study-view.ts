@@ -3,10 +3,11 @@
  * summary, one trial in full with its rung history, and the rung funnel of multi-fidelity plans.
  */
 import type { StudySpec } from '../space/spec.js';
-import type { EpochRecord, PromotionRecord, StudyRecord, TrialRecord, TrialStatus } from '../storage/storage.js';
+import type { EpochRecord, PromotionRecord, StudyRecord, TrialRecord } from '../storage/storage.js';
+import type { TrialStatus } from '../core/types.js';
 import { planFor } from '../strategies/create.js';
 import { type Plan, type PlanBracket, isMultiFidelity } from '../strategies/plan.js';
-import { toScore } from '../study/scores.js';
+import { toScore } from '../core/scores.js';
 import { buildLeaderboard, type LeaderboardRow } from './leaderboard.js';
 
 /** Everything stored about a study, as read from storage. */
@@ -97,7 +98,12 @@ export interface RungStep {
 }
 
 /** The rungs a multi-fidelity trial was sent to, from the bottom; empty for other trials. */
-export function rungHistory(plan: Plan, trial: TrialRecord, epochs: readonly EpochRecord[], promotions: readonly PromotionRecord[]): RungStep[] {
+export function rungHistory(
+  plan: Plan,
+  trial: TrialRecord,
+  epochs: readonly EpochRecord[],
+  promotions: readonly PromotionRecord[],
+): RungStep[] {
   if (trial.rung === null) return [];
   const rungs = bracketOf(plan, trial.bracket).rungs;
   return rungs.slice(0, Math.min(trial.rung, rungs.length - 1) + 1).map((r, k) => ({
@@ -167,7 +173,8 @@ export function rungFunnelView(data: StudyData): FunnelView[] {
         let best: number | null = null;
         for (const e of data.epochs) {
           if (e.epoch !== rung.epochs || !numbers.has(e.trial)) continue;
-          if ((toScore(e.value, spec.objective.direction) ?? -Infinity) > (toScore(best, spec.objective.direction) ?? -Infinity)) best = e.value;
+          if ((toScore(e.value, spec.objective.direction) ?? -Infinity) > (toScore(best, spec.objective.direction) ?? -Infinity))
+            best = e.value;
         }
         return { epochs: rung.epochs, planned: rung.configs, reached: members.filter((t) => t.epochs >= rung.epochs).length, best };
       }),

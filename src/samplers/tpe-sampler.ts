@@ -78,7 +78,8 @@ export function tpeSampler(spec: TpeStudy, plan: Plan): ConfigSampler {
   // BOHB fits a model once a budget has at least as many results as dimensions + 1.
   const minPoints = multiFidelity ? Math.max(settings.startupTrials, searchedCount(spec.params) + 1) : settings.startupTrials;
   const tpe = { candidates: settings.candidates, multivariate: settings.multivariate, priorWeight: 1, widthWeighted: true };
-  const firstRungEpochs = (trial: TrialSnapshot) => (plan.brackets.find((b) => b.s === trial.bracket) ?? plan.brackets[0]!).rungs[0]!.epochs;
+  const firstRungEpochs = (trial: TrialSnapshot) =>
+    (plan.brackets.find((b) => b.s === trial.bracket) ?? plan.brackets[0]!).rungs[0]!.epochs;
   const budgets = [...new Set(plan.brackets.flatMap((b) => b.rungs.map((r) => r.epochs)))].sort((a, b) => b - a);
 
   /** The model's entries for budget-less results, or for the highest budget with enough results; 'random' when none has enough. */
@@ -132,13 +133,17 @@ export function tpeSampler(spec: TpeStudy, plan: Plan): ConfigSampler {
         if (key !== null) observed.push({ entry: { number: trial.number, params: trial.params, key }, budget: null });
       }
     }
-    return modelEntries(observed, trials.filter((t) => t.status === 'running' || t.status === 'queued'));
+    return modelEntries(
+      observed,
+      trials.filter((t) => t.status === 'running' || t.status === 'queued'),
+    );
   };
 
   return {
     propose(number: number, history: readonly TrialSnapshot[]): Proposal | null {
       // A share of proposals stays random (decided first: it never waits).
-      if (settings.randomFraction > 0 && rngFor(spec.seed, 'tpe-explore', number)() < settings.randomFraction) return random.propose(number, history);
+      if (settings.randomFraction > 0 && rngFor(spec.seed, 'tpe-explore', number)() < settings.randomFraction)
+        return random.propose(number, history);
       const entries = entriesFor(number, history);
       if (entries === null) return null;
       if (entries === 'random') return random.propose(number, history);

@@ -55,7 +55,10 @@ function checkDomain(spec: ParamSpec, info: TrainerParamInfo, path: KeyPath, iss
       const value = dist.kind === 'constant' ? dist.value : undefined;
       const ok = Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1);
       if (!ok) {
-        issues.add(path, `must be a fixed list of layer sizes such as [128, 64], got ${dist.kind === 'constant' ? describe(dist.value) : `a ${dist.kind} distribution`}; to search the architecture use hidden_layers and hidden_units`);
+        issues.add(
+          path,
+          `must be a fixed list of layer sizes such as [128, 64], got ${dist.kind === 'constant' ? describe(dist.value) : `a ${dist.kind} distribution`}; to search the architecture use hidden_layers and hidden_units`,
+        );
       }
     }
   }
@@ -95,7 +98,10 @@ function checkNumeric(dist: Distribution, domain: Domain, path: KeyPath, issues:
 function checkEnum(spec: ParamSpec, values: readonly string[], path: KeyPath, issues: IssueList): void {
   const dist = spec.dist;
   const bad = (value: unknown, at: KeyPath) =>
-    issues.add(at, `must be one of ${values.join(', ')}, got ${describe(value)}${typeof value === 'string' ? suggestion(value, values).replace(/ \(known:.*\)$/, '') : ''}`);
+    issues.add(
+      at,
+      `must be one of ${values.join(', ')}, got ${describe(value)}${typeof value === 'string' ? suggestion(value, values).replace(/ \(known:.*\)$/, '') : ''}`,
+    );
   switch (dist.kind) {
     case 'constant':
       if (typeof dist.value !== 'string' || !values.includes(dist.value)) bad(dist.value, path);

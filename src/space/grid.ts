@@ -2,7 +2,8 @@
  * The cells of a grid search: the cartesian product of every searched parameter's values, with
  * a conditional parameter's children expanded only under their own option.
  */
-import type { ParamSpec, ParamValue } from './types.js';
+import type { ParamSpec } from './types.js';
+import type { ParamValue } from '../core/types.js';
 
 type Cell = Readonly<Record<string, ParamValue>>;
 
@@ -45,9 +46,7 @@ function leafValues(spec: ParamSpec): readonly ParamValue[] | null {
 
 function expand(spec: ParamSpec): Cell[] | null {
   if (spec.dist.kind === 'conditional') {
-    return spec.dist.options.flatMap((option) =>
-      gridCells(option.params).map((children) => ({ [spec.name]: option.name, ...children })),
-    );
+    return spec.dist.options.flatMap((option) => gridCells(option.params).map((children) => ({ [spec.name]: option.name, ...children })));
   }
   return leafValues(spec)?.map((value) => ({ [spec.name]: value })) ?? null;
 }

@@ -107,7 +107,10 @@ export function readString(value: unknown, path: KeyPath, issues: IssueList): st
 export function readEnum<T extends string>(value: unknown, allowed: readonly T[], path: KeyPath, issues: IssueList): T | undefined {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   if (typeof value === 'string') {
-    issues.add(path, `must be one of ${allowed.join(', ')}, got ${describe(value)}${suggestion(value, allowed).replace(/ \(known:.*\)$/, '')}`);
+    issues.add(
+      path,
+      `must be one of ${allowed.join(', ')}, got ${describe(value)}${suggestion(value, allowed).replace(/ \(known:.*\)$/, '')}`,
+    );
   } else {
     issues.add(path, `must be one of ${allowed.join(', ')}, got ${describe(value)}`);
   }

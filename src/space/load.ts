@@ -72,6 +72,9 @@ function checkJson(text: string, file: string): void {
     const line = before.length;
     const col = before.at(-1)!.length + 1;
     const found = offset >= text.length ? 'the end of the text' : JSON.stringify(text[offset]);
-    throw new ConfigError([{ path: '', line, message: `malformed JSON at line ${line}, column ${col}: expected ${expected}, found ${found}` }], file);
+    throw new ConfigError(
+      [{ path: '', line, message: `malformed JSON at line ${line}, column ${col}: expected ${expected}, found ${found}` }],
+      file,
+    );
   }
 }

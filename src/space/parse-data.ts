@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type IssueList, type KeyPath, type Loose, checkKeys, describe, readEnum, readNumber, readObject, readString } from './issues.js';
-import type { DataSpec, DatasetName } from './spec.js';
+import type { DataSpec, DatasetName } from '../core/types.js';
 
 const DATASETS: readonly DatasetName[] = ['digits', 'spirals', 'blobs', 'linear', 'csv'];
 
@@ -39,7 +39,14 @@ export function parseData(raw: unknown, at: KeyPath, issues: IssueList, baseDir:
       spec = { dataset, samples: samples(), classes: classes(), noise: noise(0.2), validationSplit };
       break;
     case 'blobs':
-      spec = { dataset, samples: samples(), classes: classes(), features: features(2), spread: optional(data, 'spread', 1, at, issues, { min: 0, minOpen: true }), validationSplit };
+      spec = {
+        dataset,
+        samples: samples(),
+        classes: classes(),
+        features: features(2),
+        spread: optional(data, 'spread', 1, at, issues, { min: 0, minOpen: true }),
+        validationSplit,
+      };
       break;
     case 'linear':
       spec = { dataset, samples: samples(), features: features(4), noise: noise(0.1), validationSplit };
@@ -50,21 +57,31 @@ export function parseData(raw: unknown, at: KeyPath, issues: IssueList, baseDir:
   return spec;
 }
 
-function optional(data: Loose, key: string, fallback: number, at: KeyPath, issues: IssueList, rule: Parameters<typeof readNumber>[3]): number {
+function optional(
+  data: Loose,
+  key: string,
+  fallback: number,
+  at: KeyPath,
+  issues: IssueList,
+  rule: Parameters<typeof readNumber>[3],
+): number {
   if (data[key] === undefined) return fallback;
   return readNumber(data[key], [...at, key], issues, rule) ?? fallback;
 }
 
 function parseCsv(data: Loose, at: KeyPath, issues: IssueList, baseDir: string, validationSplit: number): DataSpec | undefined {
-  const file = data.path === undefined
-    ? (issues.add([...at, 'path'], 'is required for a CSV dataset: the file, relative to the space file'), undefined)
-    : readCsvPath(data.path, [...at, 'path'], issues, baseDir);
-  const target = data.target === undefined
-    ? (issues.add([...at, 'target'], 'is required for a CSV dataset: the name of the column to predict'), undefined)
-    : readString(data.target, [...at, 'target'], issues);
-  const task = data.task === undefined
-    ? (issues.add([...at, 'task'], 'is required for a CSV dataset: classification or regression'), undefined)
-    : readEnum(data.task, ['classification', 'regression'] as const, [...at, 'task'], issues);
+  const file =
+    data.path === undefined
+      ? (issues.add([...at, 'path'], 'is required for a CSV dataset: the file, relative to the space file'), undefined)
+      : readCsvPath(data.path, [...at, 'path'], issues, baseDir);
+  const target =
+    data.target === undefined
+      ? (issues.add([...at, 'target'], 'is required for a CSV dataset: the name of the column to predict'), undefined)
+      : readString(data.target, [...at, 'target'], issues);
+  const task =
+    data.task === undefined
+      ? (issues.add([...at, 'task'], 'is required for a CSV dataset: classification or regression'), undefined)
+      : readEnum(data.task, ['classification', 'regression'] as const, [...at, 'task'], issues);
   const validationPath = data.validation === undefined ? null : readCsvPath(data.validation, [...at, 'validation'], issues, baseDir);
   if (file === undefined || target === undefined || task === undefined || validationPath === undefined) return undefined;
   return { dataset: 'csv', path: file, target, task, validationSplit, validationPath };

@@ -6,7 +6,8 @@
  */
 import { suggestion } from '../util/suggest.js';
 import { type IssueList, type KeyPath, type Loose, checkKeys, describe, isObject } from './issues.js';
-import type { ConditionalOption, Distribution, JsonValue, ParamSpec, Scalar } from './types.js';
+import type { ConditionalOption, Distribution, ParamSpec } from './types.js';
+import type { JsonValue, Scalar } from '../core/types.js';
 
 const DISTRIBUTIONS = ['loguniform', 'uniform', 'int', 'choice'] as const;
 const MODIFIERS = ['log', 'grid', 'steps'] as const;
@@ -81,7 +82,10 @@ function parseChoice(raw: Loose, path: KeyPath, issues: IssueList, childPrefix: 
       issues.add([...at, i], `${describe(choice)} is listed twice`);
       ok = false;
     } else if (shown.has(String(choice))) {
-      issues.add([...at, i], `${describe(choice)} and ${describe(shown.get(String(choice)))} both show as ${String(choice)} in results: choices must differ as text`);
+      issues.add(
+        [...at, i],
+        `${describe(choice)} and ${describe(shown.get(String(choice)))} both show as ${String(choice)} in results: choices must differ as text`,
+      );
       ok = false;
     } else {
       seen.add(JSON.stringify(choice));
@@ -174,7 +178,10 @@ function parseGrid(raw: Loose, path: KeyPath, issues: IssueList, range: RangeInf
   grid.forEach((value: unknown, i) => {
     const inRange = typeof value === 'number' && value >= range.low && value <= range.high;
     if (!inRange || (range.integer && !Number.isInteger(value))) {
-      issues.add([...at, i], `must be ${range.integer ? 'an integer' : 'a number'} in [${range.low}, ${range.high}], got ${describe(value)}`);
+      issues.add(
+        [...at, i],
+        `must be ${range.integer ? 'an integer' : 'a number'} in [${range.low}, ${range.high}], got ${describe(value)}`,
+      );
       ok = false;
     } else if (grid.indexOf(value) !== i) {
       issues.add([...at, i], `${describe(value)} is listed twice`);

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultShaTrials } from '../strategies/plan.js';
+import { defaultShaTrials } from './rungs.js';
 import { checkBuiltinParams } from './check-builtin.js';
 import { parseData } from './parse-data.js';
 import {
@@ -25,10 +25,6 @@ import {
 } from './issues.js';
 import { parseParams } from './parse-params.js';
 import {
-  BACKEND_NAMES,
-  type BackendChoice,
-  type DataSpec,
-  type Direction,
   type ObjectiveSpec,
   PARALLEL_MODES,
   SAMPLER_NAMES,
@@ -38,6 +34,7 @@ import {
   type StrategyName,
   type StudySpec,
 } from './spec.js';
+import { BACKEND_NAMES, type BackendChoice, type DataSpec, type Direction } from '../core/types.js';
 import type { ParamSpec } from './types.js';
 
 export const TOP_LEVEL_KEYS = [
@@ -104,49 +101,80 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
     issues.add(['description'], `must be a string, got ${describe(file.description)}`);
   }
 
-  const name = flags.name !== undefined ? readName(flags.name, ['--name'], issues) : readName(file.name ?? defaultName(context.file), ['name'], issues);
-  const seed = flags.seed !== undefined
-    ? intFlag(flags.seed, '--seed', issues, 0, MAX_SEED)
-    : file.seed === undefined ? context.drawSeed() : readNumber(file.seed, ['seed'], issues, { min: 0, max: MAX_SEED, integer: true });
+  const name =
+    flags.name !== undefined
+      ? readName(flags.name, ['--name'], issues)
+      : readName(file.name ?? defaultName(context.file), ['name'], issues);
+  const seed =
+    flags.seed !== undefined
+      ? intFlag(flags.seed, '--seed', issues, 0, MAX_SEED)
+      : file.seed === undefined
+        ? context.drawSeed()
+        : readNumber(file.seed, ['seed'], issues, { min: 0, max: MAX_SEED, integer: true });
   const module = readModule(file.objective, flags.objective, context.baseDir, issues);
   // Declared but not found is reported once, without also asking for the built-in trainer's data.
   const usesModule = flags.objective !== undefined || (isObject(file.objective) && file.objective.module !== undefined);
   let data: DataSpec | undefined;
   if (usesModule) {
-    if (file.data !== undefined) issues.add(['data'], 'does not apply to an objective module, which loads its own data; give it settings as constant params');
+    if (file.data !== undefined)
+      issues.add(['data'], 'does not apply to an objective module, which loads its own data; give it settings as constant params');
   } else if (file.data === undefined) {
     issues.add(['data'], 'is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file (or name an objective module)');
   } else {
     data = parseData(file.data, ['data'], issues, context.baseDir);
   }
   const objective = parseObjective(file.objective, data, usesModule, issues);
-  const strategy = flags.strategy !== undefined
-    ? readEnum(flags.strategy, STRATEGY_NAMES, ['--strategy'], issues)
-    : file.strategy === undefined ? 'random' : readEnum(file.strategy, STRATEGY_NAMES, ['strategy'], issues);
-  const trials = flags.trials !== undefined
-    ? intFlag(flags.trials, '--trials', issues, 1)
-    : file.trials === undefined ? undefined : readNumber(file.trials, ['trials'], issues, { min: 1, integer: true });
-  const maxEpochs = flags.maxEpochs !== undefined
-    ? intFlag(flags.maxEpochs, '--max-epochs', issues, 1, 100_000)
-    : file.max_epochs === undefined ? DEFAULT_MAX_EPOCHS : readNumber(file.max_epochs, ['max_epochs'], issues, { min: 1, max: 100_000, integer: true });
-  const minEpochs = flags.minEpochs !== undefined
-    ? intFlag(flags.minEpochs, '--min-epochs', issues, 1, 100_000)
-    : file.min_epochs === undefined ? 1 : readNumber(file.min_epochs, ['min_epochs'], issues, { min: 1, max: 100_000, integer: true });
-  const eta = flags.eta !== undefined
-    ? intFlag(flags.eta, '--eta', issues, 2, 100)
-    : file.eta === undefined ? 3 : readNumber(file.eta, ['eta'], issues, { min: 2, max: 100, integer: true });
+  const strategy =
+    flags.strategy !== undefined
+      ? readEnum(flags.strategy, STRATEGY_NAMES, ['--strategy'], issues)
+      : file.strategy === undefined
+        ? 'random'
+        : readEnum(file.strategy, STRATEGY_NAMES, ['strategy'], issues);
+  const trials =
+    flags.trials !== undefined
+      ? intFlag(flags.trials, '--trials', issues, 1)
+      : file.trials === undefined
+        ? undefined
+        : readNumber(file.trials, ['trials'], issues, { min: 1, integer: true });
+  const maxEpochs =
+    flags.maxEpochs !== undefined
+      ? intFlag(flags.maxEpochs, '--max-epochs', issues, 1, 100_000)
+      : file.max_epochs === undefined
+        ? DEFAULT_MAX_EPOCHS
+        : readNumber(file.max_epochs, ['max_epochs'], issues, { min: 1, max: 100_000, integer: true });
+  const minEpochs =
+    flags.minEpochs !== undefined
+      ? intFlag(flags.minEpochs, '--min-epochs', issues, 1, 100_000)
+      : file.min_epochs === undefined
+        ? 1
+        : readNumber(file.min_epochs, ['min_epochs'], issues, { min: 1, max: 100_000, integer: true });
+  const eta =
+    flags.eta !== undefined
+      ? intFlag(flags.eta, '--eta', issues, 2, 100)
+      : file.eta === undefined
+        ? 3
+        : readNumber(file.eta, ['eta'], issues, { min: 2, max: 100, integer: true });
   if (minEpochs !== undefined && maxEpochs !== undefined && minEpochs > maxEpochs) {
     issues.add([flags.minEpochs !== undefined ? '--min-epochs' : 'min_epochs'], `must be ≤ max_epochs (${maxEpochs}), got ${minEpochs}`);
   }
   // A strategy switched by flag leaves the file's `trials` behind: it belonged to the file's strategy.
   const fileTrialsLeftBehind = flags.strategy !== undefined && flags.trials === undefined;
   if (strategy === 'hyperband' && trials !== undefined && !fileTrialsLeftBehind) {
-    issues.add([flags.trials !== undefined ? '--trials' : 'trials'], 'does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)');
+    issues.add(
+      [flags.trials !== undefined ? '--trials' : 'trials'],
+      'does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)',
+    );
   }
-  const workers = flags.workers !== undefined ? readWorkers(flags.workers, ['--workers'], issues, true) : readWorkers(file.workers ?? 'auto', ['workers'], issues, false);
-  const backend: BackendChoice | undefined = flags.backend !== undefined
-    ? readEnum(flags.backend, BACKEND_NAMES, ['--backend'], issues)
-    : file.backend === undefined ? 'auto' : readEnum(file.backend, BACKEND_NAMES, ['backend'], issues);
+  const workers =
+    flags.workers !== undefined
+      ? readWorkers(flags.workers, ['--workers'], issues, true)
+      : readWorkers(file.workers ?? 'auto', ['workers'], issues, false);
+  const backend: BackendChoice | undefined =
+    flags.backend !== undefined
+      ? readEnum(flags.backend, BACKEND_NAMES, ['--backend'], issues)
+      : file.backend === undefined
+        ? 'auto'
+        : readEnum(file.backend, BACKEND_NAMES, ['backend'], issues);
 
   let params: ParamSpec[] = [];
   if (file.params === undefined) issues.add(['params'], 'is required: the parameters to search (learning_rate, batch_size...)');
@@ -191,7 +219,13 @@ const MULTI_FIDELITY_RANDOM_FRACTION = 1 / 3;
  * `--sampler` overriding the name (settings given in the file for another sampler are then left
  * behind). Defaults are filled in here, so a stored study carries every setting it ran with.
  */
-function parseSampler(raw: unknown, flag: string | undefined, strategy: StrategyName | undefined, params: readonly ParamSpec[], issues: IssueList): SamplerSpec | undefined {
+function parseSampler(
+  raw: unknown,
+  flag: string | undefined,
+  strategy: StrategyName | undefined,
+  params: readonly ParamSpec[],
+  issues: IssueList,
+): SamplerSpec | undefined {
   const settings: Loose = isObject(raw) ? raw : {};
   let name: SamplerName | undefined;
   if (flag !== undefined) {
@@ -208,18 +242,23 @@ function parseSampler(raw: unknown, flag: string | undefined, strategy: Strategy
   if (name === undefined) return undefined;
   const at = flag !== undefined ? ['--sampler'] : ['sampler'];
   if (name === 'tpe' && strategy === 'grid') {
-    issues.add(at, 'tpe does not apply to grid search, which visits its cells in a fixed order; use strategy: random (or sha, hyperband, asha) with sampler: tpe');
+    issues.add(
+      at,
+      'tpe does not apply to grid search, which visits its cells in a fixed order; use strategy: random (or sha, hyperband, asha) with sampler: tpe',
+    );
     return undefined;
   }
   // Settings belong to the sampler the file names: a flag that switches it leaves them behind.
   const own = flag === undefined || (isObject(raw) && raw.name === name);
   if (name === 'random') {
-    if (own) for (const key of Object.keys(settings).filter((k) => k !== 'name')) issues.add(['sampler', key], 'applies to sampler tpe only');
+    if (own)
+      for (const key of Object.keys(settings).filter((k) => k !== 'name')) issues.add(['sampler', key], 'applies to sampler tpe only');
     return { name: 'random' };
   }
   const given = own ? settings : {};
   const multiFidelity = strategy === 'sha' || strategy === 'hyperband' || strategy === 'asha';
-  const read = (key: string, rule: NumberRule, fallback: number) => (given[key] === undefined ? fallback : readNumber(given[key], ['sampler', key], issues, rule));
+  const read = (key: string, rule: NumberRule, fallback: number) =>
+    given[key] === undefined ? fallback : readNumber(given[key], ['sampler', key], issues, rule);
   const bool = (key: string, fallback: boolean) => {
     if (given[key] === undefined) return fallback;
     if (typeof given[key] === 'boolean') return given[key] as boolean;
@@ -231,9 +270,13 @@ function parseSampler(raw: unknown, flag: string | undefined, strategy: Strategy
   const randomFraction = read('random_fraction', { min: 0, max: 1 }, multiFidelity ? MULTI_FIDELITY_RANDOM_FRACTION : 0);
   const lag = given.lag === undefined ? null : readNumber(given.lag, ['sampler', 'lag'], issues, { min: 0, max: 1024, integer: true });
   const multivariate = bool('multivariate', DEFAULT_MULTIVARIATE);
-  const parallel = given.parallel === undefined ? 'reproducible' : readEnum(given.parallel, PARALLEL_MODES, ['sampler', 'parallel'], issues);
+  const parallel =
+    given.parallel === undefined ? 'reproducible' : readEnum(given.parallel, PARALLEL_MODES, ['sampler', 'parallel'], issues);
   if (strategy === 'asha' && given.parallel === 'reproducible') {
-    issues.add(['sampler', 'parallel'], 'cannot be reproducible under asha, whose promotions depend on timing already; leave it out (asha proposes from the results it has)');
+    issues.add(
+      ['sampler', 'parallel'],
+      'cannot be reproducible under asha, whose promotions depend on timing already; leave it out (asha proposes from the results it has)',
+    );
   }
   if (params.length === 0 || [startupTrials, candidates, randomFraction, lag, multivariate, parallel].includes(undefined)) return undefined;
   return {
@@ -248,7 +291,13 @@ function parseSampler(raw: unknown, flag: string | undefined, strategy: Strategy
 }
 
 /** Grid: every cell; hyperband: its own; sha and asha: enough for one configuration to reach the top. */
-function defaultTrials(strategy: StrategyName, trials: number | undefined, minEpochs: number, maxEpochs: number, eta: number): number | null {
+function defaultTrials(
+  strategy: StrategyName,
+  trials: number | undefined,
+  minEpochs: number,
+  maxEpochs: number,
+  eta: number,
+): number | null {
   if (strategy === 'hyperband') return null;
   if (trials !== undefined) return trials;
   if (strategy === 'grid') return null;
@@ -342,16 +391,23 @@ function parseObjective(raw: unknown, data: DataSpec | undefined, isModule: bool
   checkKeys(raw, ['module', 'metric', 'direction'], ['objective'], issues);
   let metric: string | undefined = known?.[0];
   if (raw.metric !== undefined) {
-    metric = known === undefined ? readString(raw.metric, ['objective', 'metric'], issues) : readEnum(raw.metric, known, ['objective', 'metric'], issues);
+    metric =
+      known === undefined
+        ? readString(raw.metric, ['objective', 'metric'], issues)
+        : readEnum(raw.metric, known, ['objective', 'metric'], issues);
   } else if (isModule) {
     issues.add(['objective', 'metric'], 'is required with an objective module: the name of the metric it reports or returns');
   }
-  const direction = raw.direction === undefined
-    ? metric === undefined ? undefined : inferDirection(metric)
-    : readEnum(raw.direction, ['minimize', 'maximize'] as const, ['objective', 'direction'], issues);
+  const direction =
+    raw.direction === undefined
+      ? metric === undefined
+        ? undefined
+        : inferDirection(metric)
+      : readEnum(raw.direction, ['minimize', 'maximize'] as const, ['objective', 'direction'], issues);
   if (metric === undefined) return undefined;
   if (direction === undefined) {
-    if (raw.direction === undefined) issues.add(['objective', 'direction'], `is required for metric ${describe(metric)}: minimize or maximize`);
+    if (raw.direction === undefined)
+      issues.add(['objective', 'direction'], `is required for metric ${describe(metric)}: minimize or maximize`);
     return undefined;
   }
   return { metric, direction };

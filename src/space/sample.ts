@@ -2,7 +2,8 @@
  * Drawing one configuration from a space with a seeded generator.
  */
 import type { Rng } from '../util/random.js';
-import type { Distribution, ParamSpec, ParamValue } from './types.js';
+import type { Distribution, ParamSpec } from './types.js';
+import type { ParamValue } from '../core/types.js';
 
 /**
  * Samples every searched parameter of `params` (constants are left out), in declaration order,

@@ -2,10 +2,8 @@
  * A whole study as declared by a space file, after parsing and after CLI overrides: what to
  * train, how to score it, how to search, and over which parameters.
  */
+import type { BackendChoice, Direction, TaskSpec } from '../core/types.js';
 import type { ParamSpec } from './types.js';
-
-/** How a score is read from a metric: lower is better or higher is better. */
-export type Direction = 'minimize' | 'maximize';
 
 /** Names accepted by `--strategy`. */
 export const STRATEGY_NAMES = ['grid', 'random', 'sha', 'hyperband', 'asha'] as const;
@@ -44,70 +42,6 @@ export interface TpeSamplerSpec {
 
 /** Where new configurations come from: drawn at random, or proposed by a model of the results so far. */
 export type SamplerSpec = { readonly name: 'random' } | TpeSamplerSpec;
-
-/** Names accepted by `--backend`. `auto` is resolved before a study runs. */
-export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
-export type BackendChoice = (typeof BACKEND_NAMES)[number];
-export type BackendName = Exclude<BackendChoice, 'auto'>;
-
-/** Where a trial runs: a worker thread, or a child process started from the worker's slot. */
-export type Isolation = 'thread' | 'process';
-
-/** Built-in datasets, each generated or loaded offline. */
-export type DataSpec =
-  | { readonly dataset: 'digits'; readonly validationSplit: number }
-  | {
-      readonly dataset: 'spirals';
-      readonly samples: number;
-      readonly classes: number;
-      readonly noise: number;
-      readonly validationSplit: number;
-    }
-  | {
-      readonly dataset: 'blobs';
-      readonly samples: number;
-      readonly classes: number;
-      readonly features: number;
-      readonly spread: number;
-      readonly validationSplit: number;
-    }
-  | {
-      readonly dataset: 'linear';
-      readonly samples: number;
-      readonly features: number;
-      readonly noise: number;
-      readonly validationSplit: number;
-    }
-  | {
-      readonly dataset: 'csv';
-      /** Absolute path of the training CSV file. */
-      readonly path: string;
-      readonly target: string;
-      readonly task: 'classification' | 'regression';
-      /** Fraction held out when no `validation` file is given. */
-      readonly validationSplit: number;
-      /** Absolute path of a separate validation CSV file, or null. */
-      readonly validationPath: string | null;
-    };
-
-export type DatasetName = DataSpec['dataset'];
-
-/** What a trial trains. The built-in trainer reads its settings from the sampled parameters. */
-export interface BuiltinTask {
-  readonly kind: 'builtin';
-  readonly data: DataSpec;
-  /** Seed of the dataset itself (synthetic generation and the validation split). */
-  readonly dataSeed: number;
-}
-
-/** A user's objective module: `export default async function (params, trial) {...}`. */
-export interface ModuleTask {
-  readonly kind: 'module';
-  /** Absolute path of the module file. */
-  readonly module: string;
-}
-
-export type TaskSpec = BuiltinTask | ModuleTask;
 
 /** The objective: which reported metric is the trial's value, and which way is better. */
 export interface ObjectiveSpec {

@@ -2,18 +2,7 @@
  * The normalized, immutable types a space file is parsed into. Only `parse.ts` sees loose user
  * input; everything after it works on these.
  */
-
-/** A value a choice can take. */
-export type Scalar = number | string | boolean;
-
-/** Any JSON value: what a constant parameter may hold (`hidden: [64, 64]`). */
-export type JsonValue = Scalar | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-
-/** A sampled or constant parameter value. */
-export type ParamValue = JsonValue;
-
-/** One configuration: parameter values by their full dotted name (`schedule.gamma`). */
-export type Params = Readonly<Record<string, ParamValue>>;
+import type { JsonValue, Scalar } from '../core/types.js';
 
 /** A floating-point range. `log` samples uniformly in log space (a log-uniform learning rate). */
 export interface FloatDistribution {
@@ -61,12 +50,7 @@ export interface ConstantDistribution {
   readonly value: JsonValue;
 }
 
-export type Distribution =
-  | FloatDistribution
-  | IntDistribution
-  | CategoricalDistribution
-  | ConditionalDistribution
-  | ConstantDistribution;
+export type Distribution = FloatDistribution | IntDistribution | CategoricalDistribution | ConditionalDistribution | ConstantDistribution;
 
 /** A named parameter. `name` is the full dotted path (`schedule.decay_rate` for a child). */
 export interface ParamSpec {

@@ -9,8 +9,8 @@
  * `decide` function (src/study/distributed-claim.ts) and applies the decision it returns.
  */
 import { StorageError } from '../errors.js';
-import type { Params } from '../space/types.js';
-import type { EpochRecord, FinishInfo, NewEpoch, NewTrial, StartInfo, StudyRecord, StudyStatus, TrialRecord } from './storage.js';
+import type { Params, StudyStatus } from '../core/types.js';
+import type { EpochRecord, FinishInfo, NewEpoch, NewTrial, StartInfo, StudyRecord, TrialRecord } from './records.js';
 
 /** A claimed job's lease: who runs it, and until when (the database server's clock, in ms). */
 export interface Lease {

@@ -3,8 +3,7 @@
  * For tests and for throw-away studies (`--storage memory:`).
  */
 import type { StudySpec } from '../space/spec.js';
-import type { Params } from '../space/types.js';
-import type { Metrics } from '../trial/objective.js';
+import type { Metrics, Params, StudyStatus } from '../core/types.js';
 import {
   StorageErrors,
   addDuration,
@@ -13,12 +12,12 @@ import {
   checkFrom,
   checkTransition,
   deepFreeze,
-  finiteOrNull,
   isOwner,
   newTrialRecord,
   requireTrial,
   studyFinishedAt,
 } from './rules.js';
+import { finiteOrNull } from '../core/scores.js';
 import type {
   EpochRecord,
   FinishInfo,
@@ -30,7 +29,6 @@ import type {
   Storage,
   StudyLock,
   StudyRecord,
-  StudyStatus,
   StudySummary,
   TrialRecord,
 } from './storage.js';
@@ -299,9 +297,7 @@ export class MemoryStorage implements Storage {
     return this.#read(() => {
       const byTrial = this.#studies.get(studyId)?.epochs ?? new Map<number, Map<number, EpochRecord>>();
       const rows = [...byTrial.values()].flatMap((epochs) => [...epochs.values()]);
-      return rows
-        .filter((row) => trial === undefined || row.trial === trial)
-        .sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
+      return rows.filter((row) => trial === undefined || row.trial === trial).sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
     });
   }
 

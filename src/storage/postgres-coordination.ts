@@ -18,14 +18,16 @@ import {
   type StudyCoordination,
   type Takeover,
 } from './coordination.js';
-import { type PgGate, first, studyRow, trialRow } from './postgres-access.js';
+import { type PgGate, first, studyRow } from './postgres-access.js';
 import { type Db, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE } from './postgres-sql.js';
-import { touch, writeRequeue, writeRetry } from './postgres-writes.js';
-import { StorageErrors, checkEpoch, checkFrom, checkTransition, finiteOrNull, requireTrial, studyFinishedAt } from './rules.js';
+import { writeRequeue, writeRetry } from './postgres-writes.js';
+import { StorageErrors, checkEpoch, checkFrom, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
+import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
-import { type NewEpoch, type StudyStatus, type TrialRecord, canTransition } from './storage.js';
+import { type NewEpoch, type TrialRecord, canTransition } from './storage.js';
+import { type StudyStatus } from '../core/types.js';
 
 /** Epochs set a study's updatedAt at most this often per connection (finishes and claims always do). */
 const TOUCH_EVERY_MS = 200;
@@ -49,7 +51,8 @@ export class PostgresCoordination implements StudyCoordination {
     let cache = this.#params.get(studyId);
     if (cache === undefined) this.#params.set(studyId, (cache = new Map()));
     const cached = cache.get(row.number);
-    if (cached !== undefined && cached.text === row.params) return Object.freeze({ ...toTrialRecord({ ...row, params: 'null' }), params: cached.params });
+    if (cached !== undefined && cached.text === row.params)
+      return Object.freeze({ ...toTrialRecord({ ...row, params: 'null' }), params: cached.params });
     const record = toTrialRecord(row);
     cache.set(row.number, { text: row.params, params: record.params });
     return record;
@@ -58,7 +61,7 @@ export class PostgresCoordination implements StudyCoordination {
   async #direction(db: Db, studyId: number): Promise<string> {
     let direction = this.#directions.get(studyId);
     if (direction === undefined) {
-      direction = (await studyRow(db, studyId) as StudyRow & { readonly direction: string }).direction;
+      direction = ((await studyRow(db, studyId)) as StudyRow & { readonly direction: string }).direction;
       this.#directions.set(studyId, direction);
     }
     return direction;
@@ -75,14 +78,16 @@ export class PostgresCoordination implements StudyCoordination {
     const id = literal(studyId);
     return this.#gate.write(async (db) => {
       try {
-        const reads = await db.script([
-          'BEGIN',
-          // The lock first, in a statement of its own: the reads after it see what the last holder committed.
-          `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${id})`,
-          PG_LEASE.studyAndNow.replace('$1', id),
-          PG_LEASE.claimTrials.replace('$1', id),
-          ...(request.curves === false ? [] : [PG.epochValues.replace('$1', id)]),
-        ].join(';\n'));
+        const reads = await db.script(
+          [
+            'BEGIN',
+            // The lock first, in a statement of its own: the reads after it see what the last holder committed.
+            `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${id})`,
+            PG_LEASE.studyAndNow.replace('$1', id),
+            PG_LEASE.claimTrials.replace('$1', id),
+            ...(request.curves === false ? [] : [PG.epochValues.replace('$1', id)]),
+          ].join(';\n'),
+        );
         const study = reads[2]!.rows[0] as (StudyRow & { readonly server_now: number }) | undefined;
         if (study === undefined) throw StorageErrors.noStudy(studyId);
         const serverNow = study.server_now;
@@ -98,11 +103,29 @@ export class PostgresCoordination implements StudyCoordination {
         const leases: Lease[] = [];
         for (const claim of decision.claims) {
           const lease = { owner: `${request.worker}:${claim.slot}:${randomUUID().slice(0, 8)}`, expiresAt: serverNow + request.leaseMs };
-          const started = [now, claim.slot, request.start.backend, request.deviceOf?.(claim.slot) ?? request.start.device ?? null, lease.owner, lease.expiresAt].map(literal);
+          const started = [
+            now,
+            claim.slot,
+            request.start.backend,
+            request.deviceOf?.(claim.slot) ?? request.start.device ?? null,
+            lease.owner,
+            lease.expiresAt,
+          ].map(literal);
           if (claim.kind === 'new') {
             const { trial: t } = claim;
             if (byNumber.has(t.number)) throw StorageErrors.trialExists(study.name, t.number);
-            const values = [studyId, t.number, JSON.stringify(t.params), t.seed, 'running', t.targetEpochs, t.bracket ?? null, t.rung ?? null, now, t.proposedBy ?? null].map(literal);
+            const values = [
+              studyId,
+              t.number,
+              JSON.stringify(t.params),
+              t.seed,
+              'running',
+              t.targetEpochs,
+              t.bracket ?? null,
+              t.rung ?? null,
+              now,
+              t.proposedBy ?? null,
+            ].map(literal);
             writes.push(`INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at, proposed_by,
               started_at, worker, backend, device, lease_owner, lease_expires_at) VALUES (${[...values, ...started].join(', ')})`);
           } else {
@@ -113,19 +136,26 @@ export class PostgresCoordination implements StudyCoordination {
             writes.push(`UPDATE hpsearch.trials SET status = 'running'${rung}, started_at = ${at}, worker = ${worker}, backend = ${backend},
               device = ${device}, lease_owner = ${owner}, lease_expires_at = ${expires}
               WHERE study_id = ${id} AND number = ${literal(claim.number)} AND status = ${promote ? "'paused'" : "'queued'"}`);
-            if (promote) writes.push(`INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at) VALUES (${[studyId, claim.number, claim.rung, now].map(literal).join(', ')})`);
+            if (promote)
+              writes.push(
+                `INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at) VALUES (${[studyId, claim.number, claim.rung, now].map(literal).join(', ')})`,
+              );
           }
           leases.push(lease);
         }
         for (const number of decision.drop) {
           checkFrom(study.name, trial(number), ['paused'], 'pruned');
-          writes.push(`UPDATE hpsearch.trials SET status = 'pruned', finished_at = ${literal(now)} WHERE study_id = ${id} AND number = ${literal(number)} AND status = 'paused'`);
+          writes.push(
+            `UPDATE hpsearch.trials SET status = 'pruned', finished_at = ${literal(now)} WHERE study_id = ${id} AND number = ${literal(number)} AND status = 'paused'`,
+          );
           writes.push(`DELETE FROM hpsearch.checkpoints WHERE study_id = ${id} AND trial = ${literal(number)}`);
         }
         let record = toStudyRecord(study);
         if (decision.status !== null && decision.status !== study.status) {
           const finishedAt = studyFinishedAt(decision.status, now);
-          writes.push(`UPDATE hpsearch.studies SET status = ${literal(decision.status)}, finished_at = ${literal(finishedAt)}, updated_at = ${literal(now)} WHERE id = ${id}`);
+          writes.push(
+            `UPDATE hpsearch.studies SET status = ${literal(decision.status)}, finished_at = ${literal(finishedAt)}, updated_at = ${literal(now)} WHERE id = ${id}`,
+          );
           record = Object.freeze({ ...record, status: decision.status, finishedAt, updatedAt: now });
         } else if (writes.length > 0 || takeovers.length > 0) {
           writes.push(`UPDATE hpsearch.studies SET updated_at = ${literal(now)} WHERE id = ${id}`);
@@ -143,7 +173,12 @@ export class PostgresCoordination implements StudyCoordination {
   renewLeases(studyId: number, leases: readonly { readonly trial: number; readonly owner: string }[], leaseMs: number): Promise<number[]> {
     if (leases.length === 0) return Promise.resolve([]);
     return this.#gate.write(async (db) => {
-      const { rows } = await db.query<{ number: number; lease_owner: string }>(PG_LEASE.renew, [leaseMs, studyId, leases.map((l) => l.trial), leases.map((l) => l.owner)]);
+      const { rows } = await db.query<{ number: number; lease_owner: string }>(PG_LEASE.renew, [
+        leaseMs,
+        studyId,
+        leases.map((l) => l.trial),
+        leases.map((l) => l.owner),
+      ]);
       const held = new Set(rows.map((row) => `${row.number}\n${row.lease_owner}`));
       return leases.filter((l) => !held.has(`${l.trial}\n${l.owner}`)).map((l) => l.trial);
     });
@@ -175,7 +210,20 @@ export class PostgresCoordination implements StudyCoordination {
       // Only the checkpoint a paused trial continues from is kept; none once it is over.
       const keep = info.status === 'paused' ? info.epochs : null;
       const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
-      const values = [studyId, number, info.status, finiteOrNull(info.value), metrics, info.epochs, info.durationMs, info.error, info.tensorsAfter, now, owner, keep];
+      const values = [
+        studyId,
+        number,
+        info.status,
+        finiteOrNull(info.value),
+        metrics,
+        info.epochs,
+        info.durationMs,
+        info.error,
+        info.tensorsAfter,
+        now,
+        owner,
+        keep,
+      ];
       if (!canTransition('running', info.status) || (await first<{ n: number }>(db, PG_LEASE.finish, values))!.n !== 1) {
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
@@ -183,7 +231,11 @@ export class PostgresCoordination implements StudyCoordination {
       if (keep !== null) await saveCheckpoint(db, studyId, number, finish.checkpoint);
       if (retry !== null) await writeRetry(db, studyId, number, retry.seed, retry.params);
       const direction = await this.#direction(db, studyId);
-      const best = await first<{ number: number; value: number }>(db, direction === 'maximize' ? PG_LEASE.bestMaximize : PG_LEASE.bestMinimize, [studyId]);
+      const best = await first<{ number: number; value: number }>(
+        db,
+        direction === 'maximize' ? PG_LEASE.bestMaximize : PG_LEASE.bestMinimize,
+        [studyId],
+      );
       return { best: best === undefined ? null : { number: best.number, value: best.value } };
     }, kind);
   }
@@ -220,12 +272,16 @@ export class PostgresCoordination implements StudyCoordination {
   }
 
   listCheckpoints(studyId: number, number: number): Promise<number[]> {
-    return this.#gate.read(async (db) => (await db.query<{ epoch: number }>(PG_LEASE.checkpointEpochs, [studyId, number])).rows.map((r) => r.epoch));
+    return this.#gate.read(async (db) =>
+      (await db.query<{ epoch: number }>(PG_LEASE.checkpointEpochs, [studyId, number])).rows.map((r) => r.epoch),
+    );
   }
 
   getTakeovers(studyId: number): Promise<Takeover[]> {
     return this.#gate.read(async (db) => {
-      const { rows } = await db.query<{ trial: number; owner: string; kept_epochs: number; created_at: number }>(PG_LEASE.takeovers, [studyId]);
+      const { rows } = await db.query<{ trial: number; owner: string; kept_epochs: number; created_at: number }>(PG_LEASE.takeovers, [
+        studyId,
+      ]);
       return rows.map((r) => Object.freeze({ trial: r.trial, owner: r.owner, keptEpochs: r.kept_epochs, createdAt: r.created_at }));
     });
   }
@@ -242,7 +298,8 @@ async function leased(db: Db, studyId: number, number: number, owner: string): P
 
 async function saveCheckpoint(db: Db, studyId: number, number: number, checkpoint: CheckpointUpload | null | undefined): Promise<void> {
   if (checkpoint == null) return;
-  const data = checkpoint.data === null ? null : Buffer.from(checkpoint.data.buffer, checkpoint.data.byteOffset, checkpoint.data.byteLength);
+  const data =
+    checkpoint.data === null ? null : Buffer.from(checkpoint.data.buffer, checkpoint.data.byteOffset, checkpoint.data.byteLength);
   await db.query(PG_LEASE.upsertCheckpoint, [studyId, number, checkpoint.epoch, data, Date.now()]);
 }
 

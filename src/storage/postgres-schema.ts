@@ -128,9 +128,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The schema version of the database: 0 when hpsearch never ran there. */
 export async function schemaVersion(client: pg.ClientBase): Promise<number> {
-  const exists = await client.query<{ found: boolean }>(
-    `SELECT to_regclass('${SCHEMA}.schema_version') IS NOT NULL AS found`,
-  );
+  const exists = await client.query<{ found: boolean }>(`SELECT to_regclass('${SCHEMA}.schema_version') IS NOT NULL AS found`);
   if (!exists.rows[0]!.found) return 0;
   const row = await client.query<{ version: number }>(`SELECT version FROM ${SCHEMA}.schema_version`);
   return row.rows[0]?.version ?? 0;

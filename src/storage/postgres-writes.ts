@@ -2,11 +2,12 @@
  * The writes the PostgreSQL storage and its coordination share, each applied once its caller has
  * checked the preconditions (inside the same transaction, with the rows locked).
  */
-import type { Params } from '../space/types.js';
+import type { Params } from '../core/types.js';
 import type { Db } from './postgres-connection.js';
 import { first } from './postgres-access.js';
 import { PG } from './postgres-sql.js';
-import { addDuration, finiteOrNull } from './rules.js';
+import { addDuration } from './rules.js';
+import { finiteOrNull } from '../core/scores.js';
 import { type EpochRow, type TrialRow, encodeMetrics } from './sqlite-rows.js';
 import type { FinishInfo, NewEpoch } from './storage.js';
 
@@ -28,15 +29,32 @@ export async function writeEpoch(db: Db, studyId: number, number: number, epoch:
 export async function writeFinish(db: Db, studyId: number, trial: TrialRow, info: FinishInfo): Promise<void> {
   const now = Date.now();
   const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
-  await db.query(PG.finishTrial, [info.status, finiteOrNull(info.value), metrics, info.epochs,
-    addDuration(trial.duration_ms, info.durationMs), info.error, info.tensorsAfter, now, studyId, trial.number]);
+  await db.query(PG.finishTrial, [
+    info.status,
+    finiteOrNull(info.value),
+    metrics,
+    info.epochs,
+    addDuration(trial.duration_ms, info.durationMs),
+    info.error,
+    info.tensorsAfter,
+    now,
+    studyId,
+    trial.number,
+  ]);
   await touch(db, studyId, now);
 }
 
 export async function writeRequeue(db: Db, studyId: number, trial: TrialRow, keepEpochs: number, durationMs: number | null): Promise<void> {
   await db.query(PG.deleteEpochsAfter, [studyId, trial.number, keepEpochs]);
   const kept = await first<EpochRow>(db, PG.epoch, [studyId, trial.number, keepEpochs]);
-  await db.query(PG.requeueTrial, [keepEpochs, kept?.value ?? null, kept?.metrics ?? null, addDuration(trial.duration_ms, durationMs), studyId, trial.number]);
+  await db.query(PG.requeueTrial, [
+    keepEpochs,
+    kept?.value ?? null,
+    kept?.metrics ?? null,
+    addDuration(trial.duration_ms, durationMs),
+    studyId,
+    trial.number,
+  ]);
   await touch(db, studyId, Date.now());
 }
 

@@ -6,7 +6,7 @@
  * (postgres-coordination.ts) lets many workers run one study through claims and leases.
  */
 import type { StudySpec } from '../space/spec.js';
-import type { Params } from '../space/types.js';
+import type { Params, StudyStatus } from '../core/types.js';
 import type { StudyCoordination } from './coordination.js';
 import { PgGate, first, studyRow, trialRow } from './postgres-access.js';
 import { type Db, PgConnection } from './postgres-connection.js';
@@ -41,7 +41,6 @@ import type {
   Storage,
   StudyLock,
   StudyRecord,
-  StudyStatus,
   StudySummary,
   TrialRecord,
 } from './storage.js';
@@ -91,8 +90,17 @@ export class PostgresStorage implements Storage {
       if (await first(db, PG.studyByName, [spec.name])) throw StorageErrors.studyExists(spec.name, this.location);
       const now = Date.now();
       const { objective } = spec;
-      const row = await first<StudyRow>(db, PG.insertStudy, [spec.name, JSON.stringify(spec), spec.strategy, spec.seed,
-        objective.direction, objective.metric, backend, now, now]);
+      const row = await first<StudyRow>(db, PG.insertStudy, [
+        spec.name,
+        JSON.stringify(spec),
+        spec.strategy,
+        spec.seed,
+        objective.direction,
+        objective.metric,
+        backend,
+        now,
+        now,
+      ]);
       return toStudyRecord(row!);
     });
   }
@@ -157,8 +165,17 @@ export class PostgresStorage implements Storage {
       const study = await studyRow(db, studyId);
       if (await first(db, PG.trial, [studyId, trial.number])) throw StorageErrors.trialExists(study.name, trial.number);
       const now = Date.now();
-      const row = await first<TrialRow>(db, PG.insertTrial, [studyId, trial.number, JSON.stringify(trial.params), trial.seed,
-        trial.targetEpochs, trial.bracket ?? null, trial.rung ?? null, now, trial.proposedBy ?? null]);
+      const row = await first<TrialRow>(db, PG.insertTrial, [
+        studyId,
+        trial.number,
+        JSON.stringify(trial.params),
+        trial.seed,
+        trial.targetEpochs,
+        trial.bracket ?? null,
+        trial.rung ?? null,
+        now,
+        trial.proposedBy ?? null,
+      ]);
       await touch(db, studyId, now);
       return toTrialRecord(row!);
     });
@@ -233,9 +250,10 @@ export class PostgresStorage implements Storage {
 
   getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]> {
     return this.#read([], async (db) => {
-      const { rows } = trial === undefined
-        ? await db.query<EpochRow>(PG.studyEpochs, [studyId])
-        : await db.query<EpochRow>(PG.trialEpochs, [studyId, trial]);
+      const { rows } =
+        trial === undefined
+          ? await db.query<EpochRow>(PG.studyEpochs, [studyId])
+          : await db.query<EpochRow>(PG.trialEpochs, [studyId, trial]);
       return rows.map(toEpochRecord);
     });
   }

@@ -3,7 +3,8 @@
  * SQLite and memory reject the same calls with the same words.
  */
 import { StorageError } from '../errors.js';
-import { type LockOwner, type NewTrial, type TrialRecord, canTransition, type StudyStatus, type TrialStatus } from './storage.js';
+import { type LockOwner, type NewTrial, type TrialRecord, canTransition } from './storage.js';
+import { type StudyStatus, type TrialStatus } from '../core/types.js';
 
 /** What the rules need to know about a stored trial. */
 export interface TrialState {
@@ -21,8 +22,7 @@ export const StorageErrors = {
     new StorageError(`a study named "${name}" already exists in ${location}`, { exitCode: 2 }),
   noStudy: (studyId: number) => new StorageError(`no study with id ${studyId}`, BUG),
   noTrial: (study: string, number: number) => new StorageError(`study "${study}" has no trial ${number}`, BUG),
-  trialExists: (study: string, number: number) =>
-    new StorageError(`trial ${number} of study "${study}" already exists`, BUG),
+  trialExists: (study: string, number: number) => new StorageError(`trial ${number} of study "${study}" already exists`, BUG),
   illegalTransition: (study: string, number: number, from: TrialStatus, to: TrialStatus) =>
     new StorageError(`trial ${number} of study "${study}" cannot go from ${from} to ${to}`, BUG),
   notRunning: (study: string, number: number, status: TrialStatus, epoch: number) =>
@@ -31,8 +31,7 @@ export const StorageErrors = {
     new StorageError(`epoch of trial ${number} of study "${study}" must be a positive integer, got ${epoch}`, BUG),
   badKeepEpochs: (study: string, number: number, keep: number, epochs: number) =>
     new StorageError(
-      `trial ${number} of study "${study}" has ${epochs} epochs: ` +
-        `cannot keep ${keep} (must be an integer from 0 to ${epochs})`,
+      `trial ${number} of study "${study}" has ${epochs} epochs: ` + `cannot keep ${keep} (must be an integer from 0 to ${epochs})`,
       BUG,
     ),
   closed: (location: string) => new StorageError(`storage ${location} is closed`, BUG),
@@ -84,11 +83,6 @@ export function keptEpochs(recorded: number, target: number, checkpoints: readon
 /** Whether a lock belongs to this owner (same process on the same host). */
 export function isOwner(holder: LockOwner, owner: LockOwner): boolean {
   return holder.pid === owner.pid && holder.host === owner.host;
-}
-
-/** An objective value as stored: NaN and ±Infinity become null. */
-export function finiteOrNull(value: number | null): number | null {
-  return value !== null && Number.isFinite(value) ? value : null;
 }
 
 /** Training time summed over a trial's runs; null only while no run reported one. */

@@ -3,10 +3,9 @@
  * encoding of metrics that keeps NaN and ±Infinity.
  */
 import type { StudySpec } from '../space/spec.js';
-import type { Params } from '../space/types.js';
-import type { Metrics } from '../trial/objective.js';
+import type { Metrics, Params, StudyStatus, TrialStatus } from '../core/types.js';
 import { deepFreeze } from './rules.js';
-import type { EpochRecord, PromotionRecord, StudyLock, StudyRecord, StudyStatus, StudySummary, TrialRecord, TrialStatus } from './storage.js';
+import type { EpochRecord, PromotionRecord, StudyLock, StudyRecord, StudySummary, TrialRecord } from './storage.js';
 
 /** A `studies` row. */
 export interface StudyRow {
@@ -80,9 +79,7 @@ const NON_FINITE: Readonly<Record<string, number>> = { NaN, Infinity, '-Infinity
  * so a string can only mean one of these.
  */
 export function encodeMetrics(metrics: Metrics): string {
-  return JSON.stringify(metrics, (_key, value: unknown) =>
-    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
-  );
+  return JSON.stringify(metrics, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value));
 }
 
 /** The inverse of {@link encodeMetrics}; the result is frozen. */

@@ -184,11 +184,14 @@ function checkWritable(path: string): void {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!UNWRITABLE.has(code)) return;
     const what = target === path ? path : `the folder ${target}`;
-    throw new StorageError(`cannot write ${path}: ${what} is ${code === 'EROFS' ? 'on a read-only file system' : 'not writable'} (${code})`, {
-      exitCode: IO_ERROR_EXIT_CODE,
-      hint: 'choose another place with --storage sqlite:PATH',
-      cause: error,
-    });
+    throw new StorageError(
+      `cannot write ${path}: ${what} is ${code === 'EROFS' ? 'on a read-only file system' : 'not writable'} (${code})`,
+      {
+        exitCode: IO_ERROR_EXIT_CODE,
+        hint: 'choose another place with --storage sqlite:PATH',
+        cause: error,
+      },
+    );
   }
 }
 
@@ -224,7 +227,11 @@ function makeFolder(folder: string, path: string): void {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const why = FOLDER_PROBLEMS[code] ?? firstLine(error);
     const exitCode = UNWRITABLE.has(code) ? IO_ERROR_EXIT_CODE : 2;
-    throw new StorageError(`cannot create the folder ${folder} for ${path}: ${why}`, { exitCode, hint: 'choose another place with --storage sqlite:PATH', cause: error });
+    throw new StorageError(`cannot create the folder ${folder} for ${path}: ${why}`, {
+      exitCode,
+      hint: 'choose another place with --storage sqlite:PATH',
+      cause: error,
+    });
   }
 }
 
@@ -262,10 +269,10 @@ function migrate(db: Database.Database, path: string): void {
 /** Returns the version when this code can use it; a read-only connection needs it exact. */
 function checkVersion(path: string, version: number, readonly: boolean): number {
   if (version > SCHEMA_VERSION) {
-    throw new StorageError(
-      `${path} has schema version ${version}, but this hpsearch only knows versions up to ${SCHEMA_VERSION}`,
-      { exitCode: 2, hint: 'upgrade hpsearch to read it' },
-    );
+    throw new StorageError(`${path} has schema version ${version}, but this hpsearch only knows versions up to ${SCHEMA_VERSION}`, {
+      exitCode: 2,
+      hint: 'upgrade hpsearch to read it',
+    });
   }
   if (readonly && version < SCHEMA_VERSION) {
     throw new StorageError(`${path} has schema version ${version}, but this hpsearch reads version ${SCHEMA_VERSION}`, {

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { StorageError, firstLine } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
-import type { Params } from '../space/types.js';
+import type { Params, StudyStatus } from '../core/types.js';
 import {
   StorageErrors,
   addDuration,
@@ -14,12 +14,12 @@ import {
   checkFrom,
   checkTransition,
   deepFreeze,
-  finiteOrNull,
   isOwner,
   newTrialRecord,
   requireTrial,
   studyFinishedAt,
 } from './rules.js';
+import { finiteOrNull } from '../core/scores.js';
 import { openDatabase } from './sqlite-schema.js';
 import {
   encodeMetrics,
@@ -48,7 +48,6 @@ import type {
   Storage,
   StudyLock,
   StudyRecord,
-  StudyStatus,
   StudySummary,
   TrialRecord,
 } from './storage.js';
@@ -67,7 +66,6 @@ export interface SqliteOpenOptions {
   /** How long to wait for another connection's write lock, in ms (default 5000). */
   readonly timeoutMs?: number;
 }
-
 
 /**
  * {@link Storage} in a SQLite file. Open it with {@link SqliteStorage.open}. Writes issued in
@@ -106,8 +104,18 @@ export class SqliteStorage implements Storage {
       if (this.#get<StudyRow>(SQL.studyByName, spec.name)) throw StorageErrors.studyExists(spec.name, this.location);
       const now = Date.now();
       const { objective } = spec;
-      const row = this.#get<StudyRow>(SQL.insertStudy, spec.name, JSON.stringify(spec), spec.strategy, spec.seed,
-        objective.direction, objective.metric, backend, now, now);
+      const row = this.#get<StudyRow>(
+        SQL.insertStudy,
+        spec.name,
+        JSON.stringify(spec),
+        spec.strategy,
+        spec.seed,
+        objective.direction,
+        objective.metric,
+        backend,
+        now,
+        now,
+      );
       return toStudyRecord(row!);
     });
   }
@@ -177,7 +185,18 @@ export class SqliteStorage implements Storage {
       const params = JSON.stringify(trial.params);
       const bracket = trial.bracket ?? null;
       const rung = trial.rung ?? null;
-      this.#run(SQL.insertTrial, studyId, trial.number, params, trial.seed, trial.targetEpochs, bracket, rung, now, trial.proposedBy ?? null);
+      this.#run(
+        SQL.insertTrial,
+        studyId,
+        trial.number,
+        params,
+        trial.seed,
+        trial.targetEpochs,
+        bracket,
+        rung,
+        now,
+        trial.proposedBy ?? null,
+      );
       this.#touch(studyId);
       return deepFreeze({ ...newTrialRecord(studyId, trial, now), params: structuredClone(trial.params) });
     });
@@ -213,8 +232,19 @@ export class SqliteStorage implements Storage {
       checkTransition(study.name, trial, info.status);
       const now = Date.now();
       const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
-      this.#run(SQL.finishTrial, info.status, finiteOrNull(info.value), metrics, info.epochs,
-        addDuration(trial.duration_ms, info.durationMs), info.error, info.tensorsAfter, now, studyId, number);
+      this.#run(
+        SQL.finishTrial,
+        info.status,
+        finiteOrNull(info.value),
+        metrics,
+        info.epochs,
+        addDuration(trial.duration_ms, info.durationMs),
+        info.error,
+        info.tensorsAfter,
+        now,
+        studyId,
+        number,
+      );
       this.#touch(studyId);
     });
   }
@@ -227,7 +257,15 @@ export class SqliteStorage implements Storage {
       checkKeepEpochs(study.name, trial, keepEpochs);
       this.#run(SQL.deleteEpochsAfter, studyId, number, keepEpochs);
       const kept = this.#get<EpochRow>(SQL.epoch, studyId, number, keepEpochs);
-      this.#run(SQL.requeueTrial, keepEpochs, kept?.value ?? null, kept?.metrics ?? null, addDuration(trial.duration_ms, durationMs), studyId, number);
+      this.#run(
+        SQL.requeueTrial,
+        keepEpochs,
+        kept?.value ?? null,
+        kept?.metrics ?? null,
+        addDuration(trial.duration_ms, durationMs),
+        studyId,
+        number,
+      );
       this.#touch(studyId);
     });
   }
@@ -274,9 +312,8 @@ export class SqliteStorage implements Storage {
 
   getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]> {
     return this.#read(() => {
-      const rows = trial === undefined
-        ? this.#all<EpochRow>(SQL.studyEpochs, studyId)
-        : this.#all<EpochRow>(SQL.trialEpochs, studyId, trial);
+      const rows =
+        trial === undefined ? this.#all<EpochRow>(SQL.studyEpochs, studyId) : this.#all<EpochRow>(SQL.trialEpochs, studyId, trial);
       return rows.map(toEpochRecord);
     });
   }

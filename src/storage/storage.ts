@@ -14,23 +14,36 @@
  *   nothing.
  * - Returned records are read-only snapshots: take a copy before modifying one.
  */
+import type { Params, StudyStatus, TrialStatus } from '../core/types.js';
 import type { StudySpec } from '../space/spec.js';
-import type { Params } from '../space/types.js';
-import type { Metrics } from '../trial/objective.js';
 import type { StudyCoordination } from './coordination.js';
+import type {
+  EpochRecord,
+  FinishInfo,
+  LockOwner,
+  NewEpoch,
+  NewTrial,
+  PromotionRecord,
+  StartInfo,
+  StudyLock,
+  StudyRecord,
+  StudySummary,
+  TrialRecord,
+} from './records.js';
 
-/** Lifecycle of a study. `interrupted`: stopped before its end and resumable. */
-export type StudyStatus = 'running' | 'completed' | 'interrupted' | 'failed';
-
-/**
- * Lifecycle of a trial. `diverged`: its loss became NaN or infinite. `paused`: a multi-fidelity
- * trial that finished a rung below the full budget and waits to be promoted (`queued` again) or
- * dropped (`pruned`).
- */
-export type TrialStatus = 'queued' | 'running' | 'paused' | 'completed' | 'pruned' | 'diverged' | 'failed';
-
-/** Statuses after which a trial does not run again (unless it is retried). */
-export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ['completed', 'pruned', 'diverged', 'failed'];
+export type {
+  EpochRecord,
+  FinishInfo,
+  LockOwner,
+  NewEpoch,
+  NewTrial,
+  PromotionRecord,
+  StartInfo,
+  StudyLock,
+  StudyRecord,
+  StudySummary,
+  TrialRecord,
+};
 
 const TRANSITIONS: Readonly<Record<TrialStatus, readonly TrialStatus[]>> = {
   queued: ['running', 'failed'],
@@ -48,141 +61,6 @@ const TRANSITIONS: Readonly<Record<TrialStatus, readonly TrialStatus[]>> = {
 /** Whether a trial may go from one status to another. */
 export function canTransition(from: TrialStatus, to: TrialStatus): boolean {
   return TRANSITIONS[from].includes(to);
-}
-
-export interface StudyRecord {
-  readonly id: number;
-  readonly name: string;
-  /** The normalized study declaration it was started with. */
-  readonly spec: StudySpec;
-  readonly status: StudyStatus;
-  /** The backend the study's trials run on, once resolved (`wasm`...). */
-  readonly backend: string | null;
-  /** Milliseconds since the Unix epoch. */
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly finishedAt: number | null;
-}
-
-/** One row of `hpsearch list`. */
-export interface StudySummary {
-  readonly name: string;
-  readonly status: StudyStatus;
-  readonly strategy: string;
-  readonly direction: StudySpec['objective']['direction'];
-  readonly metric: string;
-  /** Number of trials of any status. */
-  readonly trials: number;
-  readonly completed: number;
-  /** Best objective value among completed trials, or null when there is none. */
-  readonly best: number | null;
-  readonly createdAt: number;
-  /** Where its new configurations come from, with every setting. */
-  readonly sampler: StudySpec['sampler'];
-}
-
-export interface NewTrial {
-  readonly number: number;
-  readonly params: Params;
-  readonly seed: number;
-  /** Epochs the trial is to reach when it runs. */
-  readonly targetEpochs: number;
-  /** Hyperband bracket; absent or null for strategies without brackets. */
-  readonly bracket?: number | null;
-  /** Rung the trial is to reach (0 = the bottom); absent or null for single-fidelity strategies. */
-  readonly rung?: number | null;
-  /** Who proposed its configuration: a sampler's model, or a random draw; absent or null for a grid cell. */
-  readonly proposedBy?: 'model' | 'random' | null;
-}
-
-export interface TrialRecord {
-  readonly studyId: number;
-  readonly number: number;
-  readonly params: Params;
-  readonly seed: number;
-  readonly status: TrialStatus;
-  /** The objective metric's last value; null when none was reported or it was not finite. */
-  readonly value: number | null;
-  /** All metrics of the last epoch reported. */
-  readonly metrics: Metrics | null;
-  /** Epochs trained so far. */
-  readonly epochs: number;
-  readonly targetEpochs: number;
-  readonly bracket: number | null;
-  /** The highest rung the trial was sent to (multi-fidelity strategies), or null. */
-  readonly rung: number | null;
-  readonly createdAt: number;
-  readonly startedAt: number | null;
-  readonly finishedAt: number | null;
-  /** Time spent training, summed over the trial's runs. */
-  readonly durationMs: number | null;
-  /** For failed trials: the reason and the first lines of the error. */
-  readonly error: string | null;
-  readonly backend: string | null;
-  /** The worker slot that ran it last. */
-  readonly worker: number | null;
-  /** The device that slot trains on (`gpu 1`), or null. */
-  readonly device: string | null;
-  /** `tf.memory().numTensors` in the worker after the trial, a leak detector. */
-  readonly tensorsAfter: number | null;
-  /** How often the trial was interrupted and re-queued. */
-  readonly interruptions: number;
-  /** How often the trial was retried after failing or diverging. */
-  readonly retries: number;
-  /** Who proposed its configuration: a sampler's model, or a random draw; null for a grid cell. */
-  readonly proposedBy: 'model' | 'random' | null;
-}
-
-export interface StartInfo {
-  readonly worker: number;
-  readonly backend: string;
-  /** The device of the worker's slot (`gpu 1`), when it has one. */
-  readonly device?: string | null;
-}
-
-export interface NewEpoch {
-  /** 1-based epoch number. */
-  readonly epoch: number;
-  readonly metrics: Metrics;
-  /** The objective metric in this epoch; NaN or infinite is stored as null. */
-  readonly value: number | null;
-  readonly durationMs: number;
-}
-
-export interface EpochRecord extends NewEpoch {
-  readonly trial: number;
-  readonly createdAt: number;
-}
-
-/** Who runs a study: one process writes a study at a time. */
-export interface LockOwner {
-  readonly pid: number;
-  readonly host: string;
-}
-
-export interface StudyLock extends LockOwner {
-  readonly acquiredAt: number;
-  /** Renewed while the owner runs; a stale heartbeat on another host means it is gone. */
-  readonly heartbeatAt: number;
-}
-
-/** A trial sent on from one rung to the next. */
-export interface PromotionRecord {
-  readonly trial: number;
-  /** The rung it was promoted to. */
-  readonly rung: number;
-  readonly createdAt: number;
-}
-
-export interface FinishInfo {
-  /** How the trial's run ended; `paused` when it reached a rung below the full budget. */
-  readonly status: Extract<TrialStatus, 'completed' | 'paused' | 'pruned' | 'diverged' | 'failed'>;
-  readonly value: number | null;
-  readonly metrics: Metrics | null;
-  readonly epochs: number;
-  readonly durationMs: number | null;
-  readonly error: string | null;
-  readonly tensorsAfter: number | null;
 }
 
 export interface Storage {

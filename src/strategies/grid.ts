@@ -1,7 +1,7 @@
 /**
  * Grid search: every cell of the cartesian product, in a fixed order.
  */
-import type { Params } from '../space/types.js';
+import type { Params } from '../core/types.js';
 import type { Plan } from './plan.js';
 import { CONTINUE, type Decision, type Strategy, type TrialRequest, type TrialSnapshot } from './types.js';
 

@@ -3,6 +3,7 @@
  * of configurations trained to a number of epochs. `hpsearch plan` prints it and the
  * multi-fidelity strategies are built from it, so the plan shown is the plan run.
  */
+import { shaRungEpochs } from '../space/rungs.js';
 import type { StrategyName } from '../space/spec.js';
 
 export interface PlanRung {
@@ -54,17 +55,6 @@ export function floorLog(x: number, eta: number): number {
 }
 
 /**
- * Rung budgets of successive halving: r, r·η, r·η², … while below R, then R itself
- * (r = `minEpochs`, R = `maxEpochs`).
- */
-export function shaRungEpochs(minEpochs: number, maxEpochs: number, eta: number): number[] {
-  const epochs: number[] = [];
-  for (let e = minEpochs; e < maxEpochs; e *= eta) epochs.push(e);
-  epochs.push(maxEpochs);
-  return epochs;
-}
-
-/**
  * Configurations per rung: n at the bottom, then the best ⌊nᵢ/η⌋ of each rung, but at least
  * one, so that some configuration always reaches the full budget.
  */
@@ -107,10 +97,7 @@ export function bracketEpochs(bracket: PlanBracket): number {
   return total;
 }
 
-/** The default number of configurations at the bottom of sha and asha: enough for one to reach the top. */
-export function defaultShaTrials(minEpochs: number, maxEpochs: number, eta: number): number {
-  return eta ** (shaRungEpochs(minEpochs, maxEpochs, eta).length - 1);
-}
+export { shaRungEpochs };
 
 /** The plan of a study. */
 export function planStudy(settings: PlanSettings): Plan {

@@ -42,7 +42,13 @@ export function bracketDropped(bracket: PlanBracket, trials: readonly TrialSnaps
 }
 
 /** Turns a bracket's step into a request for the orchestrator; null also while the sampler waits. */
-export function stepRequest(step: BracketStep, bracket: PlanBracket, history: readonly TrialSnapshot[], sampler: ConfigSampler, bracketId: number | null): TrialRequest | null {
+export function stepRequest(
+  step: BracketStep,
+  bracket: PlanBracket,
+  history: readonly TrialSnapshot[],
+  sampler: ConfigSampler,
+  bracketId: number | null,
+): TrialRequest | null {
   if (step === null) return null;
   const { rungs } = bracket;
   if (step.kind === 'new') {
@@ -50,7 +56,12 @@ export function stepRequest(step: BracketStep, bracket: PlanBracket, history: re
     if (proposal === null) return null;
     return { kind: 'new', ...proposal, budget: { from: 0, to: rungs[0]!.epochs }, bracket: bracketId, rung: 0 };
   }
-  return { kind: 'continue', trial: step.trial, budget: { from: rungs[step.rung - 1]!.epochs, to: rungs[step.rung]!.epochs }, rung: step.rung };
+  return {
+    kind: 'continue',
+    trial: step.trial,
+    budget: { from: rungs[step.rung - 1]!.epochs, to: rungs[step.rung]!.epochs },
+    rung: step.rung,
+  };
 }
 
 export function successiveHalvingStrategy(plan: Plan, sampler: ConfigSampler): Strategy {

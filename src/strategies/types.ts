@@ -4,9 +4,7 @@
  * so it can be rebuilt from storage at any time (resume, several hosts).
  */
 import type { StrategyName } from '../space/spec.js';
-import type { Params } from '../space/types.js';
-import type { TrialStatus } from '../storage/storage.js';
-import type { Budget } from '../trial/objective.js';
+import type { Budget, Params, TrialStatus } from '../core/types.js';
 import type { Plan } from './plan.js';
 
 /** What a strategy sees of a trial. Scores are higher-is-better whatever the study's direction. */

@@ -59,7 +59,10 @@ export function decideClaims(state: ClaimState, slots: readonly number[], strate
   const active = history.snapshots.some((t) => t !== undefined && (t.status === 'running' || t.status === 'queued'));
   if (jobs.length === 0 && !active) {
     // Nothing left anywhere: configurations still waiting at a rung will never be promoted.
-    const rest = drop(history, history.withStatus('paused').map((t) => t.number));
+    const rest = drop(
+      history,
+      history.withStatus('paused').map((t) => t.number),
+    );
     const all = [...dropped, ...rest];
     return { claims: [], drop: all.map((v) => v.number), status: 'completed', jobs, done: true, dropped: all, history };
   }
@@ -88,7 +91,19 @@ function drop(history: StudyHistory, numbers: readonly number[]): TrialView[] {
 
 function toAction({ slot, job, seed }: PlannedJob): ClaimAction {
   if (job.kind === 'new') {
-    return { kind: 'new', slot, trial: { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung, proposedBy: job.proposedBy } };
+    return {
+      kind: 'new',
+      slot,
+      trial: {
+        number: job.number,
+        params: job.params,
+        seed,
+        targetEpochs: job.budget.to,
+        bracket: job.bracket,
+        rung: job.rung,
+        proposedBy: job.proposedBy,
+      },
+    };
   }
   if (job.kind === 'promote') return { kind: 'promote', slot, number: job.number, rung: job.rung!, targetEpochs: job.budget.to };
   return { kind: 'resume', slot, number: job.number };

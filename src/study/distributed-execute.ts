@@ -10,7 +10,7 @@ import type { StudyCoordination } from '../storage/coordination.js';
 import { createStrategy } from './search.js';
 import { type CheckpointTransport, sharedCheckpoints, storedCheckpoints } from './distributed-checkpoints.js';
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, runDistributed } from './distributed.js';
-import type { Attachment, ExecuteOptions, ExecuteResult } from './execute.js';
+import type { Attachment, ExecuteOptions, ExecuteResult } from './execute-types.js';
 import { runsDone } from './history.js';
 
 const TIMING_VARIABLES: Readonly<Record<keyof LeaseTiming, string>> = {
@@ -30,11 +30,14 @@ export function leaseTiming(env: NodeJS.ProcessEnv = process.env, base: LeaseTim
     const text = env[name];
     if (text === undefined || text === '') continue;
     const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a number of milliseconds > 0, got ${JSON.stringify(text)}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new UsageError(`${name} must be a number of milliseconds > 0, got ${JSON.stringify(text)}`);
     timing[key] = value;
   }
   if (timing.renewMs >= timing.leaseMs) {
-    throw new UsageError(`leases must be renewed more often than they last: ${TIMING_VARIABLES.renewMs} (${timing.renewMs}) ≥ ${TIMING_VARIABLES.leaseMs} (${timing.leaseMs})`);
+    throw new UsageError(
+      `leases must be renewed more often than they last: ${TIMING_VARIABLES.renewMs} (${timing.renewMs}) ≥ ${TIMING_VARIABLES.leaseMs} (${timing.leaseMs})`,
+    );
   }
   return timing;
 }
@@ -53,7 +56,8 @@ export async function executeDistributed(options: ExecuteOptions, coordination: 
     study = { ...study, status: 'running', finishedAt: null };
   }
   const strategy = createStrategy(study.spec);
-  const checkpoints: CheckpointTransport = options.checkpointDir === null ? storedCheckpoints(coordination, study.id) : sharedCheckpoints(options.checkpointDir);
+  const checkpoints: CheckpointTransport =
+    options.checkpointDir === null ? storedCheckpoints(coordination, study.id) : sharedCheckpoints(options.checkpointDir);
   const executor = executorFor(settings);
   let attachment: Attachment = {};
   try {

@@ -10,9 +10,8 @@
 import os from 'node:os';
 import { StorageError, firstLine } from '../errors.js';
 import type { TrialExecutor } from '../pool/executor.js';
-import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
-import type { Metrics } from '../trial/objective.js';
-import type { BackendName } from '../space/spec.js';
+import type { EpochMessage, TrialOutcome, TrialTask } from '../core/messages.js';
+import type { BackendName, Metrics } from '../core/types.js';
 import { constantParams } from '../space/sample.js';
 import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/coordination.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
@@ -24,7 +23,7 @@ import type { DispatchControl } from './control.js';
 import type { StudyEvents, TrialView } from './events.js';
 import type { StudyHistory } from './history.js';
 import type { StudyOutcome } from './run-study.js';
-import { finiteOrNull, toScore } from './scores.js';
+import { finiteOrNull, toScore } from '../core/scores.js';
 import { alreadyDone, decideRunEnd } from './run-end.js';
 import { halvedBatch, timeoutError } from './trial-errors.js';
 
@@ -114,7 +113,9 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     if (job === undefined || job.lost) return;
     job.lost = true;
     job.abort.abort();
-    events?.onNotice?.(`trial ${number} was taken over by another worker (its lease expired): stopped here, its results are the new owner's`);
+    events?.onNotice?.(
+      `trial ${number} was taken over by another worker (its lease expired): stopped here, its results are the new owner's`,
+    );
   };
   const onWriteError = (number: number) => (error: unknown) => {
     if (error instanceof LeaseLostError) lose(number);
@@ -138,7 +139,12 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
    * Records how a run ended, through the lease; resolves to the trial as it ended, or null when
    * the lease was lost. `outcome` undefined: the job had nothing left to run.
    */
-  const record = async (planned: PlannedJob, job: Running, outcome: TrialOutcome | null | undefined, error: unknown): Promise<TrialView | null> => {
+  const record = async (
+    planned: PlannedJob,
+    job: Running,
+    outcome: TrialOutcome | null | undefined,
+    error: unknown,
+  ): Promise<TrialView | null> => {
     const { view } = planned;
     const number = planned.job.number;
     if (job.lost) return null;
@@ -161,10 +167,18 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
       return { ...view, status: 'queued', epochs: kept, durationMs: end.durationMs ?? view.durationMs };
     }
     const { info } = end;
-    const ended: TrialView = { ...view, status: info.status, value: info.value, epochs: info.epochs, durationMs: info.durationMs ?? view.durationMs, error: info.error };
+    const ended: TrialView = {
+      ...view,
+      status: info.status,
+      value: info.value,
+      epochs: info.epochs,
+      durationMs: info.durationMs ?? view.durationMs,
+      error: info.error,
+    };
     const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
     const retry = smaller !== null || (ended.status === 'failed' && ended.retries < (options.retries ?? 0));
-    const checkpoint = ended.status === 'paused' && outcome?.checkpointEpochs != null ? await checkpoints.upload(number, outcome.checkpointEpochs) : null;
+    const checkpoint =
+      ended.status === 'paused' && outcome?.checkpointEpochs != null ? await checkpoints.upload(number, outcome.checkpointEpochs) : null;
     const summary = await coordination.finishLeased(study.id, number, job.owner, {
       info,
       checkpoint,
@@ -172,7 +186,9 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     });
     await checkpoints.discard(number, ended.status === 'paused' ? ended.epochs : null);
     if (smaller !== null) {
-      events?.onNotice?.(`trial ${number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`);
+      events?.onNotice?.(
+        `trial ${number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`,
+      );
     }
     if (retry) return { ...ended, params: smaller ?? ended.params, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     bestSoFar = summary.best === null ? null : { ...ended, number: summary.best.number, value: summary.best.value, status: 'completed' };
@@ -189,10 +205,13 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     if (options.abortSignal?.aborted) onStudyAbort();
     options.abortSignal?.addEventListener('abort', onStudyAbort);
     let timedOut = false;
-    const timer = options.trialTimeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      job.abort.abort();
-    }, options.trialTimeoutMs);
+    const timer =
+      options.trialTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            job.abort.abort();
+          }, options.trialTimeoutMs);
     try {
       await run();
     } catch (error) {
@@ -268,7 +287,9 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
         const decision: WorkerDecision = result.decision;
         history = decision.history;
         for (const takeover of result.takeovers) {
-          events?.onNotice?.(`trial ${takeover.trial} was taken over from ${takeover.owner} (its lease expired): it continues from epoch ${takeover.keptEpochs}`);
+          events?.onNotice?.(
+            `trial ${takeover.trial} was taken over from ${takeover.owner} (its lease expired): it continues from epoch ${takeover.keptEpochs}`,
+          );
           await checkpoints.discard(takeover.trial, takeover.keptEpochs === 0 ? null : takeover.keptEpochs);
         }
         for (const view of decision.dropped) {
@@ -281,7 +302,8 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
         }
         if (stopping) {
           // Stopped while claiming: hand the jobs straight back.
-          for (const [i, planned] of decision.jobs.entries()) await coordination.requeueLeased(study.id, planned.job.number, result.leases[i]!.owner, {});
+          for (const [i, planned] of decision.jobs.entries())
+            await coordination.requeueLeased(study.id, planned.job.number, result.leases[i]!.owner, {});
           break;
         }
         decision.jobs.forEach((planned, i) => {
@@ -321,7 +343,9 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     unsubscribe?.();
   }
   if (fatal !== null) {
-    throw fatal instanceof StorageError ? fatal : new StorageError(`storage failed while the study ran: ${firstLine(fatal)}`, { cause: fatal });
+    throw fatal instanceof StorageError
+      ? fatal
+      : new StorageError(`storage failed while the study ran: ${firstLine(fatal)}`, { cause: fatal });
   }
   if (!over) await coordination.leaveStudy(study.id);
   return { status: over ? 'completed' : 'interrupted', trials: await storage.getTrials(study.id), elapsedMs: performance.now() - started };

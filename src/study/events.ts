@@ -1,9 +1,7 @@
 /**
  * What a running study tells its observers (the plain reporter, the dashboard, library users).
  */
-import type { Params } from '../space/types.js';
-import type { TrialStatus } from '../storage/storage.js';
-import type { Budget, Metrics } from '../trial/objective.js';
+import type { Budget, Metrics, Params, TrialStatus } from '../core/types.js';
 
 /** A trial as observers see it while the study runs. */
 export interface TrialView {

@@ -6,16 +6,12 @@
 import path from 'node:path';
 import { executorFor } from '../pool/create-executor.js';
 import type { StorageTarget } from '../storage/open.js';
-import type { Storage, StudyRecord } from '../storage/storage.js';
-import type { Plan } from '../strategies/plan.js';
 import { createStrategy } from './search.js';
-import type { DispatchControl } from './control.js';
-import type { StudyEvents } from './events.js';
 import { runsDone } from './history.js';
 import { lockStudy } from './lock.js';
 import { executeDistributed } from './distributed-execute.js';
-import { type StudyOutcome, runStudy } from './run-study.js';
-import type { RunSettings } from './settings.js';
+import type { Attachment, ExecuteOptions, ExecuteResult, RunContext } from './execute-types.js';
+import { runStudy } from './run-study.js';
 
 /**
  * Where a study's checkpoints live: beside its SQLite file, nowhere for memory storage, and in
@@ -25,44 +21,7 @@ export function checkpointDirFor(target: StorageTarget, studyId: number): string
   return target.kind === 'sqlite' ? path.join(path.dirname(path.resolve(target.path)), 'checkpoints', `study-${studyId}`) : null;
 }
 
-/** What a run looks like to observers as it starts. */
-export interface RunContext {
-  readonly study: StudyRecord;
-  readonly plan: Plan;
-  /** `worker threads` or `child processes`. */
-  readonly executorKind: string;
-  /** Trials already past their last run (a resumed study). */
-  readonly done: number;
-}
-
-/** Observers of a run: event handlers, a pause control, and what to close at the end. */
-export interface Attachment {
-  readonly events?: StudyEvents;
-  readonly control?: DispatchControl;
-  close?(): Promise<void>;
-}
-
-export interface ExecuteOptions {
-  readonly storage: Storage;
-  readonly study: StudyRecord;
-  readonly settings: RunSettings;
-  /**
-   * Folder of the study's checkpoints, or null to keep none; for a distributed study, a folder
-   * every host shares, or null to keep them in storage.
-   */
-  readonly checkpointDir: string | null;
-  /** Changes to make once the lock is held (raise the budget, re-queue trials to retry). */
-  readonly prepare?: (study: StudyRecord) => Promise<StudyRecord>;
-  /** Called once the pool is started, before the first trial. */
-  readonly attach?: (context: RunContext) => Attachment | Promise<Attachment>;
-  readonly stopSignal?: AbortSignal;
-  readonly abortSignal?: AbortSignal;
-}
-
-export interface ExecuteResult extends StudyOutcome {
-  /** The study as it ran (its declaration updated by `prepare`). */
-  readonly study: StudyRecord;
-}
+export type { Attachment, ExecuteOptions, ExecuteResult, RunContext };
 
 /**
  * Runs (or goes on running) a stored study.

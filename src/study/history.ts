@@ -3,11 +3,11 @@
  * its observers see, kept in step with what is written to storage. Built once from storage
  * (resume) and then updated as events arrive, so the loop never re-reads storage.
  */
-import type { Direction } from '../space/spec.js';
-import type { EpochRecord, Storage, TrialRecord, TrialStatus } from '../storage/storage.js';
+import type { Direction, TrialStatus } from '../core/types.js';
+import type { EpochRecord, Storage, TrialRecord } from '../storage/storage.js';
 import type { TrialSnapshot } from '../strategies/types.js';
 import type { TrialView } from './events.js';
-import { toScore } from './scores.js';
+import { toScore } from '../core/scores.js';
 
 export class StudyHistory {
   /** Indexed by trial number; what strategies see. */

@@ -45,7 +45,10 @@ export interface LockHandle {
 export async function lockStudy(storage: Storage, study: StudyRecord, owner: LockOwner = currentOwner()): Promise<LockHandle> {
   const holder = await storage.acquireStudyLock(study.id, owner, (h) => holderGone(h, owner, Date.now()));
   if (holder !== null) {
-    const since = new Date(holder.acquiredAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+    const since = new Date(holder.acquiredAt)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC');
     throw new UsageError(
       `study "${study.name}" is being run by process ${holder.pid} on ${holder.host} (since ${since})`,
       'only one process runs a study at a time; watch it with hpsearch dashboard, or stop that process first',

@@ -4,10 +4,9 @@
  * function of the history, so one process (the local loop) and many (workers claiming jobs in
  * a shared database) choose the same way.
  */
-import type { Params } from '../space/types.js';
+import type { Budget, Params } from '../core/types.js';
 import type { TrialView } from './events.js';
 import type { ProposedBy, Strategy, TrialSnapshot } from '../strategies/types.js';
-import type { Budget } from '../trial/objective.js';
 
 /** A unit of work: a new trial, a promotion to a higher rung, or an interrupted trial resumed. */
 export interface Job {
@@ -39,10 +38,26 @@ export function chooseJob(
   const request = strategy.ask(history);
   if (request === null) return null;
   if (request.kind === 'new') {
-    return { kind: 'new', number: history.length, params: request.params, budget: request.budget, bracket: request.bracket, rung: request.rung, proposedBy: request.proposedBy };
+    return {
+      kind: 'new',
+      number: history.length,
+      params: request.params,
+      budget: request.budget,
+      bracket: request.bracket,
+      rung: request.rung,
+      proposedBy: request.proposedBy,
+    };
   }
   const trial = history[request.trial]!;
-  return { kind: 'promote', number: trial.number, params: trial.params, budget: request.budget, bracket: trial.bracket, rung: request.rung, proposedBy: null };
+  return {
+    kind: 'promote',
+    number: trial.number,
+    params: trial.params,
+    budget: request.budget,
+    bracket: trial.bracket,
+    rung: request.rung,
+    proposedBy: null,
+  };
 }
 
 /**
@@ -51,7 +66,9 @@ export function chooseJob(
  */
 export function startingView(job: Job, seed: number, slot: number, previous: TrialView | undefined): TrialView {
   return {
-    ...(job.kind === 'new' || previous === undefined ? { value: null, durationMs: null, error: null, retries: 0, proposedBy: job.proposedBy } : previous),
+    ...(job.kind === 'new' || previous === undefined
+      ? { value: null, durationMs: null, error: null, retries: 0, proposedBy: job.proposedBy }
+      : previous),
     seed,
     number: job.number,
     params: job.params,

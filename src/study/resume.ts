@@ -13,7 +13,6 @@ export interface BudgetChange {
   readonly maxEpochs?: number;
 }
 
-
 /**
  * The declaration of a resumed study with its budget raised.
  * @throws {UsageError} for a lower budget, or a change that the strategy's plan cannot absorb
@@ -24,7 +23,10 @@ export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: 
   let next = spec;
   if (change.trials !== undefined && change.trials !== spec.trials) {
     if (spec.strategy === 'sha' || spec.strategy === 'hyperband') {
-      throw new UsageError(`trials cannot change in a ${spec.strategy} study: its rungs were laid out for its configurations`, 'start a new study with --name');
+      throw new UsageError(
+        `trials cannot change in a ${spec.strategy} study: its rungs were laid out for its configurations`,
+        'start a new study with --name',
+      );
     }
     const floor = Math.max(trialsSoFar, spec.trials ?? 0);
     if (spec.trials !== null && change.trials < floor) {
@@ -37,7 +39,9 @@ export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: 
       throw new UsageError(`max_epochs cannot change in a ${spec.strategy} study: its rungs depend on it`, 'start a new study with --name');
     }
     if (change.maxEpochs < spec.maxEpochs) {
-      throw new UsageError(`max_epochs can only be raised: study "${spec.name}" trains ${spec.maxEpochs} epochs, asked for ${change.maxEpochs}`);
+      throw new UsageError(
+        `max_epochs can only be raised: study "${spec.name}" trains ${spec.maxEpochs} epochs, asked for ${change.maxEpochs}`,
+      );
     }
     next = { ...next, maxEpochs: change.maxEpochs };
   }
@@ -100,11 +104,15 @@ export async function openStudy(
   hint: (problem: 'completed' | 'differs') => string,
 ): Promise<OpenedStudy> {
   const existing = await storage.getStudy(spec.name);
-  if (existing === null) return { study: await storage.createStudy(withResolvedLag(spec, run.workers), run.backend), resumed: false, trialsSoFar: 0 };
+  if (existing === null)
+    return { study: await storage.createStudy(withResolvedLag(spec, run.workers), run.backend), resumed: false, trialsSoFar: 0 };
   const name = JSON.stringify(existing.name);
   const differs = specDifference(existing.spec, spec, seedGiven);
   if (differs !== null) {
-    throw new UsageError(`a study named ${name} already exists in ${storage.location}, and this declaration differs from it in ${differs}`, hint('differs'));
+    throw new UsageError(
+      `a study named ${name} already exists in ${storage.location}, and this declaration differs from it in ${differs}`,
+      hint('differs'),
+    );
   }
   const trialsSoFar = (await storage.getTrials(existing.id)).length;
   let raised: StudySpec;
@@ -112,7 +120,8 @@ export async function openStudy(
     raised = raiseBudget(existing.spec, { trials: spec.trials ?? undefined, maxEpochs: spec.maxEpochs }, trialsSoFar);
   } catch (error) {
     // A lower budget in the file: the way out is another study, or the stored one as it is.
-    if (error instanceof UsageError && error.hint === undefined) throw new UsageError(error.message, hint(existing.status === 'completed' ? 'completed' : 'differs'));
+    if (error instanceof UsageError && error.hint === undefined)
+      throw new UsageError(error.message, hint(existing.status === 'completed' ? 'completed' : 'differs'));
     throw error;
   }
   if (existing.status === 'completed' && raised === existing.spec) {

@@ -6,10 +6,10 @@
  * paused at its rung, or diverged), whatever stop or signal arrives after its last report. Only a
  * run stopped before its target goes back to the queue.
  */
-import type { TrialOutcome } from '../pool/messages.js';
+import type { TrialOutcome } from '../core/messages.js';
 import type { FinishInfo } from '../storage/storage.js';
-import type { Budget, Metrics } from '../trial/objective.js';
-import { finiteOrNull } from './scores.js';
+import type { Budget, Metrics } from '../core/types.js';
+import { finiteOrNull } from '../core/scores.js';
 import { errorText } from './trial-errors.js';
 
 /** What the main thread knows of a run as it ends. */
@@ -47,7 +47,13 @@ export function doneStatus(metrics: Metrics, epochs: number, maxEpochs: number, 
 }
 
 /** A finished run's record from its metrics. */
-function finished(status: FinishInfo['status'], metrics: Metrics | null, epochs: number, metric: string, rest: Pick<FinishInfo, 'durationMs' | 'error' | 'tensorsAfter'>): FinishInfo {
+function finished(
+  status: FinishInfo['status'],
+  metrics: Metrics | null,
+  epochs: number,
+  metric: string,
+  rest: Pick<FinishInfo, 'durationMs' | 'error' | 'tensorsAfter'>,
+): FinishInfo {
   const value = status === 'diverged' || status === 'failed' || metrics === null ? null : finiteOrNull(metrics[metric] ?? null);
   return { status, value, metrics, epochs, ...rest };
 }
@@ -59,7 +65,10 @@ export function decideRunEnd(input: RunEndInput): RunEnd {
     const rest = { durationMs: outcome.durationMs, error: null, tensorsAfter: outcome.tensorsAfter };
     if (outcome.status === 'stopped' && !input.pruned) {
       if (!reached) return { kind: 'requeue', checkpointEpochs: outcome.checkpointEpochs, durationMs: outcome.durationMs };
-      return { kind: 'finish', info: finished(doneStatus(outcome.metrics, outcome.epochs, maxEpochs, metric), outcome.metrics, outcome.epochs, metric, rest) };
+      return {
+        kind: 'finish',
+        info: finished(doneStatus(outcome.metrics, outcome.epochs, maxEpochs, metric), outcome.metrics, outcome.epochs, metric, rest),
+      };
     }
     let status: FinishInfo['status'];
     if (outcome.status === 'stopped') status = 'pruned';
@@ -73,11 +82,17 @@ export function decideRunEnd(input: RunEndInput): RunEnd {
     // Stopped at once (a second Ctrl-C): done when its last epoch was reported already.
     if (reached && reported.metrics !== null) {
       const status = doneStatus(reported.metrics, reported.epochs, maxEpochs, metric);
-      return { kind: 'finish', info: finished(status, reported.metrics, reported.epochs, metric, { durationMs: null, error: null, tensorsAfter: null }) };
+      return {
+        kind: 'finish',
+        info: finished(status, reported.metrics, reported.epochs, metric, { durationMs: null, error: null, tensorsAfter: null }),
+      };
     }
     return { kind: 'requeue', checkpointEpochs: null, durationMs: null };
   }
-  return { kind: 'finish', info: finished('failed', null, reported.epochs, metric, { durationMs: null, error: errorText(error), tensorsAfter: null }) };
+  return {
+    kind: 'finish',
+    info: finished('failed', null, reported.epochs, metric, { durationMs: null, error: errorText(error), tensorsAfter: null }),
+  };
 }
 
 /**
@@ -86,5 +101,9 @@ export function decideRunEnd(input: RunEndInput): RunEnd {
  */
 export function alreadyDone(last: Metrics | null, epochs: number, maxEpochs: number, metric: string): FinishInfo {
   const metrics = last ?? {};
-  return finished(doneStatus(metrics, epochs, maxEpochs, metric), last, epochs, metric, { durationMs: null, error: null, tensorsAfter: null });
+  return finished(doneStatus(metrics, epochs, maxEpochs, metric), last, epochs, metric, {
+    durationMs: null,
+    error: null,
+    tensorsAfter: null,
+  });
 }

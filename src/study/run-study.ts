@@ -5,11 +5,10 @@
  */
 import { StorageError, firstLine } from '../errors.js';
 import type { TrialExecutor } from '../pool/executor.js';
-import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
-import type { BackendName } from '../space/spec.js';
+import type { EpochMessage, TrialOutcome, TrialTask } from '../core/messages.js';
+import type { BackendName, Metrics, StudyStatus } from '../core/types.js';
 import { constantParams } from '../space/sample.js';
-import type { FinishInfo, Storage, StudyRecord, StudyStatus, TrialRecord } from '../storage/storage.js';
-import type { Metrics } from '../trial/objective.js';
+import type { FinishInfo, Storage, StudyRecord, TrialRecord } from '../storage/storage.js';
 import type { Strategy } from '../strategies/types.js';
 import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 import { trialSeed } from '../util/random.js';
@@ -20,7 +19,7 @@ import { alreadyDone, decideRunEnd } from './run-end.js';
 import { halvedBatch, timeoutError } from './trial-errors.js';
 import type { StudyEvents, TrialView } from './events.js';
 import { StudyHistory } from './history.js';
-import { finiteOrNull, toScore } from './scores.js';
+import { finiteOrNull, toScore } from '../core/scores.js';
 
 export interface RunStudyOptions {
   readonly storage: Storage;
@@ -124,7 +123,12 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const allWritten = () => (pendingWrites === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onDrained = resolve)));
 
   const nextJob = (): Job | null =>
-    chooseJob(history.snapshots, strategy, (number) => history.view(number).budget.to, (number) => running.has(number));
+    chooseJob(
+      history.snapshots,
+      strategy,
+      (number) => history.view(number).budget.to,
+      (number) => running.has(number),
+    );
 
   const onEpoch = (number: number, message: EpochMessage): boolean => {
     const value = finiteOrNull(message.metrics[metric]);
@@ -158,14 +162,27 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     if (end.kind === 'requeue') {
       // It continues from the checkpoint this run saved, else from its last whole one.
       const saved = checkpointDir === null ? [] : listCheckpoints(checkpointDir, job.number);
-      const kept = end.checkpointEpochs !== null && end.checkpointEpochs <= base.epochs ? end.checkpointEpochs : keptEpochs(base.epochs, Infinity, saved);
-      return [{ ...base, status: 'queued', epochs: kept, durationMs: end.durationMs ?? base.durationMs }, write(storage.requeueTrial(study.id, job.number, kept, end.durationMs))];
+      const kept =
+        end.checkpointEpochs !== null && end.checkpointEpochs <= base.epochs
+          ? end.checkpointEpochs
+          : keptEpochs(base.epochs, Infinity, saved);
+      return [
+        { ...base, status: 'queued', epochs: kept, durationMs: end.durationMs ?? base.durationMs },
+        write(storage.requeueTrial(study.id, job.number, kept, end.durationMs)),
+      ];
     }
     return recordFinish(job.number, base, end.info);
   };
 
   const recordFinish = (number: number, base: TrialView, info: FinishInfo): [TrialView, Written] => [
-    { ...base, status: info.status, value: info.value, epochs: info.epochs, durationMs: info.durationMs ?? base.durationMs, error: info.error },
+    {
+      ...base,
+      status: info.status,
+      value: info.value,
+      epochs: info.epochs,
+      durationMs: info.durationMs ?? base.durationMs,
+      error: info.error,
+    },
     write(storage.finishTrial(study.id, number, info)),
   ];
 
@@ -202,7 +219,13 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   };
 
   /** Runs a job on the executor and records how the run ended. */
-  const run = async (job: Job, slot: number, task: TrialTask, signal: AbortSignal, timedOut: () => boolean): Promise<[TrialView, Written]> => {
+  const run = async (
+    job: Job,
+    slot: number,
+    task: TrialTask,
+    signal: AbortSignal,
+    timedOut: () => boolean,
+  ): Promise<[TrialView, Written]> => {
     try {
       const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, signal);
       return endRun(job, outcome, null);
@@ -215,7 +238,17 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     checkContinuation(job);
     const seed = job.kind === 'new' ? trialSeed(spec.seed, job.number) : history.view(job.number).seed;
     if (job.kind === 'new') {
-      write(storage.addTrial(study.id, { number: job.number, params: job.params, seed, targetEpochs: job.budget.to, bracket: job.bracket, rung: job.rung, proposedBy: job.proposedBy }));
+      write(
+        storage.addTrial(study.id, {
+          number: job.number,
+          params: job.params,
+          seed,
+          targetEpochs: job.budget.to,
+          bracket: job.bracket,
+          rung: job.rung,
+          proposedBy: job.proposedBy,
+        }),
+      );
     } else if (job.kind === 'promote') {
       write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to));
     }
@@ -241,17 +274,23 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     if (options.abortSignal?.aborted) onStudyAbort();
     options.abortSignal?.addEventListener('abort', onStudyAbort);
     let timedOut = false;
-    const timer = options.trialTimeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      abort.abort();
-    }, options.trialTimeoutMs);
-    let [ended, recorded] = job.budget.from >= job.budget.to ? await endWithoutRunning(job) : await run(job, slot, task, abort.signal, () => timedOut);
+    const timer =
+      options.trialTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            abort.abort();
+          }, options.trialTimeoutMs);
+    let [ended, recorded] =
+      job.budget.from >= job.budget.to ? await endWithoutRunning(job) : await run(job, slot, task, abort.signal, () => timedOut);
     clearTimeout(timer);
     options.abortSignal?.removeEventListener('abort', onStudyAbort);
     const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
     if (smaller !== null) {
       recorded = write(storage.retryTrial(study.id, job.number, seed, smaller));
-      events?.onNotice?.(`trial ${job.number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`);
+      events?.onNotice?.(
+        `trial ${job.number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`,
+      );
       ended = { ...ended, params: smaller, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     } else if (ended.status === 'failed' && ended.retries < (options.retries ?? 0)) {
       // Run it again, as it was: a failure of its environment (memory, a hang) may not repeat.
@@ -308,7 +347,9 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   await allWritten();
   if (fatal !== null) {
     await storage.setStudyStatus(study.id, 'failed').catch(() => undefined);
-    throw fatal instanceof StorageError ? fatal : new StorageError(`storage failed while the study ran: ${firstLine(fatal)}`, { cause: fatal });
+    throw fatal instanceof StorageError
+      ? fatal
+      : new StorageError(`storage failed while the study ran: ${firstLine(fatal)}`, { cause: fatal });
   }
   const status: StudyStatus = stopping ? 'interrupted' : 'completed';
   await storage.setStudyStatus(study.id, status);

@@ -6,7 +6,8 @@ import os from 'node:os';
 import { BackendError, ConfigError, type ConfigIssue, UsageError } from '../errors.js';
 import { defaultIsolation, isNative, resolveBackend } from '../pool/backend-choice.js';
 import { listGpus } from '../pool/gpu-slots.js';
-import { BACKEND_NAMES, type BackendChoice, type BackendName, type Isolation, type StudySpec } from '../space/spec.js';
+import { type StudySpec } from '../space/spec.js';
+import { BACKEND_NAMES, type BackendChoice, type BackendName, type Isolation } from '../core/types.js';
 
 /** What a caller may set; anything absent comes from the study's declaration or a default. */
 export interface RunOptions {
@@ -65,7 +66,7 @@ export function resolveRunSettings(
     issues.push({ path: where(option), message: `must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(value)}` });
     return undefined;
   };
-  const workers = options.workers === 'auto' ? 'auto' : check('workers', options.workers, 1, true) ?? spec.workers;
+  const workers = options.workers === 'auto' ? 'auto' : (check('workers', options.workers, 1, true) ?? spec.workers);
   const backendChoice = options.backend ?? spec.backend;
   if (!(BACKEND_NAMES as readonly string[]).includes(backendChoice)) {
     issues.push({ path: where('backend'), message: `must be one of ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(backendChoice)}` });
@@ -78,14 +79,18 @@ export function resolveRunSettings(
   const memory = check('workerMemoryMb', options.workerMemoryMb, 64, true);
   const perGpu = check('trialsPerGpu', options.trialsPerGpu, 1, true) ?? 1;
   for (const gpu of options.gpus ?? []) {
-    if (!Number.isInteger(gpu) || gpu < 0) issues.push({ path: where('gpus'), message: `must list GPU indices (integers ≥ 0), got ${JSON.stringify(options.gpus)}` });
+    if (!Number.isInteger(gpu) || gpu < 0)
+      issues.push({ path: where('gpus'), message: `must list GPU indices (integers ≥ 0), got ${JSON.stringify(options.gpus)}` });
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
   const { backend, note } = resolveBackend(backendChoice);
   const isolation = options.isolation ?? defaultIsolation(backend);
   if (isNative(backend) && isolation === 'thread') {
-    throw new UsageError(`backend ${backend} cannot run in worker threads: its native binding fails in a second thread`, 'drop --isolation thread; native backends run one child process per worker');
+    throw new UsageError(
+      `backend ${backend} cannot run in worker threads: its native binding fails in a second thread`,
+      'drop --isolation thread; native backends run one child process per worker',
+    );
   }
   const gpus = gpuSlots(options, backend, isolation, where);
   return {
@@ -108,9 +113,15 @@ export function resolveRunSettings(
  * CUDA_VISIBLE_DEVICES.
  * @throws {BackendError} when tensorflow-gpu finds no GPU; {@link UsageError} for GPU slots in threads.
  */
-function gpuSlots(options: RunOptions, backend: BackendName, isolation: Isolation, where: (option: keyof RunOptions) => string): readonly number[] | null {
+function gpuSlots(
+  options: RunOptions,
+  backend: BackendName,
+  isolation: Isolation,
+  where: (option: keyof RunOptions) => string,
+): readonly number[] | null {
   if (options.gpus === undefined && backend !== 'tensorflow-gpu') {
-    if (options.trialsPerGpu !== undefined) throw new UsageError(`${where('trialsPerGpu')} needs GPU slots: the tensorflow-gpu backend, or ${where('gpus')}`);
+    if (options.trialsPerGpu !== undefined)
+      throw new UsageError(`${where('trialsPerGpu')} needs GPU slots: the tensorflow-gpu backend, or ${where('gpus')}`);
     return null;
   }
   if (isolation === 'thread') {
@@ -118,7 +129,10 @@ function gpuSlots(options: RunOptions, backend: BackendName, isolation: Isolatio
   }
   const gpus = options.gpus ?? listGpus();
   if (gpus.length === 0) {
-    throw new BackendError('backend tensorflow-gpu has no GPU to run on: nvidia-smi -L lists none', 'check that the NVIDIA driver is installed and sees a GPU, or use --backend tensorflow or wasm');
+    throw new BackendError(
+      'backend tensorflow-gpu has no GPU to run on: nvidia-smi -L lists none',
+      'check that the NVIDIA driver is installed and sees a GPU, or use --backend tensorflow or wasm',
+    );
   }
   if (options.workers !== undefined) {
     throw new UsageError(`${where('workers')} does not apply with GPU slots: they are ${where('gpus')} × ${where('trialsPerGpu')}`);

@@ -4,7 +4,7 @@
  * that ran out of memory.
  */
 import { TrialFailedError, describeThrown } from '../errors.js';
-import type { Params } from '../space/types.js';
+import type { Params } from '../core/types.js';
 import type { TrialView } from './events.js';
 
 /** Lines of a failed trial's error kept in storage. */

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
-import type { BackendName } from '../space/spec.js';
+import type { BackendName } from '../core/types.js';
 
 type Tf = typeof tfjs;
 
@@ -50,7 +50,10 @@ export function isBackendInstalled(name: BackendName): boolean {
 /** The error for a backend that is not installed or does not load, with how to install it. */
 export function backendUnavailable(name: BackendName, cause?: unknown): BackendError {
   const pkg = BACKEND_PACKAGES[name];
-  const reason = cause === undefined ? 'is not installed' : `could not be loaded (${cause instanceof Error ? cause.message.split('\n', 1)[0] : String(cause)})`;
+  const reason =
+    cause === undefined
+      ? 'is not installed'
+      : `could not be loaded (${cause instanceof Error ? cause.message.split('\n', 1)[0] : String(cause)})`;
   const hint =
     name === 'wasm' || name === 'cpu'
       ? `reinstall hpsearch's dependencies: npm install`

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { TrialFailedError, firstLine } from '../errors.js';
-import type { Budget, CheckpointStore } from './objective.js';
+import type { CheckpointStore } from './objective.js';
+import type { Budget } from '../core/types.js';
 import { checkpointEpochProblem } from './report-rules.js';
 
 const NAME = /^trial-(\d+)-epoch-(\d+)\.ckpt$/;

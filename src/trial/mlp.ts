@@ -206,9 +206,10 @@ export function createMlp(tf: Tf, shape: MlpShape, rng: Rng, k: Kernels): Mlp {
         grads[2 * l] = k.matMul(l === 0 ? batch.xT : k.transpose(inputs[l]), g);
         grads[2 * l + 1] = k.reshape(k.matMul(options.ones, g), [sizes[l + 1]]);
         if (l === 0) break;
-        let dx = k.packsRightOperand && inputGradientByColumns(g.shape[1], sizes[l], sizes[l + 1])
-          ? k.transpose(k.matMul(weight(l), k.transpose(g)))
-          : k.matMul(g, k.transpose(weight(l)));
+        let dx =
+          k.packsRightOperand && inputGradientByColumns(g.shape[1], sizes[l], sizes[l + 1])
+            ? k.transpose(k.matMul(weight(l), k.transpose(g)))
+            : k.matMul(g, k.transpose(weight(l)));
         if (dropout) dx = k.mul(dx, masks[l - 1]);
         g = throughActivation(dx, outputs[l - 1]);
       }

@@ -5,10 +5,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { TrialFailedError } from '../errors.js';
-import type { Metrics, Objective, ObjectiveResult, TrialContext } from './objective.js';
+import type { Objective, ObjectiveResult, TrialContext } from './objective.js';
+import type { Metrics, Params } from '../core/types.js';
 import { metricsProblem } from './report-rules.js';
 import { describe } from '../util/describe.js';
-import type { Params } from '../space/types.js';
 
 type UserObjective = (params: Params, trial: TrialContext) => unknown;
 
@@ -20,7 +20,9 @@ export function importObjective(file: string): Promise<UserObjective> {
   if (loaded === undefined) {
     loaded = import(pathToFileURL(file).href).then((module: { default?: unknown }) => {
       if (typeof module.default !== 'function') {
-        throw new TrialFailedError(`objective module ${file} has no default export function (export default async function (params, trial) {...})`);
+        throw new TrialFailedError(
+          `objective module ${file} has no default export function (export default async function (params, trial) {...})`,
+        );
       }
       return module.default as UserObjective;
     });
@@ -43,11 +45,26 @@ function asResult(value: unknown): { status: 'completed' | 'diverged'; metrics: 
 }
 
 /** Turns what a user objective returned into an {@link ObjectiveResult}. */
-export function normalizeResult(value: unknown, metric: string, trial: TrialContext, lastReported: { epoch: number; metrics: Metrics } | null, file: string): ObjectiveResult {
-  if (typeof value === 'number') return { status: Number.isFinite(value) ? 'completed' : 'diverged', metrics: { [metric]: value }, epochs: lastReported?.epoch ?? trial.budget.to };
+export function normalizeResult(
+  value: unknown,
+  metric: string,
+  trial: TrialContext,
+  lastReported: { epoch: number; metrics: Metrics } | null,
+  file: string,
+): ObjectiveResult {
+  if (typeof value === 'number')
+    return {
+      status: Number.isFinite(value) ? 'completed' : 'diverged',
+      metrics: { [metric]: value },
+      epochs: lastReported?.epoch ?? trial.budget.to,
+    };
   if (isMetrics(value)) {
     const reported = value[metric];
-    return { status: reported === undefined || Number.isFinite(reported) ? 'completed' : 'diverged', metrics: value, epochs: lastReported?.epoch ?? trial.budget.to };
+    return {
+      status: reported === undefined || Number.isFinite(reported) ? 'completed' : 'diverged',
+      metrics: value,
+      epochs: lastReported?.epoch ?? trial.budget.to,
+    };
   }
   if (value === undefined && lastReported !== null) {
     return { status: 'completed', metrics: lastReported.metrics, epochs: lastReported.epoch };
@@ -55,8 +72,14 @@ export function normalizeResult(value: unknown, metric: string, trial: TrialCont
   const result = asResult(value);
   // Its epochs are those it reported (a returned count could say anything).
   if (result !== null) return { status: result.status, metrics: result.metrics, epochs: lastReported?.epoch ?? trial.budget.to };
-  const shown = value === undefined ? 'nothing' : typeof value === 'object' && value !== null ? (JSON.stringify(value)?.slice(0, 80) ?? String(value)) : describe(value);
-  const why = typeof value === 'object' && value !== null && !Array.isArray(value) && !('status' in value) ? ` (${metricsProblem(value)})` : '';
+  const shown =
+    value === undefined
+      ? 'nothing'
+      : typeof value === 'object' && value !== null
+        ? (JSON.stringify(value)?.slice(0, 80) ?? String(value))
+        : describe(value);
+  const why =
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !('status' in value) ? ` (${metricsProblem(value)})` : '';
   throw new TrialFailedError(
     `objective module ${file} returned ${shown}${why}; expected a number, an object of numbers (metrics), { status: 'completed' | 'diverged', metrics, epochs }, or nothing after reporting epochs`,
   );

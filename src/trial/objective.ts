@@ -2,16 +2,7 @@
  * The contract between hpsearch and training code. The built-in MLP trainer implements it, and
  * so will a user's objective module: `export default async function (params, trial) {...}`.
  */
-import type { Params } from '../space/types.js';
-
-/** Metrics reported for one epoch, by name (`loss`, `val_loss`, `val_accuracy`, `lr`...). */
-export type Metrics = Readonly<Record<string, number>>;
-
-/** A range of epochs to train: from `from` (already done) up to `to` (inclusive count). */
-export interface Budget {
-  readonly from: number;
-  readonly to: number;
-}
+import type { Budget, Metrics, Params } from '../core/types.js';
 
 /** Saved training state, so that a continued trial does not start over. */
 export interface CheckpointStore {

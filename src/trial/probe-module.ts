@@ -24,10 +24,16 @@ try {
  * export function.
  */
 export function checkObjectiveModule(file: string, shown: string = file): void {
-  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT, pathToFileURL(file).href], { encoding: 'utf8', timeout: 120_000 });
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT, pathToFileURL(file).href], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (probe.status === 0) return;
   if (probe.status === NO_DEFAULT) {
-    throw new UsageError(`objective module ${shown} has no default export function`, 'export the training function: export default async function (params, trial) {...}');
+    throw new UsageError(
+      `objective module ${shown} has no default export function`,
+      'export the training function: export default async function (params, trial) {...}',
+    );
   }
   const reason = probe.status === IMPORT_FAILED ? probe.stderr.trim() : `the process ended with ${probe.signal ?? `code ${probe.status}`}`;
   throw new UsageError(`objective module ${shown} failed to load: ${reason}`);

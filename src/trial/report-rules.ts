@@ -4,7 +4,7 @@
  * report that breaks a rule fails its trial (never the study) with a message naming the rule.
  */
 import { describe } from '../util/describe.js';
-import type { Budget } from './objective.js';
+import type { Budget } from '../core/types.js';
 
 /** Metric names that cannot be kept as the keys of a plain object. */
 const RESERVED = new Set(['__proto__']);
@@ -23,7 +23,8 @@ export function reportProblem(epoch: unknown, metrics: unknown, last: number, bu
   if (typeof epoch !== 'number' || !Number.isInteger(epoch)) return `the epoch must be a whole number, got ${describe(epoch)} (${rule})`;
   if (epoch < 1) return `epochs count from 1, got ${epoch} (${rule})`;
   if (epoch > budget.to) return `epoch ${epoch} is beyond this run's budget (${rule})`;
-  if (epoch <= last) return `epoch ${epoch} ${epoch <= budget.from ? 'was trained before this run' : 'was reported already'}: the next one is ${last + 1} (${rule})`;
+  if (epoch <= last)
+    return `epoch ${epoch} ${epoch <= budget.from ? 'was trained before this run' : 'was reported already'}: the next one is ${last + 1} (${rule})`;
   if (epoch > last + 1) return `epoch ${epoch} skips epoch ${last + 1} (${rule})`;
   return metricsProblem(metrics);
 }

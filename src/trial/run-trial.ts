@@ -2,12 +2,13 @@
  * Runs one trial inside a worker (thread or child process): loads the backend and the dataset
  * (both cached for the worker's life), runs the objective, and measures what it leaves behind.
  */
-import type { EpochMessage, TrialOutcome, TrialTask } from '../pool/messages.js';
+import type { EpochMessage, TrialOutcome, TrialTask } from '../core/messages.js';
 import type { Dataset } from '../data/types.js';
 import { loadDataset } from '../data/load.js';
 import { loadBackend } from './backend.js';
 import { fileCheckpointStore } from './checkpoint-file.js';
-import type { Metrics, Objective, TrialContext } from './objective.js';
+import type { Objective, TrialContext } from './objective.js';
+import type { Metrics } from '../core/types.js';
 import { moduleObjective } from './module-objective.js';
 import { createBuiltinObjective } from './trainer.js';
 import { reportProblem } from './report-rules.js';

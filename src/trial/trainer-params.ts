@@ -3,7 +3,7 @@
  * parser checks a file's `params` against this table; the trainer reads its configuration
  * through {@link resolveTrainerConfig}.
  */
-import type { Params, ParamValue } from '../space/types.js';
+import type { Params, ParamValue } from '../core/types.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -94,8 +94,7 @@ function pick<T extends ParamValue>(params: Params, name: string, fallback: T): 
  */
 export function resolveTrainerConfig(params: Params): TrainerConfig {
   const schedule = pick(params, 'schedule', 'constant') as ScheduleName;
-  const child = <T extends ParamValue>(name: string): T =>
-    pick(params, `schedule.${name}`, SCHEDULE_PARAMS[schedule][name]?.default as T);
+  const child = <T extends ParamValue>(name: string): T => pick(params, `schedule.${name}`, SCHEDULE_PARAMS[schedule][name]?.default as T);
   let scheduleConfig: ScheduleConfig;
   switch (schedule) {
     case 'exponential':

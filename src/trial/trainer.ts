@@ -18,7 +18,8 @@ import { InternalError } from '../errors.js';
 import { rngFor } from '../util/random.js';
 import { kernelsOf } from './kernels.js';
 import { createMlp, logicalShapes, type Mlp, type TrainBatch } from './mlp.js';
-import type { Metrics, Objective, ObjectiveResult, TrialContext } from './objective.js';
+import type { Objective, ObjectiveResult, TrialContext } from './objective.js';
+import type { Metrics } from '../core/types.js';
 import { createOptimizer, type Optimizer, type OptimizerState, type SlotState } from './optimizers.js';
 import { learningRateAt } from './schedules.js';
 import { resolveTrainerConfig, type TrainerConfig } from './trainer-params.js';
@@ -212,7 +213,12 @@ async function train(tf: Tf, dataset: Dataset, config: TrainerConfig, trial: Tri
   try {
     addValidationChunks(tf, dataset, limits.evalBatchSize, validation);
     const { hidden, activation, dropout } = config;
-    model = createMlp(tf, { inputs: dataset.features, hidden, outputs: dataset.outputs, activation, dropout }, rngFor(trial.seed, 'init'), k);
+    model = createMlp(
+      tf,
+      { inputs: dataset.features, hidden, outputs: dataset.outputs, activation, dropout },
+      rngFor(trial.seed, 'init'),
+      k,
+    );
     optimizer = createOptimizer(tf, model.variables, {
       kind: config.optimizer,
       learningRate: config.learningRate,
@@ -223,7 +229,19 @@ async function train(tf: Tf, dataset: Dataset, config: TrainerConfig, trial: Tri
     const lastRows = data.rows(data.steps - 1)[1];
     ones.push(tf.ones([1, 1, batchSize]) as tfjs.Tensor3D);
     if (lastRows !== batchSize) ones.push(tf.ones([1, 1, lastRows]) as tfjs.Tensor3D);
-    const run: Run = { tf, dataset, config, trial, model, optimizer, validation, data, ones, keptRows: limits.keptRows, lastYield: performance.now() };
+    const run: Run = {
+      tf,
+      dataset,
+      config,
+      trial,
+      model,
+      optimizer,
+      validation,
+      data,
+      ones,
+      keptRows: limits.keptRows,
+      lastYield: performance.now(),
+    };
     return await epochs(run);
   } finally {
     validation.forEach(disposeChunk);
@@ -396,7 +414,9 @@ async function save(trial: TrialContext, epoch: number, model: Mlp, optimizer: O
 function restore(tf: Tf, saved: unknown, model: Mlp, optimizer: Optimizer): number {
   if (saved === null || saved === undefined) return 0;
   const state = saved as Partial<TrainerCheckpoint>;
-  const shapes = logicalShapes(model.shape).map((shape) => shape.join('x')).join(',');
+  const shapes = logicalShapes(model.shape)
+    .map((shape) => shape.join('x'))
+    .join(',');
   const savedShapes = state.weights?.map((w) => w.shape.join('x')).join(',');
   if (state.format !== CHECKPOINT_FORMAT || typeof state.epoch !== 'number' || state.optimizer === undefined || savedShapes !== shapes) {
     throw new InternalError(`the checkpoint does not fit this trial's model (weights ${savedShapes ?? 'missing'}, expected ${shapes})`);

@@ -58,7 +58,14 @@ export function mountDashboard(options: DashboardOptions): MountedDashboard {
       <DashboardApp store={options.store} onQuit={options.onQuit} onTogglePause={options.onTogglePause} onWatch={options.onWatch} />
     </ThemeContext.Provider>,
     // Ctrl-C comes as a key in raw mode; DashboardApp turns it into a (graceful) stop.
-    { stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS, onRender: (metrics) => options.store.frameWork(metrics.renderTime) },
+    {
+      stdout,
+      stdin,
+      exitOnCtrlC: false,
+      patchConsole: true,
+      maxFps: MAX_FPS,
+      onRender: (metrics) => options.store.frameWork(metrics.renderTime),
+    },
   );
   let closed: Promise<void> | null = null;
   return {
@@ -74,7 +81,12 @@ export function mountDashboard(options: DashboardOptions): MountedDashboard {
 }
 
 /** Shows the studies to pick one from; resolves to its name, or null when the user quits. */
-export async function pickStudy(studies: readonly StudySummary[], location: string, color: boolean, terminal: Terminal = processTerminal()): Promise<string | null> {
+export async function pickStudy(
+  studies: readonly StudySummary[],
+  location: string,
+  color: boolean,
+  terminal: Terminal = processTerminal(),
+): Promise<string | null> {
   const leave = alternateScreen(terminal.stdout);
   let pick: (name: string | null) => void = () => undefined;
   const picked = new Promise<string | null>((resolve) => {

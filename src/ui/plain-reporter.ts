@@ -56,7 +56,9 @@ export function createPlainReporter(out: LineWriter, spec: Pick<StudySpec, 'obje
       out.write(`note: ${message}\n`);
     },
     onTrialPruned(trial) {
-      out.write(`trial ${trial.number} stopped at ${plural(trial.epochs, 'epoch')}${trial.rung === null ? '' : ` (rung ${trial.rung})`}: not promoted\n`);
+      out.write(
+        `trial ${trial.number} stopped at ${plural(trial.epochs, 'epoch')}${trial.rung === null ? '' : ` (rung ${trial.rung})`}: not promoted\n`,
+      );
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Storage, StudyRecord } from '../storage/storage.js';
 import type { Plan } from '../strategies/plan.js';
 import { DispatchControl } from '../study/control.js';
 import type { StudyEvents } from '../study/events.js';
-import { finiteOrNull } from '../study/scores.js';
+import { finiteOrNull } from '../core/scores.js';
 import { CURVE_GLYPHS } from './model/curves.js';
 import { eventsFromRecords } from './model/events.js';
 import { topK } from './model/top-k.js';
@@ -48,7 +48,8 @@ export function plainReporter(options: Pick<ReporterOptions, 'stdout' | 'stderr'
   return {
     events: createPlainReporter(options.stdout, options.study.spec, options.plan, options.done),
     stopping(kind) {
-      if (kind === 'graceful') options.stderr.write('stopping: running trials end after their current epoch (press Ctrl-C again to stop at once)\n');
+      if (kind === 'graceful')
+        options.stderr.write('stopping: running trials end after their current epoch (press Ctrl-C again to stop at once)\n');
     },
     close: async () => undefined,
   };
@@ -67,7 +68,10 @@ export async function dashboardReporter(options: ReporterOptions): Promise<Study
     live.store.setEvents(eventsFromRecords(trials, promotions, study.spec.objective.direction));
     for (const trial of topK(trials, CURVE_GLYPHS.length, compareTrials(study.spec.objective.direction))) {
       const epochs = await storage.getEpochs(study.id, trial.number);
-      live.store.setCurve(trial.number, epochs.map((e) => ({ epoch: e.epoch, value: e.value, loss: finiteOrNull(e.metrics.loss) })));
+      live.store.setCurve(
+        trial.number,
+        epochs.map((e) => ({ epoch: e.epoch, value: e.value, loss: finiteOrNull(e.metrics.loss) })),
+      );
     }
   }
   const control = new DispatchControl();

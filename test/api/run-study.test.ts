@@ -41,7 +41,8 @@ describe('runStudy', () => {
     });
     expect(result.status).toBe('completed');
     expect(result.trials).toHaveLength(8);
-    for (const trial of result.trials) expect(trial.value).toBeCloseTo(braninValue(trial.params.x1 as number, trial.params.x2 as number), 10);
+    for (const trial of result.trials)
+      expect(trial.value).toBeCloseTo(braninValue(trial.params.x1 as number, trial.params.x2 as number), 10);
     const values = result.leaderboard.map((row) => row.value!);
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(result.best).toEqual(result.leaderboard[0]);
@@ -53,7 +54,16 @@ describe('runStudy', () => {
 
   it('stores the study in SQLite when asked, and a second call with the same name resumes it (nothing to do)', async () => {
     const db = path.join(tempDir(), 'api.db');
-    const options = { name: 'b', objective: pathToFileURL(branin), metric: 'value', direction: 'minimize', space: { x1: uniform(-5, 10), x2: uniform(0, 15) }, trials: 4, seed: 1, storage: db } as const;
+    const options = {
+      name: 'b',
+      objective: pathToFileURL(branin),
+      metric: 'value',
+      direction: 'minimize',
+      space: { x1: uniform(-5, 10), x2: uniform(0, 15) },
+      trials: 4,
+      seed: 1,
+      storage: db,
+    } as const;
     const first = await runStudy(options);
     expect(first.trials).toHaveLength(4);
     const conn = new Database(db, { readonly: true });
@@ -101,7 +111,9 @@ describe('runStudy', () => {
     });
     expect(result.status).toBe('completed');
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/^trial \d+ has no checkpoint after epoch 1, so it is trained again from the start; an objective continues instead when it saves one with trial\.checkpoint\.save\(state\) at the end of each run$/);
+    expect(notices[0]).toMatch(
+      /^trial \d+ has no checkpoint after epoch 1, so it is trained again from the start; an objective continues instead when it saves one with trial\.checkpoint\.save\(state\) at the end of each run$/,
+    );
   });
 
   it('stops gracefully on its signal', async () => {
@@ -125,7 +137,13 @@ describe('runStudy', () => {
   });
 
   it('names each invalid option by its name', async () => {
-    const error = await runStudy({ name: 'bad', objective: branin, metric: 'bananas', maxEpochs: 0, space: { x1: loguniform(0, 1), n: int(5, 1), c: choice([]) } }).catch((e: unknown) => e);
+    const error = await runStudy({
+      name: 'bad',
+      objective: branin,
+      metric: 'bananas',
+      maxEpochs: 0,
+      space: { x1: loguniform(0, 1), n: int(5, 1), c: choice([]) },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message.split('\n')).toEqual([
       'direction: is required for metric "bananas": minimize or maximize',
@@ -138,12 +156,41 @@ describe('runStudy', () => {
 
   it('takes a sampler by name or with its settings in camelCase, and names a bad setting by its option', async () => {
     const space = defineSpace({ x1: uniform(-5, 10), x2: uniform(0, 15) });
-    const result = await runStudy({ name: 'tpe', objective: branin, metric: 'value', direction: 'minimize', trials: 16, maxEpochs: 1, seed: 3, workers: 1, space, sampler: { name: 'tpe', startupTrials: 5, candidates: 12 } });
+    const result = await runStudy({
+      name: 'tpe',
+      objective: branin,
+      metric: 'value',
+      direction: 'minimize',
+      trials: 16,
+      maxEpochs: 1,
+      seed: 3,
+      workers: 1,
+      space,
+      sampler: { name: 'tpe', startupTrials: 5, candidates: 12 },
+    });
     expect(result.trials.slice(0, 5).every((t) => t.proposedBy === 'random')).toBe(true);
     expect(result.trials.slice(5).every((t) => t.proposedBy === 'model')).toBe(true);
-    const same = await runStudy({ name: 'tpe', objective: branin, metric: 'value', direction: 'minimize', trials: 16, maxEpochs: 1, seed: 3, workers: 1, space, sampler: { name: 'tpe', startupTrials: 5, candidates: 12 } });
+    const same = await runStudy({
+      name: 'tpe',
+      objective: branin,
+      metric: 'value',
+      direction: 'minimize',
+      trials: 16,
+      maxEpochs: 1,
+      seed: 3,
+      workers: 1,
+      space,
+      sampler: { name: 'tpe', startupTrials: 5, candidates: 12 },
+    });
     expect(same.trials.map((t) => t.params)).toEqual(result.trials.map((t) => t.params));
-    const error = await runStudy({ name: 'bad', objective: branin, metric: 'value', direction: 'minimize', space, sampler: { name: 'tpe', startupTrials: 0, randomFraction: 2 } }).catch((e: unknown) => e);
+    const error = await runStudy({
+      name: 'bad',
+      objective: branin,
+      metric: 'value',
+      direction: 'minimize',
+      space,
+      sampler: { name: 'tpe', startupTrials: 0, randomFraction: 2 },
+    }).catch((e: unknown) => e);
     expect((error as ConfigError).message.split('\n')).toEqual([
       'sampler.startupTrials: must be an integer ≥ 1 and ≤ 100000, got 0',
       'sampler.randomFraction: must be a number ≥ 0 and ≤ 1, got 2',
@@ -151,7 +198,13 @@ describe('runStudy', () => {
   });
 
   it('refuses a module without a default export before starting, naming it', async () => {
-    const error = await runStudy({ name: 'nd', objective: fixture('no-default'), metric: 'value', direction: 'maximize', space: { u: uniform(0, 1) } }).catch((e: unknown) => e);
+    const error = await runStudy({
+      name: 'nd',
+      objective: fixture('no-default'),
+      metric: 'value',
+      direction: 'maximize',
+      space: { u: uniform(0, 1) },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toBe(`objective module ${fixture('no-default')} has no default export function`);
   });
@@ -172,13 +225,29 @@ describe('GPU slots', () => {
       space: { u: uniform(0, 1), dir },
     });
     expect(result.status).toBe('completed');
-    const records = result.trials.map((t) => JSON.parse(fs.readFileSync(path.join(dir, `trial-${t.number}.json`), 'utf8')) as { gpu: string; growth: string; start: number; end: number });
+    const records = result.trials.map(
+      (t) =>
+        JSON.parse(fs.readFileSync(path.join(dir, `trial-${t.number}.json`), 'utf8')) as {
+          gpu: string;
+          growth: string;
+          start: number;
+          end: number;
+        },
+    );
     expect(new Set(records.map((r) => r.gpu))).toEqual(new Set(['0', '1']));
     expect(records.every((r) => r.growth === 'true')).toBe(true);
     result.trials.forEach((trial, i) => expect(trial.device).toBe(`gpu ${records[i]!.gpu}`));
     for (const gpu of ['0', '1']) {
       // The most runs on this GPU at any moment: a sweep over starts (+1) and ends (−1).
-      const moments = records.filter((r) => r.gpu === gpu).flatMap((r) => [[r.start, 1], [r.end, -1]] as const);
+      const moments = records
+        .filter((r) => r.gpu === gpu)
+        .flatMap(
+          (r) =>
+            [
+              [r.start, 1],
+              [r.end, -1],
+            ] as const,
+        );
       moments.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       let running = 0;
       let most = 0;

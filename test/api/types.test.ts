@@ -16,7 +16,16 @@ describe('published types', () => {
     fs.copyFileSync(path.join(ROOT, 'test/fixtures/consumer/consumer.ts'), path.join(dir, 'consumer.ts'));
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module' }));
     const tsconfig = {
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [], typeRoots: [path.join(ROOT, 'node_modules/@types')] },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+        typeRoots: [path.join(ROOT, 'node_modules/@types')],
+      },
       files: ['consumer.ts'],
     };
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
@@ -24,7 +33,10 @@ describe('published types', () => {
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
     // Without the @ts-expect-error line, the wrong strategy is an error.
-    fs.writeFileSync(path.join(dir, 'consumer.ts'), fs.readFileSync(path.join(dir, 'consumer.ts'), 'utf8').replace('// @ts-expect-error: not a strategy\n', ''));
+    fs.writeFileSync(
+      path.join(dir, 'consumer.ts'),
+      fs.readFileSync(path.join(dir, 'consumer.ts'), 'utf8').replace('// @ts-expect-error: not a strategy\n', ''),
+    );
     const wrong = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
     expect(wrong.status).toBe(2);
     expect(wrong.stdout).toContain(`Type '"bayes"' is not assignable to type`);

@@ -23,7 +23,13 @@ interface Ranked {
 function leaderboard(db: string, study = 'quick'): Ranked[] {
   const result = hpsearch(['leaderboard', study, '--json', '--storage', db]);
   expect(result.code).toBe(0);
-  return (JSON.parse(result.stdout) as Ranked[]).map(({ trial, status, value, epochs, params }) => ({ trial, status, value, epochs, params }));
+  return (JSON.parse(result.stdout) as Ranked[]).map(({ trial, status, value, epochs, params }) => ({
+    trial,
+    status,
+    value,
+    epochs,
+    params,
+  }));
 }
 
 function sql<T>(db: string, query: string): T[] {
@@ -94,7 +100,10 @@ describe('kill -9 at random moments, then resume', () => {
     expect(sql<{ integrity_check: string }>(db, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     // Resuming a finished study changes nothing.
     const again = hpsearch(['resume', 'quick', '--storage', db]);
-    expect([again.code, again.stderr]).toEqual([0, 'study "quick" is completed: nothing to resume (raise its budget with --trials or --max-epochs)\n']);
+    expect([again.code, again.stderr]).toEqual([
+      0,
+      'study "quick" is completed: nothing to resume (raise its budget with --trials or --max-epochs)\n',
+    ]);
   });
 });
 
@@ -144,11 +153,16 @@ describe('one writer per study', () => {
 
   it('refuses a second start or resume, naming the process that runs it', () => {
     const message = `error: study "quick" is being run by process ${runner.pid} on ${os.hostname()} (since `;
-    for (const args of [['start', SPACE, '--max-epochs', '400'], ['resume', 'quick']]) {
+    for (const args of [
+      ['start', SPACE, '--max-epochs', '400'],
+      ['resume', 'quick'],
+    ]) {
       const second = hpsearch([...args, '--storage', db, '--no-dashboard']);
       expect(second.code).toBe(2);
       expect(second.stderr).toContain(message);
-      expect(second.stderr).toContain('hint: only one process runs a study at a time; watch it with hpsearch dashboard, or stop that process first\n');
+      expect(second.stderr).toContain(
+        'hint: only one process runs a study at a time; watch it with hpsearch dashboard, or stop that process first\n',
+      );
     }
   });
 

@@ -43,14 +43,18 @@ describe('without a terminal', () => {
   beforeAll(() => {
     dir = tempDir();
     db = path.join(dir, 'plain.db');
-    result = hpsearch(['start', SPACE, '--trials', '2', '--max-epochs', '2', '--storage', `sqlite:${db}`], { env: { CI: undefined, NO_COLOR: undefined, TERM: 'xterm-256color' } });
+    result = hpsearch(['start', SPACE, '--trials', '2', '--max-epochs', '2', '--storage', `sqlite:${db}`], {
+      env: { CI: undefined, NO_COLOR: undefined, TERM: 'xterm-256color' },
+    });
   });
 
   it('start prints plain lines and no escape code when stdout is a pipe, even outside CI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(ESCAPE);
     expect(result.stderr).not.toMatch(ESCAPE);
-    expect(result.stdout.split('\n').filter((line) => /^\[[12]\/2\]  trial [01]  completed  val_accuracy /.test(line))).toHaveLength(2);
+    expect(result.stdout.split('\n').filter((line) => /^\[[12]\/2\] {2}trial [01] {2}completed {2}val_accuracy /.test(line))).toHaveLength(
+      2,
+    );
     expect(result.stdout).toContain('study "quick" completed: 2 trials (2 completed)');
   });
 
@@ -77,7 +81,9 @@ describe('without a terminal', () => {
   it('dashboard names what is wrong with the storage or the study', () => {
     const missing = hpsearch(['dashboard', '--storage', `sqlite:${path.join(dir, 'none.db')}`]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`error: ${path.join(dir, 'none.db')} does not exist: there is no study to watch\nhint: start one with: hpsearch start <space-file> --storage sqlite:${path.join(dir, 'none.db')}\n`);
+    expect(missing.stderr).toBe(
+      `error: ${path.join(dir, 'none.db')} does not exist: there is no study to watch\nhint: start one with: hpsearch start <space-file> --storage sqlite:${path.join(dir, 'none.db')}\n`,
+    );
     const unknown = hpsearch(['dashboard', 'quik', '--storage', `sqlite:${db}`]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`error: no study named "quik" in ${db}; did you mean "quick"?`);
@@ -93,7 +99,15 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 function terminalEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_') || key === 'NO_COLOR' || key === 'NODE_ENV' || key.startsWith('VITEST')) continue;
+    if (
+      key === 'CI' ||
+      key === 'CONTINUOUS_INTEGRATION' ||
+      key.startsWith('CI_') ||
+      key === 'NO_COLOR' ||
+      key === 'NODE_ENV' ||
+      key.startsWith('VITEST')
+    )
+      continue;
     env[key] = value;
   }
   return env;
@@ -154,7 +168,12 @@ describe.skipIf(!hasTmux)('in a terminal (tmux)', () => {
     const db = path.join(dir, 'live.db');
     const exitFile = path.join(dir, 'exit');
     tmux = new Tmux(shell(['start', SPACE, '--max-epochs', '200', '--storage', `sqlite:${db}`], exitFile), 100, 30);
-    const first = await until(() => tmux!.screen(), (s) => epochsUsed(s) > 0 && /#\d+ w[01] [█░]+ +\d+\/200 {2}loss /.test(s), 30_000, 'the dashboard with a running trial');
+    const first = await until(
+      () => tmux!.screen(),
+      (s) => epochsUsed(s) > 0 && /#\d+ w[01] [█░]+ +\d+\/200 {2}loss /.test(s),
+      30_000,
+      'the dashboard with a running trial',
+    );
     expect(first).toMatch(/^quick {2}random · wasm · maximize val_accuracy +best .* {2}running$/m);
     expect(first).toMatch(/^workers 2\/2 {2}trials \d\/8 {2}elapsed \d+:\d\d {2}ETA /m);
     expect(first).toMatch(/^running 2 ─+ \?: keys$/m);
@@ -162,11 +181,26 @@ describe.skipIf(!hasTmux)('in a terminal (tmux)', () => {
     expect(first).toMatch(/^ {2}rank trial status +val_accuracy epochs +time learning_ra… batch_size/m);
     expect(first).toMatch(/^curves · val_accuracy ─+ events ─+$/m);
     // It changes as the study runs.
-    await until(() => tmux!.screen(), (s) => epochsUsed(s) > epochsUsed(first), 15_000, 'more epochs');
+    await until(
+      () => tmux!.screen(),
+      (s) => epochsUsed(s) > epochsUsed(first),
+      15_000,
+      'more epochs',
+    );
     tmux.keys('s');
-    await until(() => tmux!.screen(), (s) => s.includes('sort: newest'), 5000, 'the sort to change');
+    await until(
+      () => tmux!.screen(),
+      (s) => s.includes('sort: newest'),
+      5000,
+      'the sort to change',
+    );
     tmux.keys('q');
-    const code = await until(() => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''), (c) => c !== '', 30_000, 'hpsearch to exit');
+    const code = await until(
+      () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''),
+      (c) => c !== '',
+      30_000,
+      'hpsearch to exit',
+    );
     expect(code).toBe('130');
     // The shell's screen is back, with the summary below the study's header lines.
     const after = tmux.screen();
@@ -188,14 +222,34 @@ describe.skipIf(!hasTmux)('in a terminal (tmux)', () => {
     background.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    await until(() => stderr, (s) => s.includes('storage '), 30_000, 'the study to start');
+    await until(
+      () => stderr,
+      (s) => s.includes('storage '),
+      30_000,
+      'the study to start',
+    );
     tmux = new Tmux(shell(['dashboard', 'quick', '--storage', `sqlite:${db}`], exitFile), 100, 30);
-    const first = await until(() => tmux!.screen(), (s) => epochsUsed(s) > 0, 30_000, 'the attached dashboard');
+    const first = await until(
+      () => tmux!.screen(),
+      (s) => epochsUsed(s) > 0,
+      30_000,
+      'the attached dashboard',
+    );
     expect(first).toMatch(/^quick {2}random · wasm · maximize val_accuracy +best .* {2}running · read-only$/m);
     expect(first).toMatch(/^leaderboard · top \d of \d · sort: rank/m);
-    await until(() => tmux!.screen(), (s) => epochsUsed(s) > epochsUsed(first), 15_000, 'the attached dashboard to follow the study');
+    await until(
+      () => tmux!.screen(),
+      (s) => epochsUsed(s) > epochsUsed(first),
+      15_000,
+      'the attached dashboard to follow the study',
+    );
     tmux.keys('q');
-    const code = await until(() => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''), (c) => c !== '', 15_000, 'the dashboard to exit');
+    const code = await until(
+      () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''),
+      (c) => c !== '',
+      15_000,
+      'the dashboard to exit',
+    );
     expect(code).toBe('0');
     // The study was not disturbed: it still runs, and stops as usual.
     expect(background.exitCode).toBeNull();

@@ -28,7 +28,13 @@ function leaderboard(db: string, study: string): Ranked[] {
   const result = hpsearch(['leaderboard', study, '--json', '--storage', db]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  return (JSON.parse(result.stdout) as Ranked[]).map(({ trial, status, value, epochs, params }) => ({ trial, status, value, epochs, params }));
+  return (JSON.parse(result.stdout) as Ranked[]).map(({ trial, status, value, epochs, params }) => ({
+    trial,
+    status,
+    value,
+    epochs,
+    params,
+  }));
 }
 
 function epochCount(db: string): number {
@@ -77,7 +83,12 @@ afterAll(() => {
 
 /** Files of a folder with their contents, hidden ones included: what "nothing changed" means. */
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, fs.readFileSync(path.join(dir, name)).toString('base64')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((name) => [name, fs.readFileSync(path.join(dir, name)).toString('base64')]),
+  );
 }
 
 describe('a stop in the last epoch of a run: a trial whose reported epochs reach its target is done', () => {
@@ -162,7 +173,10 @@ describe('a stop in the last epoch of a run: a trial whose reported epochs reach
         // epochs left goes back to the queue: here (random, 2 epochs) after exactly 1; under sha,
         // whose runs here are 1 epoch long, never.
         const requeued = [...stdout.matchAll(/trial \d+ interrupted after (\d+) epochs?/g)].map((m) => Number(m[1]));
-        expect(requeued.filter((epochs) => epochs !== 1 || name.endsWith('sha')), stdout).toEqual([]);
+        expect(
+          requeued.filter((epochs) => epochs !== 1 || name.endsWith('sha')),
+          stdout,
+        ).toEqual([]);
         if (code === 130) {
           const resumed = hpsearch(['resume', name, '--storage', db, '--no-dashboard']);
           expect(resumed.code, resumed.stderr).toBe(0);
@@ -177,7 +191,22 @@ describe('a stop in the last epoch of a run: a trial whose reported epochs reach
 describe('objectives that break the rules of trial.report() fail their own trial, never the study', () => {
   it('every broken rule is one failed trial with a message naming the module, the epoch and the rule', () => {
     const dir = tempDir();
-    const faults = ['zero', 'negative', 'fraction', 'nan', 'repeated', 'backwards', 'beyond', 'text', 'proto', 'swallowed', 'string', 'object-thrown', 'fine', 'diverged'];
+    const faults = [
+      'zero',
+      'negative',
+      'fraction',
+      'nan',
+      'repeated',
+      'backwards',
+      'beyond',
+      'text',
+      'proto',
+      'swallowed',
+      'string',
+      'object-thrown',
+      'fine',
+      'diverged',
+    ];
     fs.writeFileSync(
       path.join(dir, 'bad.yaml'),
       [
@@ -253,41 +282,58 @@ describe('files written for a user are written atomically', () => {
 });
 
 describe('read-only media', () => {
-  it.skipIf(!canMount)(`a finished database on a read-only mount can be read; start there says it is read-only, exit 74${MOUNT_REASON}`, () => {
-    const media = tmpfs('8m');
-    fs.writeFileSync(path.join(media, 'noop.mjs'), 'export default async (params) => params.x;\n');
-    fs.writeFileSync(path.join(media, 's.yaml'), 'name: s\nobjective: { module: ./noop.mjs, metric: value, direction: minimize }\ntrials: 4\nmax_epochs: 1\nseed: 2\nparams: { x: { uniform: [0, 1] } }\n');
-    expect(hpsearch(['start', 's.yaml', '--storage', 'hp.db', '--no-dashboard'], { cwd: media }).code).toBe(0);
-    const writable = leaderboard(path.join(media, 'hp.db'), 's');
-    expect(spawnSync('mount', ['-o', 'remount,ro', media]).status).toBe(0);
-    expect(leaderboard(path.join(media, 'hp.db'), 's')).toEqual(writable);
-    const list = hpsearch(['list', '--storage', 'hp.db'], { cwd: media });
-    expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^s\s+completed\s+random\s+4\s+4/m);
-    const into = hpsearch(['start', 's.yaml', '--name', 'other', '--storage', 'new.db', '--no-dashboard'], { cwd: media });
-    expect(into.code).toBe(74);
-    expect(into.stderr).toBe('error: cannot write new.db: the folder . is on a read-only file system (EROFS)\nhint: choose another place with --storage sqlite:PATH\n');
-    const output = hpsearch(['leaderboard', 's', '--storage', 'hp.db', '--output', 'r.csv'], { cwd: media });
-    expect(output.code).toBe(74);
-    expect(output.stderr).toBe('error: cannot write r.csv: the file system is read-only (EROFS)\n');
-  });
+  it.skipIf(!canMount)(
+    `a finished database on a read-only mount can be read; start there says it is read-only, exit 74${MOUNT_REASON}`,
+    () => {
+      const media = tmpfs('8m');
+      fs.writeFileSync(path.join(media, 'noop.mjs'), 'export default async (params) => params.x;\n');
+      fs.writeFileSync(
+        path.join(media, 's.yaml'),
+        'name: s\nobjective: { module: ./noop.mjs, metric: value, direction: minimize }\ntrials: 4\nmax_epochs: 1\nseed: 2\nparams: { x: { uniform: [0, 1] } }\n',
+      );
+      expect(hpsearch(['start', 's.yaml', '--storage', 'hp.db', '--no-dashboard'], { cwd: media }).code).toBe(0);
+      const writable = leaderboard(path.join(media, 'hp.db'), 's');
+      expect(spawnSync('mount', ['-o', 'remount,ro', media]).status).toBe(0);
+      expect(leaderboard(path.join(media, 'hp.db'), 's')).toEqual(writable);
+      const list = hpsearch(['list', '--storage', 'hp.db'], { cwd: media });
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^s\s+completed\s+random\s+4\s+4/m);
+      const into = hpsearch(['start', 's.yaml', '--name', 'other', '--storage', 'new.db', '--no-dashboard'], { cwd: media });
+      expect(into.code).toBe(74);
+      expect(into.stderr).toBe(
+        'error: cannot write new.db: the folder . is on a read-only file system (EROFS)\nhint: choose another place with --storage sqlite:PATH\n',
+      );
+      const output = hpsearch(['leaderboard', 's', '--storage', 'hp.db', '--output', 'r.csv'], { cwd: media });
+      expect(output.code).toBe(74);
+      expect(output.stderr).toBe('error: cannot write r.csv: the file system is read-only (EROFS)\n');
+    },
+  );
 });
 
 describe('a disk that fills up during a study', () => {
   it.skipIf(!canMount)(`ends it with exit 74, and every trial printed as finished is stored${MOUNT_REASON}`, async () => {
     const disk = tmpfs('600k');
     fs.writeFileSync(path.join(disk, 'noop.mjs'), 'export default async (params) => params.x;\n');
-    fs.writeFileSync(path.join(disk, 'f.yaml'), 'name: f\nobjective: { module: ./noop.mjs, metric: value, direction: minimize }\ntrials: 3000\nmax_epochs: 1\nworkers: 2\nseed: 4\nparams: { x: { uniform: [0, 1] }, tag: { choice: [alpha, beta, gamma] } }\n');
+    fs.writeFileSync(
+      path.join(disk, 'f.yaml'),
+      'name: f\nobjective: { module: ./noop.mjs, metric: value, direction: minimize }\ntrials: 3000\nmax_epochs: 1\nworkers: 2\nseed: 4\nparams: { x: { uniform: [0, 1] }, tag: { choice: [alpha, beta, gamma] } }\n',
+    );
     const result = hpsearch(['start', 'f.yaml', '--storage', 'f.db', '--no-dashboard'], { cwd: disk });
     expect(result.code).toBe(74);
     expect(result.stderr).toMatch(/error: could not write to f\.db: database or disk is full\n$/);
-    const printed = result.stdout.split('\n').filter((line) => /trial \d+\s+completed/.test(line)).map((line) => Number(/trial (\d+)/.exec(line)![1]));
+    const printed = result.stdout
+      .split('\n')
+      .filter((line) => /trial \d+\s+completed/.test(line))
+      .map((line) => Number(/trial (\d+)/.exec(line)![1]));
     expect(printed.length).toBeGreaterThan(0);
     // Read what was stored from a copy on a disk with room (the database and its log).
     const copy = tempDir();
-    for (const name of fs.readdirSync(disk).filter((n) => n.startsWith('f.db'))) fs.copyFileSync(path.join(disk, name), path.join(copy, name));
+    for (const name of fs.readdirSync(disk).filter((n) => n.startsWith('f.db')))
+      fs.copyFileSync(path.join(disk, name), path.join(copy, name));
     const conn = new Database(path.join(copy, 'f.db'), { readonly: true });
-    const stored = (conn.prepare("SELECT number FROM trials WHERE status = 'completed'").all() as { number: number }[]).map((r) => r.number);
+    const stored = (conn.prepare("SELECT number FROM trials WHERE status = 'completed'").all() as { number: number }[]).map(
+      (r) => r.number,
+    );
     conn.close();
     expect(stored).toEqual(expect.arrayContaining(printed));
   });
@@ -298,9 +344,21 @@ describe('bad input: refused with exit 2 and nothing written', () => {
   fs.writeFileSync(path.join(dir, 'noop.mjs'), 'export default async (params) => 0;\n');
   const header = 'name: v\nobjective: { module: ./noop.mjs, metric: value, direction: minimize }\ntrials: 2\nmax_epochs: 1\n';
   const cases: [string, string, string][] = [
-    ['a range whose width overflows', 'params: { x: { uniform: [-1e308, 1e308] } }', 'v.yaml:5: params.x.uniform: the range is too wide: high - low must be a finite number, got [-1e+308, 1e+308]'],
-    ['integers beyond exact ones', 'params: { n: { int: [0, 1e20] } }', `v.yaml:5: params.n.int: bounds and their distance must be exact integers, at most ${Number.MAX_SAFE_INTEGER} in size, got [0, 100000000000000000000]`],
-    ['a NaN bound', 'params: { x: { uniform: [.nan, 1] } }', 'v.yaml:5: params.x.uniform: must be [low, high] with two numbers, got [NaN, 1]'],
+    [
+      'a range whose width overflows',
+      'params: { x: { uniform: [-1e308, 1e308] } }',
+      'v.yaml:5: params.x.uniform: the range is too wide: high - low must be a finite number, got [-1e+308, 1e+308]',
+    ],
+    [
+      'integers beyond exact ones',
+      'params: { n: { int: [0, 1e20] } }',
+      `v.yaml:5: params.n.int: bounds and their distance must be exact integers, at most ${Number.MAX_SAFE_INTEGER} in size, got [0, 100000000000000000000]`,
+    ],
+    [
+      'a NaN bound',
+      'params: { x: { uniform: [.nan, 1] } }',
+      'v.yaml:5: params.x.uniform: must be [low, high] with two numbers, got [NaN, 1]',
+    ],
     [
       'choices that show as the same text',
       'params: { c: { choice: [1, "1", true, "true"] } }',

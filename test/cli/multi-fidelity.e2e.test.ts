@@ -27,11 +27,23 @@ function query<T>(db: string, sql: string, ...params: unknown[]): T[] {
 }
 
 const trials = (db: string, study: string) =>
-  query<Row>(db, 'SELECT t.number, t.status, t.epochs, t.rung, t.bracket FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? ORDER BY t.number', study);
+  query<Row>(
+    db,
+    'SELECT t.number, t.status, t.epochs, t.rung, t.bracket FROM trials t JOIN studies s ON s.id = t.study_id WHERE s.name = ? ORDER BY t.number',
+    study,
+  );
 const epochs = (db: string, study: string) =>
-  query<{ trial: number; epoch: number; metrics: string }>(db, 'SELECT e.trial, e.epoch, e.metrics FROM epochs e JOIN studies s ON s.id = e.study_id WHERE s.name = ? ORDER BY e.trial, e.epoch', study);
+  query<{ trial: number; epoch: number; metrics: string }>(
+    db,
+    'SELECT e.trial, e.epoch, e.metrics FROM epochs e JOIN studies s ON s.id = e.study_id WHERE s.name = ? ORDER BY e.trial, e.epoch',
+    study,
+  );
 const promotions = (db: string, study: string) =>
-  query<{ trial: number; rung: number }>(db, 'SELECT p.trial, p.rung FROM promotions p JOIN studies s ON s.id = p.study_id WHERE s.name = ? ORDER BY p.trial, p.rung', study);
+  query<{ trial: number; rung: number }>(
+    db,
+    'SELECT p.trial, p.rung FROM promotions p JOIN studies s ON s.id = p.study_id WHERE s.name = ? ORDER BY p.trial, p.rung',
+    study,
+  );
 
 function plan(flags: string[]): { totalEpochs: number; brackets: { s: number; rungs: { configs: number; epochs: number }[] }[] } {
   const result = hpsearch(['plan', 'search-spaces/quick.yaml', '--json', ...flags]);
@@ -74,7 +86,10 @@ describe('multi-fidelity studies on quick.yaml', () => {
     // trains it to 9 epochs in one go.
     run('straight', ['--strategy', 'random', '--trials', '9', '--max-epochs', '9']);
     const winner = trials(db, 'sha').find((r) => r.status === 'completed')!.number;
-    const curve = (study: string) => epochs(db, study).filter((e) => e.trial === winner).map((e) => [e.epoch, e.metrics]);
+    const curve = (study: string) =>
+      epochs(db, study)
+        .filter((e) => e.trial === winner)
+        .map((e) => [e.epoch, e.metrics]);
     expect(curve('sha')).toHaveLength(9);
     expect(curve('sha')).toEqual(curve('straight'));
   });

@@ -38,7 +38,17 @@ describe('objective modules through the CLI', () => {
 
   it('runs search-spaces/custom-model.yaml: a tf.layers model with its own loop and checkpoints, under ASHA', () => {
     const db = path.join(tempDir(), 'c.db');
-    const result = hpsearch(['start', 'search-spaces/custom-model.yaml', '--trials', '3', '--max-epochs', '3', '--storage', db, '--no-dashboard']);
+    const result = hpsearch([
+      'start',
+      'search-spaces/custom-model.yaml',
+      '--trials',
+      '3',
+      '--max-epochs',
+      '3',
+      '--storage',
+      db,
+      '--no-dashboard',
+    ]);
     expect(result.stderr).not.toContain('note:');
     expect(result.code).toBe(0);
     const rows = leaderboard(db, 'custom-model');
@@ -48,7 +58,10 @@ describe('objective modules through the CLI', () => {
 
   it('takes the module from --objective, relative to the working directory', () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'space.yaml'), 'name: flag\nobjective: { metric: value, direction: maximize }\nmax_epochs: 1\ntrials: 2\nparams:\n  x: { uniform: [0, 1] }\n');
+    fs.writeFileSync(
+      path.join(dir, 'space.yaml'),
+      'name: flag\nobjective: { metric: value, direction: maximize }\nmax_epochs: 1\ntrials: 2\nparams:\n  x: { uniform: [0, 1] }\n',
+    );
     fs.writeFileSync(path.join(dir, 'double.mjs'), 'export default async ({ x }) => 2 * x;\n');
     const result = hpsearch(['start', 'space.yaml', '--objective', 'double.mjs', '--storage', 'hp.db', '--no-dashboard'], { cwd: dir });
     expect(result.code).toBe(0);
@@ -57,7 +70,11 @@ describe('objective modules through the CLI', () => {
 
   const fixture = (name: string) => path.join(ROOT, 'test/fixtures/objectives', `${name}.mjs`);
   const badModules: [string, string, (dir: string) => string][] = [
-    ['a missing module', 'nowhere.mjs', (dir) => `error: space.yaml:2: objective.module: no such file: "nowhere.mjs" (looked for ${dir}/nowhere.mjs)\n`],
+    [
+      'a missing module',
+      'nowhere.mjs',
+      (dir) => `error: space.yaml:2: objective.module: no such file: "nowhere.mjs" (looked for ${dir}/nowhere.mjs)\n`,
+    ],
     [
       'a module without a default export',
       fixture('no-default'),
@@ -65,13 +82,20 @@ describe('objective modules through the CLI', () => {
         `error: objective module ${path.relative(dir, fixture('no-default'))} has no default export function\n` +
         'hint: export the training function: export default async function (params, trial) {...}\n',
     ],
-    ['a module that throws on import', 'broken.mjs', () => 'error: objective module broken.mjs failed to load: Error: cannot load the model weights\n'],
+    [
+      'a module that throws on import',
+      'broken.mjs',
+      () => 'error: objective module broken.mjs failed to load: Error: cannot load the model weights\n',
+    ],
   ];
 
   it.each(badModules)('refuses %s before anything is written, naming it', (_label, module, expected) => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'broken.mjs'), "throw new Error('cannot load the model weights');\nexport default async () => 1;\n");
-    fs.writeFileSync(path.join(dir, 'space.yaml'), `name: bad\nobjective: { module: ${JSON.stringify(module)}, metric: value, direction: maximize }\nparams:\n  x: { uniform: [0, 1] }\n`);
+    fs.writeFileSync(
+      path.join(dir, 'space.yaml'),
+      `name: bad\nobjective: { module: ${JSON.stringify(module)}, metric: value, direction: maximize }\nparams:\n  x: { uniform: [0, 1] }\n`,
+    );
     const before = fs.readdirSync(dir).sort();
     const result = hpsearch(['start', 'space.yaml', '--storage', 'hp.db', '--no-dashboard'], { cwd: dir });
     expect(result.stderr).toBe(expected(dir));
@@ -81,9 +105,14 @@ describe('objective modules through the CLI', () => {
 
   it('fails a trial whose module returns something that is not a number, naming the module', () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'space.yaml'), `name: str\nobjective: { module: ${JSON.stringify(fixture('returns-string'))}, metric: value, direction: maximize }\ntrials: 1\nparams:\n  x: { uniform: [0, 1] }\n`);
+    fs.writeFileSync(
+      path.join(dir, 'space.yaml'),
+      `name: str\nobjective: { module: ${JSON.stringify(fixture('returns-string'))}, metric: value, direction: maximize }\ntrials: 1\nparams:\n  x: { uniform: [0, 1] }\n`,
+    );
     const result = hpsearch(['start', 'space.yaml', '--storage', 'hp.db', '--no-dashboard'], { cwd: dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`error: TrialFailedError: objective module ${fixture('returns-string')} returned "fine"; expected a number, an object of numbers (metrics), { status: 'completed' | 'diverged', metrics, epochs }, or nothing after reporting epochs`);
+    expect(result.stdout).toContain(
+      `error: TrialFailedError: objective module ${fixture('returns-string')} returned "fine"; expected a number, an object of numbers (metrics), { status: 'completed' | 'diverged', metrics, epochs }, or nothing after reporting epochs`,
+    );
   });
 });

@@ -54,7 +54,12 @@ function toFiles(args: readonly string[], cwd: string): Piped {
 
 /** Runs a bash pipeline in `cwd` with `$H` standing for the built CLI. */
 function bash(script: string, cwd: string) {
-  const result = spawnSync('bash', ['-c', script], { cwd, env: { ...ENV, H: `${process.execPath} ${BIN}` }, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync('bash', ['-c', script], {
+    cwd,
+    env: { ...ENV, H: `${process.execPath} ${BIN}` },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -143,7 +148,12 @@ describe(`output of every command through a pipe, on a ${TRIALS.toLocaleString('
     expect(pipe.code).toBe(2);
     expect(pipe.stderr.length).toBeGreaterThan(500_000);
     expect(pipe.stderr.equals(file.stderr)).toBe(true);
-    expect(pipe.stderr.toString().split('\n').filter((line) => line.includes('bad.yaml:'))).toHaveLength(8_000);
+    expect(
+      pipe.stderr
+        .toString()
+        .split('\n')
+        .filter((line) => line.includes('bad.yaml:')),
+    ).toHaveLength(8_000);
   });
 
   it('a reader that closes early ends a read-only command quietly, exit 0', () => {
@@ -174,7 +184,10 @@ describe(`output of every command through a pipe, on a ${TRIALS.toLocaleString('
 it('a trial child process that is ended by its parent writes out what it printed first', async () => {
   const dir = tempDir();
   // Each trial prints 200 KB to stdout, which the child process shares with hpsearch.
-  fs.writeFileSync(path.join(dir, 'noisy.mjs'), `export default async (params, trial) => { process.stdout.write('~'.repeat(200_000) + '\\n'); return params.x; };\n`);
+  fs.writeFileSync(
+    path.join(dir, 'noisy.mjs'),
+    `export default async (params, trial) => { process.stdout.write('~'.repeat(200_000) + '\\n'); return params.x; };\n`,
+  );
   fs.writeFileSync(path.join(dir, 'noisy.yaml'), space('noisy', 6).replace('./noop.mjs', './noisy.mjs'));
   // The reader waits until the study is over and its trial processes are being closed.
   const pipe = await piped(['start', 'noisy.yaml', '--storage', 'sqlite:n.db', '--no-dashboard', '--isolation', 'process'], dir, 8000);

@@ -63,7 +63,19 @@ describe('a study kept in PostgreSQL', () => {
   test('with --checkpoints DIR, checkpoints are files in that folder, deleted once their trial is over', async () => {
     const { file } = syntheticSpace(dir, 'shared', ['strategy: asha', 'trials: 9', 'max_epochs: 9', 'params:', '  x: { uniform: [0, 1] }']);
     const folder = `${dir}/shared-checkpoints`;
-    const started = hpsearch(['start', file, '--storage', url, '--checkpoints', folder, '--workers', '2', '--backend', 'cpu', '--no-dashboard']);
+    const started = hpsearch([
+      'start',
+      file,
+      '--storage',
+      url,
+      '--checkpoints',
+      folder,
+      '--workers',
+      '2',
+      '--backend',
+      'cpu',
+      '--no-dashboard',
+    ]);
     expect([started.code, started.stderr.includes('error')]).toEqual([0, false]);
     const exported = hpsearch(['export', 'shared', '--storage', url]);
     expectContinued((JSON.parse(exported.stdout) as { trials: { rung: number; metrics: { resumed_from: number } }[] }).trials);
@@ -78,10 +90,15 @@ describe('a study kept in PostgreSQL', () => {
     const fromEnv = hpsearch(['list', '--storage', bare], { env: { PGPASSWORD: postgres().password } });
     expect([fromEnv.code, fromEnv.stderr]).toEqual([0, '']);
     expectNoPassword(fromEnv.stdout);
-    for (const [storage, env] of [[url.replace(postgres().password, 'Wr0ng-pa55'), {}], [bare, { PGPASSWORD: 'Wr0ng-pa55' }]] as const) {
+    for (const [storage, env] of [
+      [url.replace(postgres().password, 'Wr0ng-pa55'), {}],
+      [bare, { PGPASSWORD: 'Wr0ng-pa55' }],
+    ] as const) {
       const refused = hpsearch(['list', '--storage', storage], { env });
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/^error: cannot connect to postgres:\/\/hp_tester(:\*\*\*)?@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "hp_tester"\nhint: /);
+      expect(refused.stderr).toMatch(
+        /^error: cannot connect to postgres:\/\/hp_tester(:\*\*\*)?@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "hp_tester"\nhint: /,
+      );
       expect(`${refused.stdout}${refused.stderr}`).not.toContain('Wr0ng-pa55');
     }
   });

@@ -47,18 +47,33 @@ describe('hpsearch leaderboard', () => {
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(rows[0]).toEqual({
-      rank: 1, trial: 1, status: 'completed', value: 0.88, epochs: 3, params: { learning_rate: 0.1, optimizer: 'sgd' }, durationMs: 300,
-      bracket: 1, rung: 1, seed: 1001, proposedBy: 'random', metrics: { loss: 0.1, val_loss: 0.2, accuracy: 0.9, val_accuracy: 0.88, lr: 0.1 }, error: null,
+      rank: 1,
+      trial: 1,
+      status: 'completed',
+      value: 0.88,
+      epochs: 3,
+      params: { learning_rate: 0.1, optimizer: 'sgd' },
+      durationMs: 300,
+      bracket: 1,
+      rung: 1,
+      seed: 1001,
+      proposedBy: 'random',
+      metrics: { loss: 0.1, val_loss: 0.2, accuracy: 0.9, val_accuracy: 0.88, lr: 0.1 },
+      error: null,
     });
     expect(run('leaderboard', 'digits-hyperband', '--format', 'json').stdout).toBe(result.stdout);
   });
 
   it('--metric ranks by another final metric; an unknown one is refused with exit 2', () => {
-    expect(run('leaderboard', 'digits-random', '--metric', 'val_loss').stdout.split('\n')[0]).toMatch(/^rank {2}trial {2}status {5}val_loss {2}val_accuracy /);
+    expect(run('leaderboard', 'digits-random', '--metric', 'val_loss').stdout.split('\n')[0]).toMatch(
+      /^rank {2}trial {2}status {5}val_loss {2}val_accuracy /,
+    );
     const result = run('leaderboard', 'digits-random', '--metric', 'val_acc');
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('error: --metric: no trial reported a metric named "val_acc"; did you mean "val_accuracy"?\nhint: known metrics: accuracy, loss, lr, val_accuracy, val_loss\n');
+    expect(result.stderr).toBe(
+      'error: --metric: no trial reported a metric named "val_acc"; did you mean "val_accuracy"?\nhint: known metrics: accuracy, loss, lr, val_accuracy, val_loss\n',
+    );
   });
 
   it('--output writes the file, says so on stderr, and refuses to overwrite it without --force', () => {
@@ -71,7 +86,9 @@ describe('hpsearch leaderboard', () => {
     const again = run('leaderboard', 'digits-random', '--format', 'md', '--output', out);
     expect(again.code).toBe(2);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toBe(`error: ${out} already exists; nothing was written\nhint: add --force to overwrite it, or pick another --output\n`);
+    expect(again.stderr).toBe(
+      `error: ${out} already exists; nothing was written\nhint: add --force to overwrite it, or pick another --output\n`,
+    );
     expect(fs.readFileSync(out, 'utf8')).toBe(written);
 
     const forced = run('leaderboard', 'digits-random', '--format', 'md', '--output', out, '--force');
@@ -86,7 +103,9 @@ describe('hpsearch leaderboard', () => {
     const page = fs.readFileSync(out, 'utf8');
     expect(page.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
     expect(page).toContain('<meta name="generator" content="hpsearch 0.1.0">');
-    expect(run('leaderboard', '<script>alert(1)</script>', '--format', 'html').stdout).toContain('<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
+    expect(run('leaderboard', '<script>alert(1)</script>', '--format', 'html').stdout).toContain(
+      '<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>',
+    );
   });
 
   it.each([
@@ -110,12 +129,21 @@ describe('hpsearch export', () => {
 
   it('JSON by default, or from the --output extension; never over an existing file', () => {
     const doc = JSON.parse(run('export', 'digits-hyperband').stdout);
-    expect([doc.format, doc.study.name, doc.trials.length, doc.epochs.length, doc.promotions.length]).toEqual(['hpsearch-study', 'digits-hyperband', 5, 9, 1]);
+    expect([doc.format, doc.study.name, doc.trials.length, doc.epochs.length, doc.promotions.length]).toEqual([
+      'hpsearch-study',
+      'digits-hyperband',
+      5,
+      9,
+      1,
+    ]);
     const out = path.join(dir, 'export.json');
     expect(run('export', 'digits-hyperband', '--output', out).code).toBe(0);
     expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toEqual(doc);
     const refused = run('export', 'digits-random', '--output', out);
-    expect([refused.code, refused.stderr]).toEqual([2, `error: ${out} already exists; nothing was written\nhint: add --force to overwrite it, or pick another --output\n`]);
+    expect([refused.code, refused.stderr]).toEqual([
+      2,
+      `error: ${out} already exists; nothing was written\nhint: add --force to overwrite it, or pick another --output\n`,
+    ]);
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).study.name).toBe('digits-hyperband');
   });
 
@@ -136,7 +164,11 @@ describe('hpsearch compare', () => {
       '',
       'ranked by val_accuracy (maximize)',
     ]);
-    expect(lines.slice(6, 9).map((l) => l.split(/\s+/).slice(1, 4))).toEqual([['1', 'digits-random', '1'], ['2', 'digits-hyperband', '1'], ['3', 'digits-random', '0']]);
+    expect(lines.slice(6, 9).map((l) => l.split(/\s+/).slice(1, 4))).toEqual([
+      ['1', 'digits-random', '1'],
+      ['2', 'digits-hyperband', '1'],
+      ['3', 'digits-random', '0'],
+    ]);
   });
 
   it('refuses studies whose objectives differ, unless --metric settles it', () => {
@@ -154,7 +186,10 @@ describe('hpsearch compare', () => {
   it.each([
     [['digits-random'], 'error: compare needs at least two studies, got 1\nhint: for one study: hpsearch leaderboard "digits-random"\n'],
     [['digits-random', 'digits-random'], 'error: study "digits-random" is named twice\n'],
-    [['digits-random', 'digits-hyperbnd'], `error: no study named "digits-hyperbnd" in STORAGE; did you mean "digits-hyperband"?\nhint: known studies: digits-random, digits-hyperband, digits-loss, <script>alert(1)</script>\n`],
+    [
+      ['digits-random', 'digits-hyperbnd'],
+      `error: no study named "digits-hyperbnd" in STORAGE; did you mean "digits-hyperband"?\nhint: known studies: digits-random, digits-hyperband, digits-loss, <script>alert(1)</script>\n`,
+    ],
   ])('%j is refused with exit 2', (names, message) => {
     const result = run('compare', ...names);
     expect([result.code, result.stdout, result.stderr]).toEqual([2, '', message.replace('STORAGE', db)]);

@@ -42,19 +42,30 @@ function space(dir: string, name: string, lines: readonly string[]): string {
 function configurations(db: string, study: string): Pick<Ranked, 'trial' | 'params' | 'proposedBy'>[] {
   const result = hpsearch(['leaderboard', study, '--json', '--storage', db]);
   expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(result.stdout) as Ranked[]).map(({ trial, params, proposedBy }) => ({ trial, params, proposedBy })).sort((a, b) => a.trial - b.trial);
+  return (JSON.parse(result.stdout) as Ranked[])
+    .map(({ trial, params, proposedBy }) => ({ trial, params, proposedBy }))
+    .sort((a, b) => a.trial - b.trial);
 }
 
 function board(db: string, study: string): Omit<Ranked, 'proposedBy'>[] {
   const result = hpsearch(['leaderboard', study, '--json', '--storage', db]);
-  return (JSON.parse(result.stdout) as Ranked[]).map(({ trial, status, value, epochs, params }) => ({ trial, status, value, epochs, params }));
+  return (JSON.parse(result.stdout) as Ranked[]).map(({ trial, status, value, epochs, params }) => ({
+    trial,
+    status,
+    value,
+    epochs,
+    params,
+  }));
 }
 
 describe('TPE proposes the same configurations with 1 and with 2 workers, whatever the trials take', () => {
   const dir = tempDir();
   const cases: [string, string[]][] = [
     ['random', ['strategy: random', 'trials: 30', 'max_epochs: 1', 'sampler: { name: tpe, startup_trials: 8, lag: 1 }']],
-    ['sha', ['strategy: sha', 'trials: 24', 'min_epochs: 1', 'max_epochs: 4', 'eta: 2', 'sampler: { name: tpe, startup_trials: 6, lag: 1 }']],
+    [
+      'sha',
+      ['strategy: sha', 'trials: 24', 'min_epochs: 1', 'max_epochs: 4', 'eta: 2', 'sampler: { name: tpe, startup_trials: 6, lag: 1 }'],
+    ],
     ['hyperband', ['strategy: hyperband', 'min_epochs: 1', 'max_epochs: 9', 'eta: 3', 'sampler: { name: tpe, startup_trials: 4, lag: 1 }']],
   ];
   for (const [strategy, lines] of cases) {
@@ -99,20 +110,45 @@ describe('the sampler, wherever a study shows', () => {
     const file = space(dir, 'shown', ['strategy: hyperband', 'max_epochs: 9', 'workers: 2', 'sampler: { name: tpe, startup_trials: 4 }']);
     const plan = hpsearch(['plan', file]);
     expect(plan.stdout).toContain('sampler: tpe (startup 4, 24 candidates, univariate, 1/3 random, reproducible, lag workers − 1)');
-    expect(JSON.parse(hpsearch(['plan', file, '--json']).stdout).sampler).toEqual({ name: 'tpe', startupTrials: 4, candidates: 24, multivariate: false, randomFraction: 1 / 3, parallel: 'reproducible', lag: null });
+    expect(JSON.parse(hpsearch(['plan', file, '--json']).stdout).sampler).toEqual({
+      name: 'tpe',
+      startupTrials: 4,
+      candidates: 24,
+      multivariate: false,
+      randomFraction: 1 / 3,
+      parallel: 'reproducible',
+      lag: null,
+    });
     expect(hpsearch(['start', file, '--storage', 'hp.db', '--no-dashboard'], { cwd: dir }).code).toBe(0);
     // The lag was fixed when the study was created: its workers (2) − 1.
-    const [listed] = JSON.parse(hpsearch(['list', '--json', '--storage', 'hp.db'], { cwd: dir }).stdout) as { sampler: Record<string, unknown> }[];
-    expect(listed!.sampler).toEqual({ name: 'tpe', startupTrials: 4, candidates: 24, multivariate: false, randomFraction: 1 / 3, parallel: 'reproducible', lag: 1 });
-    expect(hpsearch(['show', 'shown', '--storage', 'hp.db'], { cwd: dir }).stdout).toMatch(/^sampler\s+tpe \(startup 4, 24 candidates, univariate, 1\/3 random, reproducible, lag 1\)$/m);
+    const [listed] = JSON.parse(hpsearch(['list', '--json', '--storage', 'hp.db'], { cwd: dir }).stdout) as {
+      sampler: Record<string, unknown>;
+    }[];
+    expect(listed!.sampler).toEqual({
+      name: 'tpe',
+      startupTrials: 4,
+      candidates: 24,
+      multivariate: false,
+      randomFraction: 1 / 3,
+      parallel: 'reproducible',
+      lag: 1,
+    });
+    expect(hpsearch(['show', 'shown', '--storage', 'hp.db'], { cwd: dir }).stdout).toMatch(
+      /^sampler\s+tpe \(startup 4, 24 candidates, univariate, 1\/3 random, reproducible, lag 1\)$/m,
+    );
     const csv = hpsearch(['leaderboard', 'shown', '--format', 'csv', '--storage', 'hp.db'], { cwd: dir }).stdout.split('\r\n');
     const header = csv[0]!.split(',');
     expect(header.indexOf('proposed_by')).toBe(header.indexOf('seed') + 1);
-    const trials = JSON.parse(hpsearch(['export', 'shown', '--storage', 'hp.db'], { cwd: dir }).stdout) as { study: { spec: { sampler: unknown } }; trials: { proposedBy: string }[] };
+    const trials = JSON.parse(hpsearch(['export', 'shown', '--storage', 'hp.db'], { cwd: dir }).stdout) as {
+      study: { spec: { sampler: unknown } };
+      trials: { proposedBy: string }[];
+    };
     expect(trials.study.spec.sampler).toEqual(listed!.sampler);
     expect(new Set(trials.trials.map((t) => t.proposedBy))).toEqual(new Set(['model', 'random']));
     const modelTrial = trials.trials.findIndex((t) => t.proposedBy === 'model');
-    expect(hpsearch(['show', 'shown', '--trial', String(modelTrial), '--storage', 'hp.db'], { cwd: dir }).stdout).toMatch(/^proposed by\s+the sampler's model$/m);
+    expect(hpsearch(['show', 'shown', '--trial', String(modelTrial), '--storage', 'hp.db'], { cwd: dir }).stdout).toMatch(
+      /^proposed by\s+the sampler's model$/m,
+    );
     const html = hpsearch(['leaderboard', 'shown', '--format', 'html', '--storage', 'hp.db'], { cwd: dir }).stdout;
     expect(html).toContain('sampler tpe (startup 4, 24 candidates, univariate, 1/3 random, reproducible, lag 1)');
     expect(html).toContain('proposed by');

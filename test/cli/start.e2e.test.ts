@@ -29,7 +29,9 @@ function epochRows(db: string, study: string): { trial: number; epoch: number; m
   const conn = new Database(db, { readonly: true });
   try {
     return conn
-      .prepare('SELECT e.trial, e.epoch, e.metrics FROM epochs e JOIN studies s ON s.id = e.study_id WHERE s.name = ? ORDER BY e.trial, e.epoch')
+      .prepare(
+        'SELECT e.trial, e.epoch, e.metrics FROM epochs e JOIN studies s ON s.id = e.study_id WHERE s.name = ? ORDER BY e.trial, e.epoch',
+      )
       .all(study) as { trial: number; epoch: number; metrics: string }[];
   } finally {
     conn.close();
@@ -50,11 +52,15 @@ describe('hpsearch start search-spaces/quick.yaml (2 workers, wasm, real trainin
   it('finishes with exit code 0, a line per trial and a leaderboard', () => {
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('study "quick": random, 8 trials × 20 epochs, maximize val_accuracy, seed 7');
-    expect(first.stderr).toMatch(/2 workers \(worker threads\), backend wasm \(auto: tfjs-node-gpu not installed, tfjs-node not installed\)/);
+    expect(first.stderr).toMatch(
+      /2 workers \(worker threads\), backend wasm \(auto: tfjs-node-gpu not installed, tfjs-node not installed\)/,
+    );
     const trialLines = first.stdout.split('\n').filter((l) => /^\[\s*\d+\/8\]\s+trial \d+/.test(l));
     expect(trialLines).toHaveLength(8);
     expect(first.stdout).toMatch(/study "quick" completed: 8 trials \(8 completed\) in [\d.]+s; best val_accuracy [\d.]+ \(trial \d+\)/);
-    expect(first.stdout).toMatch(/rank\s+trial\s+status\s+val_accuracy\s+epochs\s+time\s+learning_rate\s+batch_size\s+optimizer\s+schedule/);
+    expect(first.stdout).toMatch(
+      /rank\s+trial\s+status\s+val_accuracy\s+epochs\s+time\s+learning_rate\s+batch_size\s+optimizer\s+schedule/,
+    );
   });
 
   it('stores every trial and every epoch, and ranks them best first', () => {
@@ -81,11 +87,23 @@ describe('hpsearch start search-spaces/quick.yaml (2 workers, wasm, real trainin
     const result = hpsearch(['list', '--json', '--storage', `sqlite:${db}`]);
     expect(result.code).toBe(0);
     const best = leaderboard(db, 'quick')[0]!.value;
-    expect(JSON.parse(result.stdout)).toEqual([{ name: 'quick', status: 'completed', strategy: 'random', sampler: { name: 'random' }, trials: 8, best }]);
+    expect(JSON.parse(result.stdout)).toEqual([
+      { name: 'quick', status: 'completed', strategy: 'random', sampler: { name: 'random' }, trials: 8, best },
+    ]);
   });
 
   it('gives identical parameters and metrics for the same seed, with another worker count', () => {
-    const again = hpsearch(['start', 'search-spaces/quick.yaml', '--name', 'quick-again', '--workers', '1', '--storage', `sqlite:${db}`, '--no-dashboard']);
+    const again = hpsearch([
+      'start',
+      'search-spaces/quick.yaml',
+      '--name',
+      'quick-again',
+      '--workers',
+      '1',
+      '--storage',
+      `sqlite:${db}`,
+      '--no-dashboard',
+    ]);
     expect(again.code).toBe(0);
     const byTrial = (rows: LeaderboardJson[]) => [...rows].sort((a, b) => a.trial - b.trial).map((r) => [r.trial, r.params, r.value]);
     expect(byTrial(leaderboard(db, 'quick-again'))).toEqual(byTrial(leaderboard(db, 'quick')));
@@ -106,7 +124,21 @@ describe('hpsearch start search-spaces/quick.yaml (2 workers, wasm, real trainin
   });
 
   it('gives other configurations for another seed', () => {
-    const other = hpsearch(['start', 'search-spaces/quick.yaml', '--name', 'quick-seed-8', '--seed', '8', '--trials', '2', '--max-epochs', '1', '--storage', `sqlite:${db}`, '--no-dashboard']);
+    const other = hpsearch([
+      'start',
+      'search-spaces/quick.yaml',
+      '--name',
+      'quick-seed-8',
+      '--seed',
+      '8',
+      '--trials',
+      '2',
+      '--max-epochs',
+      '1',
+      '--storage',
+      `sqlite:${db}`,
+      '--no-dashboard',
+    ]);
     expect(other.code).toBe(0);
     const params = leaderboard(db, 'quick-seed-8').map((r) => r.params);
     const original = leaderboard(db, 'quick').map((r) => r.params);
@@ -147,7 +179,9 @@ describe('a huge learning rate', () => {
     );
     const result = hpsearch(['start', space, '--storage', `sqlite:${db}`, '--no-dashboard']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/study "diverge" completed: 2 trials \(1 completed, 1 diverged\)|study "diverge" completed: 2 trials \(1 diverged, 1 completed\)/);
+    expect(result.stdout).toMatch(
+      /study "diverge" completed: 2 trials \(1 completed, 1 diverged\)|study "diverge" completed: 2 trials \(1 diverged, 1 completed\)/,
+    );
     const rows = leaderboard(db, 'diverge');
     expect(rows.map((r) => [r.rank, r.trial, r.status, r.params.learning_rate])).toEqual([
       [1, 0, 'completed', 1e-2],

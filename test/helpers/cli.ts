@@ -29,7 +29,11 @@ export function hpsearch(args: readonly string[], options: { cwd?: string; env?:
 
 /** Runs `hpsearch <args>` without waiting, for tests that signal or race it. */
 export function hpsearchAsync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...ENV, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** A fresh temporary folder. */

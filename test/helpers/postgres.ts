@@ -49,7 +49,10 @@ function ensurePostgresUser(): void {
   } catch {
     // Not there yet.
   }
-  for (const [command, args] of [['groupadd', ['-f', 'postgres']], ['useradd', ['-g', 'postgres', 'postgres']]] as const) {
+  for (const [command, args] of [
+    ['groupadd', ['-f', 'postgres']],
+    ['useradd', ['-g', 'postgres', 'postgres']],
+  ] as const) {
     try {
       execFileSync(command, args, { stdio: 'ignore' });
     } catch {
@@ -79,8 +82,16 @@ export async function startPostgres(): Promise<PgServer> {
     createPostgresUser: true,
     initdbFlags: ['--no-sync', '--no-instructions', '--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
     ],
     onLog: (message) => void log.push(message),
     onError: (error) => void log.push(String(error)),

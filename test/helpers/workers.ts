@@ -17,7 +17,16 @@ export const SYNTHETIC = path.join(ROOT, 'test', 'fixtures', 'objectives', 'synt
 /** Writes a space file for the synthetic objective and returns its normalized declaration. */
 export function syntheticSpace(dir: string, name: string, lines: readonly string[]): { file: string; spec: StudySpec } {
   const file = path.join(dir, `${name}.yaml`);
-  const text = [`name: ${name}`, 'objective:', `  module: ${SYNTHETIC}`, '  metric: value', '  direction: minimize', 'seed: 11', ...lines, ''].join('\n');
+  const text = [
+    `name: ${name}`,
+    'objective:',
+    `  module: ${SYNTHETIC}`,
+    '  metric: value',
+    '  direction: minimize',
+    'seed: 11',
+    ...lines,
+    '',
+  ].join('\n');
   fs.writeFileSync(file, text);
   return { file, spec: loadSpaceFile(file) };
 }
@@ -76,10 +85,26 @@ export interface StoredTrial {
 export async function tables(server: PgServer, url: string, studyId: number) {
   const db = url.slice(url.lastIndexOf('/') + 1);
   const [trials, epochs, promotions, takeovers, checkpoints, study] = await Promise.all([
-    server.query<StoredTrial>(db, 'SELECT number, status, params, epochs, rung, interruptions, lease_owner FROM hpsearch.trials WHERE study_id = $1 ORDER BY number', [studyId]),
-    server.query<{ trial: number; epoch: number }>(db, 'SELECT trial, epoch FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch', [studyId]),
-    server.query<{ trial: number; rung: number }>(db, 'SELECT trial, rung FROM hpsearch.promotions WHERE study_id = $1 ORDER BY trial, rung', [studyId]),
-    server.query<{ trial: number; owner: string; kept_epochs: number }>(db, 'SELECT trial, owner, kept_epochs FROM hpsearch.takeovers WHERE study_id = $1', [studyId]),
+    server.query<StoredTrial>(
+      db,
+      'SELECT number, status, params, epochs, rung, interruptions, lease_owner FROM hpsearch.trials WHERE study_id = $1 ORDER BY number',
+      [studyId],
+    ),
+    server.query<{ trial: number; epoch: number }>(
+      db,
+      'SELECT trial, epoch FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
+      [studyId],
+    ),
+    server.query<{ trial: number; rung: number }>(
+      db,
+      'SELECT trial, rung FROM hpsearch.promotions WHERE study_id = $1 ORDER BY trial, rung',
+      [studyId],
+    ),
+    server.query<{ trial: number; owner: string; kept_epochs: number }>(
+      db,
+      'SELECT trial, owner, kept_epochs FROM hpsearch.takeovers WHERE study_id = $1',
+      [studyId],
+    ),
     server.query<{ n: string }>(db, 'SELECT count(*) AS n FROM hpsearch.checkpoints WHERE study_id = $1', [studyId]),
     server.query<{ status: string }>(db, 'SELECT status FROM hpsearch.studies WHERE id = $1', [studyId]),
   ]);

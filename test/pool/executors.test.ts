@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TrialFailedError } from '../../src/errors.js';
 import type { TrialExecutor } from '../../src/pool/executor.js';
-import type { EpochMessage, TrialTask } from '../../src/pool/messages.js';
+import type { EpochMessage, TrialTask } from '../../src/core/messages.js';
 import { createProcessExecutor } from '../../src/pool/process-executor.js';
 import { createThreadExecutor } from '../../src/pool/thread-executor.js';
 
@@ -79,7 +79,9 @@ describe.each(executors)('%s', (_kind, create) => {
   it('survives a trial that ends its worker with process.exit', async () => {
     const error = await executor.run(task('exits'), 0, keepGoing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrialFailedError);
-    expect((error as Error).message).toMatch(/^the (worker thread died: worker exited with code: 3|trial's child process exited \(code 3\))$/);
+    expect((error as Error).message).toMatch(
+      /^the (worker thread died: worker exited with code: 3|trial's child process exited \(code 3\))$/,
+    );
     expect((await executor.run(task('constant'), 0, keepGoing)).status).toBe('completed');
   });
 

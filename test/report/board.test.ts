@@ -41,15 +41,55 @@ describe('leaderboard formats (random study: 1 and 0 completed, 4 running, 2 div
 
   it('json: the documented fields of every row, with types kept and NaN as a string', () => {
     const rows = JSON.parse(boardJson(boardOf(random))) as Record<string, unknown>[];
-    expect(rows.map((r) => Object.keys(r))).toEqual(Array(5).fill(['rank', 'trial', 'status', 'value', 'epochs', 'params', 'durationMs', 'bracket', 'rung', 'seed', 'proposedBy', 'metrics', 'error']));
+    expect(rows.map((r) => Object.keys(r))).toEqual(
+      Array(5).fill([
+        'rank',
+        'trial',
+        'status',
+        'value',
+        'epochs',
+        'params',
+        'durationMs',
+        'bracket',
+        'rung',
+        'seed',
+        'proposedBy',
+        'metrics',
+        'error',
+      ]),
+    );
     expect(rows[0]).toEqual({
-      rank: 1, trial: 1, status: 'completed', value: 0.9, epochs: 3,
+      rank: 1,
+      trial: 1,
+      status: 'completed',
+      value: 0.9,
+      epochs: 3,
       params: { learning_rate: 0.1, batch_size: 64, schedule: 'step', 'schedule.gamma': 0.5 },
-      durationMs: 1500, bracket: null, rung: null, seed: 1001, proposedBy: 'random',
-      metrics: { loss: 0.3, val_loss: 0.4, accuracy: 0.93, val_accuracy: 0.9, lr: 0.05 }, error: null,
+      durationMs: 1500,
+      bracket: null,
+      rung: null,
+      seed: 1001,
+      proposedBy: 'random',
+      metrics: { loss: 0.3, val_loss: 0.4, accuracy: 0.93, val_accuracy: 0.9, lr: 0.05 },
+      error: null,
     });
-    expect(rows[3]).toMatchObject({ rank: 4, trial: 2, status: 'diverged', value: null, metrics: { loss: 'NaN', val_loss: 'NaN', accuracy: 0.1, val_accuracy: 0.1, lr: 0.9 } });
-    expect(rows[4]).toMatchObject({ rank: 5, trial: 3, status: 'failed', value: null, epochs: 0, durationMs: null, metrics: null, error: 'Error: out of memory, "batch" too big\n    at train (trainer.js:10)' });
+    expect(rows[3]).toMatchObject({
+      rank: 4,
+      trial: 2,
+      status: 'diverged',
+      value: null,
+      metrics: { loss: 'NaN', val_loss: 'NaN', accuracy: 0.1, val_accuracy: 0.1, lr: 0.9 },
+    });
+    expect(rows[4]).toMatchObject({
+      rank: 5,
+      trial: 3,
+      status: 'failed',
+      value: null,
+      epochs: 0,
+      durationMs: null,
+      metrics: null,
+      error: 'Error: out of memory, "batch" too big\n    at train (trainer.js:10)',
+    });
   });
 
   it('csv: machine headers, full values, every optional column, RFC 4180 quoting and CRLF', () => {
@@ -90,7 +130,9 @@ describe('leaderboard formats (random study: 1 and 0 completed, 4 running, 2 div
 describe('multi-fidelity studies', () => {
   it('show bracket and rung, pruned trials after completed ones by epochs reached', () => {
     const text = boardText(boardOf(hyperband)).split('\n');
-    expect(text[0]).toBe('rank  trial  status     val_accuracy  accuracy  loss     lr  val_loss  epochs  bracket  rung   time  seed  learning_rate  optimizer');
+    expect(text[0]).toBe(
+      'rank  trial  status     val_accuracy  accuracy  loss     lr  val_loss  epochs  bracket  rung   time  seed  learning_rate  optimizer',
+    );
     expect(text.slice(2)).toEqual([
       '   1      1  completed          0.88       0.9   0.1    0.1       0.2       3        1     1  300ms  1001            0.1  sgd',
       '   2      3  completed           0.8       0.8   0.3  0.003       0.4       3        0     0  300ms  1003          0.003  adam',
@@ -107,8 +149,16 @@ describe('--metric', () => {
     const board = boardOf(random, 'val_loss');
     expect(board.ranking).toEqual({ metric: 'val_loss', direction: 'minimize', objective: false });
     // val_loss: 1 → 0.4, 0 → 0.6; the running trial 4 still ranks after completed ones; NaN is no value.
-    expect(board.rows.map((r) => [r.trial, r.value])).toEqual([[1, 0.9], [0, 0.8], [4, 0.55], [2, null], [3, null]]);
-    expect(boardText(board).split('\n')[0]).toMatch(/^rank {2}trial {2}status {5}val_loss {2}val_accuracy {2}accuracy {2}loss {5}lr {2}epochs/);
+    expect(board.rows.map((r) => [r.trial, r.value])).toEqual([
+      [1, 0.9],
+      [0, 0.8],
+      [4, 0.55],
+      [2, null],
+      [3, null],
+    ]);
+    expect(boardText(board).split('\n')[0]).toMatch(
+      /^rank {2}trial {2}status {5}val_loss {2}val_accuracy {2}accuracy {2}loss {5}lr {2}epochs/,
+    );
   });
 
   it('any final metric can rank, within the same status groups', () => {
@@ -119,7 +169,11 @@ describe('--metric', () => {
   });
 
   it('the objective itself is the default ranking', () => {
-    expect(resolveRanking(random.study.spec.objective, knownMetrics(random.trials), 'val_accuracy')).toEqual({ metric: 'val_accuracy', direction: 'maximize', objective: true });
+    expect(resolveRanking(random.study.spec.objective, knownMetrics(random.trials), 'val_accuracy')).toEqual({
+      metric: 'val_accuracy',
+      direction: 'maximize',
+      objective: true,
+    });
   });
 
   it('an unknown metric is refused with the known ones and a suggestion', () => {
@@ -137,6 +191,8 @@ describe('--metric', () => {
   });
 
   it('a metric whose direction cannot be inferred is refused', () => {
-    expect(() => resolveRanking(random.study.spec.objective, ['lr'], 'lr')).toThrow('--metric: cannot tell whether a higher or a lower "lr" is better');
+    expect(() => resolveRanking(random.study.spec.objective, ['lr'], 'lr')).toThrow(
+      '--metric: cannot tell whether a higher or a lower "lr" is better',
+    );
   });
 });

@@ -18,7 +18,10 @@ beforeAll(async () => {
   const storage = new MemoryStorage();
   random = await loadStudyData(storage, await randomStudy(storage));
   hyperband = await loadStudyData(storage, await hyperbandStudy(storage));
-  byLoss = await loadStudyData(storage, await randomStudy(storage, { name: 'digits-loss', objective: { metric: 'val_loss', direction: 'minimize' } }));
+  byLoss = await loadStudyData(
+    storage,
+    await randomStudy(storage, { name: 'digits-loss', objective: { metric: 'val_loss', direction: 'minimize' } }),
+  );
 });
 
 describe('compare two studies with the same objective', () => {
@@ -53,17 +56,36 @@ describe('compare two studies with the same objective', () => {
     expect(doc.metric).toBe('val_accuracy');
     expect(doc.direction).toBe('maximize');
     expect(doc.studies[1]).toEqual({
-      study: 'digits-hyperband', strategy: 'hyperband', status: 'completed', trials: 5,
-      counts: [{ status: 'completed', count: 2 }, { status: 'pruned', count: 2 }, { status: 'running', count: 1 }],
-      bestTrial: 1, best: 0.88, epochs: 9, wallMs: 29_000,
+      study: 'digits-hyperband',
+      strategy: 'hyperband',
+      status: 'completed',
+      trials: 5,
+      counts: [
+        { status: 'completed', count: 2 },
+        { status: 'pruned', count: 2 },
+        { status: 'running', count: 1 },
+      ],
+      bestTrial: 1,
+      best: 0.88,
+      epochs: 9,
+      wallMs: 29_000,
     });
-    expect(doc.leaderboard.map((r: { rank: number; study: string; trial: number }) => [r.rank, r.study, r.trial])).toEqual([[1, 'digits-random', 1], [2, 'digits-hyperband', 1], [3, 'digits-random', 0]]);
+    expect(doc.leaderboard.map((r: { rank: number; study: string; trial: number }) => [r.rank, r.study, r.trial])).toEqual([
+      [1, 'digits-random', 1],
+      [2, 'digits-hyperband', 1],
+      [3, 'digits-random', 0],
+    ]);
     expect(Object.keys(doc.leaderboard[0]).slice(0, 3)).toEqual(['rank', 'study', 'trial']);
   });
 
   it('csv and md carry the study column', () => {
     const comparison = compareStudies([random, hyperband], undefined, 2);
-    expect(comparisonCsv(comparison).split('\r\n').slice(0, 3).map((l) => l.split(',').slice(0, 5))).toEqual([
+    expect(
+      comparisonCsv(comparison)
+        .split('\r\n')
+        .slice(0, 3)
+        .map((l) => l.split(',').slice(0, 5)),
+    ).toEqual([
       ['rank', 'study', 'trial', 'status', 'value'],
       ['1', 'digits-random', '1', 'completed', '0.9'],
       ['2', 'digits-hyperband', '1', 'completed', '0.88'],
@@ -86,8 +108,12 @@ describe('studies with different objectives', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).message).toBe('cannot rank these studies together: "digits-random" maximizes val_accuracy, "digits-loss" minimizes val_loss');
-    expect((error as UsageError).hint).toBe('rank them all by one metric with --metric NAME (reported by every study: accuracy, loss, lr, val_accuracy, val_loss)');
+    expect((error as UsageError).message).toBe(
+      'cannot rank these studies together: "digits-random" maximizes val_accuracy, "digits-loss" minimizes val_loss',
+    );
+    expect((error as UsageError).hint).toBe(
+      'rank them all by one metric with --metric NAME (reported by every study: accuracy, loss, lr, val_accuracy, val_loss)',
+    );
   });
 
   it('are ranked together by --metric, each row keeping its own objective value', () => {
@@ -101,11 +127,19 @@ describe('studies with different objectives', () => {
       ['digits-random', 0, 0.8],
       ['digits-loss', 0, 0.6],
     ]);
-    expect(comparison.studies.map((s) => [s.study, s.best])).toEqual([['digits-random', 0.4], ['digits-loss', 0.4]]);
+    expect(comparison.studies.map((s) => [s.study, s.best])).toEqual([
+      ['digits-random', 0.4],
+      ['digits-loss', 0.4],
+    ]);
   });
 
   it('--metric that one study lacks is refused naming the study', () => {
-    const lacking = { ...byLoss, trials: byLoss.trials.map((t) => ({ ...t, metrics: t.metrics === null ? null : { val_loss: t.metrics['val_loss']! } })) };
-    expect(() => compareStudies([random, lacking], 'accuracy')).toThrow('study "digits-loss": --metric: no trial reported a metric named "accuracy"');
+    const lacking = {
+      ...byLoss,
+      trials: byLoss.trials.map((t) => ({ ...t, metrics: t.metrics === null ? null : { val_loss: t.metrics['val_loss']! } })),
+    };
+    expect(() => compareStudies([random, lacking], 'accuracy')).toThrow(
+      'study "digits-loss": --metric: no trial reported a metric named "accuracy"',
+    );
   });
 });

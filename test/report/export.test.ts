@@ -34,25 +34,60 @@ describe('export --format json', () => {
       finishedAt: at(29),
       spec: hyperband.study.spec,
       plan: {
-        strategy: 'hyperband', eta: 3, minEpochs: 1, maxEpochs: 3,
-        brackets: [{ s: 1, rungs: [{ configs: 3, epochs: 1 }, { configs: 1, epochs: 3 }] }, { s: 0, rungs: [{ configs: 2, epochs: 3 }] }],
-        totalEpochs: 11, fullBudgetEpochs: 15,
+        strategy: 'hyperband',
+        eta: 3,
+        minEpochs: 1,
+        maxEpochs: 3,
+        brackets: [
+          {
+            s: 1,
+            rungs: [
+              { configs: 3, epochs: 1 },
+              { configs: 1, epochs: 3 },
+            ],
+          },
+          { s: 0, rungs: [{ configs: 2, epochs: 3 }] },
+        ],
+        totalEpochs: 11,
+        fullBudgetEpochs: 15,
       },
     });
   });
 
   it('holds every trial with every stored field and its rank', () => {
     const doc = JSON.parse(exportJson(hyperband));
-    expect(doc.trials.map((t: { number: number; rank: number }) => [t.number, t.rank])).toEqual([[0, 3], [1, 1], [2, 4], [3, 2], [4, 5]]);
+    expect(doc.trials.map((t: { number: number; rank: number }) => [t.number, t.rank])).toEqual([
+      [0, 3],
+      [1, 1],
+      [2, 4],
+      [3, 2],
+      [4, 5],
+    ]);
     // Every field storage keeps, whatever fields it grows, and no study id.
     const { studyId: _studyId, ...stored } = hyperband.trials[1]!;
     expect(doc.trials[1]).toEqual({ ...stored, rank: 1 });
     expect(doc.trials[1]).toMatchObject({
-      number: 1, params: { learning_rate: 0.1, optimizer: 'sgd' }, seed: 1001, status: 'completed', value: 0.88,
+      number: 1,
+      params: { learning_rate: 0.1, optimizer: 'sgd' },
+      seed: 1001,
+      status: 'completed',
+      value: 0.88,
       metrics: { loss: 0.1, val_loss: 0.2, accuracy: 0.9, val_accuracy: 0.88, lr: 0.1 },
-      epochs: 3, targetEpochs: 3, bracket: 1, rung: 1,
-      createdAt: at(5), startedAt: at(14), finishedAt: at(17), durationMs: 300, error: null,
-      backend: 'cpu', worker: 0, tensorsAfter: 0, interruptions: 0, retries: 0, rank: 1,
+      epochs: 3,
+      targetEpochs: 3,
+      bracket: 1,
+      rung: 1,
+      createdAt: at(5),
+      startedAt: at(14),
+      finishedAt: at(17),
+      durationMs: 300,
+      error: null,
+      backend: 'cpu',
+      worker: 0,
+      tensorsAfter: 0,
+      interruptions: 0,
+      retries: 0,
+      rank: 1,
     });
   });
 
@@ -60,16 +95,40 @@ describe('export --format json', () => {
     const doc = JSON.parse(exportJson(hyperband));
     expect(doc.epochs).toHaveLength(9);
     expect(doc.epochs.filter((e: { trial: number }) => e.trial === 1)).toEqual([
-      { trial: 1, epoch: 1, value: 0.7, metrics: { loss: 0.3, val_loss: 0.4, accuracy: 0.7, val_accuracy: 0.7, lr: 0.1 }, durationMs: 100, createdAt: at(7) },
-      { trial: 1, epoch: 2, value: 0.8, metrics: { loss: 0.2, val_loss: 0.3, accuracy: 0.82, val_accuracy: 0.8, lr: 0.1 }, durationMs: 100, createdAt: at(15) },
-      { trial: 1, epoch: 3, value: 0.88, metrics: { loss: 0.1, val_loss: 0.2, accuracy: 0.9, val_accuracy: 0.88, lr: 0.1 }, durationMs: 200, createdAt: at(16) },
+      {
+        trial: 1,
+        epoch: 1,
+        value: 0.7,
+        metrics: { loss: 0.3, val_loss: 0.4, accuracy: 0.7, val_accuracy: 0.7, lr: 0.1 },
+        durationMs: 100,
+        createdAt: at(7),
+      },
+      {
+        trial: 1,
+        epoch: 2,
+        value: 0.8,
+        metrics: { loss: 0.2, val_loss: 0.3, accuracy: 0.82, val_accuracy: 0.8, lr: 0.1 },
+        durationMs: 100,
+        createdAt: at(15),
+      },
+      {
+        trial: 1,
+        epoch: 3,
+        value: 0.88,
+        metrics: { loss: 0.1, val_loss: 0.2, accuracy: 0.9, val_accuracy: 0.88, lr: 0.1 },
+        durationMs: 200,
+        createdAt: at(16),
+      },
     ]);
     expect(doc.promotions).toEqual([{ trial: 1, rung: 1, createdAt: at(13) }]);
   });
 
   it('writes a NaN metric as the string "NaN", never as null', () => {
     const doc = JSON.parse(exportJson(random));
-    expect(doc.epochs.find((e: { trial: number }) => e.trial === 2)).toMatchObject({ value: 0.1, metrics: { loss: 'NaN', val_loss: 'NaN' } });
+    expect(doc.epochs.find((e: { trial: number }) => e.trial === 2)).toMatchObject({
+      value: 0.1,
+      metrics: { loss: 'NaN', val_loss: 'NaN' },
+    });
   });
 });
 
@@ -94,7 +153,11 @@ describe('export --format csv', () => {
       `${trial1},3,1,0.88,200,${at(16)},,0.9,0.1,0.1,0.88,0.2`,
     ]);
     // Bracket 0's only rung is 3 epochs: all three epochs belong to rung 0.
-    expect(lines.slice(6, 9).map((l) => l.split(',').slice(24, 26))).toEqual([['1', '0'], ['2', '0'], ['3', '0']]);
+    expect(lines.slice(6, 9).map((l) => l.split(',').slice(24, 26))).toEqual([
+      ['1', '0'],
+      ['2', '0'],
+      ['3', '0'],
+    ]);
   });
 
   it('keeps a trial without epochs as one row, and leaves rungs empty for single-fidelity studies', () => {

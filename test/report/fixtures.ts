@@ -4,9 +4,9 @@
  */
 import { vi } from 'vitest';
 import type { StudySpec } from '../../src/space/spec.js';
-import type { ParamSpec, Params } from '../../src/space/types.js';
+import type { ParamSpec } from '../../src/space/types.js';
+import type { Metrics, Params } from '../../src/core/types.js';
 import type { FinishInfo, Storage, StudyRecord } from '../../src/storage/storage.js';
-import type { Metrics } from '../../src/trial/objective.js';
 import { makeSpec } from '../fixtures/spec.js';
 
 /** 2026-01-02 03:04:05Z: when every fixture study is created. */
@@ -29,11 +29,27 @@ export async function withClock<T>(build: (tick: () => void) => Promise<T>): Pro
 
 /** Writes trials the way a study would: add, start, epochs, finish; one clock tick per write. */
 class Writer {
-  constructor(readonly storage: Storage, readonly study: StudyRecord, readonly tick: () => void) {}
+  constructor(
+    readonly storage: Storage,
+    readonly study: StudyRecord,
+    readonly tick: () => void,
+  ) {}
 
-  async add(number: number, params: Params, options: { seed?: number; target?: number; bracket?: number | null; rung?: number | null } = {}): Promise<void> {
+  async add(
+    number: number,
+    params: Params,
+    options: { seed?: number; target?: number; bracket?: number | null; rung?: number | null } = {},
+  ): Promise<void> {
     this.tick();
-    await this.storage.addTrial(this.study.id, { number, params, seed: options.seed ?? 1000 + number, targetEpochs: options.target ?? this.study.spec.maxEpochs, bracket: options.bracket ?? null, rung: options.rung ?? null, proposedBy: this.study.spec.strategy === 'grid' ? null : 'random' });
+    await this.storage.addTrial(this.study.id, {
+      number,
+      params,
+      seed: options.seed ?? 1000 + number,
+      targetEpochs: options.target ?? this.study.spec.maxEpochs,
+      bracket: options.bracket ?? null,
+      rung: options.rung ?? null,
+      proposedBy: this.study.spec.strategy === 'grid' ? null : 'random',
+    });
   }
 
   async train(number: number, epochs: readonly Metrics[], from = 0): Promise<void> {
@@ -42,18 +58,37 @@ class Writer {
     for (const [i, metrics] of epochs.entries()) {
       this.tick();
       const raw = metrics[this.study.spec.objective.metric];
-      await this.storage.recordEpoch(this.study.id, number, { epoch: from + i + 1, metrics, value: raw !== undefined && Number.isFinite(raw) ? raw : null, durationMs: 100 * (i + 1) });
+      await this.storage.recordEpoch(this.study.id, number, {
+        epoch: from + i + 1,
+        metrics,
+        value: raw !== undefined && Number.isFinite(raw) ? raw : null,
+        durationMs: 100 * (i + 1),
+      });
     }
   }
 
   async finish(number: number, info: Partial<FinishInfo> & Pick<FinishInfo, 'status'>): Promise<void> {
     this.tick();
     const trial = (await this.storage.getTrials(this.study.id)).find((t) => t.number === number)!;
-    await this.storage.finishTrial(this.study.id, number, { value: trial.value, metrics: trial.metrics, epochs: trial.epochs, durationMs: 1000, error: null, tensorsAfter: 0, ...info });
+    await this.storage.finishTrial(this.study.id, number, {
+      value: trial.value,
+      metrics: trial.metrics,
+      epochs: trial.epochs,
+      durationMs: 1000,
+      error: null,
+      tensorsAfter: 0,
+      ...info,
+    });
   }
 }
 
-const m = (loss: number, valLoss: number, acc: number, valAcc: number, lr: number): Metrics => ({ loss, val_loss: valLoss, accuracy: acc, val_accuracy: valAcc, lr });
+const m = (loss: number, valLoss: number, acc: number, valAcc: number, lr: number): Metrics => ({
+  loss,
+  val_loss: valLoss,
+  accuracy: acc,
+  val_accuracy: valAcc,
+  lr,
+});
 
 export const RANDOM_PARAMS: readonly ParamSpec[] = [
   { name: 'learning_rate', dist: { kind: 'float', low: 1e-4, high: 1, log: true, grid: null } },
@@ -72,7 +107,15 @@ export const RANDOM_PARAMS: readonly ParamSpec[] = [
 ];
 
 export function randomSpec(overrides: Partial<StudySpec> = {}): StudySpec {
-  return makeSpec({ name: 'digits-random', objective: { metric: 'val_accuracy', direction: 'maximize' }, strategy: 'random', trials: 5, maxEpochs: 3, params: RANDOM_PARAMS, ...overrides });
+  return makeSpec({
+    name: 'digits-random',
+    objective: { metric: 'val_accuracy', direction: 'maximize' },
+    strategy: 'random',
+    trials: 5,
+    maxEpochs: 3,
+    params: RANDOM_PARAMS,
+    ...overrides,
+  });
 }
 
 /**
@@ -124,7 +167,11 @@ export async function hyperbandStudy(storage: Storage): Promise<StudyRecord> {
   return withClock(async (tick) => {
     const study = await storage.createStudy(spec, 'cpu');
     const w = new Writer(storage, study, tick);
-    const params = [{ learning_rate: 0.01, optimizer: 'adam' }, { learning_rate: 0.1, optimizer: 'sgd' }, { learning_rate: 0.5, optimizer: 'sgd' }];
+    const params = [
+      { learning_rate: 0.01, optimizer: 'adam' },
+      { learning_rate: 0.1, optimizer: 'sgd' },
+      { learning_rate: 0.5, optimizer: 'sgd' },
+    ];
     const first = [m(0.4, 0.5, 0.6, 0.6, 0.01), m(0.3, 0.4, 0.7, 0.7, 0.1), m(0.7, 0.8, 0.3, 0.3, 0.5)];
     for (const [i, p] of params.entries()) {
       await w.add(i, p, { target: 1, bracket: 1, rung: 0 });
@@ -172,10 +219,16 @@ export async function hostileStudy(storage: Storage): Promise<StudyRecord> {
     const study = await storage.createStudy(spec, 'cpu');
     const w = new Writer(storage, study, tick);
     await w.add(0, { note: AWKWARD, [IMG]: 0.25 });
-    await w.train(0, [{ loss: 0.5, val_loss: 0.6 }, { loss: 0.25, val_loss: 0.3 }]);
+    await w.train(0, [
+      { loss: 0.5, val_loss: 0.6 },
+      { loss: 0.25, val_loss: 0.3 },
+    ]);
     await w.finish(0, { status: 'completed' });
     await w.add(1, { note: IMG, [IMG]: 0.75 });
-    await w.train(1, [{ loss: 0.4, val_loss: 0.5 }, { loss: 0.2, val_loss: 0.2 }]);
+    await w.train(1, [
+      { loss: 0.4, val_loss: 0.5 },
+      { loss: 0.2, val_loss: 0.2 },
+    ]);
     await w.finish(1, { status: 'completed' });
     await w.add(2, { note: SCRIPT, [IMG]: 0.5 });
     await w.finish(2, { status: 'failed', error: `<b>boom</b>, "x"\n${IMG}` });
@@ -209,8 +262,17 @@ export async function largerStudy(storage: Storage): Promise<StudyRecord> {
           kind: 'conditional',
           options: [
             { name: 'constant', params: [] },
-            { name: 'exponential', params: [{ name: 'schedule.decay_rate', dist: { kind: 'float', low: 0.85, high: 0.99, log: false, grid: null } }] },
-            { name: 'step', params: [{ name: 'schedule.step_size', dist: { kind: 'int', low: 2, high: 8, log: false, grid: null } }, { name: 'schedule.gamma', dist: { kind: 'categorical', choices: [0.1, 0.5] } }] },
+            {
+              name: 'exponential',
+              params: [{ name: 'schedule.decay_rate', dist: { kind: 'float', low: 0.85, high: 0.99, log: false, grid: null } }],
+            },
+            {
+              name: 'step',
+              params: [
+                { name: 'schedule.step_size', dist: { kind: 'int', low: 2, high: 8, log: false, grid: null } },
+                { name: 'schedule.gamma', dist: { kind: 'categorical', choices: [0.1, 0.5] } },
+              ],
+            },
             { name: 'cosine', params: [] },
           ],
         },
@@ -232,13 +294,20 @@ export async function largerStudy(storage: Storage): Promise<StudyRecord> {
         params['schedule.gamma'] = rnd() < 0.5 ? 0.1 : 0.5;
       }
       await w.add(n, params);
-      const peak = 0.97 - 0.08 * Math.abs(Math.log10(lr) + 2) ** 1.5 - (schedule === 'constant' ? 0.02 : 0) - batch / 5000 + (rnd() - 0.5) * 0.03;
+      const peak =
+        0.97 - 0.08 * Math.abs(Math.log10(lr) + 2) ** 1.5 - (schedule === 'constant' ? 0.02 : 0) - batch / 5000 + (rnd() - 0.5) * 0.03;
       const diverges = lr > 0.3 && optimizer !== 'sgd';
       const epochs: Metrics[] = [];
       for (let e = 1; e <= (diverges ? 2 : 20); e++) {
         const acc = Math.max(0.1, peak * (1 - Math.exp(-e / (2 + 20 * Math.abs(Math.log10(lr) + 1.5)))));
         const loss = diverges && e === 2 ? NaN : 1 - acc;
-        epochs.push({ loss, val_loss: loss + 0.05, accuracy: acc + 0.01, val_accuracy: acc, lr: lr * (schedule === 'constant' ? 1 : 0.9 ** e) });
+        epochs.push({
+          loss,
+          val_loss: loss + 0.05,
+          accuracy: acc + 0.01,
+          val_accuracy: acc,
+          lr: lr * (schedule === 'constant' ? 1 : 0.9 ** e),
+        });
       }
       await w.train(n, epochs);
       await w.finish(n, diverges ? { status: 'diverged', value: null } : { status: 'completed', durationMs: 1600 });

@@ -20,14 +20,23 @@ import { ROOT, tempDir } from '../helpers/cli.js';
 import { SCRIPT, hostileStudy, hyperbandStudy, largerStudy } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SHOTS = path.join(ROOT, 'results', 'report');
 
 let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium), as .ci/run does`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium), as .ci/run does`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   dir = tempDir('hpsearch-report-');
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -65,7 +74,8 @@ async function open(url: string, viewport = { width: 1280, height: 900 }) {
 }
 
 /** The texts of one column of the leaderboard, top to bottom. */
-const columnTexts = (page: Page, col: number) => page.$$eval(`#leaderboard tbody tr > :nth-child(${col + 1})`, (cells) => cells.map((c) => c.textContent));
+const columnTexts = (page: Page, col: number) =>
+  page.$$eval(`#leaderboard tbody tr > :nth-child(${col + 1})`, (cells) => cells.map((c) => c.textContent));
 
 describe('a report of 40 trials in Chromium', () => {
   let url: string;
@@ -90,10 +100,24 @@ describe('a report of 40 trials in Chromium', () => {
       figures.map((f) => {
         const svg = f.querySelector('svg.chart')!;
         const box = svg.getBoundingClientRect();
-        return { kind: f.dataset['chart'], width: Math.round(box.width), height: Math.round(box.height), marks: svg.querySelectorAll('circle, path.series, path.pc-line, path.mark').length };
+        return {
+          kind: f.dataset['chart'],
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+          marks: svg.querySelectorAll('circle, path.series, path.pc-line, path.mark').length,
+        };
       }),
     );
-    expect(charts.map((c) => c.kind)).toEqual(['objective-vs-param', 'best-so-far', 'curves', 'objective-by-param', 'objective-by-param', 'objective-by-param', 'objective-by-param', 'parallel-coordinates']);
+    expect(charts.map((c) => c.kind)).toEqual([
+      'objective-vs-param',
+      'best-so-far',
+      'curves',
+      'objective-by-param',
+      'objective-by-param',
+      'objective-by-param',
+      'objective-by-param',
+      'parallel-coordinates',
+    ]);
     for (const chart of charts) {
       expect(chart.width).toBeGreaterThan(300);
       expect(chart.height).toBeGreaterThan(150);
@@ -107,7 +131,8 @@ describe('a report of 40 trials in Chromium', () => {
   it('sorts the leaderboard by a column on click, and back the other way on a second click', async () => {
     const { page, close } = await open(url);
     const header = (name: string) => page.locator('#leaderboard thead th', { hasText: new RegExp(`^${name}$`) }).locator('button');
-    const columnOf = async (name: string) => (await page.$$eval('#leaderboard thead th', (ths) => ths.map((th) => th.textContent))).indexOf(name);
+    const columnOf = async (name: string) =>
+      (await page.$$eval('#leaderboard thead th', (ths) => ths.map((th) => th.textContent))).indexOf(name);
     const values = async () => (await columnTexts(page, 3)).map((v) => (v === '-' ? null : Number(v)));
     const ranked = await values();
     await header('val_accuracy').click();

@@ -15,7 +15,9 @@ import { MemoryStorage } from '../../src/storage/memory.js';
 import { IMG, SCRIPT, hostileStudy, hyperbandStudy, randomStudy } from './fixtures.js';
 
 const report = (data: StudyData) =>
-  htmlReport(data, studyBoard(data.study.spec, data.trials, resolveRanking(data.study.spec.objective, knownMetrics(data.trials))), { version: '9.9.9' });
+  htmlReport(data, studyBoard(data.study.spec, data.trials, resolveRanking(data.study.spec.objective, knownMetrics(data.trials))), {
+    version: '9.9.9',
+  });
 
 let random: StudyData;
 let hyperband: StudyData;
@@ -84,10 +86,23 @@ describe('a self-contained page', () => {
   });
 
   it('has a summary, the leaderboard sorted by rank, and the errors', () => {
-    expect(page).toContain('<div class="label">best val_accuracy</div><div class="value">0.9</div><div class="sub">trial 1 · maximize</div>');
-    expect(page).toContain('<div class="label">trials</div><div class="value">5</div><div class="sub">2 completed, 1 running, 1 diverged, 1 failed</div>');
-    expect([...page.matchAll(/<tr data-rank="(\d+)"><td class="num" data-sort="\d+">\d+<\/td><td class="num" data-sort="(\d+)">/g)].map((m) => [m[1], m[2]])).toEqual([
-      ['1', '1'], ['2', '0'], ['3', '4'], ['4', '2'], ['5', '3'],
+    expect(page).toContain(
+      '<div class="label">best val_accuracy</div><div class="value">0.9</div><div class="sub">trial 1 · maximize</div>',
+    );
+    expect(page).toContain(
+      '<div class="label">trials</div><div class="value">5</div><div class="sub">2 completed, 1 running, 1 diverged, 1 failed</div>',
+    );
+    expect(
+      [...page.matchAll(/<tr data-rank="(\d+)"><td class="num" data-sort="\d+">\d+<\/td><td class="num" data-sort="(\d+)">/g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    ).toEqual([
+      ['1', '1'],
+      ['2', '0'],
+      ['3', '4'],
+      ['4', '2'],
+      ['5', '3'],
     ]);
     expect(page).toContain('<th scope="col" class="num" data-type="number" aria-sort="ascending"><button type="button">rank</button></th>');
     expect(page).toContain('<h3>trial 3 (failed)</h3>');
@@ -108,7 +123,12 @@ describe('charts', () => {
       'parallel-coordinates: Parallel coordinates',
     ]);
     const scatter = studyCharts(random).figures[0]!;
-    expect(scatter.legend.map((e) => e.label)).toEqual(['schedule=constant', 'schedule=step', 'completed', 'diverged or failed (no value)']);
+    expect(scatter.legend.map((e) => e.label)).toEqual([
+      'schedule=constant',
+      'schedule=step',
+      'completed',
+      'diverged or failed (no value)',
+    ]);
     expect(scatter.svg.text).toContain('learning_rate (log scale)');
   });
 
@@ -122,14 +142,22 @@ describe('charts', () => {
       'parallel-coordinates: Parallel coordinates',
       'rung-funnel: Rung funnel',
     ]);
-    expect(charts.figures[0]!.caption).toBe("Each trial's final val_accuracy (maximize) against its learning_rate on a log axis, coloured by optimizer.");
+    expect(charts.figures[0]!.caption).toBe(
+      "Each trial's final val_accuracy (maximize) against its learning_rate on a log axis, coloured by optimizer.",
+    );
     expect(charts.figures[5]!.svg.text).toContain('>1/2  best 0.8</text>');
   });
 
   it('without a numeric parameter: no scatter, and a note saying why', () => {
     const spec = { ...hyperband.study.spec, params: hyperband.study.spec.params.filter((p) => p.name === 'optimizer') };
     const charts = studyCharts({ ...hyperband, study: { ...hyperband.study, spec } });
-    expect(charts.figures.map((f) => f.kind)).toEqual(['best-so-far', 'curves', 'objective-by-param', 'parallel-coordinates', 'rung-funnel']);
+    expect(charts.figures.map((f) => f.kind)).toEqual([
+      'best-so-far',
+      'curves',
+      'objective-by-param',
+      'parallel-coordinates',
+      'rung-funnel',
+    ]);
     expect(charts.notes).toEqual(['No numeric parameter is searched: the objective is not plotted against one.']);
   });
 

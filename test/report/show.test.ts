@@ -70,8 +70,21 @@ describe('show <study>', () => {
   it('--json: the summary with the spec, plan, counts and best row', () => {
     const doc = JSON.parse(overviewJson(studyOverview(random)));
     expect(doc).toMatchObject({
-      name: 'digits-random', status: 'interrupted', backend: 'cpu', createdAt: T0, finishedAt: null, wallMs: 22_000, trainingMs: 4900, trials: 5, epochsTrained: 8,
-      counts: [{ status: 'completed', count: 2 }, { status: 'running', count: 1 }, { status: 'diverged', count: 1 }, { status: 'failed', count: 1 }],
+      name: 'digits-random',
+      status: 'interrupted',
+      backend: 'cpu',
+      createdAt: T0,
+      finishedAt: null,
+      wallMs: 22_000,
+      trainingMs: 4900,
+      trials: 5,
+      epochsTrained: 8,
+      counts: [
+        { status: 'completed', count: 2 },
+        { status: 'running', count: 1 },
+        { status: 'diverged', count: 1 },
+        { status: 'failed', count: 1 },
+      ],
       plan: { strategy: 'random', totalEpochs: 15 },
       best: { rank: 1, trial: 1, value: 0.9 },
     });
@@ -118,7 +131,9 @@ describe('show <study> --trial N', () => {
   });
 
   it('a pruned trial ends at its rung; a failed one shows its whole error and no curve', () => {
-    expect(trialText(detail(hyperband, 2), hyperband.study.spec, 'digits-hyperband')).toContain('rungs\nrung  epochs  val_accuracy  then\n----  ------  ------------  ------\n   0       1           0.3  pruned\n');
+    expect(trialText(detail(hyperband, 2), hyperband.study.spec, 'digits-hyperband')).toContain(
+      'rungs\nrung  epochs  val_accuracy  then\n----  ------  ------------  ------\n   0       1           0.3  pruned\n',
+    );
     const failed = trialText(detail(random, 3), random.study.spec, 'digits-random');
     expect(failed).toContain('status        failed, rank 5 of 5\n');
     expect(failed).not.toContain('curve');
@@ -133,7 +148,11 @@ describe('show <study> --trial N', () => {
       { rung: 0, epochs: 1, value: 0.7, reached: true, promotedAt: T0 + 13_000 },
       { rung: 1, epochs: 3, value: 0.88, reached: true, promotedAt: null },
     ]);
-    expect(doc.epochs.map((e: { epoch: number; value: number }) => [e.epoch, e.value])).toEqual([[1, 0.7], [2, 0.8], [3, 0.88]]);
+    expect(doc.epochs.map((e: { epoch: number; value: number }) => [e.epoch, e.value])).toEqual([
+      [1, 0.7],
+      [2, 0.8],
+      [3, 0.88],
+    ]);
     expect(doc).not.toHaveProperty('studyId');
   });
 

@@ -66,18 +66,40 @@ describe('marks', () => {
   });
 
   it('a scatter point without a value is a cross in the band under the plot', () => {
-    const svg = scatterChart([{ x: 1, y: 0.5, color: '#000', shape: 'dot', tip: 'a' }, { x: 2, y: null, color: '#111', shape: 'cross', tip: 'b' }], { label: 'l', xTitle: 'x', yTitle: 'y' }).text;
+    const svg = scatterChart(
+      [
+        { x: 1, y: 0.5, color: '#000', shape: 'dot', tip: 'a' },
+        { x: 2, y: null, color: '#111', shape: 'cross', tip: 'b' },
+      ],
+      { label: 'l', xTitle: 'x', yTitle: 'y' },
+    ).text;
     expect(svg).toContain('<text class="tick" x="64" y="308">no value</text>');
     expect(svg).toMatch(/<path class="mark" d="M\d+ 299L\d+ 307M\d+ 307L\d+ 299" stroke="#111"/);
   });
 
   it('parallel coordinates pass over an axis a line has no value on', () => {
     const svg = parallelCoordinates(
-      [{ name: 'a', kind: 'linear' }, { name: 'b', kind: 'category', categories: ['x', 'y'] }, { name: 'c', kind: 'linear' }],
-      [{ values: [0, null, 1], color: '#123456', tip: 't', order: 0 }, { values: [1, 'y', 0], color: '#654321', tip: 'u', order: 1 }],
+      [
+        { name: 'a', kind: 'linear' },
+        { name: 'b', kind: 'category', categories: ['x', 'y'] },
+        { name: 'c', kind: 'linear' },
+      ],
+      [
+        { values: [0, null, 1], color: '#123456', tip: 't', order: 0 },
+        { values: [1, 'y', 0], color: '#654321', tip: 'u', order: 1 },
+      ],
       'pc',
     ).text;
-    const paths = [...svg.matchAll(/<path class="pc-line" d="([^"]*)" fill="none" stroke="(#\w+)"/g)].map((m) => [m[2], m[1]!.split(/(?=[ML])/).map((s) => s[0]).join('')]);
-    expect(paths).toEqual([['#123456', 'ML'], ['#654321', 'MLL']]);
+    const paths = [...svg.matchAll(/<path class="pc-line" d="([^"]*)" fill="none" stroke="(#\w+)"/g)].map((m) => [
+      m[2],
+      m[1]!
+        .split(/(?=[ML])/)
+        .map((s) => s[0])
+        .join(''),
+    ]);
+    expect(paths).toEqual([
+      ['#123456', 'ML'],
+      ['#654321', 'MLL'],
+    ]);
   });
 });

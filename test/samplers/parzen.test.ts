@@ -39,14 +39,21 @@ describe('ParzenEstimator', () => {
   });
 
   it('works in log space for log-scaled ranges: same centres and bandwidths as Optuna 3.1', () => {
-    const pe = new ParzenEstimator([{ kind: 'numeric', low: Math.log(1e-4), high: 0, step: null }], [[Math.log(1e-3)], [Math.log(2e-3)], [Math.log(0.1)]], options);
+    const pe = new ParzenEstimator(
+      [{ kind: 'numeric', low: Math.log(1e-4), high: 0, step: null }],
+      [[Math.log(1e-3)], [Math.log(2e-3)], [Math.log(0.1)]],
+      options,
+    );
     const { mus, sigmas } = pe.kernelsOf(0)!;
     [-6.907755278982137, -6.214608098422191, -2.3025850929940455, -4.605170185988091].forEach((v, i) => expect(mus[i]).toBeCloseTo(v, 12));
     [1.8420680743952365, 1.8420680743952365, 2.3025850929940455, 9.210340371976182].forEach((v, i) => expect(sigmas[i]).toBeCloseTo(v, 12));
   });
 
   it('width-weighted, it ranks points as Optuna 3.1 does (its log-densities, up to one constant)', () => {
-    const pe = new ParzenEstimator([{ kind: 'numeric', low: 0, high: 10, step: null }], [[1], [2.5], [2.6], [9]], { ...options, widthWeighted: true });
+    const pe = new ParzenEstimator([{ kind: 'numeric', low: 0, high: 10, step: null }], [[1], [2.5], [2.6], [9]], {
+      ...options,
+      widthWeighted: true,
+    });
     const ours = pe.logPdf([[0.5], [2.55], [5], [9.9]]);
     const optuna = [-0.8854131272513406, -0.7156411669661396, -0.9646758350359695, -1.1445919435578096];
     const shift = ours[0]! - optuna[0]!;
@@ -67,16 +74,23 @@ describe('ParzenEstimator', () => {
     expect(Math.max(...sigmas)).toBe(1);
   });
 
-  it('multivariate: one bandwidth for every kernel by Scott\'s rule, the prior still the full range', () => {
+  it("multivariate: one bandwidth for every kernel by Scott's rule, the prior still the full range", () => {
     const rows = Array.from({ length: 20 }, (_, i) => [i / 20, (i * 7) % 10]);
-    const pe = new ParzenEstimator([{ kind: 'numeric', low: 0, high: 1, step: null }, { kind: 'numeric', low: 0, high: 10, step: null }], rows, { ...options, multivariate: true });
+    const pe = new ParzenEstimator(
+      [
+        { kind: 'numeric', low: 0, high: 1, step: null },
+        { kind: 'numeric', low: 0, high: 10, step: null },
+      ],
+      rows,
+      { ...options, multivariate: true },
+    );
     // 0.2·n^(-1/(d+4)) of each range (above the clip, range/21, here).
     const scott = 0.2 * 20 ** (-1 / 6);
     expect(pe.kernelsOf(0)!.sigmas).toEqual([...Array(20).fill(scott), 1].map((s) => expect.closeTo(s, 12)));
     expect(pe.kernelsOf(1)!.sigmas).toEqual([...Array(20).fill(scott * 10), 10].map((s) => expect.closeTo(s, 12)));
   });
 
-  it('down-weights older observations beyond 25, as Optuna\'s default weights', () => {
+  it("down-weights older observations beyond 25, as Optuna's default weights", () => {
     expect(observationWeights(3)).toEqual([1, 1, 1]);
     const w = observationWeights(30);
     expect(w).toHaveLength(30);
@@ -86,7 +100,17 @@ describe('ParzenEstimator', () => {
   });
 
   it('draws the same candidates from the same seed, inside the range', () => {
-    const pe = new ParzenEstimator([{ kind: 'numeric', low: 0, high: 1, step: null }, { kind: 'categorical', size: 4 }], [[0.2, 1], [0.7, 3]], options);
+    const pe = new ParzenEstimator(
+      [
+        { kind: 'numeric', low: 0, high: 1, step: null },
+        { kind: 'categorical', size: 4 },
+      ],
+      [
+        [0.2, 1],
+        [0.7, 3],
+      ],
+      options,
+    );
     const a = pe.sample(rngFor(1, 'x'), 50);
     expect(pe.sample(rngFor(1, 'x'), 50)).toEqual(a);
     expect(pe.sample(rngFor(2, 'x'), 50)).not.toEqual(a);
@@ -114,7 +138,7 @@ describe('the normal distribution', () => {
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(-0.5);
     expect(Math.max(...draws)).toBeLessThanOrEqual(2);
     // The mean of N(0, 1) truncated to [-0.5, 2]: (φ(-0.5) - φ(2)) / (Φ(2) - Φ(-0.5)).
-    const phi = (z: number) => Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI);
+    const phi = (z: number) => Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
     const expected = (phi(-0.5) - phi(2)) / (normalCdf(2) - normalCdf(-0.5));
     expect(draws.reduce((a, b) => a + b, 0) / draws.length).toBeCloseTo(expected, 2);
   });

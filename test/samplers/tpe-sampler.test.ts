@@ -6,33 +6,67 @@
 import { describe, expect, it } from 'vitest';
 import { tpeSampler } from '../../src/samplers/tpe-sampler.js';
 import type { StudySpec, TpeSamplerSpec } from '../../src/space/spec.js';
-import type { ParamSpec, Params } from '../../src/space/types.js';
-import type { TrialStatus } from '../../src/storage/storage.js';
+import type { ParamSpec } from '../../src/space/types.js';
+import type { Params, TrialStatus } from '../../src/core/types.js';
 import { planFor, randomSampler } from '../../src/strategies/create.js';
 import type { Proposal, TrialSnapshot } from '../../src/strategies/types.js';
 import { makeSpec } from '../fixtures/spec.js';
 
 const X: ParamSpec = { name: 'x', dist: { kind: 'float', low: 0, high: 1, log: false, grid: null } };
-const TPE: TpeSamplerSpec = { name: 'tpe', startupTrials: 10, candidates: 24, multivariate: false, randomFraction: 0, parallel: 'reproducible', lag: 0 };
+const TPE: TpeSamplerSpec = {
+  name: 'tpe',
+  startupTrials: 10,
+  candidates: 24,
+  multivariate: false,
+  randomFraction: 0,
+  parallel: 'reproducible',
+  lag: 0,
+};
 
 function study(params: readonly ParamSpec[], sampler: Partial<TpeSamplerSpec> = {}, fields: Partial<StudySpec> = {}) {
   const spec = makeSpec({ params, trials: 100, maxEpochs: 1, seed: 7, sampler: { ...TPE, ...sampler }, ...fields });
   return { spec, sampler: tpeSampler({ ...spec, sampler: spec.sampler as TpeSamplerSpec }, planFor(spec)) };
 }
 
-function snapshot(number: number, params: Params, status: TrialStatus, score: number | null, more: Partial<TrialSnapshot> = {}): TrialSnapshot {
-  return { number, params, status, score, epochs: status === 'running' ? 0 : 1, curve: score === null ? [] : [score], bracket: null, rung: null, ...more };
+function snapshot(
+  number: number,
+  params: Params,
+  status: TrialStatus,
+  score: number | null,
+  more: Partial<TrialSnapshot> = {},
+): TrialSnapshot {
+  return {
+    number,
+    params,
+    status,
+    score,
+    epochs: status === 'running' ? 0 : 1,
+    curve: score === null ? [] : [score],
+    bracket: null,
+    rung: null,
+    ...more,
+  };
 }
 
 /** Runs `trials` proposals one after another, each scored by `score` (higher is better) before the next. */
-function run(sampler: { propose(n: number, h: readonly TrialSnapshot[]): Proposal | null }, trials: number, score: (p: Params) => number | 'diverged' | 'failed'): { history: TrialSnapshot[]; proposals: Proposal[] } {
+function run(
+  sampler: { propose(n: number, h: readonly TrialSnapshot[]): Proposal | null },
+  trials: number,
+  score: (p: Params) => number | 'diverged' | 'failed',
+): { history: TrialSnapshot[]; proposals: Proposal[] } {
   const history: TrialSnapshot[] = [];
   const proposals: Proposal[] = [];
   for (let n = 0; n < trials; n++) {
     const proposal = sampler.propose(n, history)!;
     proposals.push(proposal);
     const s = score(proposal.params);
-    history.push(s === 'diverged' ? snapshot(n, proposal.params, 'diverged', null) : s === 'failed' ? snapshot(n, proposal.params, 'failed', null) : snapshot(n, proposal.params, 'completed', s));
+    history.push(
+      s === 'diverged'
+        ? snapshot(n, proposal.params, 'diverged', null)
+        : s === 'failed'
+          ? snapshot(n, proposal.params, 'failed', null)
+          : snapshot(n, proposal.params, 'completed', s),
+    );
   }
   return { history, proposals };
 }
@@ -40,7 +74,7 @@ function run(sampler: { propose(n: number, h: readonly TrialSnapshot[]): Proposa
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 describe('tpe sampler', () => {
-  it('proposes at random (the random sampler\'s configurations) until it has its startup results, then from its model', () => {
+  it("proposes at random (the random sampler's configurations) until it has its startup results, then from its model", () => {
     const { spec, sampler } = study([X]);
     const random = randomSampler(spec);
     const { proposals } = run(sampler, 14, (p) => -(((p.x as number) - 0.3) ** 2));
@@ -62,7 +96,7 @@ describe('tpe sampler', () => {
     expect(median(flipped.proposals.slice(20).map((p) => p.params.x as number))).toBeGreaterThan(0.8);
   });
 
-  it('models a conditional choice\'s children only from the trials that took their option, and proposes them only under it', () => {
+  it("models a conditional choice's children only from the trials that took their option, and proposes them only under it", () => {
     const params: ParamSpec[] = [
       {
         name: 'opt',
@@ -78,7 +112,8 @@ describe('tpe sampler', () => {
     ];
     for (const multivariate of [false, true]) {
       const { sampler } = study(params, { multivariate });
-      const loss = (p: Params) => (p.opt === 'a' ? 1 + ((p['opt.u'] as number) - 0.5) ** 2 : p.opt === 'b' ? ((p['opt.v'] as number) - 0.8) ** 2 : 2);
+      const loss = (p: Params) =>
+        p.opt === 'a' ? 1 + ((p['opt.u'] as number) - 0.5) ** 2 : p.opt === 'b' ? ((p['opt.v'] as number) - 0.8) ** 2 : 2;
       const { proposals } = run(sampler, 60, (p) => -loss(p));
       for (const { params: p } of proposals) {
         expect(Object.keys(p).sort()).toEqual(p.opt === 'a' ? ['opt', 'opt.u'] : p.opt === 'b' ? ['opt', 'opt.v'] : ['opt']);
@@ -110,10 +145,18 @@ describe('tpe sampler', () => {
     expect(a).not.toBeNull();
     expect(b).toEqual(a);
     // A result it must see that is not in yet: it waits.
-    const waiting = [...done.slice(0, 12), snapshot(12, { x: 12 / 13 }, 'running', null), snapshot(13, { x: 0.9 }, 'running', null), snapshot(14, { x: 0.1 }, 'running', null)];
+    const waiting = [
+      ...done.slice(0, 12),
+      snapshot(12, { x: 12 / 13 }, 'running', null),
+      snapshot(13, { x: 0.9 }, 'running', null),
+      snapshot(14, { x: 0.1 }, 'running', null),
+    ];
     expect(sampler.propose(15, waiting)).toBeNull();
     // Fewer trials than its startup can be seen: random at once, nothing to wait for.
-    expect(sampler.propose(11, done.slice(0, 3).concat(Array.from({ length: 8 }, (_, i) => snapshot(3 + i, { x: 0.5 }, 'running', null))))!.proposedBy).toBe('random');
+    expect(
+      sampler.propose(11, done.slice(0, 3).concat(Array.from({ length: 8 }, (_, i) => snapshot(3 + i, { x: 0.5 }, 'running', null))))!
+        .proposedBy,
+    ).toBe('random');
   });
 
   it('fast: sees every result now in and treats the running trials as running', () => {
@@ -127,12 +170,27 @@ describe('tpe sampler', () => {
   });
 
   it('BOHB: fits on the highest budget with enough results (bottom rungs only when reproducible), and keeps a random share', () => {
-    const spec = makeSpec({ params: [X], strategy: 'hyperband', trials: null, maxEpochs: 9, minEpochs: 1, eta: 3, seed: 7, sampler: { ...TPE, lag: 0 } });
+    const spec = makeSpec({
+      params: [X],
+      strategy: 'hyperband',
+      trials: null,
+      maxEpochs: 9,
+      minEpochs: 1,
+      eta: 3,
+      seed: 7,
+      sampler: { ...TPE, lag: 0 },
+    });
     const plan = planFor(spec);
-    expect(plan.brackets.map((b) => [b.s, b.rungs[0]!.epochs])).toEqual([[2, 1], [1, 3], [0, 9]]);
+    expect(plan.brackets.map((b) => [b.s, b.rungs[0]!.epochs])).toEqual([
+      [2, 1],
+      [1, 3],
+      [0, 9],
+    ]);
     const sampler = tpeSampler({ ...spec, sampler: spec.sampler as TpeSamplerSpec }, plan);
     // Bracket 2's trials (1 epoch) favour x near 0.2; bracket 1's (3 epochs) favour x near 0.8.
-    const cheap = Array.from({ length: 12 }, (_, n) => snapshot(n, { x: n / 12 }, 'paused', -Math.abs(n / 12 - 0.2), { bracket: 2, rung: 0, curve: [-Math.abs(n / 12 - 0.2)] }));
+    const cheap = Array.from({ length: 12 }, (_, n) =>
+      snapshot(n, { x: n / 12 }, 'paused', -Math.abs(n / 12 - 0.2), { bracket: 2, rung: 0, curve: [-Math.abs(n / 12 - 0.2)] }),
+    );
     const dear = Array.from({ length: 12 }, (_, i) => {
       const x = (i + 0.5) / 12;
       const s = -Math.abs(x - 0.8);
@@ -152,7 +210,9 @@ describe('tpe sampler', () => {
   });
 
   it('is a pure function of the seed, the number and the history', () => {
-    const history = Array.from({ length: 20 }, (_, n) => snapshot(n, { x: (n * 7 % 20) / 20 }, 'completed', -((((n * 7) % 20) / 20 - 0.3) ** 2)));
+    const history = Array.from({ length: 20 }, (_, n) =>
+      snapshot(n, { x: ((n * 7) % 20) / 20 }, 'completed', -((((n * 7) % 20) / 20 - 0.3) ** 2)),
+    );
     const { sampler } = study([X]);
     const again = study([X]).sampler;
     expect(again.propose(20, history)).toEqual(sampler.propose(20, history));

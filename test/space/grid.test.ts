@@ -11,7 +11,10 @@ const schedule: ParamSpec = {
     kind: 'conditional',
     options: [
       { name: 'constant', params: [] },
-      { name: 'exponential', params: [{ name: 'schedule.decay_rate', dist: { kind: 'float', low: 0.8, high: 0.99, log: false, grid: [0.9, 0.95] } }] },
+      {
+        name: 'exponential',
+        params: [{ name: 'schedule.decay_rate', dist: { kind: 'float', low: 0.8, high: 0.99, log: false, grid: [0.9, 0.95] } }],
+      },
       {
         name: 'step',
         params: [
@@ -31,7 +34,11 @@ describe('gridCells', () => {
     expect(cells).toHaveLength(60);
     expect(gridSize([lr, batch, schedule])).toBe(60);
     expect(cells.filter((c) => c.schedule === 'constant').every((c) => Object.keys(c).length === 3)).toBe(true);
-    expect(cells.filter((c) => c.schedule === 'step').every((c) => 'schedule.step_size' in c && 'schedule.gamma' in c && !('schedule.decay_rate' in c))).toBe(true);
+    expect(
+      cells
+        .filter((c) => c.schedule === 'step')
+        .every((c) => 'schedule.step_size' in c && 'schedule.gamma' in c && !('schedule.decay_rate' in c)),
+    ).toBe(true);
     expect(new Set(cells.map((c) => JSON.stringify(c))).size).toBe(60);
   });
 
@@ -48,7 +55,10 @@ describe('gridCells', () => {
   });
 
   it('leaves constants out', () => {
-    expect(gridCells([batch, { name: 'hidden', dist: { kind: 'constant', value: [8] } }])).toEqual([{ batch_size: 32 }, { batch_size: 64 }]);
+    expect(gridCells([batch, { name: 'hidden', dist: { kind: 'constant', value: [8] } }])).toEqual([
+      { batch_size: 32 },
+      { batch_size: 64 },
+    ]);
   });
 });
 

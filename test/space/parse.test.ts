@@ -96,7 +96,14 @@ params:
 
   it('applies defaults: random, 20 trials, 10 epochs, auto workers and backend, drawn seed', () => {
     const spec = parse(BASE);
-    expect([spec.strategy, spec.trials, spec.maxEpochs, spec.workers, spec.backend, spec.seed]).toEqual(['random', 20, 10, 'auto', 'auto', 1234]);
+    expect([spec.strategy, spec.trials, spec.maxEpochs, spec.workers, spec.backend, spec.seed]).toEqual([
+      'random',
+      20,
+      10,
+      'auto',
+      'auto',
+      1234,
+    ]);
   });
 
   it('infers the objective from the data: val_accuracy for classification, val_loss for regression', () => {
@@ -109,7 +116,12 @@ params:
     const spec = parse(`${BASE}strategy: sha\nmin_epochs: 1\nmax_epochs: 27\neta: 3\n`);
     expect([spec.strategy, spec.minEpochs, spec.maxEpochs, spec.eta, spec.trials]).toEqual(['sha', 1, 27, 3, 27]);
     expect(parse(`${BASE}strategy: hyperband\n`).trials).toBeNull();
-    expect(parse(BASE, { strategy: 'asha', minEpochs: '2', maxEpochs: '8', eta: '2' })).toMatchObject({ minEpochs: 2, maxEpochs: 8, eta: 2, trials: 4 }); // rungs 2, 4, 8: 2² configurations
+    expect(parse(BASE, { strategy: 'asha', minEpochs: '2', maxEpochs: '8', eta: '2' })).toMatchObject({
+      minEpochs: 2,
+      maxEpochs: 8,
+      eta: 2,
+      trials: 4,
+    }); // rungs 2, 4, 8: 2² configurations
     // Switching to hyperband by flag leaves a file's trials behind instead of failing.
     expect(parse(`${BASE}trials: 5\n`, { strategy: 'hyperband' }).trials).toBeNull();
   });
@@ -122,7 +134,9 @@ params:
   it('expands steps into a grid, log-spaced for loguniform', () => {
     const spec = parse(`${BASE.replace('[1.0e-4, 1] }', '[1.0e-4, 1], steps: 5 }')}strategy: grid\n`);
     const dist = spec.params[0]!.dist;
-    expect(dist.kind === 'float' && dist.grid).toEqual([1e-4, 1e-3, 1e-2, 1e-1, 1].map((v, i) => (i === 0 || i === 4 ? v : expect.closeTo(v, 12))));
+    expect(dist.kind === 'float' && dist.grid).toEqual(
+      [1e-4, 1e-3, 1e-2, 1e-1, 1].map((v, i) => (i === 0 || i === 4 ? v : expect.closeTo(v, 12))),
+    );
     expect(spec.trials).toBeNull();
   });
 
@@ -136,10 +150,20 @@ params:
   it('reads JSON files', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hps-space-'));
     const file = path.join(dir, 's.json');
-    fs.writeFileSync(file, JSON.stringify({ name: 'j', data: { dataset: 'blobs', features: 3 }, params: { batch_size: { choice: [8, 16] } } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ name: 'j', data: { dataset: 'blobs', features: 3 }, params: { batch_size: { choice: [8, 16] } } }),
+    );
     const spec = loadSpaceFile(file, {}, () => 1);
     expect(spec.task).toMatchObject({ kind: 'builtin' });
-    expect(spec.task.kind === 'builtin' && spec.task.data).toEqual({ dataset: 'blobs', samples: 600, classes: 3, features: 3, spread: 1, validationSplit: 0.2 });
+    expect(spec.task.kind === 'builtin' && spec.task.data).toEqual({
+      dataset: 'blobs',
+      samples: 600,
+      classes: 3,
+      features: 3,
+      spread: 1,
+      validationSplit: 0.2,
+    });
   });
 });
 
@@ -150,59 +174,180 @@ describe('parseStudy: invalid files, each with the exact message', () => {
       BASE.replace('[1.0e-4, 1]', '[0, 1]'),
       'space.yaml:5: params.learning_rate.loguniform: low must be > 0, got 0',
     ],
-    ['reversed range', BASE.replace('[1.0e-4, 1]', '[1, 0.1]'), 'space.yaml:5: params.learning_rate.loguniform: high must be > low, got [1, 0.1]'],
-    ['empty float range', `${BASE}  dropout: { uniform: [0.2, 0.2] }\n`, 'space.yaml:6: params.dropout.uniform: high must be > low, got [0.2, 0.2]'],
-    ['reversed int range', `${BASE}  hidden_units: { int: [64, 8] }\n`, 'space.yaml:6: params.hidden_units.int: high must be ≥ low, got [64, 8]'],
-    ['not a pair', BASE.replace('[1.0e-4, 1]', '[1]'), 'space.yaml:5: params.learning_rate.loguniform: must be [low, high] with two numbers, got [1]'],
-    ['int with fractions', `${BASE}  hidden_units: { int: [1.5, 8] }\n`, 'space.yaml:6: params.hidden_units.int: must be [low, high] with two integers, got [1.5, 8]'],
+    [
+      'reversed range',
+      BASE.replace('[1.0e-4, 1]', '[1, 0.1]'),
+      'space.yaml:5: params.learning_rate.loguniform: high must be > low, got [1, 0.1]',
+    ],
+    [
+      'empty float range',
+      `${BASE}  dropout: { uniform: [0.2, 0.2] }\n`,
+      'space.yaml:6: params.dropout.uniform: high must be > low, got [0.2, 0.2]',
+    ],
+    [
+      'reversed int range',
+      `${BASE}  hidden_units: { int: [64, 8] }\n`,
+      'space.yaml:6: params.hidden_units.int: high must be ≥ low, got [64, 8]',
+    ],
+    [
+      'not a pair',
+      BASE.replace('[1.0e-4, 1]', '[1]'),
+      'space.yaml:5: params.learning_rate.loguniform: must be [low, high] with two numbers, got [1]',
+    ],
+    [
+      'int with fractions',
+      `${BASE}  hidden_units: { int: [1.5, 8] }\n`,
+      'space.yaml:6: params.hidden_units.int: must be [low, high] with two integers, got [1.5, 8]',
+    ],
     ['unknown top-level key', `${BASE}max_epoch: 3\n`, 'space.yaml:6: max_epoch: unknown key; did you mean "max_epochs"?'],
     [
       'misspelled distribution',
       BASE.replace('loguniform:', 'lgouniform:'),
       'space.yaml:5: params.learning_rate: must name one distribution (loguniform, uniform, int, choice) or be a plain value: unknown key "lgouniform"; did you mean "loguniform"?',
     ],
-    ['two distributions', BASE.replace('{ loguniform: [1.0e-4, 1] }', '{ loguniform: [1.0e-4, 1], uniform: [0, 1] }'), 'space.yaml:5: params.learning_rate: names 2 distributions (loguniform, uniform); use exactly one'],
-    ['unknown trainer parameter', `${BASE}  lerning_rate: 0.1\n`, 'space.yaml:6: params.lerning_rate: not a parameter of the built-in trainer; did you mean "learning_rate"?'],
-    ['unknown optimizer', `${BASE}  optimizer: { choice: [adam, adamw] }\n`, 'space.yaml:6: params.optimizer.choice[1]: must be one of sgd, momentum, adam, got "adamw"; did you mean "adam"?'],
-    ['batch size as a float range', `${BASE}  batch_size: { uniform: [8, 64] }\n`, 'space.yaml:6: params.batch_size: must be an integer parameter (int, or a choice of integers), got a uniform range'],
-    ['batch size 0', `${BASE}  batch_size: { choice: [0, 32] }\n`, 'space.yaml:6: params.batch_size.choice[0]: must be an integer ≥ 1, got 0'],
-    ['unknown schedule', `${BASE}  schedule: { choice: { constant: {}, cosin: {} } }\n`, 'space.yaml:6: params.schedule.choice.cosin: must be one of constant, exponential, step, cosine, got "cosin"; did you mean "cosine"?'],
+    [
+      'two distributions',
+      BASE.replace('{ loguniform: [1.0e-4, 1] }', '{ loguniform: [1.0e-4, 1], uniform: [0, 1] }'),
+      'space.yaml:5: params.learning_rate: names 2 distributions (loguniform, uniform); use exactly one',
+    ],
+    [
+      'unknown trainer parameter',
+      `${BASE}  lerning_rate: 0.1\n`,
+      'space.yaml:6: params.lerning_rate: not a parameter of the built-in trainer; did you mean "learning_rate"?',
+    ],
+    [
+      'unknown optimizer',
+      `${BASE}  optimizer: { choice: [adam, adamw] }\n`,
+      'space.yaml:6: params.optimizer.choice[1]: must be one of sgd, momentum, adam, got "adamw"; did you mean "adam"?',
+    ],
+    [
+      'batch size as a float range',
+      `${BASE}  batch_size: { uniform: [8, 64] }\n`,
+      'space.yaml:6: params.batch_size: must be an integer parameter (int, or a choice of integers), got a uniform range',
+    ],
+    [
+      'batch size 0',
+      `${BASE}  batch_size: { choice: [0, 32] }\n`,
+      'space.yaml:6: params.batch_size.choice[0]: must be an integer ≥ 1, got 0',
+    ],
+    [
+      'unknown schedule',
+      `${BASE}  schedule: { choice: { constant: {}, cosin: {} } }\n`,
+      'space.yaml:6: params.schedule.choice.cosin: must be one of constant, exponential, step, cosine, got "cosin"; did you mean "cosine"?',
+    ],
     [
       'parameter of another schedule',
       `${BASE}  schedule: { choice: { exponential: { gamma: 0.5 } } }\n`,
       'space.yaml:6: params.schedule.choice.exponential.gamma: not a parameter of the exponential schedule (known: decay_rate, warmup_epochs)',
     ],
-    ['decay rate above 1', `${BASE}  schedule: { choice: { exponential: { decay_rate: { uniform: [0.9, 1.5] } } } }\n`, 'space.yaml:6: params.schedule.choice.exponential.decay_rate.uniform: values must be a number > 0 and ≤ 1, got [0.9, 1.5]'],
-    ['searched hidden list', `${BASE}  hidden: { choice: [32, 64] }\n`, 'space.yaml:6: params.hidden: must be a fixed list of layer sizes such as [128, 64], got a categorical distribution; to search the architecture use hidden_layers and hidden_units'],
-    ['empty choice', `${BASE}  batch_size: { choice: [] }\n`, 'space.yaml:6: params.batch_size.choice: must be a non-empty list of values, or a mapping of options to their parameters, got []'],
+    [
+      'decay rate above 1',
+      `${BASE}  schedule: { choice: { exponential: { decay_rate: { uniform: [0.9, 1.5] } } } }\n`,
+      'space.yaml:6: params.schedule.choice.exponential.decay_rate.uniform: values must be a number > 0 and ≤ 1, got [0.9, 1.5]',
+    ],
+    [
+      'searched hidden list',
+      `${BASE}  hidden: { choice: [32, 64] }\n`,
+      'space.yaml:6: params.hidden: must be a fixed list of layer sizes such as [128, 64], got a categorical distribution; to search the architecture use hidden_layers and hidden_units',
+    ],
+    [
+      'empty choice',
+      `${BASE}  batch_size: { choice: [] }\n`,
+      'space.yaml:6: params.batch_size.choice: must be a non-empty list of values, or a mapping of options to their parameters, got []',
+    ],
     ['duplicate choice', `${BASE}  batch_size: { choice: [32, 32] }\n`, 'space.yaml:6: params.batch_size.choice[1]: 32 is listed twice'],
-    ['unknown dataset', BASE.replace('spirals', 'mnist'), 'space.yaml:3: data.dataset: must be one of digits, spirals, blobs, linear, csv, got "mnist"'],
-    ['missing data', BASE.replace('data: { dataset: spirals }\n', ''), 'space.yaml: data: is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file (or name an objective module)'],
-    ['missing CSV file', BASE.replace('{ dataset: spirals }', '{ dataset: csv, path: nope.csv, target: y, task: regression }'), `space.yaml:3: data.path: no such file: "nope.csv" (looked for ${path.join(os.tmpdir(), 'nope.csv')})`],
-    ['unknown strategy', `${BASE}strategy: rnadom\n`, 'space.yaml:6: strategy: must be one of grid, random, sha, hyperband, asha, got "rnadom"; did you mean "random"?'],
+    [
+      'unknown dataset',
+      BASE.replace('spirals', 'mnist'),
+      'space.yaml:3: data.dataset: must be one of digits, spirals, blobs, linear, csv, got "mnist"',
+    ],
+    [
+      'missing data',
+      BASE.replace('data: { dataset: spirals }\n', ''),
+      'space.yaml: data: is required: a built-in dataset (digits, spirals, blobs, linear) or a CSV file (or name an objective module)',
+    ],
+    [
+      'missing CSV file',
+      BASE.replace('{ dataset: spirals }', '{ dataset: csv, path: nope.csv, target: y, task: regression }'),
+      `space.yaml:3: data.path: no such file: "nope.csv" (looked for ${path.join(os.tmpdir(), 'nope.csv')})`,
+    ],
+    [
+      'unknown strategy',
+      `${BASE}strategy: rnadom\n`,
+      'space.yaml:6: strategy: must be one of grid, random, sha, hyperband, asha, got "rnadom"; did you mean "random"?',
+    ],
     ['zero trials', `${BASE}trials: 0\n`, 'space.yaml:6: trials: must be an integer ≥ 1, got 0'],
-    ['unknown metric', `${BASE}objective: { metric: val_acc }\n`, 'space.yaml:6: objective.metric: must be one of val_accuracy, val_loss, accuracy, loss, got "val_acc"; did you mean "val_accuracy"?'],
-    ['grid without values', `${BASE}strategy: grid\n`, 'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N'],
-    ['grid value out of range', BASE.replace('[1.0e-4, 1] }', '[1.0e-4, 1], grid: [0.1, 2] }'), 'space.yaml:5: params.learning_rate.grid[1]: must be a number in [0.0001, 1], got 2'],
+    [
+      'unknown metric',
+      `${BASE}objective: { metric: val_acc }\n`,
+      'space.yaml:6: objective.metric: must be one of val_accuracy, val_loss, accuracy, loss, got "val_acc"; did you mean "val_accuracy"?',
+    ],
+    [
+      'grid without values',
+      `${BASE}strategy: grid\n`,
+      'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N',
+    ],
+    [
+      'grid value out of range',
+      BASE.replace('[1.0e-4, 1] }', '[1.0e-4, 1], grid: [0.1, 2] }'),
+      'space.yaml:5: params.learning_rate.grid[1]: must be a number in [0.0001, 1], got 2',
+    ],
     ['bad flag', BASE, 'space.yaml: --trials: must be an integer ≥ 1, got "ten"', { trials: 'ten' }],
     ['bad workers flag', BASE, 'space.yaml: --workers: must be a positive integer or "auto", got "0"', { workers: '0' }],
-    ['grid by flag without values', BASE, 'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N', { strategy: 'grid' }],
+    [
+      'grid by flag without values',
+      BASE,
+      'space.yaml:5: params.learning_rate: grid search needs the values of a continuous range: add grid: [...] or steps: N',
+      { strategy: 'grid' },
+    ],
     ['η below 2', `${BASE}strategy: sha\neta: 1\n`, 'space.yaml:7: eta: must be an integer ≥ 2 and ≤ 100, got 1'],
-    ['min_epochs above max_epochs', `${BASE}strategy: asha\nmin_epochs: 9\nmax_epochs: 3\n`, 'space.yaml:7: min_epochs: must be ≤ max_epochs (3), got 9'],
-    ['trials with hyperband', `${BASE}strategy: hyperband\ntrials: 9\n`, 'space.yaml:7: trials: does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)'],
+    [
+      'min_epochs above max_epochs',
+      `${BASE}strategy: asha\nmin_epochs: 9\nmax_epochs: 3\n`,
+      'space.yaml:7: min_epochs: must be ≤ max_epochs (3), got 9',
+    ],
+    [
+      'trials with hyperband',
+      `${BASE}strategy: hyperband\ntrials: 9\n`,
+      'space.yaml:7: trials: does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)',
+    ],
     ['unknown sampler', `${BASE}sampler: tpee\n`, 'space.yaml:6: sampler: must be one of random, tpe, got "tpee"; did you mean "tpe"?'],
-    ['tpe under grid', `${BASE}strategy: grid\nsampler: tpe\n`.replace('[1.0e-4, 1] }', '[1.0e-4, 1], steps: 3 }'), 'space.yaml:7: sampler: tpe does not apply to grid search, which visits its cells in a fixed order; use strategy: random (or sha, hyperband, asha) with sampler: tpe'],
-    ['tpe settings out of range', `${BASE}sampler: { name: tpe, candidates: 0, random_fraction: 2, lag: -1 }\n`, [
-      'space.yaml:6: sampler.candidates: must be an integer ≥ 1 and ≤ 10000, got 0',
-      'space.yaml:6: sampler.random_fraction: must be a number ≥ 0 and ≤ 1, got 2',
-      'space.yaml:6: sampler.lag: must be an integer ≥ 0 and ≤ 1024, got -1',
-    ].join('\n')],
-    ['a tpe setting on the random sampler', `${BASE}sampler: { name: random, candidates: 5 }\n`, 'space.yaml:6: sampler.candidates: applies to sampler tpe only'],
-    ['unknown sampler key', `${BASE}sampler: { name: tpe, n_startup_trials: 5 }\n`, 'space.yaml:6: sampler.n_startup_trials: unknown key; did you mean "startup_trials"?'],
+    [
+      'tpe under grid',
+      `${BASE}strategy: grid\nsampler: tpe\n`.replace('[1.0e-4, 1] }', '[1.0e-4, 1], steps: 3 }'),
+      'space.yaml:7: sampler: tpe does not apply to grid search, which visits its cells in a fixed order; use strategy: random (or sha, hyperband, asha) with sampler: tpe',
+    ],
+    [
+      'tpe settings out of range',
+      `${BASE}sampler: { name: tpe, candidates: 0, random_fraction: 2, lag: -1 }\n`,
+      [
+        'space.yaml:6: sampler.candidates: must be an integer ≥ 1 and ≤ 10000, got 0',
+        'space.yaml:6: sampler.random_fraction: must be a number ≥ 0 and ≤ 1, got 2',
+        'space.yaml:6: sampler.lag: must be an integer ≥ 0 and ≤ 1024, got -1',
+      ].join('\n'),
+    ],
+    [
+      'a tpe setting on the random sampler',
+      `${BASE}sampler: { name: random, candidates: 5 }\n`,
+      'space.yaml:6: sampler.candidates: applies to sampler tpe only',
+    ],
+    [
+      'unknown sampler key',
+      `${BASE}sampler: { name: tpe, n_startup_trials: 5 }\n`,
+      'space.yaml:6: sampler.n_startup_trials: unknown key; did you mean "startup_trials"?',
+    ],
     ['sampler without a name', `${BASE}sampler: { candidates: 5 }\n`, 'space.yaml:6: sampler.name: is required: random or tpe'],
-    ['reproducible under asha', `${BASE}strategy: asha\nsampler: { name: tpe, parallel: reproducible }\n`, 'space.yaml:7: sampler.parallel: cannot be reproducible under asha, whose promotions depend on timing already; leave it out (asha proposes from the results it has)'],
+    [
+      'reproducible under asha',
+      `${BASE}strategy: asha\nsampler: { name: tpe, parallel: reproducible }\n`,
+      'space.yaml:7: sampler.parallel: cannot be reproducible under asha, whose promotions depend on timing already; leave it out (asha proposes from the results it has)',
+    ],
     ['unknown sampler by flag', BASE, 'space.yaml: --sampler: must be one of random, tpe, got "bayes"', { sampler: 'bayes' }],
-    ['malformed YAML', 'name: [unclosed\n', 'space.yaml:2: malformed YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    [
+      'malformed YAML',
+      'name: [unclosed\n',
+      'space.yaml:2: malformed YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
   ];
 
   it.each(cases)('%s', (_label, yaml, message, flags) => {
@@ -236,12 +381,30 @@ describe('parseStudy: samplers', () => {
     expect(parse(BASE).sampler).toEqual({ name: 'random' });
   });
 
-  it('fills in every TPE setting, the random share by strategy (BOHB keeps 1/3 random), the lag left to the study\'s creation', () => {
-    expect(parse(`${BASE}sampler: tpe\n`).sampler).toEqual({ name: 'tpe', startupTrials: 10, candidates: 24, multivariate: false, randomFraction: 0, parallel: 'reproducible', lag: null });
+  it("fills in every TPE setting, the random share by strategy (BOHB keeps 1/3 random), the lag left to the study's creation", () => {
+    expect(parse(`${BASE}sampler: tpe\n`).sampler).toEqual({
+      name: 'tpe',
+      startupTrials: 10,
+      candidates: 24,
+      multivariate: false,
+      randomFraction: 0,
+      parallel: 'reproducible',
+      lag: null,
+    });
     expect(parse(`${BASE}strategy: hyperband\nsampler: tpe\n`).sampler).toMatchObject({ randomFraction: 1 / 3, parallel: 'reproducible' });
     expect(parse(`${BASE}strategy: asha\nsampler: tpe\n`).sampler).toMatchObject({ randomFraction: 1 / 3, parallel: 'fast' });
-    expect(parse(`${BASE}sampler: { name: tpe, startup_trials: 5, candidates: 48, multivariate: true, random_fraction: 0.1, parallel: fast, lag: 3 }\n`).sampler).toEqual({
-      name: 'tpe', startupTrials: 5, candidates: 48, multivariate: true, randomFraction: 0.1, parallel: 'fast', lag: 3,
+    expect(
+      parse(
+        `${BASE}sampler: { name: tpe, startup_trials: 5, candidates: 48, multivariate: true, random_fraction: 0.1, parallel: fast, lag: 3 }\n`,
+      ).sampler,
+    ).toEqual({
+      name: 'tpe',
+      startupTrials: 5,
+      candidates: 48,
+      multivariate: true,
+      randomFraction: 0.1,
+      parallel: 'fast',
+      lag: 3,
     });
   });
 

@@ -13,7 +13,10 @@ const SPACE: ParamSpec[] = [
       kind: 'conditional',
       options: [
         { name: 'constant', params: [] },
-        { name: 'exponential', params: [{ name: 'schedule.decay_rate', dist: { kind: 'float', low: 0.8, high: 0.99, log: false, grid: null } }] },
+        {
+          name: 'exponential',
+          params: [{ name: 'schedule.decay_rate', dist: { kind: 'float', low: 0.8, high: 0.99, log: false, grid: null } }],
+        },
         {
           name: 'step',
           params: [
@@ -59,7 +62,10 @@ describe('sampleParams', () => {
     const dist = { kind: 'float', low: 1e-4, high: 1, log: true, grid: null } as const;
     const rng = rngFor(42, 'ks');
     const n = 4000;
-    const u = Array.from({ length: n }, () => (Math.log(sampleValue(dist, rng) as number) - Math.log(1e-4)) / (Math.log(1) - Math.log(1e-4)));
+    const u = Array.from(
+      { length: n },
+      () => (Math.log(sampleValue(dist, rng) as number) - Math.log(1e-4)) / (Math.log(1) - Math.log(1e-4)),
+    );
     // Critical value at α = 0.01 is 1.63/√n ≈ 0.0258; a linear-uniform draw would give ≈ 0.75.
     expect(ksUniform(u)).toBeLessThan(1.63 / Math.sqrt(n));
     expect(Math.min(...u)).toBeGreaterThanOrEqual(0);

@@ -9,13 +9,8 @@ import { StorageError } from '../../src/errors.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
-import {
-  canTransition,
-  type FinishInfo,
-  type Storage,
-  type StudyRecord,
-  type TrialStatus,
-} from '../../src/storage/storage.js';
+import { canTransition, type FinishInfo, type Storage, type StudyRecord } from '../../src/storage/storage.js';
+import { type TrialStatus } from '../../src/core/types.js';
 import { makeSpec } from '../fixtures/spec.js';
 import { usePostgres } from '../helpers/postgres.js';
 
@@ -73,7 +68,10 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
   }
 
   async function expectRejection(promise: Promise<unknown>, message: string, exitCode = 70): Promise<void> {
-    const error: unknown = await promise.then(() => null, (e: unknown) => e);
+    const error: unknown = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toBe(message);
     expect((error as StorageError).exitCode).toBe(exitCode);
@@ -82,8 +80,14 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
   describe('studies', () => {
     test('createStudy returns the frozen record and getStudy finds it by name', async () => {
       expect(study).toEqual({
-        id: study.id, name: 's', spec: makeSpec({ name: 's' }), status: 'running', backend: 'cpu',
-        createdAt: T0, updatedAt: T0, finishedAt: null,
+        id: study.id,
+        name: 's',
+        spec: makeSpec({ name: 's' }),
+        status: 'running',
+        backend: 'cpu',
+        createdAt: T0,
+        updatedAt: T0,
+        finishedAt: null,
       });
       expect(Object.isFrozen(study) && Object.isFrozen(study.spec.task)).toBe(true);
       const other = await storage.createStudy(makeSpec({ name: 't' }), null);
@@ -109,19 +113,29 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         seen.push([record!.status, record!.finishedAt, record!.updatedAt]);
       }
       expect(seen).toEqual([
-        ['interrupted', null, T0 + 1], ['completed', T0 + 2, T0 + 2], ['running', null, T0 + 3], ['failed', T0 + 4, T0 + 4],
+        ['interrupted', null, T0 + 1],
+        ['completed', T0 + 2, T0 + 2],
+        ['running', null, T0 + 3],
+        ['failed', T0 + 4, T0 + 4],
       ]);
       await expectRejection(storage.setStudyStatus(999, 'completed'), 'no study with id 999');
     });
 
     test('listStudies counts trials and takes the best completed value for each direction', async () => {
       const max = await storage.createStudy(
-        makeSpec({ name: 'max', strategy: 'grid', objective: { metric: 'val_accuracy', direction: 'maximize' } }), null);
+        makeSpec({ name: 'max', strategy: 'grid', objective: { metric: 'val_accuracy', direction: 'maximize' } }),
+        null,
+      );
       await storage.createStudy(makeSpec({ name: 'empty' }), null);
       const values: Array<[TrialStatus, number | null]> = [
-        ['completed', 0.4], ['completed', 0.2], ['completed', 0.7], ['completed', null],
+        ['completed', 0.4],
+        ['completed', 0.2],
+        ['completed', 0.7],
+        ['completed', null],
         // Better values, but not completed: they do not count.
-        ['pruned', 0.05], ['running', 0.99], ['queued', null],
+        ['pruned', 0.05],
+        ['running', 0.99],
+        ['queued', null],
       ];
       for (const id of [study.id, max.id]) {
         for (const [i, [status, value]] of values.entries()) {
@@ -137,8 +151,14 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         { ...common, name: 's', strategy: 'random', direction: 'minimize', metric: 'val_loss', best: 0.2 },
         { ...common, name: 'max', strategy: 'grid', direction: 'maximize', metric: 'val_accuracy', best: 0.7 },
         {
-          ...common, name: 'empty', strategy: 'random', direction: 'minimize', metric: 'val_loss',
-          trials: 0, completed: 0, best: null,
+          ...common,
+          name: 'empty',
+          strategy: 'random',
+          direction: 'minimize',
+          metric: 'val_loss',
+          trials: 0,
+          completed: 0,
+          best: null,
         },
       ]);
     });
@@ -149,9 +169,29 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       const params = { lr: 0.1, hidden: [8, 8] };
       const record = await storage.addTrial(study.id, { number: 3, params, seed: 5, targetEpochs: 9 });
       expect(record).toEqual({
-        studyId: study.id, number: 3, params: { lr: 0.1, hidden: [8, 8] }, seed: 5, status: 'queued', value: null,
-        metrics: null, epochs: 0, targetEpochs: 9, createdAt: T0, startedAt: null, finishedAt: null, durationMs: null,
-        error: null, backend: null, worker: null, device: null, tensorsAfter: null, interruptions: 0, retries: 0, bracket: null, rung: null, proposedBy: null,
+        studyId: study.id,
+        number: 3,
+        params: { lr: 0.1, hidden: [8, 8] },
+        seed: 5,
+        status: 'queued',
+        value: null,
+        metrics: null,
+        epochs: 0,
+        targetEpochs: 9,
+        createdAt: T0,
+        startedAt: null,
+        finishedAt: null,
+        durationMs: null,
+        error: null,
+        backend: null,
+        worker: null,
+        device: null,
+        tensorsAfter: null,
+        interruptions: 0,
+        retries: 0,
+        bracket: null,
+        rung: null,
+        proposedBy: null,
       });
       expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden)).toBe(true);
       // Who proposed a configuration is kept with it.
@@ -177,11 +217,23 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       const info = { value: 0.55, metrics: { loss: 0.55 }, epochs: 2, durationMs: 250.5 };
       await storage.finishTrial(study.id, 1, finish('completed', info));
       const trials = await storage.getTrials(study.id);
-      expect(trials.map((t) => [t.number, t.status])).toEqual([[0, 'queued'], [1, 'completed'], [2, 'queued']]);
+      expect(trials.map((t) => [t.number, t.status])).toEqual([
+        [0, 'queued'],
+        [1, 'completed'],
+        [2, 'queued'],
+      ]);
       trial = trials[1]!;
       expect(trial).toMatchObject({
-        status: 'completed', value: 0.55, metrics: { loss: 0.55 }, epochs: 2, durationMs: 250.5, finishedAt: T0 + 20,
-        startedAt: T0 + 10, error: null, tensorsAfter: 7, interruptions: 0,
+        status: 'completed',
+        value: 0.55,
+        metrics: { loss: 0.55 },
+        epochs: 2,
+        durationMs: 250.5,
+        finishedAt: T0 + 20,
+        startedAt: T0 + 10,
+        error: null,
+        tensorsAfter: 7,
+        interruptions: 0,
       });
       expect((await storage.getStudy('s'))?.updatedAt).toBe(T0 + 20);
     });
@@ -189,7 +241,10 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     test('a queued trial may fail without running', async () => {
       await trialIn(0, 'failed');
       expect((await storage.getTrials(study.id))[0]).toMatchObject({
-        status: 'failed', error: 'boom', startedAt: null, finishedAt: T0,
+        status: 'failed',
+        error: 'boom',
+        startedAt: null,
+        finishedAt: T0,
       });
     });
 
@@ -198,7 +253,9 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     const moves = [
       { op: 'startTrial', to: 'running', call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, backend: 'cpu' }) },
       ...(['completed', 'paused', 'pruned', 'diverged', 'failed'] as const).map((to) => ({
-        op: 'finishTrial', to, call: (s: Storage, id: number) => s.finishTrial(id, 0, finish(to, { value: 0.1, epochs: 1 })),
+        op: 'finishTrial',
+        to,
+        call: (s: Storage, id: number) => s.finishTrial(id, 0, finish(to, { value: 0.1, epochs: 1 })),
       })),
       { op: 'requeueTrial', to: 'queued', only: ['running'], call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
       { op: 'promoteTrial', to: 'queued', only: ['paused'], call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3) },
@@ -242,7 +299,14 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       await storage.recordEpoch(study.id, 0, epoch(3, 0.7));
       await storage.finishTrial(study.id, 0, finish('paused', { value: 0.7, epochs: 3, durationMs: 20 }));
       await storage.pruneTrial(study.id, 0);
-      expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'pruned', rung: 1, epochs: 3, value: 0.7, durationMs: 30, finishedAt: T0 + 5 });
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({
+        status: 'pruned',
+        rung: 1,
+        epochs: 3,
+        value: 0.7,
+        durationMs: 30,
+        finishedAt: T0 + 5,
+      });
       expect((await storage.getEpochs(study.id, 0)).map((e) => e.value)).toEqual([0.9, 0.8, 0.7]);
       await expectRejection(storage.promoteTrial(study.id, 0, 2, 9), 'trial 0 of study "s" cannot go from pruned to queued');
       expect(await storage.getPromotions(study.id)).toHaveLength(1);
@@ -252,7 +316,15 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       await trialIn(0, 'running');
       await storage.finishTrial(study.id, 0, finish('diverged', { value: null, epochs: 1 }));
       await storage.retryTrial(study.id, 0, 1234);
-      expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', seed: 1234, epochs: 0, value: null, metrics: null, error: null, retries: 1 });
+      expect((await storage.getTrials(study.id))[0]).toMatchObject({
+        status: 'queued',
+        seed: 1234,
+        epochs: 0,
+        value: null,
+        metrics: null,
+        error: null,
+        retries: 1,
+      });
       expect(await storage.getEpochs(study.id, 0)).toEqual([]);
       await storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
       await storage.finishTrial(study.id, 0, finish('failed', { error: 'boom' }));
@@ -302,7 +374,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       expect(await storage.getStudyLock(study.id)).toBeNull();
     });
 
-    test('a study\'s declaration can be replaced', async () => {
+    test("a study's declaration can be replaced", async () => {
       await storage.updateStudySpec(study.id, makeSpec({ name: 's', trials: 30 }));
       expect((await storage.getStudy('s'))?.spec.trials).toBe(30);
     });
@@ -316,7 +388,12 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       await storage.recordEpoch(study.id, 0, epoch(2, 0.8));
       await storage.recordEpoch(study.id, 1, epoch(2, 0.6));
       const all = await storage.getEpochs(study.id);
-      expect(all.map((e) => [e.trial, e.epoch, e.value])).toEqual([[0, 1, 0.9], [0, 2, 0.8], [1, 1, 0.7], [1, 2, 0.6]]);
+      expect(all.map((e) => [e.trial, e.epoch, e.value])).toEqual([
+        [0, 1, 0.9],
+        [0, 2, 0.8],
+        [1, 1, 0.7],
+        [1, 2, 0.6],
+      ]);
       expect(all[3]).toEqual({ trial: 1, epoch: 2, metrics: { loss: 0.6, lr: 0.01 }, value: 0.6, durationMs: 20, createdAt: T0 });
       expect((await storage.getEpochs(study.id, 1)).map((e) => e.epoch)).toEqual([1, 2]);
       await trialIn(2, 'queued');
@@ -368,9 +445,18 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       await storage.requeueTrial(study.id, 0, 1, 120);
       let trial = (await storage.getTrials(study.id))[0]!;
       expect(trial).toMatchObject({
-        status: 'queued', epochs: 1, value: 0.9, metrics: { loss: 0.9, lr: 0.01 }, startedAt: null, interruptions: 1, durationMs: 120,
+        status: 'queued',
+        epochs: 1,
+        value: 0.9,
+        metrics: { loss: 0.9, lr: 0.01 },
+        startedAt: null,
+        interruptions: 1,
+        durationMs: 120,
       });
-      expect((await storage.getEpochs(study.id)).map((e) => [e.trial, e.epoch])).toEqual([[0, 1], [1, 1]]);
+      expect((await storage.getEpochs(study.id)).map((e) => [e.trial, e.epoch])).toEqual([
+        [0, 1],
+        [1, 1],
+      ]);
 
       await storage.startTrial(study.id, 0, { worker: 2, backend: 'cpu' });
       await storage.requeueTrial(study.id, 0, 0);
@@ -405,7 +491,11 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         storage.startTrial(study.id, 0, { worker: 1, backend: 'cpu' }),
       ]);
       expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
-        'ok', 'trial 0 of study "s" already exists', 'ok', 'study "s" has no trial 5', 'ok',
+        'ok',
+        'trial 0 of study "s" already exists',
+        'ok',
+        'study "s" has no trial 5',
+        'ok',
         'trial 0 of study "s" cannot go from completed to running',
       ]);
       expect(await storage.getTrials(study.id)).toMatchObject([{ number: 0, params: {}, status: 'completed', worker: 0 }]);
@@ -415,12 +505,13 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       const created = storage.createStudy(makeSpec({ name: 'later' }), null);
       const added = storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1 });
       const started = storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
-      const [later, trials, list] = await Promise.all([
-        storage.getStudy('later'), storage.getTrials(study.id), storage.listStudies(),
-      ]);
+      const [later, trials, list] = await Promise.all([storage.getStudy('later'), storage.getTrials(study.id), storage.listStudies()]);
       expect(later?.name).toBe('later');
       expect(trials.map((t) => t.status)).toEqual(['running']);
-      expect(list.map((s) => [s.name, s.trials])).toEqual([['s', 1], ['later', 0]]);
+      expect(list.map((s) => [s.name, s.trials])).toEqual([
+        ['s', 1],
+        ['later', 0],
+      ]);
       await Promise.all([created, added, started]);
     });
   });

@@ -43,7 +43,11 @@ function epoch(n: number) {
 /** A decision that starts new trial `trials.length` in slot 0. */
 function newTrial(state: ClaimState, targetEpochs = 3): ClaimDecision {
   const number = state.trials.length;
-  return { claims: [{ kind: 'new', slot: 0, trial: { number, params: { n: number }, seed: number, targetEpochs } }], drop: [], status: null };
+  return {
+    claims: [{ kind: 'new', slot: 0, trial: { number, params: { n: number }, seed: number, targetEpochs } }],
+    drop: [],
+    status: null,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,7 +78,13 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     expect(result.leases).toHaveLength(1);
     expect(result.leases[0]!.owner).toMatch(/^host-a:1:0:[0-9a-f]{8}$/);
     expect(result.takeovers).toEqual([]);
-    expect((await storage.getTrials(study.id))[0]).toMatchObject({ number: 0, status: 'running', worker: 0, backend: 'cpu', params: { n: 0 } });
+    expect((await storage.getTrials(study.id))[0]).toMatchObject({
+      number: 0,
+      status: 'running',
+      worker: 0,
+      backend: 'cpu',
+      params: { n: 0 },
+    });
     const second = await co2.claimJobs(study.id, START, (state) => (seen.push(state), newTrial(state)));
     expect(seen[1]!.trials.map((t) => [t.number, t.status])).toEqual([[0, 'running']]);
     expect(second.leases[0]!.owner).not.toBe(result.leases[0]!.owner);
@@ -112,11 +122,23 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
       co.finishLeased(study.id, 0, stale, { info: finish('completed', 3), checkpoint: { epoch: 3, data: new Uint8Array([1]) } }),
       co.requeueLeased(study.id, 0, stale, { checkpoint: { epoch: 1, data: new Uint8Array([2]) } }),
     ]) {
-      const error = await write.then(() => null, (e: unknown) => e);
+      const error = await write.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(LeaseLostError);
       expect((error as StorageError).message).toBe(message);
     }
-    expect(await co.renewLeases(study.id, [{ trial: 0, owner: stale }, { trial: 0, owner: fresh }], 1000)).toEqual([0]);
+    expect(
+      await co.renewLeases(
+        study.id,
+        [
+          { trial: 0, owner: stale },
+          { trial: 0, owner: fresh },
+        ],
+        1000,
+      ),
+    ).toEqual([0]);
     expect([await storage.getTrials(study.id), await storage.getEpochs(study.id)]).toEqual(before);
     expect(await co.listCheckpoints(study.id, 0)).toEqual([]);
     expect((await co.getTakeovers(study.id)).map((t) => [t.trial, t.owner])).toEqual([[0, stale]]);
@@ -141,14 +163,23 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     const bytes = new Uint8Array([7, 8, 9]);
     await co.finishLeased(study.id, 0, leases[0]!.owner, { info: finish('paused', 1), checkpoint: { epoch: 1, data: bytes } });
     const promoted = await co.claimJobs(study.id, { ...START, leaseMs: 150 }, () => ({
-      claims: [{ kind: 'promote', slot: 1, number: 0, rung: 1, targetEpochs: 3 }], drop: [], status: null,
+      claims: [{ kind: 'promote', slot: 1, number: 0, rung: 1, targetEpochs: 3 }],
+      drop: [],
+      status: null,
     }));
     expect(await storage.getPromotions(study.id)).toMatchObject([{ trial: 0, rung: 1 }]);
     await co.recordLeasedEpoch(study.id, 0, promoted.leases[0]!.owner, epoch(2));
     await sleep(250);
     const next = await co2.claimJobs(study.id, START, () => ({ claims: [], drop: [], status: null }));
     expect(next.takeovers).toMatchObject([{ trial: 0, keptEpochs: 1 }]);
-    expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', epochs: 1, value: 1, interruptions: 1, rung: 1, targetEpochs: 3 });
+    expect((await storage.getTrials(study.id))[0]).toMatchObject({
+      status: 'queued',
+      epochs: 1,
+      value: 1,
+      interruptions: 1,
+      rung: 1,
+      targetEpochs: 3,
+    });
     expect((await storage.getEpochs(study.id)).map((e) => e.epoch)).toEqual([1]);
     expect(await co.getCheckpoint(study.id, 0, 1)).toEqual(bytes);
   });
@@ -165,11 +196,21 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
 
   test('a finished run keeps only the checkpoint its trial continues from', async () => {
     const { leases } = await co.claimJobs(study.id, START, (state) => newTrial(state, 1));
-    const summary = await co.finishLeased(study.id, 0, leases[0]!.owner, { info: finish('paused', 1), checkpoint: { epoch: 1, data: new Uint8Array([1]) } });
+    const summary = await co.finishLeased(study.id, 0, leases[0]!.owner, {
+      info: finish('paused', 1),
+      checkpoint: { epoch: 1, data: new Uint8Array([1]) },
+    });
     expect(summary).toEqual({ best: null });
     expect(await co.listCheckpoints(study.id, 0)).toEqual([1]);
-    const again = await co.claimJobs(study.id, START, () => ({ claims: [{ kind: 'promote', slot: 0, number: 0, rung: 1, targetEpochs: 3 }], drop: [], status: null }));
-    const done = await co.finishLeased(study.id, 0, again.leases[0]!.owner, { info: finish('completed', 3), checkpoint: { epoch: 3, data: new Uint8Array([3]) } });
+    const again = await co.claimJobs(study.id, START, () => ({
+      claims: [{ kind: 'promote', slot: 0, number: 0, rung: 1, targetEpochs: 3 }],
+      drop: [],
+      status: null,
+    }));
+    const done = await co.finishLeased(study.id, 0, again.leases[0]!.owner, {
+      info: finish('completed', 3),
+      checkpoint: { epoch: 3, data: new Uint8Array([3]) },
+    });
     expect(done).toEqual({ best: { number: 0, value: 0.5 } });
     expect(await co.listCheckpoints(study.id, 0)).toEqual([]);
     expect(await co.getCheckpoint(study.id, 0, 1)).toBeNull();
@@ -177,13 +218,24 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
 
   test('a failed run may be queued again at once, with new parameters', async () => {
     const { leases } = await co.claimJobs(study.id, START, (state) => newTrial(state));
-    await co.finishLeased(study.id, 0, leases[0]!.owner, { info: { ...finish('failed', 0), error: 'out of memory' }, retry: { seed: 5, params: { n: 0, batch_size: 8 } } });
-    expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', seed: 5, params: { n: 0, batch_size: 8 }, retries: 1, error: null });
+    await co.finishLeased(study.id, 0, leases[0]!.owner, {
+      info: { ...finish('failed', 0), error: 'out of memory' },
+      retry: { seed: 5, params: { n: 0, batch_size: 8 } },
+    });
+    expect((await storage.getTrials(study.id))[0]).toMatchObject({
+      status: 'queued',
+      seed: 5,
+      params: { n: 0, batch_size: 8 },
+      retries: 1,
+      error: null,
+    });
   });
 
   test('decisions drop paused trials and finish the study; leaving marks a study without running trials interrupted', async () => {
     const { leases } = await co.claimJobs(study.id, START, (state) => ({
-      claims: [newTrial(state).claims[0]!, { kind: 'new', slot: 1, trial: { number: 1, params: {}, seed: 1, targetEpochs: 1 } }], drop: [], status: null,
+      claims: [newTrial(state).claims[0]!, { kind: 'new', slot: 1, trial: { number: 1, params: {}, seed: 1, targetEpochs: 1 } }],
+      drop: [],
+      status: null,
     }));
     await co.finishLeased(study.id, 0, leases[0]!.owner, { info: finish('paused', 1), checkpoint: { epoch: 1, data: null } });
     expect(await co.leaveStudy(study.id)).toBe('running');

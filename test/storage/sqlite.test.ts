@@ -60,7 +60,9 @@ describe('a new database', () => {
   test('is created with its folder, in WAL mode, marked as hpsearch, at the latest schema', async () => {
     await SqliteStorage.open(path).close();
     expect([pragma(path, 'journal_mode'), pragma(path, 'application_id'), pragma(path, 'user_version')]).toEqual([
-      'wal', 0x48505352, SCHEMA_VERSION,
+      'wal',
+      0x48505352,
+      SCHEMA_VERSION,
     ]);
     expect(APPLICATION_ID).toBe(0x48505352);
     expect(SCHEMA_VERSION).toBe(2);
@@ -82,13 +84,22 @@ describe('a new database', () => {
     const first = SqliteStorage.open(path);
     const id = await seed(first);
     const pending = first.finishTrial(id, 0, {
-      status: 'diverged', value: null, metrics: { loss: NaN }, epochs: 1, durationMs: 40, error: null, tensorsAfter: 0,
+      status: 'diverged',
+      value: null,
+      metrics: { loss: NaN },
+      epochs: 1,
+      durationMs: 40,
+      error: null,
+      tensorsAfter: 0,
     });
     await first.close();
     await pending;
     const second = SqliteStorage.open(path);
     expect((await second.getTrials(id))[0]).toMatchObject({
-      status: 'diverged', durationMs: 40, tensorsAfter: 0, metrics: { loss: NaN },
+      status: 'diverged',
+      durationMs: 40,
+      tensorsAfter: 0,
+      metrics: { loss: NaN },
     });
     await second.close();
   });
@@ -113,9 +124,7 @@ describe('a file that is not ours', () => {
     const db = raw(file);
     db.pragma('application_id = 0x12345678');
     db.close();
-    expect(openError(file).hint).toBe(
-      'it is a SQLite database of another application (application_id 0x12345678); choose another file',
-    );
+    expect(openError(file).hint).toBe('it is a SQLite database of another application (application_id 0x12345678); choose another file');
   });
 
   test('a file that is not SQLite at all is rejected and left untouched', () => {
@@ -204,7 +213,9 @@ test('when another writer holds the lock, the whole batch is rejected as one and
   ]);
   const locked = `could not write to ${path}: database is locked`;
   expect(results.map((r) => r.status === 'rejected' && r.reason instanceof StorageError && r.reason.message)).toEqual([
-    locked, locked, locked,
+    locked,
+    locked,
+    locked,
   ]);
   other.exec('ROLLBACK');
   other.close();

@@ -3,7 +3,7 @@
  * configuration i has quality QUALITY[i], and its score after e epochs rises towards it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Params } from '../../src/space/types.js';
+import type { Params } from '../../src/core/types.js';
 import { ashaStrategy } from '../../src/strategies/asha.js';
 import { hyperbandStrategy } from '../../src/strategies/hyperband.js';
 import { type Plan, planStudy } from '../../src/strategies/plan.js';
@@ -30,7 +30,11 @@ describe('successive halving', () => {
     const run = simulate(strategy(), { workers: 4, maxEpochs: 27, score });
     const all = ranked([...Array(27).keys()]);
     // reduction_factor=3: 27 at 1 epoch, the best 9 continue to 3, the best 3 to 9, the best 1 to 27.
-    const reached = (k: number) => run.history.filter((t) => (t.rung ?? 0) >= k).map((t) => t.number).sort((a, b) => a - b);
+    const reached = (k: number) =>
+      run.history
+        .filter((t) => (t.rung ?? 0) >= k)
+        .map((t) => t.number)
+        .sort((a, b) => a - b);
     expect(reached(1)).toEqual(all.slice(0, 9).sort((a, b) => a - b));
     expect(run.history.filter((t) => t.status === 'completed')).toHaveLength(1);
     expect(reached(2)).toEqual(all.slice(0, 3).sort((a, b) => a - b));
@@ -61,7 +65,11 @@ describe('successive halving', () => {
     const run = simulate(s, { workers: 27, maxEpochs: 27, score });
     // Replay: after rung 0 (27 trials paused at epoch 1), the 18 losers are dropped at once.
     const atRung0 = run.history.map((t) => ({ ...t, status: 'paused' as const, rung: 0, epochs: 1, curve: t.curve.slice(0, 1) }));
-    expect([...s.dropped(atRung0)].sort((a, b) => a - b)).toEqual(ranked([...Array(27).keys()]).slice(9).sort((a, b) => a - b));
+    expect([...s.dropped(atRung0)].sort((a, b) => a - b)).toEqual(
+      ranked([...Array(27).keys()])
+        .slice(9)
+        .sort((a, b) => a - b),
+    );
   });
 
   it('breaks ties by trial number', () => {
@@ -91,7 +99,12 @@ describe('successive halving', () => {
     const longLived = strategy();
     longLived.ask([]);
     expect(strategy().ask(history)).toEqual(longLived.ask(history));
-    expect(strategy().ask(history)).toMatchObject({ kind: 'continue', trial: ranked([...Array(27).keys()])[0], rung: 1, budget: { from: 1, to: 3 } });
+    expect(strategy().ask(history)).toMatchObject({
+      kind: 'continue',
+      trial: ranked([...Array(27).keys()])[0],
+      rung: 1,
+      budget: { from: 1, to: 3 },
+    });
   });
 });
 
@@ -114,7 +127,9 @@ describe('Hyperband', () => {
   it('runs brackets side by side: the next bracket starts while one waits at a rung', () => {
     const run = simulate(strategy(), { workers: 6, maxEpochs: 27, score, duration: (t, from, to) => (t === 0 ? 40 : 1) * (to - from) });
     const firstOfBracket2 = run.requests.find((r) => r.request.kind === 'new' && r.request.bracket === 2)!.time;
-    const lastOfBracket3 = Math.max(...run.requests.filter((r) => r.request.kind === 'continue' && run.history[r.request.trial]!.bracket === 3).map((r) => r.time));
+    const lastOfBracket3 = Math.max(
+      ...run.requests.filter((r) => r.request.kind === 'continue' && run.history[r.request.trial]!.bracket === 3).map((r) => r.time),
+    );
     expect(firstOfBracket2).toBeLessThan(lastOfBracket3);
   });
 });

@@ -20,20 +20,48 @@ describe('schedule math', () => {
   it('successive halving costs Σ nᵢ·(rᵢ − rᵢ₋₁), promoted configurations continuing', () => {
     // reduction_factor=3, R=27: 27·1 + 9·(3−1) + 3·(9−3) + 1·(27−9) = 27 + 18 + 18 + 18.
     const plan = planStudy({ strategy: 'sha', eta: 3, minEpochs: 1, maxEpochs: 27, trials: 27 });
-    expect(plan.brackets).toEqual([{ s: 3, rungs: [{ configs: 27, epochs: 1 }, { configs: 9, epochs: 3 }, { configs: 3, epochs: 9 }, { configs: 1, epochs: 27 }] }]);
+    expect(plan.brackets).toEqual([
+      {
+        s: 3,
+        rungs: [
+          { configs: 27, epochs: 1 },
+          { configs: 9, epochs: 3 },
+          { configs: 3, epochs: 9 },
+          { configs: 1, epochs: 27 },
+        ],
+      },
+    ]);
     expect(plan.totalEpochs).toBe(81);
     expect(plan.fullBudgetEpochs).toBe(27 * 27);
   });
 
   // Li et al. (JMLR 2018), Table 1 lists R = 81, η = 3: n = 81, 34, 15, 8, 5 at r = 1, 3, 9, 27, 81.
-  it('Hyperband for R = 81, η = 3 is the paper\'s table', () => {
+  it("Hyperband for R = 81, η = 3 is the paper's table", () => {
     const brackets = hyperbandBrackets(1, 81, 3);
     expect(brackets.map((b) => b.s)).toEqual([4, 3, 2, 1, 0]);
     expect(brackets.map((b) => b.rungs.map((r) => [r.configs, r.epochs]))).toEqual([
-      [[81, 1], [27, 3], [9, 9], [3, 27], [1, 81]],
-      [[34, 3], [11, 9], [3, 27], [1, 81]],
-      [[15, 9], [5, 27], [1, 81]],
-      [[8, 27], [2, 81]],
+      [
+        [81, 1],
+        [27, 3],
+        [9, 9],
+        [3, 27],
+        [1, 81],
+      ],
+      [
+        [34, 3],
+        [11, 9],
+        [3, 27],
+        [1, 81],
+      ],
+      [
+        [15, 9],
+        [5, 27],
+        [1, 81],
+      ],
+      [
+        [8, 27],
+        [2, 81],
+      ],
       [[5, 81]],
     ]);
   });
@@ -68,7 +96,16 @@ describe('schedule math', () => {
   });
 
   it('a bracket costs each configuration only the epochs it has not done', () => {
-    expect(bracketEpochs({ s: 2, rungs: [{ configs: 9, epochs: 1 }, { configs: 3, epochs: 3 }, { configs: 1, epochs: 9 }] })).toBe(9 + 6 + 6);
+    expect(
+      bracketEpochs({
+        s: 2,
+        rungs: [
+          { configs: 9, epochs: 1 },
+          { configs: 3, epochs: 3 },
+          { configs: 1, epochs: 9 },
+        ],
+      }),
+    ).toBe(9 + 6 + 6);
   });
 
   it('grid and random train every configuration to the full budget', () => {

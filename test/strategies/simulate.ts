@@ -5,7 +5,7 @@
  * complete, drop what the strategy drops, drop what is left paused at the end), and records
  * every decision for the tests to check.
  */
-import type { Params } from '../../src/space/types.js';
+import type { Params } from '../../src/core/types.js';
 import type { Strategy, TrialRequest, TrialSnapshot } from '../../src/strategies/types.js';
 
 export interface Simulation {
@@ -30,7 +30,7 @@ export interface SimulationOptions {
 
 export function simulate(strategy: Strategy, options: SimulationOptions): Simulation {
   const history: TrialSnapshot[] = [];
-  const requests: Simulation["requests"] = [];
+  const requests: Simulation['requests'] = [];
   const idle: Simulation['idle'] = [];
   const runningUntil = new Map<number, { end: number; from: number; to: number }>();
   let time = 0;

@@ -33,7 +33,9 @@ function drain(strategy: Strategy): TrialRequest[] {
 }
 
 const random = (seed: number, trials = 5) =>
-  randomStrategy(planStudy({ strategy: 'random', eta: 3, minEpochs: 1, maxEpochs: 3, trials }), trials, { propose: (trial) => ({ params: sampleParams(PARAMS, rngFor(seed, 'params', trial)), proposedBy: 'random' }) });
+  randomStrategy(planStudy({ strategy: 'random', eta: 3, minEpochs: 1, maxEpochs: 3, trials }), trials, {
+    propose: (trial) => ({ params: sampleParams(PARAMS, rngFor(seed, 'params', trial)), proposedBy: 'random' }),
+  });
 
 const grid = (trials: number | null) => {
   const plan = planFor({ strategy: 'grid', eta: 3, minEpochs: 1, maxEpochs: 4, trials, params: PARAMS });

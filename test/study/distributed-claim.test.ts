@@ -4,30 +4,63 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { ClaimState } from '../../src/storage/coordination.js';
-import type { StudyRecord, TrialRecord, TrialStatus } from '../../src/storage/storage.js';
+import type { StudyRecord, TrialRecord } from '../../src/storage/storage.js';
+import type { TrialStatus } from '../../src/core/types.js';
 import { createStrategy } from '../../src/study/search.js';
 import { cachedStrategies, decideClaims } from '../../src/study/distributed-claim.js';
 import { trialSeed } from '../../src/util/random.js';
 import { makeSpec } from '../fixtures/spec.js';
 
-const spec = makeSpec({ name: 'd', trials: 3, maxEpochs: 2, params: [{ name: 'x', dist: { kind: 'float', low: 0, high: 1, log: false, grid: null } }] });
+const spec = makeSpec({
+  name: 'd',
+  trials: 3,
+  maxEpochs: 2,
+  params: [{ name: 'x', dist: { kind: 'float', low: 0, high: 1, log: false, grid: null } }],
+});
 const study: StudyRecord = { id: 1, name: 'd', spec, status: 'running', backend: 'cpu', createdAt: 0, updatedAt: 0, finishedAt: null };
 
 function trial(number: number, status: TrialStatus, epochs = 0): TrialRecord {
   return {
-    studyId: 1, number, params: { x: number / 10 }, seed: number, status, value: null, metrics: null, epochs, targetEpochs: 2, bracket: null, rung: null,
-    createdAt: 0, startedAt: null, finishedAt: null, durationMs: null, error: null, backend: null, worker: null, device: null, tensorsAfter: null,
-    interruptions: 0, retries: 0, proposedBy: 'random',
+    studyId: 1,
+    number,
+    params: { x: number / 10 },
+    seed: number,
+    status,
+    value: null,
+    metrics: null,
+    epochs,
+    targetEpochs: 2,
+    bracket: null,
+    rung: null,
+    createdAt: 0,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    error: null,
+    backend: null,
+    worker: null,
+    device: null,
+    tensorsAfter: null,
+    interruptions: 0,
+    retries: 0,
+    proposedBy: 'random',
   };
 }
 
-const state = (trials: TrialRecord[], status: StudyRecord['status'] = 'running'): ClaimState => ({ study: { ...study, status }, trials, epochs: [] });
+const state = (trials: TrialRecord[], status: StudyRecord['status'] = 'running'): ClaimState => ({
+  study: { ...study, status },
+  trials,
+  epochs: [],
+});
 const strategies = cachedStrategies(createStrategy);
 
 describe('decideClaims', () => {
   test('each free slot gets its own new trial, numbered after the stored ones', () => {
     const decision = decideClaims(state([]), [0, 1], strategies);
-    expect(decision.claims.map((c) => [c.kind, c.slot, c.kind === 'new' ? c.trial.number : -1])).toEqual([['new', 0, 0], ['new', 1, 1]]);
+    expect(decision.claims.map((c) => [c.kind, c.slot, c.kind === 'new' ? c.trial.number : -1])).toEqual([
+      ['new', 0, 0],
+      ['new', 1, 1],
+    ]);
     expect(decision.jobs.map((j) => j.seed)).toEqual([trialSeed(42, 0), trialSeed(42, 1)]);
     expect([decision.status, decision.done]).toEqual([null, false]);
   });

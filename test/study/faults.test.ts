@@ -35,7 +35,11 @@ function faultSpec(faults: readonly string[], extra: Record<string, unknown> = {
   });
 }
 
-async function run(spec: StudySpec, executor: ReturnType<typeof createThreadExecutor>, options: { trialTimeoutMs?: number; retries?: number } = {}) {
+async function run(
+  spec: StudySpec,
+  executor: ReturnType<typeof createThreadExecutor>,
+  options: { trialTimeoutMs?: number; retries?: number } = {},
+) {
   const storage = new MemoryStorage();
   const study = await storage.createStudy(spec, 'wasm');
   try {
@@ -59,7 +63,9 @@ describe.each([
     expect(byFault.throw!.error!.split('\n')[0]).toBe('TypeError: the objective threw');
     expect(byFault.exit!.status).toBe('failed');
     expect(byFault.exit!.error!.split('\n')[0]).toBe(
-      kind === 'worker threads' ? 'TrialFailedError: the worker thread died: worker exited with code: 7' : "TrialFailedError: the trial's child process exited (code 7)",
+      kind === 'worker threads'
+        ? 'TrialFailedError: the worker thread died: worker exited with code: 7'
+        : "TrialFailedError: the trial's child process exited (code 7)",
     );
     expect(byFault.hang).toMatchObject({ status: 'failed', error: 'TrialFailedError: timed out after 5s (--trial-timeout)' });
     expect(byFault.oom!.status).toBe('failed');
@@ -117,7 +123,14 @@ describe('a checkpoint that cannot be saved', () => {
     const study = await storage.createStudy(spec, 'wasm');
     const executor = createThreadExecutor({ workers: 1 });
     try {
-      const result = await runStudy({ storage, study, strategy: createStrategy(spec), executor, backend: 'wasm', checkpointDir: `${dir}/blocked/checkpoints` });
+      const result = await runStudy({
+        storage,
+        study,
+        strategy: createStrategy(spec),
+        executor,
+        backend: 'wasm',
+        checkpointDir: `${dir}/blocked/checkpoints`,
+      });
       expect(result.status).toBe('completed');
       expect(result.trials.map((t) => t.status)).toEqual(['failed', 'failed']);
       expect(result.trials[0]!.error!.split('\n')[0]).toBe(

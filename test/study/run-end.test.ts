@@ -3,7 +3,7 @@
  * stop came after; only a run stopped short of it goes back to the queue.
  */
 import { describe, expect, it } from 'vitest';
-import type { TrialOutcome } from '../../src/pool/messages.js';
+import type { TrialOutcome } from '../../src/core/messages.js';
 import { keptEpochs } from '../../src/storage/rules.js';
 import { alreadyDone, decideRunEnd, type RunEndInput } from '../../src/study/run-end.js';
 
@@ -40,29 +40,51 @@ describe('decideRunEnd', () => {
 
   it('a graceful stop after the last epoch was reported is done: paused at its rung, or completed at the full budget', () => {
     const atRung = decideRunEnd(input({ outcome: outcome('stopped', 3, 0.4, 3), reported: { epochs: 3, metrics: { value: 0.4 } } }));
-    expect(atRung).toEqual({ kind: 'finish', info: { status: 'paused', value: 0.4, metrics: { value: 0.4, loss: 0.1 }, epochs: 3, durationMs: 10, error: null, tensorsAfter: 3 } });
-    const full = decideRunEnd(input({ budget: { from: 6, to: 9 }, outcome: outcome('stopped', 9, 0.3), reported: { epochs: 9, metrics: { value: 0.3 } } }));
+    expect(atRung).toEqual({
+      kind: 'finish',
+      info: { status: 'paused', value: 0.4, metrics: { value: 0.4, loss: 0.1 }, epochs: 3, durationMs: 10, error: null, tensorsAfter: 3 },
+    });
+    const full = decideRunEnd(
+      input({ budget: { from: 6, to: 9 }, outcome: outcome('stopped', 9, 0.3), reported: { epochs: 9, metrics: { value: 0.3 } } }),
+    );
     expect(full).toMatchObject({ kind: 'finish', info: { status: 'completed', value: 0.3, epochs: 9 } });
   });
 
   it('a stop by the strategy is pruned, wherever it comes', () => {
-    expect(decideRunEnd(input({ outcome: outcome('stopped', 1), reported: { epochs: 1, metrics: { value: 0.5 } }, pruned: true }))).toMatchObject({ kind: 'finish', info: { status: 'pruned', epochs: 1 } });
+    expect(
+      decideRunEnd(input({ outcome: outcome('stopped', 1), reported: { epochs: 1, metrics: { value: 0.5 } }, pruned: true })),
+    ).toMatchObject({ kind: 'finish', info: { status: 'pruned', epochs: 1 } });
   });
 
   it('a hard abort is re-queued, unless the last epoch was reported already', () => {
     const abort = new DOMException('aborted', 'AbortError');
-    expect(decideRunEnd(input({ error: abort, reported: { epochs: 2, metrics: { value: 0.5 } } }))).toEqual({ kind: 'requeue', checkpointEpochs: null, durationMs: null });
+    expect(decideRunEnd(input({ error: abort, reported: { epochs: 2, metrics: { value: 0.5 } } }))).toEqual({
+      kind: 'requeue',
+      checkpointEpochs: null,
+      durationMs: null,
+    });
     expect(decideRunEnd(input({ error: abort, reported: { epochs: 3, metrics: { value: 0.5, loss: 0.2 } } }))).toMatchObject({
       kind: 'finish',
       info: { status: 'paused', value: 0.5, epochs: 3, metrics: { value: 0.5, loss: 0.2 } },
     });
-    expect(decideRunEnd(input({ error: abort, reported: { epochs: 3, metrics: { value: NaN, loss: NaN } } }))).toMatchObject({ kind: 'finish', info: { status: 'diverged', value: null } });
+    expect(decideRunEnd(input({ error: abort, reported: { epochs: 3, metrics: { value: NaN, loss: NaN } } }))).toMatchObject({
+      kind: 'finish',
+      info: { status: 'diverged', value: null },
+    });
   });
 
   it('a completed run is paused below the full budget, completed at it; one that ended early by its own choice is over', () => {
-    expect(decideRunEnd(input({ outcome: outcome('completed', 3), reported: { epochs: 3, metrics: { value: 0.5 } } }))).toMatchObject({ info: { status: 'paused' } });
-    expect(decideRunEnd(input({ budget: { from: 0, to: 9 }, outcome: outcome('completed', 9), reported: { epochs: 9, metrics: { value: 0.5 } } }))).toMatchObject({ info: { status: 'completed' } });
-    expect(decideRunEnd(input({ outcome: outcome('completed', 2), reported: { epochs: 2, metrics: { value: 0.5 } } }))).toMatchObject({ info: { status: 'completed', epochs: 2 } });
+    expect(decideRunEnd(input({ outcome: outcome('completed', 3), reported: { epochs: 3, metrics: { value: 0.5 } } }))).toMatchObject({
+      info: { status: 'paused' },
+    });
+    expect(
+      decideRunEnd(
+        input({ budget: { from: 0, to: 9 }, outcome: outcome('completed', 9), reported: { epochs: 9, metrics: { value: 0.5 } } }),
+      ),
+    ).toMatchObject({ info: { status: 'completed' } });
+    expect(decideRunEnd(input({ outcome: outcome('completed', 2), reported: { epochs: 2, metrics: { value: 0.5 } } }))).toMatchObject({
+      info: { status: 'completed', epochs: 2 },
+    });
   });
 
   it('an error fails the trial with its text, keeping the epochs reported', () => {
@@ -82,7 +104,15 @@ describe('keptEpochs and alreadyDone', () => {
   });
 
   it('a trial with nothing left to run ends as its last epoch left it', () => {
-    expect(alreadyDone({ value: 0.2, loss: 0.1 }, 3, 9, 'value')).toEqual({ status: 'paused', value: 0.2, metrics: { value: 0.2, loss: 0.1 }, epochs: 3, durationMs: null, error: null, tensorsAfter: null });
+    expect(alreadyDone({ value: 0.2, loss: 0.1 }, 3, 9, 'value')).toEqual({
+      status: 'paused',
+      value: 0.2,
+      metrics: { value: 0.2, loss: 0.1 },
+      epochs: 3,
+      durationMs: null,
+      error: null,
+      tensorsAfter: null,
+    });
     expect(alreadyDone({ value: 0.2 }, 9, 9, 'value')).toMatchObject({ status: 'completed', value: 0.2 });
     expect(alreadyDone({ value: Infinity }, 9, 9, 'value')).toMatchObject({ status: 'diverged', value: null });
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TrialExecutor, TrialHandlers } from '../../src/pool/executor.js';
-import type { TrialOutcome, TrialTask } from '../../src/pool/messages.js';
+import type { TrialOutcome, TrialTask } from '../../src/core/messages.js';
 import type { StudySpec } from '../../src/space/spec.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { createStrategy } from '../../src/study/search.js';
@@ -23,7 +23,11 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Runs each trial in-process: one epoch per tick, reporting `val_loss` from `script`
  * (`'throw'` makes the trial throw, `'hang'` never returns until aborted).
  */
-function fakeExecutor(slots: number, script: Script, log: { concurrent: number; maxConcurrent: number; slotsSeen: number[] }): TrialExecutor {
+function fakeExecutor(
+  slots: number,
+  script: Script,
+  log: { concurrent: number; maxConcurrent: number; slotsSeen: number[] },
+): TrialExecutor {
   return {
     slots,
     kind: 'fake',
@@ -60,7 +64,12 @@ function fakeExecutor(slots: number, script: Script, log: { concurrent: number; 
   };
 }
 
-function outcome(status: TrialOutcome['status'], metrics: Record<string, number>, epochs: number, checkpointEpochs: number | null): TrialOutcome {
+function outcome(
+  status: TrialOutcome['status'],
+  metrics: Record<string, number>,
+  epochs: number,
+  checkpointEpochs: number | null,
+): TrialOutcome {
   return { status, metrics, epochs, durationMs: epochs, checkpointEpochs, tensorsAfter: 0, bytesAfter: 0, recycled: false };
 }
 
@@ -70,7 +79,18 @@ const SPEC: StudySpec = makeSpec({
   params: [{ name: 'learning_rate', dist: { kind: 'float', low: 1e-3, high: 1, log: true, grid: null } }],
 });
 
-async function run(script: Script, options: { spec?: StudySpec; slots?: number; strategy?: Strategy; storage?: MemoryStorage; stop?: AbortSignal; abort?: AbortSignal; ends?: TrialView[] } = {}) {
+async function run(
+  script: Script,
+  options: {
+    spec?: StudySpec;
+    slots?: number;
+    strategy?: Strategy;
+    storage?: MemoryStorage;
+    stop?: AbortSignal;
+    abort?: AbortSignal;
+    ends?: TrialView[];
+  } = {},
+) {
   const spec = options.spec ?? SPEC;
   const storage = options.storage ?? new MemoryStorage();
   const study = (await storage.getStudy(spec.name)) ?? (await storage.createStudy(spec, 'cpu'));
@@ -93,7 +113,9 @@ describe('runStudy', () => {
   it('runs every trial the strategy asks for, never more at once than there are slots', async () => {
     const { result, storage, study, log } = await run((task, epoch) => task.trial + 1 / epoch);
     expect(result.status).toBe('completed');
-    expect(result.trials.map((t) => [t.number, t.status, t.epochs, t.value])).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n, 'completed', 3, n + 1 / 3]));
+    expect(result.trials.map((t) => [t.number, t.status, t.epochs, t.value])).toEqual(
+      [0, 1, 2, 3, 4, 5].map((n) => [n, 'completed', 3, n + 1 / 3]),
+    );
     expect(log.maxConcurrent).toBe(2);
     expect(new Set(log.slotsSeen)).toEqual(new Set([0, 1]));
     expect(await storage.getEpochs(study.id)).toHaveLength(18);
@@ -132,7 +154,11 @@ describe('runStudy', () => {
 
   it('marks trials the strategy stops as pruned', async () => {
     const base = createStrategy(SPEC);
-    const strategy: Strategy = { ...base, ask: (h) => base.ask(h), tell: (report) => (report.trial === 0 && report.epoch === 1 ? { kind: 'stop', reason: 'pruned' } : { kind: 'continue' }) };
+    const strategy: Strategy = {
+      ...base,
+      ask: (h) => base.ask(h),
+      tell: (report) => (report.trial === 0 && report.epoch === 1 ? { kind: 'stop', reason: 'pruned' } : { kind: 'continue' }),
+    };
     const { result } = await run(() => 0.5, { strategy });
     expect(result.trials.map((t) => [t.status, t.epochs])[0]).toEqual(['pruned', 1]);
   });
@@ -155,7 +181,10 @@ describe('runStudy', () => {
       [3, 'queued', 1],
     ]);
     // Trials 2 and 3 run side by side; both finish the epoch in which the stop came.
-    expect(ends.filter((t) => t.status === 'queued').map((t) => [t.number, t.epochs])).toEqual([[2, 2], [3, 2]]);
+    expect(ends.filter((t) => t.status === 'queued').map((t) => [t.number, t.epochs])).toEqual([
+      [2, 2],
+      [3, 2],
+    ]);
   });
 
   it('on a hard stop aborts running trials and re-queues them from the start', async () => {
@@ -174,7 +203,10 @@ describe('runStudy', () => {
     );
     expect(result.status).toBe('interrupted');
     const requeued = result.trials.filter((t) => t.status === 'queued');
-    expect(requeued.map((t) => [t.number, t.epochs])).toEqual([[0, 0], [1, 0]]);
+    expect(requeued.map((t) => [t.number, t.epochs])).toEqual([
+      [0, 0],
+      [1, 0],
+    ]);
   });
 
   it('resumes: queued and left-running trials run first, then the strategy continues where it was', async () => {
@@ -189,7 +221,10 @@ describe('runStudy', () => {
     );
     const study = (await storage.getStudy(SPEC.name))!;
     // A crash after this point would leave a trial running: simulate it.
-    await storage.startTrial(study.id, 0 + (await storage.getTrials(study.id)).find((t) => t.status === 'queued')!.number, { worker: 0, backend: 'cpu' });
+    await storage.startTrial(study.id, 0 + (await storage.getTrials(study.id)).find((t) => t.status === 'queued')!.number, {
+      worker: 0,
+      backend: 'cpu',
+    });
     const { result } = await run((task) => task.trial, { storage });
     expect(result.status).toBe('completed');
     expect(result.trials.map((t) => [t.number, t.status, t.value])).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n, 'completed', n]));
@@ -198,7 +233,7 @@ describe('runStudy', () => {
     expect(result.trials.map((t) => t.params)).toEqual(straight.trials.map((t) => t.params));
   });
 
-  it('a graceful stop in a trial\'s last epoch completes it: it is not queued again', async () => {
+  it("a graceful stop in a trial's last epoch completes it: it is not queued again", async () => {
     const stop = new AbortController();
     const ends: TrialView[] = [];
     const { result } = await run(
@@ -216,7 +251,7 @@ describe('runStudy', () => {
     expect(ends.filter((t) => t.status === 'queued')).toEqual([]);
   });
 
-  it('a hard stop after a trial\'s last report completes it from that report', async () => {
+  it("a hard stop after a trial's last report completes it from that report", async () => {
     const abort = new AbortController();
     const stop = new AbortController();
     const storage = new MemoryStorage();
@@ -227,7 +262,8 @@ describe('runStudy', () => {
       kind: 'fake',
       deviceOf: () => null,
       async run(task, _slot, handlers, signal) {
-        for (let epoch = 1; epoch <= 3; epoch++) await handlers.onEpoch({ type: 'epoch', epoch, metrics: { val_loss: 0.25 * epoch, loss: 0.1 }, durationMs: 1 });
+        for (let epoch = 1; epoch <= 3; epoch++)
+          await handlers.onEpoch({ type: 'epoch', epoch, metrics: { val_loss: 0.25 * epoch, loss: 0.1 }, durationMs: 1 });
         stop.abort();
         abort.abort();
         await tick();
@@ -236,8 +272,19 @@ describe('runStudy', () => {
       },
       async close() {},
     };
-    const result = await runStudy({ storage, study, strategy: createStrategy(SPEC), executor, backend: 'cpu', checkpointDir: null, stopSignal: stop.signal, abortSignal: abort.signal });
-    expect(result.trials.map((t) => [t.number, t.status, t.epochs, t.value, t.metrics])).toEqual([[0, 'completed', 3, 0.75, { val_loss: 0.75, loss: 0.1 }]]);
+    const result = await runStudy({
+      storage,
+      study,
+      strategy: createStrategy(SPEC),
+      executor,
+      backend: 'cpu',
+      checkpointDir: null,
+      stopSignal: stop.signal,
+      abortSignal: abort.signal,
+    });
+    expect(result.trials.map((t) => [t.number, t.status, t.epochs, t.value, t.metrics])).toEqual([
+      [0, 'completed', 3, 0.75, { val_loss: 0.75, loss: 0.1 }],
+    ]);
   });
 
   it('a trial left running (a crash) or queued with its epochs at its target is finished from its last epoch, without running', async () => {
@@ -246,7 +293,13 @@ describe('runStudy', () => {
     for (const number of [0, 1]) {
       await storage.addTrial(study.id, { number, params: { learning_rate: 0.01 * (number + 1) }, seed: number, targetEpochs: 3 });
       await storage.startTrial(study.id, number, { worker: 0, backend: 'cpu' });
-      for (let epoch = 1; epoch <= 3; epoch++) await storage.recordEpoch(study.id, number, { epoch, metrics: { val_loss: number + epoch, loss: 0.5 }, value: number + epoch, durationMs: 1 });
+      for (let epoch = 1; epoch <= 3; epoch++)
+        await storage.recordEpoch(study.id, number, {
+          epoch,
+          metrics: { val_loss: number + epoch, loss: 0.5 },
+          value: number + epoch,
+          durationMs: 1,
+        });
     }
     // Trial 1 was put back in the queue with all its epochs (as an earlier version did).
     await storage.requeueTrial(study.id, 1, 3);
@@ -265,7 +318,8 @@ describe('runStudy', () => {
   it('stops and marks the study failed when storage fails', async () => {
     const storage = new MemoryStorage();
     const original = storage.recordEpoch.bind(storage);
-    storage.recordEpoch = (studyId, number, epoch) => (number === 1 ? Promise.reject(new Error('disk full')) : original(studyId, number, epoch));
+    storage.recordEpoch = (studyId, number, epoch) =>
+      number === 1 ? Promise.reject(new Error('disk full')) : original(studyId, number, epoch);
     await expect(run(() => 0.5, { storage })).rejects.toThrow('storage failed while the study ran: disk full');
     expect((await storage.getStudy(SPEC.name))?.status).toBe('failed');
   });
@@ -278,10 +332,14 @@ describe('runStudy with a dispatch control', () => {
     const study = await storage.createStudy(SPEC, 'cpu');
     const log = { concurrent: 0, maxConcurrent: 0, slotsSeen: [] as number[] };
     let started = 0;
-    const executor = fakeExecutor(2, (task, epoch) => {
-      if (task.trial === 1 && epoch === 1) control.pause();
-      return 0.5;
-    }, log);
+    const executor = fakeExecutor(
+      2,
+      (task, epoch) => {
+        if (task.trial === 1 && epoch === 1) control.pause();
+        return 0.5;
+      },
+      log,
+    );
     const done = runStudy({
       storage,
       study,

@@ -23,18 +23,21 @@ describe('loadBackend', () => {
   });
 
   // tfjs-node cannot be installed without internet access; where it is, it must load instead.
-  it.each(['tensorflow', 'tensorflow-gpu'] as const)('%s: loads when installed, otherwise names the missing package and how to install it', async (name) => {
-    if (isBackendInstalled(name)) {
-      expect((await loadBackend(name)).getBackend()).toBe(name);
-      return;
-    }
-    const error = await loadBackend(name).catch((e: unknown) => e);
-    const pkg = name === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
-    expect(error).toBeInstanceOf(BackendError);
-    expect((error as BackendError).message).toBe(`the ${name} backend needs ${pkg}, which is not installed`);
-    expect((error as BackendError).hint).toBe(
-      `npm install ${pkg} (it needs internet access to download libtensorflow${name === 'tensorflow' ? '' : ', and CUDA with cuDNN'}), or use --backend wasm`,
-    );
-    expect((error as BackendError).exitCode).toBe(2);
-  });
+  it.each(['tensorflow', 'tensorflow-gpu'] as const)(
+    '%s: loads when installed, otherwise names the missing package and how to install it',
+    async (name) => {
+      if (isBackendInstalled(name)) {
+        expect((await loadBackend(name)).getBackend()).toBe(name);
+        return;
+      }
+      const error = await loadBackend(name).catch((e: unknown) => e);
+      const pkg = name === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
+      expect(error).toBeInstanceOf(BackendError);
+      expect((error as BackendError).message).toBe(`the ${name} backend needs ${pkg}, which is not installed`);
+      expect((error as BackendError).hint).toBe(
+        `npm install ${pkg} (it needs internet access to download libtensorflow${name === 'tensorflow' ? '' : ', and CUDA with cuDNN'}), or use --backend wasm`,
+      );
+      expect((error as BackendError).exitCode).toBe(2);
+    },
+  );
 });

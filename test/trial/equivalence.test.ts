@@ -8,10 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadDataset, permutation } from '../../src/data/load.js';
 import type { Dataset } from '../../src/data/types.js';
-import type { Params } from '../../src/space/types.js';
+import type { Metrics, Params } from '../../src/core/types.js';
 import { loadBackend } from '../../src/trial/backend.js';
 import { glorotUniform } from '../../src/trial/mlp.js';
-import type { Metrics } from '../../src/trial/objective.js';
 import { ADAM } from '../../src/trial/optimizers.js';
 import { learningRateAt } from '../../src/trial/schedules.js';
 import { type BuiltinObjectiveOptions, createBuiltinObjective } from '../../src/trial/trainer.js';
@@ -63,7 +62,8 @@ function referenceRun(tf: Tf, dataset: Dataset, params: Params, seed: number, ep
   const rows = (x: Float32Array, y: Float32Array, indices: ArrayLike<number>) => {
     const n = indices.length;
     const xs = new Float32Array(n * dataset.features);
-    for (let i = 0; i < n; i++) xs.set(x.subarray(indices[i]! * dataset.features, (indices[i]! + 1) * dataset.features), i * dataset.features);
+    for (let i = 0; i < n; i++)
+      xs.set(x.subarray(indices[i]! * dataset.features, (indices[i]! + 1) * dataset.features), i * dataset.features);
     const targets = Float32Array.from(indices, (r) => y[r]!);
     return {
       x: tf.tensor2d(xs, [n, dataset.features]),
@@ -118,7 +118,11 @@ function referenceRun(tf: Tf, dataset: Dataset, params: Params, seed: number, ep
     const epochMetrics: Record<string, number> = { loss: (lossSum / steps) * (classification ? 1 : dataset.targetStd ** 2) };
     if (classification) epochMetrics.accuracy = right / dataset.trainSize;
     tf.tidy(() => {
-      const val = rows(dataset.xVal, dataset.yVal, Int32Array.from({ length: dataset.valSize }, (_, i) => i));
+      const val = rows(
+        dataset.xVal,
+        dataset.yVal,
+        Int32Array.from({ length: dataset.valSize }, (_, i) => i),
+      );
       const output = forward(val.x, vars);
       if (classification) {
         epochMetrics.val_loss = lossOf(output, val.y).dataSync()[0]!;
@@ -145,14 +149,38 @@ function expectClose(actual: Metrics, expected: Metrics, absolute: Record<string
 }
 
 const CASES: [string, Params][] = [
-  ['relu, sgd (the peers benchmark configuration)', { hidden: [32, 32], activation: 'relu', optimizer: 'sgd', learning_rate: 0.05, batch_size: 32 }],
-  ['tanh, momentum, weight decay, dropout, step schedule', {
-    hidden: [24, 16], activation: 'tanh', optimizer: 'momentum', momentum: 0.8, weight_decay: 1e-3, dropout: 0.2,
-    learning_rate: 0.05, batch_size: 16, schedule: 'step', 'schedule.step_size': 1, 'schedule.gamma': 0.5,
-  }],
-  ['sigmoid, adam, batch 64 (one short last batch)', { hidden: [16], activation: 'sigmoid', optimizer: 'adam', learning_rate: 0.01, batch_size: 64 }],
-  ['elu, adam, weight decay, dropout, batch 8', { hidden: [16, 16], activation: 'elu', optimizer: 'adam', weight_decay: 1e-2, dropout: 0.1, learning_rate: 0.005, batch_size: 8 }],
-  ['linear hidden layer, sgd, a batch larger than the training set', { hidden: [8], activation: 'linear', optimizer: 'sgd', learning_rate: 0.1, batch_size: 1000 }],
+  [
+    'relu, sgd (the peers benchmark configuration)',
+    { hidden: [32, 32], activation: 'relu', optimizer: 'sgd', learning_rate: 0.05, batch_size: 32 },
+  ],
+  [
+    'tanh, momentum, weight decay, dropout, step schedule',
+    {
+      hidden: [24, 16],
+      activation: 'tanh',
+      optimizer: 'momentum',
+      momentum: 0.8,
+      weight_decay: 1e-3,
+      dropout: 0.2,
+      learning_rate: 0.05,
+      batch_size: 16,
+      schedule: 'step',
+      'schedule.step_size': 1,
+      'schedule.gamma': 0.5,
+    },
+  ],
+  [
+    'sigmoid, adam, batch 64 (one short last batch)',
+    { hidden: [16], activation: 'sigmoid', optimizer: 'adam', learning_rate: 0.01, batch_size: 64 },
+  ],
+  [
+    'elu, adam, weight decay, dropout, batch 8',
+    { hidden: [16, 16], activation: 'elu', optimizer: 'adam', weight_decay: 1e-2, dropout: 0.1, learning_rate: 0.005, batch_size: 8 },
+  ],
+  [
+    'linear hidden layer, sgd, a batch larger than the training set',
+    { hidden: [8], activation: 'linear', optimizer: 'sgd', learning_rate: 0.1, batch_size: 1000 },
+  ],
 ];
 
 describe.each(['wasm', 'cpu'] as const)('the built-in trainer equals a plain tf.grads reference (%s)', (backend) => {

@@ -1,5 +1,6 @@
 /** A TrialContext for tests: records reports, keeps checkpoints in memory (structured-cloned). */
-import type { Budget, Metrics, TrialContext } from '../../src/trial/objective.js';
+import type { TrialContext } from '../../src/trial/objective.js';
+import type { Budget, Metrics } from '../../src/core/types.js';
 
 export interface FakeTrial extends TrialContext {
   readonly reports: [number, Metrics][];

@@ -39,11 +39,23 @@ function batchOf(n: number, inputs: number, outputs: number, regression: boolean
   const x2 = tf.randomNormal([n, inputs], 0, 1, 'float32', 3) as tfjs.Tensor2D;
   const y2 = regression
     ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 4) as tfjs.Tensor2D)
-    : (tf.oneHot(tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % outputs), 'int32'), outputs).toFloat() as tfjs.Tensor2D);
+    : (tf
+        .oneHot(
+          tf.tensor1d(
+            Int32Array.from({ length: n }, (_, i) => i % outputs),
+            'int32',
+          ),
+          outputs,
+        )
+        .toFloat() as tfjs.Tensor2D);
   return {
     x2,
     y2,
-    batch: { x: x2.reshape([1, n, inputs]) as tfjs.Tensor3D, xT: x2.transpose().reshape([1, inputs, n]) as tfjs.Tensor3D, y: y2.reshape([1, n, outputs]) as tfjs.Tensor3D },
+    batch: {
+      x: x2.reshape([1, n, inputs]) as tfjs.Tensor3D,
+      xT: x2.transpose().reshape([1, inputs, n]) as tfjs.Tensor3D,
+      y: y2.reshape([1, n, outputs]) as tfjs.Tensor3D,
+    },
     ones: tf.ones([1, 1, n]) as tfjs.Tensor3D,
   };
 }

@@ -33,7 +33,9 @@ describe('checkpointEpochProblem', () => {
   it('takes the epochs the state has trained, within the run', () => {
     expect(checkpointEpochProblem(3, { from: 2, to: 4 })).toBeNull();
     expect(checkpointEpochProblem(2, { from: 2, to: 4 })).toBeNull();
-    expect(checkpointEpochProblem(5, { from: 2, to: 4 })).toBe('checkpoint.save(state, { epoch }): the epoch is the epochs the state has trained, a whole number from 2 to 4 in this run, got 5');
+    expect(checkpointEpochProblem(5, { from: 2, to: 4 })).toBe(
+      'checkpoint.save(state, { epoch }): the epoch is the epochs the state has trained, a whole number from 2 to 4 in this run, got 5',
+    );
     expect(checkpointEpochProblem(0, { from: 0, to: 4 })).toMatch(/from 1 to 4 in this run, got 0$/);
   });
 });

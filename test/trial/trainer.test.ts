@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadDataset } from '../../src/data/load.js';
 import type { Dataset } from '../../src/data/types.js';
-import type { Params } from '../../src/space/types.js';
+import type { Params } from '../../src/core/types.js';
 import { loadBackend } from '../../src/trial/backend.js';
 import type { TrainerCheckpoint } from '../../src/trial/trainer.js';
 import { createBuiltinObjective } from '../../src/trial/trainer.js';
@@ -162,7 +162,12 @@ describe('built-in trainer (wasm)', () => {
     expect(tf.memory().numTensors).toBe(before);
     await createBuiltinObjective(tf, blobs)({ hidden: [8], optimizer: 'sgd', learning_rate: 1e6 }, fakeTrial({}));
     expect(tf.memory().numTensors).toBe(before);
-    const failing = { ...fakeTrial({}), report: async () => { throw new Error('report failed'); } };
+    const failing = {
+      ...fakeTrial({}),
+      report: async () => {
+        throw new Error('report failed');
+      },
+    };
     await expect(createBuiltinObjective(tf, blobs)(PARAMS, failing)).rejects.toThrow('report failed');
     expect(tf.memory().numTensors).toBe(before);
     // Aborted between two steps of the first epoch, with outputs kept for the epoch's metrics.
@@ -180,7 +185,7 @@ describe('built-in trainer (wasm)', () => {
     expect(result.metrics.loss).toBeLessThan(trial.reports[0]![1].loss!);
   });
 
-  it('reports regression metrics in the data\'s units, whatever their scale', async () => {
+  it("reports regression metrics in the data's units, whatever their scale", async () => {
     // The same data with targets in units and in thousandths: training (on standardised targets)
     // is the same, so the errors differ by the scale, and the squared ones by its square.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hps-scale-'));

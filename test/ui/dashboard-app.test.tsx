@@ -20,7 +20,9 @@ const ESC = '\u001B';
 
 function mount(handlers: { onQuit?: () => void; onTogglePause?: () => void } = {}) {
   const store = storeOf(randomData());
-  const app = render(<DashboardApp store={store} onQuit={handlers.onQuit ?? (() => undefined)} onTogglePause={handlers.onTogglePause} size={SIZE} />);
+  const app = render(
+    <DashboardApp store={store} onQuit={handlers.onQuit ?? (() => undefined)} onTogglePause={handlers.onTogglePause} size={SIZE} />,
+  );
   return { store, app, frame: () => text(app.lastFrame()) };
 }
 
@@ -122,7 +124,16 @@ describe('DashboardApp', () => {
     const output: string[] = [];
     const stdout = Object.assign(new EventEmitter(), { columns: 100, rows: 30, write: (chunk: string) => output.push(chunk) });
     const stderr = Object.assign(new EventEmitter(), { write: (chunk: string) => output.push(chunk) });
-    const stdin = Object.assign(new EventEmitter(), { isTTY: false, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
+    const stdin = Object.assign(new EventEmitter(), {
+      isTTY: false,
+      setEncoding() {},
+      setRawMode() {},
+      resume() {},
+      pause() {},
+      ref() {},
+      unref() {},
+      read: () => null,
+    });
     const app = inkRender(<DashboardApp store={store} onQuit={onQuit} size={SIZE} />, {
       stdout: stdout as unknown as NodeJS.WriteStream,
       stderr: stderr as unknown as NodeJS.WriteStream,

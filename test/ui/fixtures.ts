@@ -29,7 +29,15 @@ export const PARAMS: readonly ParamSpec[] = [
 ];
 
 export function spec(overrides: Partial<StudySpec> = {}): StudySpec {
-  return makeSpec({ name: 'quick', objective: { metric: 'val_accuracy', direction: 'maximize' }, trials: 8, maxEpochs: 10, workers: 2, params: PARAMS, ...overrides });
+  return makeSpec({
+    name: 'quick',
+    objective: { metric: 'val_accuracy', direction: 'maximize' },
+    trials: 8,
+    maxEpochs: 10,
+    workers: 2,
+    params: PARAMS,
+    ...overrides,
+  });
 }
 
 /** A trial record; times in seconds after {@link T0}. */
@@ -65,17 +73,67 @@ export function trial(number: number, fields: Partial<TrialRecord> & { startedS?
 
 /** `epochs` epochs rising evenly from `from` to `to`. */
 export function curve(from: number, to: number, epochs = 10): CurvePoint[] {
-  return Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, value: Number((from + ((to - from) * i) / (epochs - 1)).toFixed(4)), loss: Number((1.2 - i * 0.1).toFixed(2)) }));
+  return Array.from({ length: epochs }, (_, i) => ({
+    epoch: i + 1,
+    value: Number((from + ((to - from) * i) / (epochs - 1)).toFixed(4)),
+    loss: Number((1.2 - i * 0.1).toFixed(2)),
+  }));
 }
 
 /** Six trials: three completed, one diverged, one failed, one running, one queued. */
 export function randomTrials(): TrialRecord[] {
   return [
-    trial(0, { status: 'completed', value: 0.9, epochs: 10, durationMs: 4100, worker: 0, startedS: 0, finishedS: 20, params: { learning_rate: 0.003, batch_size: 32, schedule: 'cosine', 'schedule.floor': 0.1 }, metrics: { loss: 0.3, val_accuracy: 0.9, lr: 0.0003 } }),
-    trial(1, { status: 'diverged', value: null, epochs: 2, durationMs: 800, worker: 1, startedS: 0, finishedS: 5, params: { learning_rate: 0.9, batch_size: 16, schedule: 'constant' } }),
-    trial(2, { status: 'completed', value: 0.95, epochs: 10, durationMs: 3900, worker: 1, startedS: 5, finishedS: 30, params: { learning_rate: 0.01, batch_size: 64, schedule: 'constant' }, metrics: { loss: 0.2, val_accuracy: 0.95, lr: 0.01 } }),
-    trial(3, { status: 'failed', value: null, epochs: 1, worker: 0, startedS: 20, finishedS: 31, error: 'Error: out of memory\n    at train (mlp.js:1:1)', params: { learning_rate: 0.05, batch_size: 16, schedule: 'constant' } }),
-    trial(4, { status: 'running', value: 0.61, epochs: 4, worker: 0, startedS: 31, params: { learning_rate: 0.0004, batch_size: 32, schedule: 'cosine', 'schedule.floor': 0.05 }, metrics: { loss: 0.8123, val_accuracy: 0.61, lr: 0.00035 } }),
+    trial(0, {
+      status: 'completed',
+      value: 0.9,
+      epochs: 10,
+      durationMs: 4100,
+      worker: 0,
+      startedS: 0,
+      finishedS: 20,
+      params: { learning_rate: 0.003, batch_size: 32, schedule: 'cosine', 'schedule.floor': 0.1 },
+      metrics: { loss: 0.3, val_accuracy: 0.9, lr: 0.0003 },
+    }),
+    trial(1, {
+      status: 'diverged',
+      value: null,
+      epochs: 2,
+      durationMs: 800,
+      worker: 1,
+      startedS: 0,
+      finishedS: 5,
+      params: { learning_rate: 0.9, batch_size: 16, schedule: 'constant' },
+    }),
+    trial(2, {
+      status: 'completed',
+      value: 0.95,
+      epochs: 10,
+      durationMs: 3900,
+      worker: 1,
+      startedS: 5,
+      finishedS: 30,
+      params: { learning_rate: 0.01, batch_size: 64, schedule: 'constant' },
+      metrics: { loss: 0.2, val_accuracy: 0.95, lr: 0.01 },
+    }),
+    trial(3, {
+      status: 'failed',
+      value: null,
+      epochs: 1,
+      worker: 0,
+      startedS: 20,
+      finishedS: 31,
+      error: 'Error: out of memory\n    at train (mlp.js:1:1)',
+      params: { learning_rate: 0.05, batch_size: 16, schedule: 'constant' },
+    }),
+    trial(4, {
+      status: 'running',
+      value: 0.61,
+      epochs: 4,
+      worker: 0,
+      startedS: 31,
+      params: { learning_rate: 0.0004, batch_size: 32, schedule: 'cosine', 'schedule.floor': 0.05 },
+      metrics: { loss: 0.8123, val_accuracy: 0.61, lr: 0.00035 },
+    }),
     trial(5, { status: 'queued', value: null, epochs: 0, params: { learning_rate: 0.02, batch_size: 64, schedule: 'constant' } }),
   ];
 }
@@ -128,8 +186,30 @@ export function shaData(): DashboardData {
   const trials: TrialRecord[] = [];
   for (let n = 0; n < 9; n++) {
     const value = 0.3 + n * 0.05;
-    if (n === 8) trials.push(trial(n, { status: 'running', rung: 1, epochs: 2, targetEpochs: 3, value: 0.7, worker: 0, metrics: { loss: 0.7, val_accuracy: 0.7, lr: 0.01 } }));
-    else if (n === 7) trials.push(trial(n, { status: 'running', rung: 1, epochs: 1, targetEpochs: 3, value, worker: 1, metrics: { loss: 0.9, val_accuracy: value, lr: 0.01 } }));
+    if (n === 8)
+      trials.push(
+        trial(n, {
+          status: 'running',
+          rung: 1,
+          epochs: 2,
+          targetEpochs: 3,
+          value: 0.7,
+          worker: 0,
+          metrics: { loss: 0.7, val_accuracy: 0.7, lr: 0.01 },
+        }),
+      );
+    else if (n === 7)
+      trials.push(
+        trial(n, {
+          status: 'running',
+          rung: 1,
+          epochs: 1,
+          targetEpochs: 3,
+          value,
+          worker: 1,
+          metrics: { loss: 0.9, val_accuracy: value, lr: 0.01 },
+        }),
+      );
     else if (n === 6) trials.push(trial(n, { status: 'queued', rung: 1, epochs: 1, targetEpochs: 3, value }));
     else if (n === 0) trials.push(trial(n, { status: 'diverged', rung: 0, epochs: 1, targetEpochs: 1, finishedS: 3 }));
     else trials.push(trial(n, { status: 'pruned', rung: 0, epochs: 1, targetEpochs: 1, value, finishedS: 10 }));
@@ -140,7 +220,15 @@ export function shaData(): DashboardData {
     study: { name: 'quick-sha', spec: s, status: 'running', backend: 'wasm', createdAt: T0, finishedAt: null },
     plan: planFor(s),
     trials,
-    curves: new Map([[8, [{ epoch: 1, value: 0.62, loss: 0.9 }, { epoch: 2, value: 0.7, loss: 0.7 }]]]),
+    curves: new Map([
+      [
+        8,
+        [
+          { epoch: 1, value: 0.62, loss: 0.9 },
+          { epoch: 2, value: 0.7, loss: 0.7 },
+        ],
+      ],
+    ]),
     promotions,
     events: [],
   };

@@ -12,7 +12,13 @@ export function text(frame: string | undefined): string {
 /** A store holding `data`, published at `data.now`, its throughput samples taken at their times. */
 export function storeOf(data: DashboardData): DashboardStore {
   let clock = data.now;
-  const store = new DashboardStore({ source: data.source, study: data.study, plan: planFor(data.study.spec), workers: data.workers, now: () => clock });
+  const store = new DashboardStore({
+    source: data.source,
+    study: data.study,
+    plan: planFor(data.study.spec),
+    workers: data.workers,
+    now: () => clock,
+  });
   store.setTrials([...data.trials]);
   for (const [number, points] of data.curves) store.setCurve(number, points);
   store.setPromotions(data.promotions);

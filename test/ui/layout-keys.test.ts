@@ -32,7 +32,10 @@ describe('computeLayout', () => {
 
   it('puts rungs and curves one above the other when two columns are all that fit, and drops the chart when it has no room', () => {
     const tall = computeLayout({ ...base, width: 80, height: 40, rungRows: 3, trials: 9 });
-    expect(tall.columns[0]!.panels).toEqual([{ panel: 'rungs', height: 5 }, { panel: 'curves', height: tall.bottom - 5 }]);
+    expect(tall.columns[0]!.panels).toEqual([
+      { panel: 'rungs', height: 5 },
+      { panel: 'curves', height: tall.bottom - 5 },
+    ]);
     expect(tall.columns[1]!.panels).toEqual([{ panel: 'events', height: tall.bottom }]);
     const short = computeLayout({ ...base, width: 80, height: 23, rungRows: 3, trials: 9 });
     expect(short.columns[0]!.panels).toEqual([{ panel: 'rungs', height: short.bottom }]);
@@ -40,7 +43,11 @@ describe('computeLayout', () => {
 
   it('lays three panels side by side on a wide terminal, and gives a tall one more rows', () => {
     const layout = computeLayout({ ...base, width: 150, height: 50, rungRows: 3, trials: 9 });
-    expect(layout.columns.map((c) => [c.width, c.panels.map((p) => p.panel)])).toEqual([[50, ['rungs']], [49, ['curves']], [49, ['events']]]);
+    expect(layout.columns.map((c) => [c.width, c.panels.map((p) => p.panel)])).toEqual([
+      [50, ['rungs']],
+      [49, ['curves']],
+      [49, ['events']],
+    ]);
     expect(layout.bottom).toBe(50 - 2 - 1 - 2 - 2 - 9);
   });
 
@@ -76,7 +83,10 @@ describe('reduceKey', () => {
     const running = press({ ...INITIAL_VIEW, selected: 0 }, '', { tab: true }).state;
     expect([running.focus, running.selected]).toEqual(['running', 4]);
     expect(press(running, '', { rightArrow: true }).state).toMatchObject({ focus: 'leaderboard', selected: 2 });
-    expect(reduceKey(INITIAL_VIEW, '', { tab: true }, { running: [], leaderboard: [] }).state).toMatchObject({ focus: 'running', selected: null });
+    expect(reduceKey(INITIAL_VIEW, '', { tab: true }, { running: [], leaderboard: [] }).state).toMatchObject({
+      focus: 'running',
+      selected: null,
+    });
   });
 
   it('opens the detail of the selected trial with Enter, and closes it with Enter or Esc', () => {

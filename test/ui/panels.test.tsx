@@ -2,9 +2,8 @@
  * Each panel rendered from fixed view-models, compared as exact terminal text (no colors: the
  * theme's default, as under NO_COLOR).
  */
-import { render } from 'ink-testing-library';
+import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup } from 'ink-testing-library';
 import Curves from '../../src/ui/components/Curves.js';
 import Header from '../../src/ui/components/Header.js';
 import KeyHelp from '../../src/ui/components/KeyHelp.js';
@@ -73,7 +72,9 @@ describe('RunningTrials', () => {
         '  #6 promoted to rung 1 (3 epochs); waits for a free worker',
       ].join('\n'),
     );
-    expect(frame(<RunningTrials view={buildRunning(shaData(), 2)} width={40} />)).toBe(['running 2 · 1 waiting ──────────────────', '  #8 w0 █████░░░░░ 2/3  loss 0.7  val_a…', '  … 2 more'].join('\n'));
+    expect(frame(<RunningTrials view={buildRunning(shaData(), 2)} width={40} />)).toBe(
+      ['running 2 · 1 waiting ──────────────────', '  #8 w0 █████░░░░░ 2/3  loss 0.7  val_a…', '  … 2 more'].join('\n'),
+    );
   });
 });
 
@@ -225,8 +226,30 @@ describe('KeyHelp and StudyPicker', () => {
 
   it('lists the studies with the selected one marked', () => {
     const studies = [
-      { name: 'quick', status: 'completed' as const, strategy: 'random', direction: 'maximize' as const, metric: 'val_accuracy', trials: 8, completed: 8, best: 0.95, createdAt: 0, sampler: { name: 'random' as const } },
-      { name: 'digits-sha', status: 'running' as const, strategy: 'sha', direction: 'minimize' as const, metric: 'val_loss', trials: 20, completed: 3, best: 0.1234, createdAt: 1, sampler: { name: 'random' as const } },
+      {
+        name: 'quick',
+        status: 'completed' as const,
+        strategy: 'random',
+        direction: 'maximize' as const,
+        metric: 'val_accuracy',
+        trials: 8,
+        completed: 8,
+        best: 0.95,
+        createdAt: 0,
+        sampler: { name: 'random' as const },
+      },
+      {
+        name: 'digits-sha',
+        status: 'running' as const,
+        strategy: 'sha',
+        direction: 'minimize' as const,
+        metric: 'val_loss',
+        trials: 20,
+        completed: 3,
+        best: 0.1234,
+        createdAt: 1,
+        sampler: { name: 'random' as const },
+      },
     ];
     expect(frame(<StudyPicker studies={studies} selected={1} location="results/hpsearch.db" width={70} height={6} />)).toBe(
       [

@@ -18,7 +18,12 @@ afterEach(() => {
 
 function store(): DashboardStore {
   const s = spec();
-  return new DashboardStore({ source: 'live', study: { name: 'quick', spec: s, status: 'running', backend: 'wasm', createdAt: T0, finishedAt: null }, plan: planFor(s), workers: 2 });
+  return new DashboardStore({
+    source: 'live',
+    study: { name: 'quick', spec: s, status: 'running', backend: 'wasm', createdAt: T0, finishedAt: null },
+    plan: planFor(s),
+    workers: 2,
+  });
 }
 
 describe('DashboardStore', () => {
@@ -63,7 +68,10 @@ describe('DashboardStore', () => {
     s.setCurve(1, [{ epoch: 1, value: 0.5, loss: 1 }]);
     s.flush();
     const first = s.getSnapshot();
-    s.setCurve(1, [{ epoch: 1, value: 0.5, loss: 1 }, { epoch: 2, value: 0.6, loss: 0.9 }]);
+    s.setCurve(1, [
+      { epoch: 1, value: 0.5, loss: 1 },
+      { epoch: 2, value: 0.6, loss: 0.9 },
+    ]);
     s.setCurve(2, [{ epoch: 1, value: 0.1, loss: 1 }]);
     s.putTrial(trial(0, {}), true);
     s.flush();
@@ -78,7 +86,16 @@ describe('DashboardStore', () => {
 
 describe('createLiveDashboard', () => {
   const s = spec();
-  const study = { id: 1, name: 'quick', spec: s, status: 'running' as const, backend: 'wasm', createdAt: T0, updatedAt: T0, finishedAt: null };
+  const study = {
+    id: 1,
+    name: 'quick',
+    spec: s,
+    status: 'running' as const,
+    backend: 'wasm',
+    createdAt: T0,
+    updatedAt: T0,
+    finishedAt: null,
+  };
   const view = (fields: Partial<TrialView>): TrialView => ({
     number: 0,
     params: { learning_rate: 0.01 },
@@ -103,11 +120,29 @@ describe('createLiveDashboard', () => {
     live.events.onTrialStart!(view({}));
     for (let epoch = 1; epoch <= 3; epoch++) {
       clock += 1000;
-      live.events.onEpoch!({ trial: 0, epoch, metrics: { loss: 1 / epoch, val_accuracy: epoch / 10, lr: 0.01 }, value: epoch / 10, durationMs: 1000 });
+      live.events.onEpoch!({
+        trial: 0,
+        epoch,
+        metrics: { loss: 1 / epoch, val_accuracy: epoch / 10, lr: 0.01 },
+        value: epoch / 10,
+        durationMs: 1000,
+      });
     }
     let data = (live.store.flush(), live.store.getSnapshot());
-    expect(data.trials[0]).toMatchObject({ number: 0, status: 'running', epochs: 3, value: 0.3, seed: 77, worker: 0, metrics: { loss: 1 / 3, val_accuracy: 0.3, lr: 0.01 } });
-    expect(data.curves.get(0)).toEqual([{ epoch: 1, value: 0.1, loss: 1 }, { epoch: 2, value: 0.2, loss: 0.5 }, { epoch: 3, value: 0.3, loss: 1 / 3 }]);
+    expect(data.trials[0]).toMatchObject({
+      number: 0,
+      status: 'running',
+      epochs: 3,
+      value: 0.3,
+      seed: 77,
+      worker: 0,
+      metrics: { loss: 1 / 3, val_accuracy: 0.3, lr: 0.01 },
+    });
+    expect(data.curves.get(0)).toEqual([
+      { epoch: 1, value: 0.1, loss: 1 },
+      { epoch: 2, value: 0.2, loss: 0.5 },
+      { epoch: 3, value: 0.3, loss: 1 / 3 },
+    ]);
     expect(data.progress.at(-1)).toEqual({ at: T0 + 3000, epochs: 3 });
     clock += 500;
     const ended = view({ status: 'completed', value: 0.3, epochs: 3, durationMs: 3000 });
@@ -161,8 +196,22 @@ describe('StudyFollower', () => {
     for (let n = 0; n < 5; n++) {
       await storage.addTrial(study.id, { number: n, params: { learning_rate: 0.01 * (n + 1) }, seed: n, targetEpochs: 2 });
       await storage.startTrial(study.id, n, { worker: 0, backend: 'wasm' });
-      for (let epoch = 1; epoch <= 2; epoch++) await storage.recordEpoch(study.id, n, { epoch, metrics: { loss: 1, val_accuracy: n / 10 + epoch / 100 }, value: n / 10 + epoch / 100, durationMs: 5 });
-      await storage.finishTrial(study.id, n, { status: 'completed', value: n / 10 + 0.02, metrics: { loss: 1 }, epochs: 2, durationMs: 10, error: null, tensorsAfter: 0 });
+      for (let epoch = 1; epoch <= 2; epoch++)
+        await storage.recordEpoch(study.id, n, {
+          epoch,
+          metrics: { loss: 1, val_accuracy: n / 10 + epoch / 100 },
+          value: n / 10 + epoch / 100,
+          durationMs: 5,
+        });
+      await storage.finishTrial(study.id, n, {
+        status: 'completed',
+        value: n / 10 + 0.02,
+        metrics: { loss: 1 },
+        epochs: 2,
+        durationMs: 10,
+        error: null,
+        tensorsAfter: 0,
+      });
     }
     const follower = new StudyFollower(storage, study);
     const getTrials = vi.spyOn(storage, 'getTrials');

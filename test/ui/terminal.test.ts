@@ -55,7 +55,25 @@ describe('openReporter', () => {
       requestStop: () => undefined,
     });
     expect(reporter.control).toBeUndefined();
-    reporter.events.onTrialEnd!({ number: 0, params: { learning_rate: 0.01 }, status: 'completed', value: 0.9, epochs: 10, budget: { from: 0, to: 10 }, bracket: null, rung: null, slot: 0, durationMs: 1500, error: null, seed: 1, retries: 0, proposedBy: 'random' }, null);
+    reporter.events.onTrialEnd!(
+      {
+        number: 0,
+        params: { learning_rate: 0.01 },
+        status: 'completed',
+        value: 0.9,
+        epochs: 10,
+        budget: { from: 0, to: 10 },
+        bracket: null,
+        rung: null,
+        slot: 0,
+        durationMs: 1500,
+        error: null,
+        seed: 1,
+        retries: 0,
+        proposedBy: 'random',
+      },
+      null,
+    );
     reporter.stopping('graceful');
     reporter.stopping('abort');
     await reporter.close();

@@ -34,7 +34,13 @@ describe('lineChart', () => {
   });
 
   it('leaves the epochs a curve has not reached empty, and draws later series over earlier ones', () => {
-    const lines = lineChart([{ glyph: 'o', values: [1, 1, 1, 1] }, { glyph: '*', values: [1, 1] }], { width: 10, height: 3, xMax: 4 });
+    const lines = lineChart(
+      [
+        { glyph: 'o', values: [1, 1, 1, 1] },
+        { glyph: '*', values: [1, 1] },
+      ],
+      { width: 10, height: 3, xMax: 4 },
+    );
     // A flat range is widened around its value, which falls on the lower row.
     expect(lines).toEqual(['1.05 ┤', '0.95 ┤**oo', '     └1──4']);
   });
@@ -58,7 +64,15 @@ describe('fitColumns', () => {
       ],
       10,
     );
-    expect(table).toEqual({ header: [' a', 'learn…'], rows: [[' 1', '0.1   '], ['22', '      ']], kept: [0, 2], omitted: 1 });
+    expect(table).toEqual({
+      header: [' a', 'learn…'],
+      rows: [
+        [' 1', '0.1   '],
+        ['22', '      '],
+      ],
+      kept: [0, 2],
+      omitted: 1,
+    });
   });
 });
 

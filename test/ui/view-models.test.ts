@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildLeaderboard } from '../../src/report/leaderboard.js';
-import type { TrialRecord, TrialStatus } from '../../src/storage/storage.js';
+import type { TrialRecord } from '../../src/storage/storage.js';
+import type { TrialStatus } from '../../src/core/types.js';
 import { planFor } from '../../src/strategies/create.js';
 import { buildCurves } from '../../src/ui/model/curves.js';
 import { buildTrialDetail } from '../../src/ui/model/detail.js';
@@ -73,8 +74,24 @@ describe('estimateRemainingMs', () => {
 
   it('is unknown without a second of samples or without progress', () => {
     expect(estimateRemainingMs([], 10)).toBeNull();
-    expect(estimateRemainingMs([{ at: 0, epochs: 1 }, { at: 500, epochs: 5 }], 10)).toBeNull();
-    expect(estimateRemainingMs([{ at: 0, epochs: 5 }, { at: 5000, epochs: 5 }], 10)).toBeNull();
+    expect(
+      estimateRemainingMs(
+        [
+          { at: 0, epochs: 1 },
+          { at: 500, epochs: 5 },
+        ],
+        10,
+      ),
+    ).toBeNull();
+    expect(
+      estimateRemainingMs(
+        [
+          { at: 0, epochs: 5 },
+          { at: 5000, epochs: 5 },
+        ],
+        10,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -111,12 +128,24 @@ describe('buildRunning', () => {
   it('says how full the rung is for a trial paused at it, and what asha waits for', () => {
     const data = shaData();
     const paused = data.trials.map((t) => (t.number === 5 ? { ...t, status: 'paused' as TrialStatus } : t));
-    expect(buildRunning({ ...data, trials: paused }, 5).rows[3]).toEqual({ kind: 'waiting', trial: 5, reason: 'rung 0 reached (1 epochs); promoted, waits for a free worker' });
+    expect(buildRunning({ ...data, trials: paused }, 5).rows[3]).toEqual({
+      kind: 'waiting',
+      trial: 5,
+      reason: 'rung 0 reached (1 epochs); promoted, waits for a free worker',
+    });
     // Trial 4 interrupted before its rung-0 result: the rung is not complete.
     const filling = paused.map((t) => (t.number === 4 ? { ...t, status: 'queued' as TrialStatus, interruptions: 1, epochs: 0 } : t));
-    expect(buildRunning({ ...data, trials: filling }, 6).rows.find((r) => r.trial === 5)).toEqual({ kind: 'waiting', trial: 5, reason: 'rung 0 reached (1 epochs); waits for the rung to fill: 8/9 have a result' });
+    expect(buildRunning({ ...data, trials: filling }, 6).rows.find((r) => r.trial === 5)).toEqual({
+      kind: 'waiting',
+      trial: 5,
+      reason: 'rung 0 reached (1 epochs); waits for the rung to fill: 8/9 have a result',
+    });
     const asha = spec({ strategy: 'asha', trials: 9, maxEpochs: 9 });
-    expect(buildRunning({ ...data, trials: paused, plan: planFor(asha) }, 5).rows[3]).toEqual({ kind: 'waiting', trial: 5, reason: 'rung 0 reached (1 epochs); promoted if in the top 1/3 of its rung' });
+    expect(buildRunning({ ...data, trials: paused, plan: planFor(asha) }, 5).rows[3]).toEqual({
+      kind: 'waiting',
+      trial: 5,
+      reason: 'rung 0 reached (1 epochs); promoted if in the top 1/3 of its rung',
+    });
   });
 });
 
@@ -137,9 +166,30 @@ describe('buildLeaderboardView', () => {
 
   it('orders by the other sorts while the rank column keeps the ranking rule', () => {
     const pick = (sort: 'newest' | 'epochs' | 'time') => buildLeaderboardView(randomData(), sort, 10).rows.map((r) => [r.trial, r.rank]);
-    expect(pick('newest')).toEqual([[5, 4], [4, 3], [3, 6], [2, 1], [1, 5], [0, 2]]);
-    expect(pick('epochs')).toEqual([[2, 1], [0, 2], [4, 3], [1, 5], [3, 6], [5, 4]]);
-    expect(pick('time')).toEqual([[0, 2], [2, 1], [1, 5], [4, 3], [5, 4], [3, 6]]);
+    expect(pick('newest')).toEqual([
+      [5, 4],
+      [4, 3],
+      [3, 6],
+      [2, 1],
+      [1, 5],
+      [0, 2],
+    ]);
+    expect(pick('epochs')).toEqual([
+      [2, 1],
+      [0, 2],
+      [4, 3],
+      [1, 5],
+      [3, 6],
+      [5, 4],
+    ]);
+    expect(pick('time')).toEqual([
+      [0, 2],
+      [2, 1],
+      [1, 5],
+      [4, 3],
+      [5, 4],
+      [3, 6],
+    ]);
     expect(buildLeaderboardView(randomData(), 'newest', 2).rows.map((r) => r.trial)).toEqual([5, 4]);
   });
 
@@ -148,12 +198,19 @@ describe('buildLeaderboardView', () => {
     let seed = 7;
     const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const trials: TrialRecord[] = Array.from({ length: 400 }, (_, n) =>
-      trial(n, { status: statuses[Math.floor(random() * statuses.length)]!, value: Math.round(random() * 20) / 20, epochs: Math.floor(random() * 10), durationMs: Math.floor(random() * 5) * 100 }),
+      trial(n, {
+        status: statuses[Math.floor(random() * statuses.length)]!,
+        value: Math.round(random() * 20) / 20,
+        epochs: Math.floor(random() * 10),
+        durationMs: Math.floor(random() * 5) * 100,
+      }),
     );
     const data = { ...randomData(), trials };
     const full = buildLeaderboard(trials, 'maximize');
     const rankOf = new Map(full.map((row) => [row.trial, row.rank]));
-    expect(buildLeaderboardView(data, 'rank', 10).rows.map((r) => [r.trial, r.rank])).toEqual(full.slice(0, 10).map((r) => [r.trial, r.rank]));
+    expect(buildLeaderboardView(data, 'rank', 10).rows.map((r) => [r.trial, r.rank])).toEqual(
+      full.slice(0, 10).map((r) => [r.trial, r.rank]),
+    );
     const index = indexTrials(data);
     for (const sort of ['newest', 'epochs', 'time'] as const) {
       for (const row of buildLeaderboardView(data, sort, 10, index).rows) expect(row.rank).toBe(rankOf.get(row.trial));
@@ -172,10 +229,16 @@ describe('buildRungs', () => {
 
   it('keeps Hyperband brackets apart', () => {
     const plan = planFor(spec({ strategy: 'hyperband', trials: null, maxEpochs: 9, minEpochs: 1, eta: 3 }));
-    const rows = buildRungs(plan, [trial(0, { status: 'paused', bracket: 1, rung: 1, epochs: 9 }), trial(1, { status: 'running', bracket: 2, rung: 0 })]);
+    const rows = buildRungs(plan, [
+      trial(0, { status: 'paused', bracket: 1, rung: 1, epochs: 9 }),
+      trial(1, { status: 'running', bracket: 2, rung: 0 }),
+    ]);
     expect(rows.map((r) => [r.bracket, r.rung, r.epochs, r.planned])).toEqual([
-      [2, 0, 1, 9], [2, 1, 3, 3], [2, 2, 9, 1],
-      [1, 0, 3, 5], [1, 1, 9, 1],
+      [2, 0, 1, 9],
+      [2, 1, 3, 3],
+      [2, 2, 9, 1],
+      [1, 0, 3, 5],
+      [1, 1, 9, 1],
       [0, 0, 9, 3],
     ]);
     expect(rows.find((r) => r.bracket === 1 && r.rung === 0)).toMatchObject({ reached: 1, promoted: 1 });
@@ -191,7 +254,11 @@ describe('buildRungs', () => {
 describe('buildCurves', () => {
   it('draws the best ranked trials that have a curve, and the best value as trials completed', () => {
     const view = buildCurves(randomData());
-    expect(view.series.map((s) => [s.trial, s.glyph, s.last])).toEqual([[2, '*', '0.95'], [0, 'o', '0.9'], [4, '+', '0.61']]);
+    expect(view.series.map((s) => [s.trial, s.glyph, s.last])).toEqual([
+      [2, '*', '0.95'],
+      [0, 'o', '0.9'],
+      [4, '+', '0.61'],
+    ]);
     expect(view.series[2]!.values).toEqual([0.3, 0.4033, 0.5067, 0.61]);
     expect(view.bestSoFar).toEqual([0.9, 0.95]);
     expect(view.best).toBe('0.95');
@@ -233,7 +300,11 @@ describe('buildTrialDetail', () => {
       { name: 'schedule.floor', value: '0.1', constant: false },
       { name: 'hidden', value: '[64,64]', constant: true },
     ]);
-    expect(detail.metrics).toEqual([{ name: 'loss', value: '0.3' }, { name: 'val_accuracy', value: '0.9' }, { name: 'lr', value: '3.00e-4' }]);
+    expect(detail.metrics).toEqual([
+      { name: 'loss', value: '0.3' },
+      { name: 'val_accuracy', value: '0.9' },
+      { name: 'lr', value: '3.00e-4' },
+    ]);
     expect([detail.epochs, detail.time, detail.seed, detail.worker, detail.value]).toEqual(['10/10', '4.1s', 1000, '0', '0.9']);
     expect(detail.curve).toHaveLength(10);
     expect(detail.rungs).toEqual([]);

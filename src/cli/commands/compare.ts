@@ -29,12 +29,19 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--top <k>', 'the best k trials only')
     .option('--format <format>', 'table, json, csv or md (default: from the --output extension, else table)')
     .option('--metric <name>', 'rank every study by this final metric (needed when their objectives differ)')
-    .option('--csv-safe', "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula")
+    .option(
+      '--csv-safe',
+      "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula",
+    )
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (names: string[], options: CompareOptions) => {
-      if (names.length < 2) throw new UsageError(`compare needs at least two studies, got ${names.length}`, `for one study: hpsearch leaderboard ${JSON.stringify(names[0])}`);
+      if (names.length < 2)
+        throw new UsageError(
+          `compare needs at least two studies, got ${names.length}`,
+          `for one study: hpsearch leaderboard ${JSON.stringify(names[0])}`,
+        );
       const repeated = names.find((n, i) => names.indexOf(n) !== i);
       if (repeated !== undefined) throw new UsageError(`study "${repeated}" is named twice`);
       const format = readFormat(options, ['table', 'json', 'csv', 'md'] as const, 'table');
@@ -47,7 +54,10 @@ export function registerCompare(program: Command, io: CliIO): void {
         const studies = [];
         for (const name of names) studies.push(await loadStudyData(storage, await findStudy(storage, name)));
         const comparison = compareStudies(studies, options.metric, top);
-        text = format === 'csv' ? comparisonCsv(comparison, { safe: options.csvSafe }) : { table: comparisonText, json: comparisonJson, md: comparisonMarkdown }[format](comparison);
+        text =
+          format === 'csv'
+            ? comparisonCsv(comparison, { safe: options.csvSafe })
+            : { table: comparisonText, json: comparisonJson, md: comparisonMarkdown }[format](comparison);
       } finally {
         await storage.close();
       }

@@ -27,7 +27,10 @@ export function registerDashboard(program: Command, io: CliIO): void {
     .command('dashboard')
     .description('watch a study live from another terminal (read-only); without a name, pick one from the list')
     .argument('[study]', 'study name (default: choose from the studies in the storage)')
-    .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB (default results/hpsearch.db)')
+    .option(
+      '--storage <url>',
+      'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB (default results/hpsearch.db)',
+    )
     .action(async (name: string | undefined, options: DashboardOptions) => {
       await dashboardCommand(name, options, io);
     });
@@ -35,16 +38,39 @@ export function registerDashboard(program: Command, io: CliIO): void {
 
 function studiesTable(studies: readonly StudySummary[]): string {
   return renderTable(
-    [{ header: 'study' }, { header: 'status' }, { header: 'strategy' }, { header: 'trials', align: 'right' }, { header: 'completed', align: 'right' }, { header: 'best', align: 'right' }, { header: 'metric' }],
-    studies.map((s) => [s.name, s.status, s.strategy, String(s.trials), String(s.completed), formatNumber(s.best), `${s.metric} (${s.direction === 'maximize' ? 'max' : 'min'})`]),
+    [
+      { header: 'study' },
+      { header: 'status' },
+      { header: 'strategy' },
+      { header: 'trials', align: 'right' },
+      { header: 'completed', align: 'right' },
+      { header: 'best', align: 'right' },
+      { header: 'metric' },
+    ],
+    studies.map((s) => [
+      s.name,
+      s.status,
+      s.strategy,
+      String(s.trials),
+      String(s.completed),
+      formatNumber(s.best),
+      `${s.metric} (${s.direction === 'maximize' ? 'max' : 'min'})`,
+    ]),
   );
 }
 
 export async function dashboardCommand(name: string | undefined, options: DashboardOptions, io: CliIO): Promise<void> {
   const target = parseStorageUrl(options.storage);
-  if (target.kind === 'memory') throw new UsageError('memory: storage keeps nothing another process can watch', 'run the study with a SQLite or PostgreSQL storage: --storage sqlite:PATH or postgres://…');
+  if (target.kind === 'memory')
+    throw new UsageError(
+      'memory: storage keeps nothing another process can watch',
+      'run the study with a SQLite or PostgreSQL storage: --storage sqlite:PATH or postgres://…',
+    );
   if (target.kind === 'sqlite' && !fs.existsSync(target.path)) {
-    throw new UsageError(`${target.path} does not exist: there is no study to watch`, `start one with: hpsearch start <space-file>${options.storage === undefined ? '' : ` --storage ${options.storage}`}`);
+    throw new UsageError(
+      `${target.path} does not exist: there is no study to watch`,
+      `start one with: hpsearch start <space-file>${options.storage === undefined ? '' : ` --storage ${options.storage}`}`,
+    );
   }
   const terminal = wantsDashboard({ dashboard: true, stdoutIsTTY: io.stdout.isTTY === true, env: process.env });
   // A separate read-only connection: in WAL mode it never blocks the study's writer.
@@ -87,7 +113,12 @@ async function watch(storage: Storage, name: string, terminal: boolean, io: CliI
   const quitting = new Promise<void>((resolve) => {
     quit = resolve;
   });
-  const mounted = mountDashboard({ store: follower.store, color: colorsWanted(process.env), onQuit: () => quit(), onWatch: (trial) => follower.watch(trial) });
+  const mounted = mountDashboard({
+    store: follower.store,
+    color: colorsWanted(process.env),
+    onQuit: () => quit(),
+    onWatch: (trial) => follower.watch(trial),
+  });
   process.on('SIGINT', quit);
   process.on('SIGTERM', quit);
   follower.start();

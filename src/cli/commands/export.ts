@@ -24,7 +24,10 @@ export function registerExport(program: Command, io: CliIO): void {
     .description('write everything stored about a study: its declaration and plan, every trial, epoch and promotion')
     .argument('<study>', 'study name')
     .option('--format <format>', 'json or csv (default: from the --output extension, else json)')
-    .option('--csv-safe', "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula")
+    .option(
+      '--csv-safe',
+      "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula",
+    )
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')

@@ -33,9 +33,15 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
     .argument('<study>', 'study name')
     .option('--top <k>', 'the best k trials only')
     .option('--format <format>', 'table, json, csv, md or html (default: from the --output extension, else table)')
-    .option('--json', 'the same as --format json: an array of { rank, trial, status, value, epochs, params, durationMs, bracket, rung, seed, metrics, error }')
+    .option(
+      '--json',
+      'the same as --format json: an array of { rank, trial, status, value, epochs, params, durationMs, bracket, rung, seed, metrics, error }',
+    )
     .option('--metric <name>', "rank by another final metric (direction inferred from its name) instead of the study's objective")
-    .option('--csv-safe', "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula")
+    .option(
+      '--csv-safe',
+      "CSV only: a text field starting with =, +, -, @ gets a leading ' so that spreadsheets do not run it as a formula",
+    )
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')

@@ -31,7 +31,14 @@ export function registerList(program: Command, io: CliIO): void {
       try {
         const studies = await storage.listStudies();
         if (options.json) {
-          const rows = studies.map((s) => ({ name: s.name, status: s.status, strategy: s.strategy, sampler: samplerJson(s.sampler), trials: s.trials, best: s.best }));
+          const rows = studies.map((s) => ({
+            name: s.name,
+            status: s.status,
+            strategy: s.strategy,
+            sampler: samplerJson(s.sampler),
+            trials: s.trials,
+            best: s.best,
+          }));
           io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
         }
@@ -40,8 +47,24 @@ export function registerList(program: Command, io: CliIO): void {
           return;
         }
         const table = renderTable(
-          [{ header: 'study' }, { header: 'status' }, { header: 'strategy' }, { header: 'trials', align: 'right' }, { header: 'completed', align: 'right' }, { header: 'best', align: 'right' }, { header: 'metric' }],
-          studies.map((s) => [s.name, s.status, s.strategy, String(s.trials), String(s.completed), formatNumber(s.best), `${s.metric} (${s.direction === 'maximize' ? 'max' : 'min'})`]),
+          [
+            { header: 'study' },
+            { header: 'status' },
+            { header: 'strategy' },
+            { header: 'trials', align: 'right' },
+            { header: 'completed', align: 'right' },
+            { header: 'best', align: 'right' },
+            { header: 'metric' },
+          ],
+          studies.map((s) => [
+            s.name,
+            s.status,
+            s.strategy,
+            String(s.trials),
+            String(s.completed),
+            formatNumber(s.best),
+            `${s.metric} (${s.direction === 'maximize' ? 'max' : 'min'})`,
+          ]),
         );
         io.stdout.write(`${table}\n`);
       } finally {

@@ -21,7 +21,10 @@ export function registerPlan(program: Command, io: CliIO): void {
       .description('print the schedule a study would run (brackets, rungs, epochs) without training')
       .argument('<space-file>', 'the search space and study settings (YAML or JSON)'),
   )
-    .option('--json', 'print { strategy, eta, minEpochs, maxEpochs, brackets: [{ s, rungs: [{ configs, epochs }] }], totalEpochs, fullBudgetEpochs, sampler: { name, ...settings } }')
+    .option(
+      '--json',
+      'print { strategy, eta, minEpochs, maxEpochs, brackets: [{ s, rungs: [{ configs, epochs }] }], totalEpochs, fullBudgetEpochs, sampler: { name, ...settings } }',
+    )
     .action((file: string, options: PlanOptions) => {
       // The seed does not change the plan; a fixed one keeps this command free of randomness.
       const spec = loadSpaceFile(file, options, () => 0);
@@ -30,6 +33,8 @@ export function registerPlan(program: Command, io: CliIO): void {
         io.stdout.write(`${JSON.stringify({ ...plan, sampler: samplerJson(spec.sampler) }, null, 2)}\n`);
         return;
       }
-      io.stdout.write(`study "${spec.name}": ${spec.strategy}, ${planSummary(plan)}\nsampler: ${samplerText(spec.sampler)}\n\n${planTable(plan)}\n`);
+      io.stdout.write(
+        `study "${spec.name}": ${spec.strategy}, ${planSummary(plan)}\nsampler: ${samplerText(spec.sampler)}\n\n${planTable(plan)}\n`,
+      );
     });
 }

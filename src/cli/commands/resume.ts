@@ -40,7 +40,10 @@ function integerFlag(value: string | undefined, flag: string): number | undefine
 export async function openExisting(url: string | undefined, study: string) {
   const target = parseStorageUrl(url);
   if (target.kind === 'sqlite' && !fs.existsSync(target.path)) {
-    throw new UsageError(`no study named "${study}": there is no database at ${target.path}`, 'pass the --storage the study was started with');
+    throw new UsageError(
+      `no study named "${study}": there is no database at ${target.path}`,
+      'pass the --storage the study was started with',
+    );
   }
   return { target, storage: await openStorage(url) };
 }

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { TrialStatus } from '../../storage/storage.js';
+import type { TrialStatus } from '../../core/types.js';
 import { deriveSeed } from '../../util/random.js';
 import { findStudy } from '../find-study.js';
 import type { CliIO } from '../io.js';
@@ -42,7 +42,9 @@ export async function retryCommand(name: string, options: RetryOptions, io: CliI
       throw new UsageError(`study "${study.name}" has no ${kinds.join(' or ')} trials to retry`);
     }
     const settings = resolveRunFlags(options, study.spec);
-    io.stderr.write(`retrying ${chosen.length} trial${chosen.length === 1 ? '' : 's'} of study "${study.name}": ${chosen.map((t) => t.number).join(', ')}\n`);
+    io.stderr.write(
+      `retrying ${chosen.length} trial${chosen.length === 1 ? '' : 's'} of study "${study.name}": ${chosen.map((t) => t.number).join(', ')}\n`,
+    );
     return await runSession({
       storage,
       target,
@@ -51,7 +53,8 @@ export async function retryCommand(name: string, options: RetryOptions, io: CliI
       io,
       prepare: async (locked) => {
         for (const trial of chosen) {
-          const seed = trial.status === 'diverged' ? deriveSeed(locked.spec.seed, 'trial', trial.number, 'retry', trial.retries + 1) : trial.seed;
+          const seed =
+            trial.status === 'diverged' ? deriveSeed(locked.spec.seed, 'trial', trial.number, 'retry', trial.retries + 1) : trial.seed;
           await storage.retryTrial(locked.id, trial.number, seed);
         }
         return locked;

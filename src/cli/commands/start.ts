@@ -36,11 +36,23 @@ export function registerStart(program: Command, io: CliIO, setExitCode: (code: n
 function checkAgainstData(spec: StudySpec, trainSize: number): void {
   const batch = spec.params.find((p) => p.name === 'batch_size');
   if (batch === undefined) return;
-  const values = batch.dist.kind === 'categorical' ? batch.dist.choices : batch.dist.kind === 'constant' ? [batch.dist.value] : batch.dist.kind === 'int' ? [batch.dist.high] : [];
+  const values =
+    batch.dist.kind === 'categorical'
+      ? batch.dist.choices
+      : batch.dist.kind === 'constant'
+        ? [batch.dist.value]
+        : batch.dist.kind === 'int'
+          ? [batch.dist.high]
+          : [];
   const tooLarge = values.filter((v): v is number => typeof v === 'number' && v > trainSize);
   if (tooLarge.length > 0) {
     throw new ConfigError(
-      [{ path: 'params.batch_size', message: `${tooLarge.join(', ')} ${tooLarge.length === 1 ? 'is' : 'are'} larger than the training set (${trainSize} examples)` }],
+      [
+        {
+          path: 'params.batch_size',
+          message: `${tooLarge.join(', ')} ${tooLarge.length === 1 ? 'is' : 'are'} larger than the training set (${trainSize} examples)`,
+        },
+      ],
       spec.source ?? undefined,
     );
   }

@@ -23,7 +23,9 @@ export function registerWorker(program: Command, io: CliIO, setExitCode: (code: 
   addRunFlags(
     program
       .command('worker')
-      .description('work on a study kept in PostgreSQL alongside workers on other hosts, until it is done (without --study: every running study, one after another)')
+      .description(
+        'work on a study kept in PostgreSQL alongside workers on other hosts, until it is done (without --study: every running study, one after another)',
+      )
       .option('--study <name>', 'the study to work on (default: every running study of the storage)'),
   ).action(async (options: WorkerOptions) => {
     setExitCode(await workerCommand(options, io));
@@ -34,9 +36,10 @@ export function registerWorker(program: Command, io: CliIO, setExitCode: (code: 
 function checkDistributed(url: string | undefined): void {
   const target = parseStorageUrl(url);
   if (target.kind === 'postgres') return;
-  const why = target.kind === 'memory'
-    ? 'memory: storage lives inside one process'
-    : `a SQLite study (${url === undefined ? 'the default storage, ' : ''}${target.path}) has one writer: the process that runs it`;
+  const why =
+    target.kind === 'memory'
+      ? 'memory: storage lives inside one process'
+      : `a SQLite study (${url === undefined ? 'the default storage, ' : ''}${target.path}) has one writer: the process that runs it`;
   throw new UsageError(
     `hpsearch worker needs a PostgreSQL storage: ${why}`,
     'run a SQLite study with hpsearch start or resume; to run one study on many hosts, keep it in PostgreSQL: --storage postgres://USER:PASSWORD@HOST:PORT/DATABASE',
@@ -68,7 +71,10 @@ export async function workerCommand(options: WorkerOptions, io: CliIO): Promise<
     for (;;) {
       const next = (await storage.listStudies()).find((s) => s.status === 'running' && !seen.has(s.name));
       if (next === undefined) {
-        if (seen.size === 0) io.stderr.write(`no running study in ${storage.location}: start one with hpsearch start <space-file> --storage ${storage.location}\n`);
+        if (seen.size === 0)
+          io.stderr.write(
+            `no running study in ${storage.location}: start one with hpsearch start <space-file> --storage ${storage.location}\n`,
+          );
         return 0;
       }
       seen.add(next.name);
@@ -82,7 +88,13 @@ export async function workerCommand(options: WorkerOptions, io: CliIO): Promise<
   }
 }
 
-async function join(storage: Storage, target: ReturnType<typeof parseStorageUrl>, study: StudyRecord, options: WorkerOptions, io: CliIO): Promise<number> {
+async function join(
+  storage: Storage,
+  target: ReturnType<typeof parseStorageUrl>,
+  study: StudyRecord,
+  options: WorkerOptions,
+  io: CliIO,
+): Promise<number> {
   checkRunnableHere(study);
   const settings = resolveRunFlags(options, study.spec);
   const trials = await storage.getTrials(study.id);

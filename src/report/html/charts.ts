@@ -2,8 +2,8 @@
  * The report's charts, drawn from a study's data with the SVG module: each a figure with a
  * title, a legend and a caption, or a note saying why it is left out.
  */
-import type { TrialStatus } from '../../storage/storage.js';
-import { toScore } from '../../study/scores.js';
+import type { TrialStatus } from '../../core/types.js';
+import { toScore } from '../../core/scores.js';
 import {
   type ParamAxis,
   type TrialPoint,
@@ -50,10 +50,13 @@ export interface Charts {
 
 const TOP_CURVES = 10;
 
-const shapeOf = (status: TrialStatus): Shape => (status === 'completed' ? 'dot' : status === 'pruned' || status === 'paused' ? 'ring' : 'cross');
+const shapeOf = (status: TrialStatus): Shape =>
+  status === 'completed' ? 'dot' : status === 'pruned' || status === 'paused' ? 'ring' : 'cross';
 
 function tipOf(p: TrialPoint, metric: string): string {
-  const params = Object.entries(p.params).map(([k, v]) => `${k}=${formatParam(v)}`).join(' ');
+  const params = Object.entries(p.params)
+    .map(([k, v]) => `${k}=${formatParam(v)}`)
+    .join(' ');
   return `trial ${p.trial} (${p.status}, ${p.epochs} epochs): ${metric} ${formatNumber(p.value)}; ${params}`;
 }
 
@@ -94,7 +97,10 @@ function objectiveScatter(data: StudyData, points: readonly TrialPoint[], notes:
     kind: 'objective-vs-param',
     title: `${metric} against ${x.name}`,
     svg: scatterChart(scatter, { label: `${metric} against ${x.name}`, xTitle: x.name, yTitle: metric, xLog: x.log }),
-    legend: [...used.map((c) => ({ label: `${colour!.name}=${c}`, color: categoryColor(colour!.categories.indexOf(c)), shape: 'dot' as const })), ...shapeLegend(placed)],
+    legend: [
+      ...used.map((c) => ({ label: `${colour!.name}=${c}`, color: categoryColor(colour!.categories.indexOf(c)), shape: 'dot' as const })),
+      ...shapeLegend(placed),
+    ],
     caption: `Each trial's final ${metric} (${spec.objective.direction}) against its ${x.name}${x.log ? ' on a log axis' : ''}${colour === undefined ? '' : `, coloured by ${colour.name}`}.`,
   };
 }
@@ -107,7 +113,12 @@ function curves(data: StudyData): Figure | null {
   return {
     kind: 'curves',
     title: `Learning curves of the top ${top.length}`,
-    svg: lineChart(series, { label: `${metric} per epoch of the top ${top.length} trials`, xTitle: 'epoch', yTitle: metric, xInteger: true }),
+    svg: lineChart(series, {
+      label: `${metric} per epoch of the top ${top.length} trials`,
+      xTitle: 'epoch',
+      yTitle: metric,
+      xInteger: true,
+    }),
     legend: series.map((s) => ({ label: s.name, color: s.color, shape: 'line' })),
     caption: `${metric} after every epoch of the ${top.length} best trials of the leaderboard.`,
   };
@@ -117,11 +128,27 @@ function bestCurve(data: StudyData): Figure | null {
   const metric = data.study.spec.objective.metric;
   const best = bestSoFar(data);
   if (best.steps.length === 0) return null;
-  const marks: ScatterPoint[] = best.completions.map((c) => ({ x: c.x, y: c.value, color: MUTED, shape: 'dot', tip: `trial ${c.trial} completed: ${metric} ${formatNumber(c.value)}` }));
+  const marks: ScatterPoint[] = best.completions.map((c) => ({
+    x: c.x,
+    y: c.value,
+    color: MUTED,
+    shape: 'dot',
+    tip: `trial ${c.trial} completed: ${metric} ${formatNumber(c.value)}`,
+  }));
   return {
     kind: 'best-so-far',
     title: `Best ${metric} so far`,
-    svg: lineChart([{ name: `best ${metric}`, color: categoryColor(0), points: best.steps, step: true, width: 2.4 }], { label: `best ${metric} against epochs trained`, xTitle: 'epochs trained (all trials)', yTitle: `best ${metric}`, xInteger: true, xZero: true }, marks),
+    svg: lineChart(
+      [{ name: `best ${metric}`, color: categoryColor(0), points: best.steps, step: true, width: 2.4 }],
+      {
+        label: `best ${metric} against epochs trained`,
+        xTitle: 'epochs trained (all trials)',
+        yTitle: `best ${metric}`,
+        xInteger: true,
+        xZero: true,
+      },
+      marks,
+    ),
     legend: [
       { label: `best completed ${metric}`, color: categoryColor(0), shape: 'line' },
       { label: 'a trial completing', color: MUTED, shape: 'dot' },
@@ -140,16 +167,22 @@ function strips(data: StudyData, points: readonly TrialPoint[]): Figure[] {
     if (axis === undefined || axis.kind !== 'category') return [];
     const groups = groupsBy(completed, axis);
     if (groups.length === 0) return [];
-    return [{
-      kind: 'objective-by-param',
-      title: `${metric} by ${name}`,
-      svg: stripChart(
-        groups.map((g) => ({ name: g.name, color: categoryColor(axis.categories.indexOf(g.name)), values: g.points.map((p) => ({ y: p.value!, tip: tipOf(p, metric) })) })),
-        { label: `${metric} by ${name}`, xTitle: name, yTitle: metric },
-      ),
-      legend: [],
-      caption: `Completed trials' ${metric} for each ${name}: the box spans the middle half, the line is the median.${left === 0 ? '' : ` ${left} trial${left === 1 ? '' : 's'} without a final value not shown.`}`,
-    }];
+    return [
+      {
+        kind: 'objective-by-param',
+        title: `${metric} by ${name}`,
+        svg: stripChart(
+          groups.map((g) => ({
+            name: g.name,
+            color: categoryColor(axis.categories.indexOf(g.name)),
+            values: g.points.map((p) => ({ y: p.value!, tip: tipOf(p, metric) })),
+          })),
+          { label: `${metric} by ${name}`, xTitle: name, yTitle: metric },
+        ),
+        legend: [],
+        caption: `Completed trials' ${metric} for each ${name}: the box spans the middle half, the line is the median.${left === 0 ? '' : ` ${left} trial${left === 1 ? '' : 's'} without a final value not shown.`}`,
+      },
+    ];
   });
 }
 
@@ -165,7 +198,12 @@ function parallel(data: StudyData, points: readonly TrialPoint[]): Figure | null
   const lines = withValue.map((p) => {
     const muted = p.status !== 'completed';
     const t = hi > lo ? (toScore(p.value, spec.objective.direction)! - lo) / (hi - lo) : 1;
-    const values = [p.value, ...params.map((a) => (a.kind === 'number' ? (typeof p.params[a.name] === 'number' ? (p.params[a.name] as number) : null) : categoryOf(p.params[a.name])))];
+    const values = [
+      p.value,
+      ...params.map((a) =>
+        a.kind === 'number' ? (typeof p.params[a.name] === 'number' ? (p.params[a.name] as number) : null) : categoryOf(p.params[a.name]),
+      ),
+    ];
     return { values, color: muted ? MUTED : rampColor(t), tip: tipOf(p, metric), muted, order: t };
   });
   return {
@@ -183,7 +221,9 @@ function parallel(data: StudyData, points: readonly TrialPoint[]): Figure | null
 }
 
 function toParallelAxis(axis: ParamAxis): ParallelAxis {
-  return axis.kind === 'number' ? { name: axis.name, kind: axis.log ? 'log' : 'linear' } : { name: axis.name, kind: 'category', categories: axis.categories };
+  return axis.kind === 'number'
+    ? { name: axis.name, kind: axis.log ? 'log' : 'linear' }
+    : { name: axis.name, kind: 'category', categories: axis.categories };
 }
 
 function funnel(data: StudyData): Figure | null {
@@ -208,7 +248,14 @@ export function studyCharts(data: StudyData): Charts {
   const notes: string[] = [];
   const points = resultPoints(data.trials);
   if (points.length === 0) return { figures: [], notes: ['No trial has a result yet: no charts.'] };
-  const figures = [objectiveScatter(data, points, notes), bestCurve(data), curves(data), ...strips(data, points), parallel(data, points), funnel(data)];
+  const figures = [
+    objectiveScatter(data, points, notes),
+    bestCurve(data),
+    curves(data),
+    ...strips(data, points),
+    parallel(data, points),
+    funnel(data),
+  ];
   return { figures: figures.filter((f): f is Figure => f !== null), notes };
 }
 

@@ -43,24 +43,33 @@ export function htmlReport(data: StudyData, board: Board, options: ReportOptions
   const charts = studyCharts(data);
   const best = o.best;
   const cards = [
-    card(`best ${metric}`, best === null ? '–' : formatNumber(best.value), best === null ? 'no completed trial' : `trial ${best.trial} · ${spec.objective.direction}`),
+    card(
+      `best ${metric}`,
+      best === null ? '–' : formatNumber(best.value),
+      best === null ? 'no completed trial' : `trial ${best.trial} · ${spec.objective.direction}`,
+    ),
     card('trials', String(o.trials), o.trials === 0 ? 'none yet' : countsText(o.counts)),
     card('epochs', String(o.epochsTrained), `of ${o.plan.totalEpochs} planned`),
     card('wall time', formatDuration(o.wallMs), `training ${formatDuration(o.trainingMs)} summed`),
     card('seed', String(spec.seed), `backend ${o.backend ?? '–'}`),
   ];
-  const bestParams = best === null
-    ? ''
-    : html`<h2>Best trial: ${best.trial}</h2><dl class="params">${Object.entries(best.params).map(([k, v]) => html`<dt>${k}</dt><dd>${formatParam(v)}</dd>`)}<dt>seed</dt><dd>${best.seed}</dd><dt>epochs</dt><dd>${best.epochs}</dd></dl>`;
+  const bestParams =
+    best === null
+      ? ''
+      : html`<h2>Best trial: ${best.trial}</h2><dl class="params">${Object.entries(best.params).map(([k, v]) => html`<dt>${k}</dt><dd>${formatParam(v)}</dd>`)}<dt>seed</dt><dd>${best.seed}</dd><dt>epochs</dt><dd>${best.epochs}</dd></dl>`;
   const notes = charts.notes.length === 0 ? '' : html`<p class="notes">${charts.notes.join(' ')}</p>`;
   const shown = board.rows.length < o.trials ? ` (top ${board.rows.length} of ${o.trials})` : '';
   const ranked = board.ranking.objective ? '' : `, ranked by ${board.ranking.metric} (${board.ranking.direction})`;
   const rows = spaceRows(spec.params);
-  const space = rows.length === 0
-    ? html`<p>No parameters.</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th>parameter</th><th>kind</th><th>values</th><th>under</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${r.name}</td><td>${r.kind}</td><td>${r.domain}</td><td>${r.under}</td></tr>`)}</tbody></table></div>`;
+  const space =
+    rows.length === 0
+      ? html`<p>No parameters.</p>`
+      : html`<div class="table-wrap"><table><thead><tr><th>parameter</th><th>kind</th><th>values</th><th>under</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${r.name}</td><td>${r.kind}</td><td>${r.domain}</td><td>${r.under}</td></tr>`)}</tbody></table></div>`;
   const failed = data.trials.filter((t) => t.error !== null);
-  const errors = failed.length === 0 ? '' : html`<h2>Errors</h2>${failed.map((t) => html`<h3>trial ${t.number} (${t.status})</h3><pre class="error">${t.error}</pre>`)}`;
+  const errors =
+    failed.length === 0
+      ? ''
+      : html`<h2>Errors</h2>${failed.map((t) => html`<h3>trial ${t.number} (${t.status})</h3><pre class="error">${t.error}</pre>`)}`;
   const page = html`<!doctype html>
 <html lang="en">
 <head>

@@ -32,8 +32,11 @@ export function leaderboardTable(board: Board): Markup {
   const columns = columnsOf(board, 'display');
   const isNumber = columns.map((c) => isNumeric(c, board.rows));
   const head = columns.map(
-    (c, i) => html`<th${attrs({ scope: 'col', class: isNumber[i] ? 'num' : null, 'data-type': isNumber[i] ? 'number' : 'text', 'aria-sort': c.key === 'rank' ? 'ascending' : null })}><button type="button">${c.header}</button></th>`,
+    (c, i) =>
+      html`<th${attrs({ scope: 'col', class: isNumber[i] ? 'num' : null, 'data-type': isNumber[i] ? 'number' : 'text', 'aria-sort': c.key === 'rank' ? 'ascending' : null })}><button type="button">${c.header}</button></th>`,
   );
-  const body = board.rows.map((row) => html`<tr${attrs({ 'data-rank': row.rank })}>${columns.map((c, i) => cell(c, row, isNumber[i]!))}</tr>`);
+  const body = board.rows.map(
+    (row) => html`<tr${attrs({ 'data-rank': row.rank })}>${columns.map((c, i) => cell(c, row, isNumber[i]!))}</tr>`,
+  );
   return html`<div class="table-wrap"><table class="sortable" id="leaderboard"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }

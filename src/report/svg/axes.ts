@@ -16,7 +16,11 @@ export interface Frame {
 }
 
 /** A frame with room on the left for tick labels and at the bottom for the axis title. */
-export function frame(width: number, height: number, margin: Partial<{ left: number; right: number; top: number; bottom: number }> = {}): Frame {
+export function frame(
+  width: number,
+  height: number,
+  margin: Partial<{ left: number; right: number; top: number; bottom: number }> = {},
+): Frame {
   const m = { left: 60, right: 16, top: 14, bottom: 46, ...margin };
   return { width, height, left: m.left, right: width - m.right, top: m.top, bottom: height - m.bottom };
 }
@@ -53,7 +57,9 @@ export function yAxis(f: Frame, scale: Scale, title: string): Markup {
 
 /** A bottom axis of named categories at the given positions. */
 export function categoryAxis(f: Frame, categories: readonly string[], positions: readonly number[], title: string): Markup {
-  const ticks = categories.map((c, i) => html`<text class="tick" x="${num(positions[i]!)}" y="${num(f.bottom + 16)}" text-anchor="middle">${c}</text>`);
+  const ticks = categories.map(
+    (c, i) => html`<text class="tick" x="${num(positions[i]!)}" y="${num(f.bottom + 16)}" text-anchor="middle">${c}</text>`,
+  );
   return html`<g class="axis x">${ticks}<line class="domain" x1="${num(f.left)}" x2="${num(f.right)}" y1="${num(f.bottom)}" y2="${num(f.bottom)}"/>${axisTitleX(f, title)}</g>`;
 }
 

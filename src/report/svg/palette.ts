@@ -28,6 +28,9 @@ export function rampColor(t: number): string {
   const i = Math.min(RAMP.length - 2, Math.floor(x));
   const f = x - i;
   const [a, b] = [RAMP[i]!, RAMP[i + 1]!];
-  const channel = (k: number) => Math.round(a[k]! + (b[k]! - a[k]!) * f).toString(16).padStart(2, '0');
+  const channel = (k: number) =>
+    Math.round(a[k]! + (b[k]! - a[k]!) * f)
+      .toString(16)
+      .padStart(2, '0');
   return `#${channel(0)}${channel(1)}${channel(2)}`;
 }

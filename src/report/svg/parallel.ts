@@ -29,7 +29,13 @@ const HEIGHT = 400;
 
 type Position = (value: number | string | null) => number | null;
 
-function axisPosition(axis: ParallelAxis, lines: readonly ParallelLine[], index: number, top: number, bottom: number): { at: Position; ticks: Markup[] } {
+function axisPosition(
+  axis: ParallelAxis,
+  lines: readonly ParallelLine[],
+  index: number,
+  top: number,
+  bottom: number,
+): { at: Position; ticks: Markup[] } {
   if (axis.kind === 'category') {
     const ys = pointPositions(axis.categories.length, [bottom, top]);
     const at: Position = (v) => (v === null ? null : (ys[axis.categories.indexOf(String(v))] ?? null));

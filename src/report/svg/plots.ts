@@ -60,7 +60,11 @@ export function scatterChart(points: readonly ScatterPoint[], axes: Axes): Marku
   const missing = points.some((p) => p.y === null);
   const f = frame(WIDTH, HEIGHT);
   const plotBottom = missing ? f.bottom - NO_VALUE_BAND : f.bottom;
-  const x = xScaleFor(points.map((p) => p.x), f, axes);
+  const x = xScaleFor(
+    points.map((p) => p.x),
+    f,
+    axes,
+  );
   const y = linearScale(padded(extent(points.flatMap((p) => (p.y === null ? [] : [p.y]))) ?? [0, 1]), [plotBottom, f.top]);
   const band = missing
     ? html`<line class="band" x1="${num(f.left)}" x2="${num(f.right)}" y1="${num(plotBottom)}" y2="${num(plotBottom)}"/><text class="tick" x="${num(f.left + 4)}" y="${num(f.bottom - 6)}">no value</text>`
@@ -85,12 +89,17 @@ export interface Series {
 export function lineChart(series: readonly Series[], axes: Axes, marks: readonly ScatterPoint[] = []): Markup {
   const f = frame(WIDTH, HEIGHT);
   const xs = [...series.flatMap((s) => s.points.map((p) => p[0])), ...marks.map((m) => m.x)];
-  const ys = [...series.flatMap((s) => s.points.flatMap((p) => (p[1] === null ? [] : [p[1]]))), ...marks.flatMap((m) => (m.y === null ? [] : [m.y]))];
+  const ys = [
+    ...series.flatMap((s) => s.points.flatMap((p) => (p[1] === null ? [] : [p[1]]))),
+    ...marks.flatMap((m) => (m.y === null ? [] : [m.y])),
+  ];
   const x = xScaleFor(xs, f, axes);
   const y = linearScale(padded(extent(ys) ?? [0, 1]), [f.bottom, f.top]);
   const paths = series.map((s) => {
     const d = pathData(s, x, y);
-    return d === '' ? '' : html`<path class="series" d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.8}" stroke-linejoin="round"><title>${s.name}</title></path>`;
+    return d === ''
+      ? ''
+      : html`<path class="series" d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.8}" stroke-linejoin="round"><title>${s.name}</title></path>`;
   });
   const dots = marks.filter((m) => m.y !== null).map((m) => mark(m.shape, x(m.x), y(m.y!), m.color, m.tip, 3));
   return chartSvg(f, axes.label, [xAxis(f, x, axes.xTitle), yAxis(f, y, axes.yTitle), dots, paths]);
@@ -140,7 +149,16 @@ export function stripChart(groups: readonly StripGroup[], axes: Omit<Axes, 'xLog
     const dots = g.values.map((v, k) => mark('dot', c + (((k * 0.618034) % 1) - 0.5) * half * 1.2, y(v.y), g.color, v.tip, 3.2));
     return html`<g class="group">${box}${dots}</g>`;
   });
-  return chartSvg(f, axes.label, [categoryAxis(f, groups.map((g) => g.name), centres, axes.xTitle), yAxis(f, y, axes.yTitle), columns]);
+  return chartSvg(f, axes.label, [
+    categoryAxis(
+      f,
+      groups.map((g) => g.name),
+      centres,
+      axes.xTitle,
+    ),
+    yAxis(f, y, axes.yTitle),
+    columns,
+  ]);
 }
 
 function boxMarkup(sorted: readonly number[], c: number, half: number, y: Scale): Markup {

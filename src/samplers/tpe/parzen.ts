@@ -75,7 +75,9 @@ export class ParzenEstimator {
     const scott = 0.2 * Math.max(n, 1) ** (-1 / (dims.length + 4));
     this.#kernels = dims.map((dim, d) => {
       const column = observations.map((row) => row[d]!);
-      return dim.kind === 'numeric' ? numericKernels(dim, column, options.multivariate ? scott : null) : categoricalKernels(dim.size, column, options.priorWeight);
+      return dim.kind === 'numeric'
+        ? numericKernels(dim, column, options.multivariate ? scott : null)
+        : categoricalKernels(dim.size, column, options.priorWeight);
     });
     if (options.widthWeighted) {
       for (const kernels of this.#kernels) {

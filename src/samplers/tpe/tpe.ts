@@ -7,9 +7,10 @@
  * option chosen. Univariate mode models each parameter alone; multivariate mode models together
  * the parameters that always appear together (the root's, and each option's children).
  */
-import type { ParamSpec, ParamValue, Params } from '../../space/types.js';
+import type { ParamSpec } from '../../space/types.js';
+import type { ParamValue, Params } from '../../core/types.js';
 import type { Rng } from '../../util/random.js';
-import { type Dim, type EstimatorOptions, ParzenEstimator } from './parzen.js';
+import { type Dim, ParzenEstimator } from './parzen.js';
 
 /**
  * How an observation ranks, lower first: `[tier, a, b]` compared in order. Completed trials come
@@ -28,7 +29,7 @@ export interface TpeSettings {
   readonly candidates: number;
   readonly multivariate: boolean;
   readonly priorWeight: number;
-  /** See {@link EstimatorOptions.widthWeighted}. */
+  /** Kernels weighed by their width in the density (`widthWeighted` in parzen.ts). */
   readonly widthWeighted: boolean;
 }
 
@@ -84,7 +85,9 @@ function axisOf(spec: ParamSpec): Axis | null {
     }
     case 'float': {
       const { low, high, log } = dist;
-      const dim: Dim = log ? { kind: 'numeric', low: Math.log(low), high: Math.log(high), step: null } : { kind: 'numeric', low, high, step: null };
+      const dim: Dim = log
+        ? { kind: 'numeric', low: Math.log(low), high: Math.log(high), step: null }
+        : { kind: 'numeric', low, high, step: null };
       return {
         spec,
         dim,
@@ -95,11 +98,18 @@ function axisOf(spec: ParamSpec): Axis | null {
     case 'int': {
       const { low, high, log } = dist;
       // Widened by half a step on each side, so that each integer has its own unit interval.
-      const dim: Dim = log ? { kind: 'numeric', low: Math.log(low - 0.5), high: Math.log(high + 0.5), step: null } : { kind: 'numeric', low: low - 0.5, high: high + 0.5, step: 1 };
+      const dim: Dim = log
+        ? { kind: 'numeric', low: Math.log(low - 0.5), high: Math.log(high + 0.5), step: null }
+        : { kind: 'numeric', low: low - 0.5, high: high + 0.5, step: 1 };
       return {
         spec,
         dim,
-        toInternal: (value) => (typeof value === 'number' && Number.isInteger(value) && value >= low && value <= high ? (log ? Math.log(value) : value) : undefined),
+        toInternal: (value) =>
+          typeof value === 'number' && Number.isInteger(value) && value >= low && value <= high
+            ? log
+              ? Math.log(value)
+              : value
+            : undefined,
         toValue: (x) => Math.min(high, Math.max(low, Math.round(log ? Math.exp(x) : x))),
       };
     }
@@ -120,9 +130,19 @@ function rows(entries: readonly TpeEntry[], axes: readonly Axis[]): number[][] {
  * Draws `settings.candidates` points from l (fitted to `good`) over `axes` and keeps the one with
  * the highest l/g (g fitted to `bad`); the first wins a tie.
  */
-function bestCandidate(axes: readonly Axis[], good: readonly TpeEntry[], bad: readonly TpeEntry[], settings: TpeSettings, rng: Rng): number[] {
+function bestCandidate(
+  axes: readonly Axis[],
+  good: readonly TpeEntry[],
+  bad: readonly TpeEntry[],
+  settings: TpeSettings,
+  rng: Rng,
+): number[] {
   const dims = axes.map((a) => a.dim);
-  const options = { priorWeight: settings.priorWeight, multivariate: settings.multivariate && axes.length > 1, widthWeighted: settings.widthWeighted };
+  const options = {
+    priorWeight: settings.priorWeight,
+    multivariate: settings.multivariate && axes.length > 1,
+    widthWeighted: settings.widthWeighted,
+  };
   const l = new ParzenEstimator(dims, rows(good, axes), options);
   const g = new ParzenEstimator(dims, rows(bad, axes), options);
   const candidates = l.sample(rng, settings.candidates);
@@ -137,13 +157,19 @@ function bestCandidate(axes: readonly Axis[], good: readonly TpeEntry[], bad: re
  * TPE's proposal for the searched parameters of `params` (constants left out), given the
  * observations in `entries` (trial order, liars included).
  */
-export function proposeTpe(params: readonly ParamSpec[], entries: readonly TpeEntry[], settings: TpeSettings, rng: Rng): Record<string, ParamValue> {
+export function proposeTpe(
+  params: readonly ParamSpec[],
+  entries: readonly TpeEntry[],
+  settings: TpeSettings,
+  rng: Rng,
+): Record<string, ParamValue> {
   const { good, bad } = splitEntries(entries);
   const out: Record<string, ParamValue> = {};
   const visit = (group: readonly ParamSpec[], inGood: readonly TpeEntry[], inBad: readonly TpeEntry[]): void => {
     const axes = group.map(axisOf).filter((a): a is Axis => a !== null);
     if (settings.multivariate) {
-      if (axes.length > 0) bestCandidate(axes, inGood, inBad, settings, rng).forEach((x, i) => (out[axes[i]!.spec.name] = axes[i]!.toValue(x)));
+      if (axes.length > 0)
+        bestCandidate(axes, inGood, inBad, settings, rng).forEach((x, i) => (out[axes[i]!.spec.name] = axes[i]!.toValue(x)));
     } else {
       for (const axis of axes) out[axis.spec.name] = axis.toValue(bestCandidate([axis], inGood, inBad, settings, rng)[0]!);
     }

@@ -65,10 +65,21 @@ export default function Dashboard(props: Props) {
     main = (
       <>
         <Box flexDirection="column" height={1 + layout.running} overflow="hidden">
-          <RunningTrials view={props.running} width={width} hint={props.keys ? '?: keys' : undefined} selected={view.focus === 'running' ? view.selected : null} focused={view.focus === 'running'} />
+          <RunningTrials
+            view={props.running}
+            width={width}
+            hint={props.keys ? '?: keys' : undefined}
+            selected={view.focus === 'running' ? view.selected : null}
+            focused={view.focus === 'running'}
+          />
         </Box>
         <Box flexDirection="column" height={2 + layout.leaderboard} overflow="hidden">
-          <Leaderboard view={props.leaderboard} width={width} selected={view.focus === 'leaderboard' ? view.selected : null} focused={view.focus === 'leaderboard'} />
+          <Leaderboard
+            view={props.leaderboard}
+            width={width}
+            selected={view.focus === 'leaderboard' ? view.selected : null}
+            focused={view.focus === 'leaderboard'}
+          />
         </Box>
         {layout.bottom > 0 ? (
           <Box flexDirection="row" height={layout.bottom} overflow="hidden">

@@ -32,7 +32,13 @@ export default function Leaderboard({ view, width, selected = null, focused = fa
     { header: view.metric, cells: view.rows.map((r) => r.value), align: 'right', maxWidth: Math.max(8, Math.min(view.metric.length, 14)) },
     { header: 'epochs', cells: view.rows.map((r) => r.epochs), align: 'right' },
     { header: 'time', cells: view.rows.map((r) => r.time), align: 'right' },
-    ...view.paramNames.map((name, i) => ({ header: name, cells: view.rows.map((r) => r.params[i]!), align: 'right' as const, optional: true, maxWidth: PARAM_WIDTH })),
+    ...view.paramNames.map((name, i) => ({
+      header: name,
+      cells: view.rows.map((r) => r.params[i]!),
+      align: 'right' as const,
+      optional: true,
+      maxWidth: PARAM_WIDTH,
+    })),
   ];
   const table = fitColumns(columns, width - 2);
   const gap = ' '.repeat(COLUMN_GAP);
@@ -42,7 +48,7 @@ export default function Leaderboard({ view, width, selected = null, focused = fa
     <Box flexDirection="column">
       <Section title={`leaderboard · ${shown} · sort: ${view.sort}${more}`} width={width} hint="s: sort" focused={focused} />
       <Text dimColor>{truncate(`  ${table.header.join(gap)}`, width)}</Text>
-      {view.rows.length === 0 ? <Text dimColor>  no trials yet</Text> : null}
+      {view.rows.length === 0 ? <Text dimColor> no trials yet</Text> : null}
       {table.rows.map((cells, i) => {
         const row = view.rows[i]!;
         const isSelected = row.trial === selected;

@@ -40,7 +40,15 @@ export default function LineChart({ series, width, height, xMax }: Props) {
         return (
           <Text key={i}>
             <Text dimColor>{line.slice(0, axis)}</Text>
-            {runs(plot, colors).map((run, j) => (run.color === undefined ? run.text : <Text key={j} color={run.color}>{run.text}</Text>))}
+            {runs(plot, colors).map((run, j) =>
+              run.color === undefined ? (
+                run.text
+              ) : (
+                <Text key={j} color={run.color}>
+                  {run.text}
+                </Text>
+              ),
+            )}
           </Text>
         );
       })}

@@ -24,7 +24,17 @@ const SHORT = ['s', 'r', 'ep', 'plan', 'reach', 'run', 'wait', 'prom', 'stop'];
  */
 export default function Rungs({ rows, eta, width, height }: Props) {
   const brackets = rows.some((r) => r.bracket !== null);
-  const cells = (r: RungRow) => [String(r.bracket ?? ''), String(r.rung), String(r.epochs), String(r.planned), String(r.reached), String(r.running), String(r.waiting), String(r.promoted), String(r.stopped)];
+  const cells = (r: RungRow) => [
+    String(r.bracket ?? ''),
+    String(r.rung),
+    String(r.epochs),
+    String(r.planned),
+    String(r.reached),
+    String(r.running),
+    String(r.waiting),
+    String(r.promoted),
+    String(r.stopped),
+  ];
   const build = (headers: readonly string[]) =>
     fitColumns(
       headers.map((header, i) => ({ header, cells: rows.map((r) => cells(r)[i]!), align: 'right' as const })).slice(brackets ? 0 : 1),
@@ -42,7 +52,9 @@ export default function Rungs({ rows, eta, width, height }: Props) {
       {shown.map((row, i) => (
         <Text key={i}>{truncate(row.join(gap), width)}</Text>
       ))}
-      {shown.length < table.rows.length ? <Text dimColor>{truncate(`… ${table.rows.length - shown.length} more rungs`, width)}</Text> : null}
+      {shown.length < table.rows.length ? (
+        <Text dimColor>{truncate(`… ${table.rows.length - shown.length} more rungs`, width)}</Text>
+      ) : null}
     </Box>
   );
 }

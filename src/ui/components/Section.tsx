@@ -19,7 +19,10 @@ export type Props = {
 export default function Section({ title, width, hint = '', focused = false }: Props) {
   const name = fit(title, Math.max(0, width - 2));
   const rest = Math.max(0, width - name.trimEnd().length - 1);
-  const tail = hint !== '' && rest >= hint.length + 4 ? `${(focused ? '━' : '─').repeat(rest - hint.length - 1)} ${hint}` : (focused ? '━' : '─').repeat(rest);
+  const tail =
+    hint !== '' && rest >= hint.length + 4
+      ? `${(focused ? '━' : '─').repeat(rest - hint.length - 1)} ${hint}`
+      : (focused ? '━' : '─').repeat(rest);
   return (
     <Text>
       <Text bold>{name.trimEnd()}</Text> <Text dimColor>{tail}</Text>

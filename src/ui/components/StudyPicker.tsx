@@ -47,7 +47,19 @@ export default function StudyPicker({ studies, selected, location, width, height
         return (
           <Text key={study.name} inverse={index === selected}>
             {truncate(`${index === selected ? '›' : ' '} ${cells.slice(0, 1).join(gap)}${gap}`, width)}
-            <Text color={tone(study.status === 'running' ? 'running' : study.status === 'completed' ? 'completed' : study.status === 'failed' ? 'failed' : 'warn')}>{cells[1]}</Text>
+            <Text
+              color={tone(
+                study.status === 'running'
+                  ? 'running'
+                  : study.status === 'completed'
+                    ? 'completed'
+                    : study.status === 'failed'
+                      ? 'failed'
+                      : 'warn',
+              )}
+            >
+              {cells[1]}
+            </Text>
             {truncate(`${gap}${cells.slice(2).join(gap)}`, Math.max(0, width - 2 - cells[0]!.length - cells[1]!.length - COLUMN_GAP))}
           </Text>
         );

@@ -19,14 +19,24 @@ const TWO_COLUMNS = 90;
 const ERROR_LINES = 3;
 
 function summary(view: TrialDetailView): string {
-  const parts = [view.status, `${view.metric} ${view.value}`, `${view.epochs} epochs`, view.time, `seed ${view.seed}`, `worker ${view.worker}`];
+  const parts = [
+    view.status,
+    `${view.metric} ${view.value}`,
+    `${view.epochs} epochs`,
+    view.time,
+    `seed ${view.seed}`,
+    `worker ${view.worker}`,
+  ];
   if (view.interruptions > 0) parts.push(`interrupted ${view.interruptions}×`);
   if (view.proposedBy !== null) parts.push(`proposed by ${view.proposedBy}`);
   return parts.join('  ');
 }
 
 /** `name  value` lines, names padded to one width; constants marked. */
-function nameValues(items: readonly { readonly name: string; readonly value: string; readonly constant?: boolean }[], width: number): string[] {
+function nameValues(
+  items: readonly { readonly name: string; readonly value: string; readonly constant?: boolean }[],
+  width: number,
+): string[] {
   const name = Math.min(Math.max(0, ...items.map((i) => i.name.length)), Math.floor(width / 2));
   return items.map((i) => truncate(`  ${fit(i.name, name)}  ${i.value}${i.constant === true ? '  (constant)' : ''}`, width));
 }
@@ -52,7 +62,10 @@ export default function TrialDetail({ view, width, height }: Props) {
     ],
     rightWidth,
   );
-  const rungLines = view.rungs.length === 0 ? [] : ['rungs', rungTable.header.join(' '), ...rungTable.rows.map((r) => r.join(' '))].map((l) => truncate(l, rightWidth));
+  const rungLines =
+    view.rungs.length === 0
+      ? []
+      : ['rungs', rungTable.header.join(' '), ...rungTable.rows.map((r) => r.join(' '))].map((l) => truncate(l, rightWidth));
   const bodyHeight = height - 2 - errors.length;
   const left = [...params, ...metrics];
   const chartHeight = two ? bodyHeight - rungLines.length - 1 : bodyHeight - left.length - rungLines.length - 1;

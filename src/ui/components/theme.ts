@@ -3,7 +3,7 @@
  * get a color name, or undefined when colors are off (bold and inverse stay: they are not colors).
  */
 import { createContext, useContext } from 'react';
-import type { TrialStatus } from '../../storage/storage.js';
+import type { TrialStatus } from '../../core/types.js';
 
 export type Tone = 'accent' | 'good' | 'bad' | 'warn' | 'muted' | TrialStatus;
 

@@ -1,9 +1,9 @@
 /**
  * The history of the best value as trials completed: what the curves panel draws as a sparkline.
  */
-import type { Direction } from '../../space/spec.js';
+import type { Direction } from '../../core/types.js';
 import type { TrialRecord } from '../../storage/storage.js';
-import { toScore } from '../../study/scores.js';
+import { toScore } from '../../core/scores.js';
 
 /** The best value after each completed trial, by completion time (ties by trial number). */
 export function bestSoFar(trials: readonly TrialRecord[], direction: Direction): number[] {

@@ -105,7 +105,5 @@ export function sparkline(values: readonly number[], width: number): string {
   if (shown.length === 0) return '';
   const low = Math.min(...shown);
   const high = Math.max(...shown);
-  return shown
-    .map((v) => SPARKS[high === low ? SPARKS.length - 1 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))])
-    .join('');
+  return shown.map((v) => SPARKS[high === low ? SPARKS.length - 1 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))]).join('');
 }

@@ -46,7 +46,12 @@ export function buildCurves(data: DashboardData, index: TrialIndex = indexTrials
   const series = curveTrials(data, index).map((trial, i) => {
     const values: (number | null)[] = [];
     for (const point of data.curves.get(trial.number) ?? []) values[point.epoch - 1] = point.value;
-    return { trial: trial.number, glyph: CURVE_GLYPHS[i]!, values: Array.from(values, (v) => v ?? null), last: formatNumber(values.at(-1)) };
+    return {
+      trial: trial.number,
+      glyph: CURVE_GLYPHS[i]!,
+      values: Array.from(values, (v) => v ?? null),
+      last: formatNumber(values.at(-1)),
+    };
   });
   return { metric, series, xMax: data.plan.maxEpochs, bestSoFar: history, best: formatNumber(history.at(-1)) };
 }

@@ -4,7 +4,8 @@
  * whether it comes from a running study's events (`start`) or from polling storage (`dashboard`).
  */
 import type { StudySpec } from '../../space/spec.js';
-import type { PromotionRecord, StudyStatus, TrialRecord } from '../../storage/storage.js';
+import type { PromotionRecord, TrialRecord } from '../../storage/storage.js';
+import type { StudyStatus } from '../../core/types.js';
 import type { Plan } from '../../strategies/plan.js';
 
 /** One epoch of a trial's learning curve. */

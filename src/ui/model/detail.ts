@@ -5,7 +5,8 @@
 import { formatDuration, formatNumber, formatParam } from '../../report/format.js';
 import { searchedParamNames } from '../../report/leaderboard.js';
 import { constantParams } from '../../space/sample.js';
-import type { TrialRecord, TrialStatus } from '../../storage/storage.js';
+import type { TrialRecord } from '../../storage/storage.js';
+import type { TrialStatus } from '../../core/types.js';
 import type { DashboardData } from './data.js';
 import { formatClock } from './text.js';
 
@@ -66,7 +67,8 @@ function rungSteps(data: DashboardData, trial: TrialRecord, curve: readonly (num
     const epochs = bracket.rungs[k]!.epochs;
     const promotion = data.promotions.find((p) => p.trial === trial.number && p.rung === k + 1);
     let outcome: string;
-    if (k < trial.rung) outcome = promotion === undefined ? 'promoted' : `promoted at ${formatClock(promotion.createdAt - data.study.createdAt)}`;
+    if (k < trial.rung)
+      outcome = promotion === undefined ? 'promoted' : `promoted at ${formatClock(promotion.createdAt - data.study.createdAt)}`;
     else outcome = atRung(trial);
     steps.push({ rung: k, epochs, value: formatNumber(trial.epochs >= epochs ? curve[epochs - 1] : null), outcome });
   }

@@ -4,9 +4,9 @@
  */
 import { firstLine } from '../../errors.js';
 import { formatNumber } from '../../report/format.js';
-import type { Direction } from '../../space/spec.js';
+import type { Direction } from '../../core/types.js';
 import type { PromotionRecord, TrialRecord } from '../../storage/storage.js';
-import { toScore } from '../../study/scores.js';
+import { toScore } from '../../core/scores.js';
 import { type DashboardData, type DashboardEvent, MAX_EVENTS } from './data.js';
 import { formatClock, plural } from './text.js';
 
@@ -21,7 +21,12 @@ export interface EventRow {
  * The events a study's stored records tell, oldest first (for a dashboard attached to a study it
  * did not see start). Interruptions leave no time stamp in storage and are not among them.
  */
-export function eventsFromRecords(trials: readonly TrialRecord[], promotions: readonly PromotionRecord[], direction: Direction, limit = MAX_EVENTS): DashboardEvent[] {
+export function eventsFromRecords(
+  trials: readonly TrialRecord[],
+  promotions: readonly PromotionRecord[],
+  direction: Direction,
+  limit = MAX_EVENTS,
+): DashboardEvent[] {
   const events: DashboardEvent[] = promotions.map((p) => ({ kind: 'promoted', at: p.createdAt, trial: p.trial, rung: p.rung }));
   const completed: TrialRecord[] = [];
   for (const trial of trials) {
@@ -70,7 +75,5 @@ export function buildEvents(data: Pick<DashboardData, 'events' | 'study'>, limit
   const start = data.study.createdAt;
   const metric = data.study.spec.objective.metric;
   const recent = limit <= 0 ? [] : data.events.slice(-limit);
-  return recent
-    .reverse()
-    .map((event) => ({ time: formatClock(event.at - start), kind: event.kind, text: describe(event, metric) }));
+  return recent.reverse().map((event) => ({ time: formatClock(event.at - start), kind: event.kind, text: describe(event, metric) }));
 }

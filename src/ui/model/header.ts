@@ -4,7 +4,7 @@
  */
 import { plannedConfigs } from '../../report/plan.js';
 import { samplerText } from '../../report/sampler.js';
-import type { StudyStatus } from '../../storage/storage.js';
+import type { StudyStatus } from '../../core/types.js';
 import type { DashboardData, ProgressSample } from './data.js';
 import { type TrialIndex, indexTrials, runningNow } from './trial-index.js';
 
@@ -77,7 +77,8 @@ export function buildHeader(data: DashboardData, index: TrialIndex = indexTrials
     workersBusy: running.length,
     workersTotal: data.workers,
     elapsedMs: Math.max(0, end - study.createdAt),
-    etaMs: live && data.stop === 'none' && !data.paused ? estimateRemainingMs(data.progress, plan.totalEpochs - used - index.lostEpochs) : null,
+    etaMs:
+      live && data.stop === 'none' && !data.paused ? estimateRemainingMs(data.progress, plan.totalEpochs - used - index.lostEpochs) : null,
     trialsDone: index.done,
     trialsPlanned: plannedConfigs(plan),
     epochsUsed: used,

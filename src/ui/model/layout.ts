@@ -54,7 +54,10 @@ const MIN_CHART = 5;
 function bottomColumns(width: number, height: number, panels: readonly BottomPanel[], rungRows: number): BottomColumn[] {
   if (height <= 0) return [];
   const count = Math.max(1, Math.min(panels.length, Math.floor((width + 1) / (MIN_PANEL_WIDTH + 1))));
-  const widths = Array.from({ length: count }, (_, i) => Math.floor((width - (count - 1)) / count) + (i < (width - (count - 1)) % count ? 1 : 0));
+  const widths = Array.from(
+    { length: count },
+    (_, i) => Math.floor((width - (count - 1)) / count) + (i < (width - (count - 1)) % count ? 1 : 0),
+  );
   if (count === panels.length) return panels.map((panel, i) => ({ width: widths[i]!, panels: [{ panel, height }] }));
   // Fewer columns than panels: rungs and curves share the first column, one above the other,
   // when there is room for a chart; otherwise the chart is left out.
@@ -62,10 +65,21 @@ function bottomColumns(width: number, height: number, panels: readonly BottomPan
   const stacked = panels.slice(0, -1);
   const rungLines = Math.min(rungRows + 2, height);
   const first: PanelBox[] =
-    stacked.length === 1 ? [{ panel: stacked[0]!, height }]
-    : height - rungLines >= MIN_CHART ? [{ panel: 'rungs', height: rungLines }, { panel: 'curves', height: height - rungLines }]
-    : [{ panel: 'rungs', height }];
-  if (count === 1) return [{ width, panels: height >= 2 * MIN_BOTTOM ? [...first.slice(0, 1), { panel: last, height: height - first[0]!.height }] : first.slice(0, 1) }];
+    stacked.length === 1
+      ? [{ panel: stacked[0]!, height }]
+      : height - rungLines >= MIN_CHART
+        ? [
+            { panel: 'rungs', height: rungLines },
+            { panel: 'curves', height: height - rungLines },
+          ]
+        : [{ panel: 'rungs', height }];
+  if (count === 1)
+    return [
+      {
+        width,
+        panels: height >= 2 * MIN_BOTTOM ? [...first.slice(0, 1), { panel: last, height: height - first[0]!.height }] : first.slice(0, 1),
+      },
+    ];
   return [
     { width: widths[0]!, panels: first },
     { width: widths[1]!, panels: [{ panel: last, height }] },
@@ -75,7 +89,10 @@ function bottomColumns(width: number, height: number, panels: readonly BottomPan
 export function computeLayout(input: LayoutInput): Layout {
   const { width, height } = input;
   const header = input.notice ? 3 : 2;
-  const maxRunning = Math.max(1, Math.min((input.workers ?? Math.max(1, input.runningItems)) + (height >= 30 ? 3 : 1), Math.floor((height - header) / 4)));
+  const maxRunning = Math.max(
+    1,
+    Math.min((input.workers ?? Math.max(1, input.runningItems)) + (height >= 30 ? 3 : 1), Math.floor((height - header) / 4)),
+  );
   // At least a row per worker, so that the panels below do not move as trials come and go.
   const running = Math.max(1, Math.min(Math.max(input.runningItems, input.workers ?? 1), maxRunning));
   const rest = height - header - 1 - running;

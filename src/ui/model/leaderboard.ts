@@ -4,7 +4,8 @@
  */
 import { formatDuration, formatNumber, formatParam } from '../../report/format.js';
 import { type LeaderboardRow, buildLeaderboard, compareTrials, searchedParamNames } from '../../report/leaderboard.js';
-import type { TrialRecord, TrialStatus } from '../../storage/storage.js';
+import type { TrialRecord } from '../../storage/storage.js';
+import type { TrialStatus } from '../../core/types.js';
 import type { DashboardData } from './data.js';
 import { topK } from './top-k.js';
 import { type TrialIndex, indexTrials, runningNow } from './trial-index.js';
@@ -54,7 +55,12 @@ function sortOrder(sort: LeaderboardSort, byRank: Compare): Compare {
 }
 
 /** The first `top` trials in `sort` order, with their ranks and formatted cells. */
-export function buildLeaderboardView(data: DashboardData, sort: LeaderboardSort, top: number, index: TrialIndex = indexTrials(data)): LeaderboardView {
+export function buildLeaderboardView(
+  data: DashboardData,
+  sort: LeaderboardSort,
+  top: number,
+  index: TrialIndex = indexTrials(data),
+): LeaderboardView {
   const { spec } = data.study;
   const direction = spec.objective.direction;
   const byRank = compareTrials(direction);

@@ -70,7 +70,10 @@ export function buildRungs(plan: Plan, trials: readonly TrialRecord[]): RungRow[
   const byBracket = plan.strategy === 'hyperband';
   const counts = new Map<number | null, Counts[]>();
   for (const bracket of plan.brackets) {
-    counts.set(byBracket ? bracket.s : null, bracket.rungs.map(() => ({ reached: 0, running: 0, waiting: 0, promoted: 0, stopped: 0, lost: 0 })));
+    counts.set(
+      byBracket ? bracket.s : null,
+      bracket.rungs.map(() => ({ reached: 0, running: 0, waiting: 0, promoted: 0, stopped: 0, lost: 0 })),
+    );
   }
   for (const trial of trials) {
     if (trial === undefined) continue;

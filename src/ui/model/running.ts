@@ -70,8 +70,10 @@ function runningRow(trial: TrialRecord, metric: string, runStart: number): Runni
 function waitingReason(trial: TrialRecord, data: DashboardData, rungs: ReadonlyMap<string, RungRow>): string {
   if (trial.status === 'queued') {
     const why = data.paused ? 'dispatching paused' : 'waits for a free worker';
-    if (trial.rung !== null && trial.rung > 0 && trial.epochs > 0) return `promoted to rung ${trial.rung} (${trial.targetEpochs} epochs); ${why}`;
-    if (trial.interruptions > 0) return `interrupted; resumes ${trial.epochs > 0 ? `after epoch ${trial.epochs}` : 'from the start'}; ${why}`;
+    if (trial.rung !== null && trial.rung > 0 && trial.epochs > 0)
+      return `promoted to rung ${trial.rung} (${trial.targetEpochs} epochs); ${why}`;
+    if (trial.interruptions > 0)
+      return `interrupted; resumes ${trial.epochs > 0 ? `after epoch ${trial.epochs}` : 'from the start'}; ${why}`;
     return why;
   }
   const rung = trial.rung ?? 0;
@@ -89,7 +91,8 @@ function waitingReason(trial: TrialRecord, data: DashboardData, rungs: ReadonlyM
 export function buildRunning(data: DashboardData, limit: number, index: TrialIndex = indexTrials(data)): RunningView {
   const metric = data.study.spec.objective.metric;
   const byRung = new Map(index.rungs.map((row) => [`${row.bracket}:${row.rung}`, row]));
-  const runStart = (trial: TrialRecord) => (trial.rung === null || trial.rung === 0 ? 0 : (byRung.get(`${trial.bracket}:${trial.rung - 1}`)?.epochs ?? 0));
+  const runStart = (trial: TrialRecord) =>
+    trial.rung === null || trial.rung === 0 ? 0 : (byRung.get(`${trial.bracket}:${trial.rung - 1}`)?.epochs ?? 0);
   const ordered = [...index.running, ...index.queued, ...index.paused];
   const room = Math.max(0, limit);
   // The last line says how many more there are when not all fit.
@@ -100,7 +103,9 @@ export function buildRunning(data: DashboardData, limit: number, index: TrialInd
     waiting: index.queued.length + index.paused.length,
     rows: shown.map((number) => {
       const trial = data.trials[number]!;
-      return trial.status === 'running' ? runningRow(trial, metric, runStart(trial)) : { kind: 'waiting', trial: number, reason: waitingReason(trial, data, byRung) };
+      return trial.status === 'running'
+        ? runningRow(trial, metric, runStart(trial))
+        : { kind: 'waiting', trial: number, reason: waitingReason(trial, data, byRung) };
     }),
     hidden: ordered.length - shown.length,
   };

@@ -5,7 +5,8 @@
  * 10,000 trials again.
  */
 import { compareTrials } from '../../report/leaderboard.js';
-import { FINISHED_TRIAL_STATUSES, type TrialRecord } from '../../storage/storage.js';
+import { type TrialRecord } from '../../storage/storage.js';
+import { FINISHED_TRIAL_STATUSES } from '../../core/types.js';
 import { bestSoFar } from './best-so-far.js';
 import type { DashboardData } from './data.js';
 import { type RungRow, buildRungs } from './rungs.js';

@@ -7,7 +7,7 @@
 import { compareTrials } from '../../report/leaderboard.js';
 import type { Storage, StudyRecord, TrialRecord } from '../../storage/storage.js';
 import { planFor } from '../../strategies/create.js';
-import { finiteOrNull } from '../../study/scores.js';
+import { finiteOrNull } from '../../core/scores.js';
 import { CURVE_GLYPHS } from '../model/curves.js';
 import type { StudyInfo } from '../model/data.js';
 import { eventsFromRecords } from '../model/events.js';
@@ -25,7 +25,14 @@ export interface FollowOptions {
 }
 
 function info(study: StudyRecord): StudyInfo {
-  return { name: study.name, spec: study.spec, status: study.status, backend: study.backend, createdAt: study.createdAt, finishedAt: study.finishedAt };
+  return {
+    name: study.name,
+    spec: study.spec,
+    status: study.status,
+    backend: study.backend,
+    createdAt: study.createdAt,
+    finishedAt: study.finishedAt,
+  };
 }
 
 /** Follows one study in storage into a store, until closed. */
@@ -120,7 +127,10 @@ export class StudyFollower {
       const trial = trials[number];
       if (trial === undefined || this.#curveEpochs.get(number) === trial.epochs) continue;
       const epochs = await this.#storage.getEpochs(this.#study.id, number);
-      this.store.setCurve(number, epochs.map((e) => ({ epoch: e.epoch, value: e.value, loss: finiteOrNull(e.metrics.loss) })));
+      this.store.setCurve(
+        number,
+        epochs.map((e) => ({ epoch: e.epoch, value: e.value, loss: finiteOrNull(e.metrics.loss) })),
+      );
       this.#curveEpochs.set(number, trial.epochs);
     }
   }

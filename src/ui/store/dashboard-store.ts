@@ -7,7 +7,14 @@
 import type { PromotionRecord, TrialRecord } from '../../storage/storage.js';
 import type { Plan } from '../../strategies/plan.js';
 import { ETA_WINDOW_MS } from '../model/header.js';
-import { type CurvePoint, type DashboardData, type DashboardEvent, MAX_EVENTS, type ProgressSample, type StudyInfo } from '../model/data.js';
+import {
+  type CurvePoint,
+  type DashboardData,
+  type DashboardEvent,
+  MAX_EVENTS,
+  type ProgressSample,
+  type StudyInfo,
+} from '../model/data.js';
 
 /** The shortest time between two published snapshots: at most 10 frames a second. */
 export const FRAME_MS = 100;
@@ -147,7 +154,8 @@ export class DashboardStore {
   sampleProgress(epochs: number): void {
     const at = this.#now();
     const last = this.#progress.at(-1);
-    if (last !== undefined && at - last.at < SAMPLE_MS && this.#progress.length > 1) this.#progress[this.#progress.length - 1] = { at, epochs };
+    if (last !== undefined && at - last.at < SAMPLE_MS && this.#progress.length > 1)
+      this.#progress[this.#progress.length - 1] = { at, epochs };
     else this.#progress.push({ at, epochs });
     const oldest = at - 2 * ETA_WINDOW_MS;
     if (this.#progress[0]!.at < oldest) this.#progress = this.#progress.filter((s) => s.at >= oldest);
@@ -210,7 +218,8 @@ export class DashboardStore {
   #publish(): void {
     this.#lastPublish = this.#now();
     // The first frames run cold code (not yet compiled): they say little of the frames to come.
-    if (this.#frameWork > 0 && ++this.#framesDrawn > COLD_FRAMES) this.#frameCosts = [...this.#frameCosts.slice(1 - COST_WINDOW), this.#frameWork];
+    if (this.#frameWork > 0 && ++this.#framesDrawn > COLD_FRAMES)
+      this.#frameCosts = [...this.#frameCosts.slice(1 - COST_WINDOW), this.#frameWork];
     this.#frameWork = 0;
     this.#snapshot = this.#build();
     for (const listener of this.#listeners) listener();

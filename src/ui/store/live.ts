@@ -5,7 +5,7 @@
 import type { StudyRecord, TrialRecord } from '../../storage/storage.js';
 import type { Plan } from '../../strategies/plan.js';
 import type { StudyEvents, TrialView } from '../../study/events.js';
-import { finiteOrNull } from '../../study/scores.js';
+import { finiteOrNull } from '../../core/scores.js';
 import type { CurvePoint } from '../model/data.js';
 import { DashboardStore } from './dashboard-store.js';
 
@@ -27,7 +27,14 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
   const now = init.now ?? Date.now;
   const store = new DashboardStore({
     source: 'live',
-    study: { name: study.name, spec: study.spec, status: study.status, backend: study.backend, createdAt: study.createdAt, finishedAt: study.finishedAt },
+    study: {
+      name: study.name,
+      spec: study.spec,
+      status: study.status,
+      backend: study.backend,
+      createdAt: study.createdAt,
+      finishedAt: study.finishedAt,
+    },
     plan: init.plan,
     workers: init.workers,
     now,
@@ -106,7 +113,8 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
         store.putTrial(record(view, previous, { finishedAt: at, durationMs }), true);
         if (view.status === 'diverged') store.addEvent({ kind: 'diverged', at, trial: view.number, epochs: view.epochs });
         if (view.status === 'failed') store.addEvent({ kind: 'failed', at, trial: view.number, error: view.error });
-        if (view.status === 'completed' && best?.number === view.number) store.addEvent({ kind: 'best', at, trial: view.number, value: view.value });
+        if (view.status === 'completed' && best?.number === view.number)
+          store.addEvent({ kind: 'best', at, trial: view.number, value: view.value });
       }
       store.sampleProgress(epochsTrained);
     },

@@ -2,9 +2,7 @@
  * The typed messages between the main thread and the code that runs a trial (a worker thread or
  * a child process). Workers only train and report; every decision is taken in the main thread.
  */
-import type { BackendName, TaskSpec } from '../space/spec.js';
-import type { Params } from '../space/types.js';
-import type { Budget, Metrics } from '../trial/objective.js';
+import type { BackendName, Budget, Metrics, Params, TaskSpec } from './types.js';
 
 /** Everything a worker needs to run one trial. Structured-cloneable. */
 export interface TrialTask {
