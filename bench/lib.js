@@ -132,6 +132,7 @@ export function row(benchmark, metric, stats, options = {}) {
 }
 
 function formatValue(value, digits) {
+  if (value === Infinity) return '∞';
   if (digits !== undefined) return value.toFixed(digits);
   const magnitude = Math.abs(value);
   return value.toFixed(magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3);
@@ -151,6 +152,10 @@ export function formatTable(rows) {
   ]);
   const header = ['benchmark', 'metric', 'median', 'min–max', 'target / notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c) => c.map((v, i) => (i === 2 || i === 3 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (c) =>
+    c
+      .map((v, i) => (i === 2 || i === 3 ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

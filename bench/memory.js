@@ -101,23 +101,46 @@ async function measure({ trials, epochs }) {
   let childProbes;
   try {
     childProbes = await run(processes, probe);
-    pids = childProbes.map((s) => s.map((p) => p.pid).sort((a, b) => a - b).join(','));
+    pids = childProbes.map((s) =>
+      s
+        .map((p) => p.pid)
+        .sort((a, b) => a - b)
+        .join(','),
+    );
     childRss = childProbes.map((s) => s.reduce((sum, p) => sum + p.rss, 0) / s.length);
   } finally {
     await processes.close();
   }
   await storage.close();
-  return { baselineRss: baseline, threadRss, childRss, childPids: pids, threadProbes, childProbes, gc: typeof globalThis.gc === 'function' };
+  return {
+    baselineRss: baseline,
+    threadRss,
+    childRss,
+    childPids: pids,
+    threadProbes,
+    childProbes,
+    gc: typeof globalThis.gc === 'function',
+  };
 }
 
 /** Runs {@link measure} in a fresh `node --expose-gc` process and returns its result. */
 function measureInFreshProcess(shape) {
   const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', SELF, JSON.stringify(shape)], { env, maxBuffer: 16 * MB, timeout: 1_800_000 }, (error, stdout, stderr) => {
-      if (error !== null) return reject(new Error(`bench memory: the measuring process failed (${error.code ?? error.signal}):\n${stderr.trim().split('\n').slice(-8).join('\n')}`));
-      resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
-    });
+    execFile(
+      process.execPath,
+      ['--expose-gc', SELF, JSON.stringify(shape)],
+      { env, maxBuffer: 16 * MB, timeout: 1_800_000 },
+      (error, stdout, stderr) => {
+        if (error !== null)
+          return reject(
+            new Error(
+              `bench memory: the measuring process failed (${error.code ?? error.signal}):\n${stderr.trim().split('\n').slice(-8).join('\n')}`,
+            ),
+          );
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+      },
+    );
   });
 }
 
@@ -138,13 +161,21 @@ export async function run({ quick, repeats }) {
   /** What the workers' own memory did between the two measurements, for the notes. */
   const breakdown = (probes) =>
     ['heapUsed', 'heapPhysical', 'wasmHeap']
-      .map((key) => `${{ heapUsed: 'V8 heap used', heapPhysical: 'V8 heap committed', wasmHeap: 'wasm heap' }[key]} ${probed(probes, key, 0).toFixed(0)}→${probed(probes, key, 1).toFixed(0)} MB`)
+      .map(
+        (key) =>
+          `${{ heapUsed: 'V8 heap used', heapPhysical: 'V8 heap committed', wasmHeap: 'wasm heap' }[key]} ${probed(probes, key, 0).toFixed(0)}→${probed(probes, key, 1).toFixed(0)} MB`,
+      )
       .join(', ');
   const threadRatio = stat((s) => s.threadRss[1] / s.threadRss[0]);
   const childRatio = stat((s) => s.childRss[1] / s.childRss[0]);
   const sameChildren = samples.every((s) => s.childPids[0] === s.childPids[1]);
   const results = {
-    setup: { ...shape, workers: WORKERS, study: 'digits, random lr in [1e-3, 1e-1] log and batch 32 or 128, hidden [64, 64], adam, wasm', repeats },
+    setup: {
+      ...shape,
+      workers: WORKERS,
+      study: 'digits, random lr in [1e-3, 1e-1] log and batch 32 or 128, hidden [64, 64], adam, wasm',
+      repeats,
+    },
     baselineRssMb: stat((s) => s.baselineRss / MB),
     threadRssMb: { [`after${early}`]: thread[0], [`after${late}`]: thread[1], ratio: threadRatio },
     childRssMb: { [`after${early}`]: child[0], [`after${late}`]: child[1], ratio: childRatio },
@@ -162,7 +193,12 @@ export async function run({ quick, repeats }) {
   const rows = [
     row(name, `RSS per worker thread, after ${early} trials`, thread[0], { unit: 'MB' }),
     row(name, `RSS per worker thread, after ${late} trials`, thread[1], { unit: 'MB' }),
-    row(name, `worker thread RSS, ${late} ÷ ${early} trials`, threadRatio, { unit: '×', digits: 3, target, note: breakdown('threadProbes') }),
+    row(name, `worker thread RSS, ${late} ÷ ${early} trials`, threadRatio, {
+      unit: '×',
+      digits: 3,
+      target,
+      note: breakdown('threadProbes'),
+    }),
     row(name, `RSS per child process, after ${early} trials`, child[0], { unit: 'MB' }),
     row(name, `RSS per child process, after ${late} trials`, child[1], { unit: 'MB' }),
     row(name, `child process RSS, ${late} ÷ ${early} trials`, childRatio, {

@@ -91,7 +91,9 @@ export async function run({ quick, repeats }) {
     try {
       await measureStudy(executor, path.join(dir, 'warmup.db'), 'warmup', WARMUP_TRIALS, 'noop', 10);
       const noop = await repeat(repeats, (i) => measureStudy(executor, path.join(dir, `noop-${i}.db`), `noop-${i}`, trials, 'noop', edge));
-      const reports = await repeat(repeats, (i) => measureStudy(executor, path.join(dir, `reports-${i}.db`), `reports-${i}`, reportTrials, 'reports', reportTrials / 10));
+      const reports = await repeat(repeats, (i) =>
+        measureStudy(executor, path.join(dir, `reports-${i}.db`), `reports-${i}`, reportTrials, 'reports', reportTrials / 10),
+      );
       return { noop, reports };
     } finally {
       await executor.close();
@@ -100,7 +102,16 @@ export async function run({ quick, repeats }) {
   const peers = { plain: await optuna(quick ? 300 : 1000, 0), reports: await optuna(quick ? 200 : 1000, REPORTS) };
   const growth = summarize(stats.noop.lastMsPerTrial.values.map((last, i) => last / stats.noop.firstMsPerTrial.values[i]));
   const results = {
-    setup: { trials, reportTrials, reportsPerTrial: REPORTS, workers: WORKERS, backend: 'wasm', storage: 'sqlite (temp file)', warmupTrials: WARMUP_TRIALS, repeats },
+    setup: {
+      trials,
+      reportTrials,
+      reportsPerTrial: REPORTS,
+      workers: WORKERS,
+      backend: 'wasm',
+      storage: 'sqlite (temp file)',
+      warmupTrials: WARMUP_TRIALS,
+      repeats,
+    },
     ...stats,
     latencyGrowth: growth,
     peers,
@@ -129,4 +140,3 @@ export async function run({ quick, repeats }) {
   ];
   return { results, rows };
 }
-

@@ -83,11 +83,24 @@ async function throughput(storage, name, trials) {
 
 function spaceFile(dir, name, trials) {
   const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, [
-    `name: ${name}`, 'objective:', `  module: ${NOOP_MODULE}`, '  metric: value', '  direction: minimize',
-    'strategy: random', `trials: ${trials}`, 'max_epochs: 1', 'seed: 1', 'params:',
-    '  learning_rate: { loguniform: [1.0e-4, 1.0e-1] }', '  optimizer: { choice: [sgd, momentum, adam] }', '',
-  ].join('\n'));
+  fs.writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      'objective:',
+      `  module: ${NOOP_MODULE}`,
+      '  metric: value',
+      '  direction: minimize',
+      'strategy: random',
+      `trials: ${trials}`,
+      'max_epochs: 1',
+      'seed: 1',
+      'params:',
+      '  learning_rate: { loguniform: [1.0e-4, 1.0e-1] }',
+      '  optimizer: { choice: [sgd, momentum, adam] }',
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 
@@ -150,7 +163,15 @@ export async function run({ quick, repeats }) {
   ];
   return {
     results: {
-      setup: { trials, processes: PROCESSES, slotsPerProcess: 1, backend: 'cpu', objective: 'no-op module', repeats, cores: os.availableParallelism() },
+      setup: {
+        trials,
+        processes: PROCESSES,
+        slotsPerProcess: 1,
+        backend: 'cpu',
+        objective: 'no-op module',
+        repeats,
+        cores: os.availableParallelism(),
+      },
       ...results,
       notes: [
         'trials per second from the stored times: first trial started to last trial finished (process start-up left out)',

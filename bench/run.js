@@ -41,7 +41,9 @@ async function main() {
   try {
     options = parseOptions();
   } catch (error) {
-    process.stderr.write(`bench: ${error.message}\nusage: node bench/run.js [--quick] [--repeats N] [--only ${Object.keys(BENCHMARKS).join(',')}]\n`);
+    process.stderr.write(
+      `bench: ${error.message}\nusage: node bench/run.js [--quick] [--repeats N] [--only ${Object.keys(BENCHMARKS).join(',')}]\n`,
+    );
     return 2;
   }
   const rows = [];
@@ -54,7 +56,9 @@ async function main() {
     process.stderr.write(`bench ${name}: running (${options.quick ? 'quick, ' : ''}${repeats} repeat${repeats === 1 ? '' : 's'})…\n`);
     const outcome = await run({ ...options, repeats });
     const file = writeResult(name, { mode: options.quick ? 'quick' : 'default', ...outcome.results });
-    process.stderr.write(`bench ${name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s, wrote ${path.relative(ROOT, file)}\n`);
+    process.stderr.write(
+      `bench ${name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s, wrote ${path.relative(ROOT, file)}\n`,
+    );
     rows.push(...outcome.rows);
     notes.push(...(outcome.notes ?? []));
   }

@@ -3,26 +3,35 @@
  * RandomSampler and TPESampler, measured side by side in the same run, in three parts.
  *
  * A. Test functions. Branin, Hartmann-6 and a conditional learning-rate-schedule function (below),
- *    minimized, 100 trials (quick: 40), seeds 1..20 (quick: 1..5), 1 and 2 workers. hpsearch's
+ *    minimized, 100 trials (quick: 40), seeds 1..30 (quick: 1..5), 1 and 2 workers. hpsearch's
  *    strategy and sampler are driven directly with a simulated history: under `parallel:
  *    reproducible` trial n's proposal depends only on the results of trials 0 … n − lag − 1, so
  *    evaluating each proposal at once and appending it as completed gives exactly what a real run
  *    with lag = workers − 1 gets (part B checks this against a real run). Optuna runs from
- *    bench/peers/optuna_tpe.py under Debian's Python; its 2-worker runs use n_jobs=2 threads,
- *    which are not reproducible (Optuna 3.1 reseeds the sampler from OS entropy at every trial
- *    under n_jobs > 1, so the seed is ignored there). The goal (printed, never enforced): hpsearch TPE's median best ≤
- *    Optuna TPE's median + 0.1 × (Optuna random's median − Optuna TPE's median), for each function
- *    and worker count (univariate against TPESampler(), multivariate against
+ *    bench/peers/optuna_tpe.py under Debian's Python, reproducibly: 1 worker is
+ *    study.optimize(n_trials); 2 workers is the same strict pipeline through ask and tell, one
+ *    trial pending (ask t_n, then tell t_(n−1)), so that Optuna samples trial n with trials
+ *    0 … n − 2 complete and n − 1 RUNNING, as hpsearch's lag 1 does. Optuna's TPESampler() keeps
+ *    its default constant_liar=False (running trials ignored); TPESampler(constant_liar=True), the
+ *    closer match to hpsearch's TPE (which treats running trials as running), is an extra Optuna
+ *    row with no goal. The goal (printed, never enforced): hpsearch TPE's median best ≤ Optuna
+ *    TPE's median + 0.1 × (Optuna random's median − Optuna TPE's median), for each function and
+ *    worker count (univariate against TPESampler(), multivariate against
  *    TPESampler(multivariate=True, group=True)).
  * B. The cost of waiting. A real run (orchestrator, SQLite, 2 worker threads, 60 trials) of a
  *    Branin objective that sleeps 20–200 ms per configuration (bench/fixtures/sleepy-branin.mjs):
  *    the share of worker time spent idle under TPE `parallel: reproducible` (lag 1), TPE `parallel:
  *    fast` and random search; median over the repeats (3, quick: 1).
  * C. BOHB on digits. Hyperband (R = 27, quick: 9; η = 3) on the digits MLP with and without
- *    `sampler: tpe` (random_fraction 1/3, 10 startup trials, reproducible, lag 1), 2 workers, real
- *    orchestrator, checkpoints; seeds 1..3 (quick: 1), each run once whatever --repeats says.
+ *    `sampler: tpe` (random_fraction 1/3, 10 startup trials, reproducible, lag 1; univariate and
+ *    multivariate), 2 workers, real orchestrator, checkpoints; seeds 1..8 (quick: 1), each run
+ *    once whatever --repeats says. A wide space where the learning rate, optimizer and batch size
+ *    matter (see digitsParams). Per seed: the best val_accuracy (the objective, maximized) and
+ *    the best val_loss (lowest) of any run end, and at the full budget; the epochs trained until
+ *    the run first reached the plain Hyperband run's final best val_accuracy of the same seed (∞
+ *    when never). Targets (printed, never enforced): BOHB's median epochs to Hyperband's best <
+ *    Hyperband's own median, and BOHB's median final best ≥ Hyperband's.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,7 +124,9 @@ const SCHEDULE_CHILDREN = {
 function lrSchedule(p) {
   const { learning_rate: lr, batch_size: bs, optimizer, schedule } = p;
   // A proposal must carry exactly the children of the option it chose (a sampler bug otherwise).
-  const children = Object.keys(p).filter((k) => k.startsWith('schedule.')).sort();
+  const children = Object.keys(p)
+    .filter((k) => k.startsWith('schedule.'))
+    .sort();
   const expected = SCHEDULE_CHILDREN[schedule];
   if (expected === undefined || children.join() !== [...expected].sort().join()) {
     throw new Error(`lr-schedule: schedule ${schedule} came with children [${children.join(', ')}], expected [${expected?.join(', ')}]`);
@@ -158,7 +169,13 @@ const FUNCTIONS = {
           options: [
             { name: 'constant', params: [] },
             { name: 'exponential', params: [float('schedule.decay_rate', 0.8, 0.999)] },
-            { name: 'step', params: [{ name: 'schedule.step_size', dist: { kind: 'int', low: 1, high: 20, log: false, grid: null } }, choice('schedule.gamma', STEP_GAMMAS)] },
+            {
+              name: 'step',
+              params: [
+                { name: 'schedule.step_size', dist: { kind: 'int', low: 1, high: 20, log: false, grid: null } },
+                choice('schedule.gamma', STEP_GAMMAS),
+              ],
+            },
             { name: 'cosine', params: [float('schedule.floor', 0, 0.2)] },
           ],
         },
@@ -180,13 +197,29 @@ const CHECK_POINTS = [
 /** Samplers of part A (and their Optuna counterparts, by the same key). */
 const SAMPLERS = ['random', 'tpe', 'tpe-mv'];
 const SAMPLER_LABELS = { random: 'random', tpe: 'TPE', 'tpe-mv': 'TPE multivariate' };
-const OPTUNA_LABELS = { random: 'RandomSampler', tpe: 'TPESampler()', 'tpe-mv': 'TPESampler(multivariate, group)' };
+const OPTUNA_LABELS = {
+  random: 'RandomSampler',
+  tpe: 'TPESampler()',
+  'tpe-cl': 'TPESampler(constant_liar)',
+  'tpe-mv': 'TPESampler(multivariate, group)',
+};
+/** Optuna's rows of part A, in order: hpsearch's samplers' counterparts and the constant liar (no counterpart). */
+const OPTUNA_SAMPLERS = ['random', 'tpe', 'tpe-cl', 'tpe-mv'];
 const WORKER_COUNTS = [1, 2];
 
 /** hpsearch's sampler declaration for `name` under `workers` workers (reproducible, lag workers − 1). */
 function samplerSpec(name, workers, overrides = {}) {
   if (name === 'random') return { name: 'random' };
-  return { name: 'tpe', startupTrials: 10, candidates: 24, multivariate: name === 'tpe-mv', randomFraction: 0, parallel: 'reproducible', lag: workers - 1, ...overrides };
+  return {
+    name: 'tpe',
+    startupTrials: 10,
+    candidates: 24,
+    multivariate: name === 'tpe-mv',
+    randomFraction: 0,
+    parallel: 'reproducible',
+    lag: workers - 1,
+    ...overrides,
+  };
 }
 
 function functionSpec(fnName, samplerName, workers, seed, trials, module = 'unused') {
@@ -206,7 +239,16 @@ function functionSpec(fnName, samplerName, workers, seed, trials, module = 'unus
 }
 
 /** A completed trial as the strategy sees it (score higher-is-better: the value negated). */
-const completed = (number, params, value) => ({ number, params, status: 'completed', score: -value, epochs: 1, curve: [-value], bracket: null, rung: null });
+const completed = (number, params, value) => ({
+  number,
+  params,
+  status: 'completed',
+  score: -value,
+  epochs: 1,
+  curve: [-value],
+  bracket: null,
+  rung: null,
+});
 
 /**
  * One simulated run: each proposal evaluated at once and appended as completed. Under the lag
@@ -228,7 +270,8 @@ function simulate(fnName, samplerName, workers, seed, trials) {
       );
     }
     const value = fn.evaluate(request.params);
-    if (!Number.isFinite(value)) throw new Error(`${fnName}: non-finite value for ${JSON.stringify(request.params)} (trial ${n}, seed ${seed})`);
+    if (!Number.isFinite(value))
+      throw new Error(`${fnName}: non-finite value for ${JSON.stringify(request.params)} (trial ${n}, seed ${seed})`);
     if (request.proposedBy === 'model') model++;
     values.push(value);
     history.push(completed(n, request.params, value));
@@ -324,14 +367,23 @@ async function hpsearchFunctions(trials, seeds) {
           seconds: msTotal / 1000,
         };
       }
-      process.stderr.write(`  ${fnName}, ${workers} worker${workers === 1 ? '' : 's'}: ${SAMPLERS.map((s) => `${s} ${out[fnName][workers][s].best.median.toFixed(4)}`).join(', ')}\n`);
+      process.stderr.write(
+        `  ${fnName}, ${workers} worker${workers === 1 ? '' : 's'}: ${SAMPLERS.map((s) => `${s} ${out[fnName][workers][s].best.median.toFixed(4)}`).join(', ')}\n`,
+      );
     }
   }
   return out;
 }
 
-/** Part A, Optuna's side: one peer run per worker count, or `{ missing }`. */
-async function optunaFunctions(trials, seeds) {
+/**
+ * Part A, Optuna's side: one peer run per worker count, or `{ missing }`. The first worker count
+ * starts at once; each later one when `gate` resolves (hpsearch's side is done, so that no more
+ * than two processes share the CPUs while hpsearch's proposals are timed).
+ * @param {number} trials
+ * @param {number} seeds
+ * @param {Promise<unknown>} gate
+ */
+async function optunaFunctions(trials, seeds, gate) {
   const availability = await repoPeerAvailability(['optuna']);
   if (!availability.available) return { missing: availability.reason };
   const out = { check: null };
@@ -339,18 +391,35 @@ async function optunaFunctions(trials, seeds) {
     const check = await runRepoPeer('optuna_tpe.py', ['--check'], { timeoutMs: 60_000 });
     const ours = CHECK_POINTS.map(lrSchedule);
     const theirs = Array.isArray(check) ? check : [];
-    out.check = { ours, theirs, agree: theirs.length === ours.length && ours.every((v, i) => Math.abs(v - theirs[i]) <= 1e-12 * Math.max(1, Math.abs(v))) };
+    out.check = {
+      ours,
+      theirs,
+      agree: theirs.length === ours.length && ours.every((v, i) => Math.abs(v - theirs[i]) <= 1e-12 * Math.max(1, Math.abs(v))),
+    };
   } catch (error) {
     out.check = { error: error.message };
   }
-  for (const workers of WORKER_COUNTS) {
+  const runFor = async (workers) => {
+    const started = performance.now();
     try {
-      const result = await runRepoPeer('optuna_tpe.py', ['--workers', String(workers), '--trials', String(trials), '--seeds', String(seeds)], { timeoutMs: 3_600_000 });
-      out[workers] = result.error === undefined ? result : { missing: String(result.error) };
+      const result = await runRepoPeer(
+        'optuna_tpe.py',
+        ['--workers', String(workers), '--trials', String(trials), '--seeds', String(seeds)],
+        { timeoutMs: 3_600_000 },
+      );
+      out[workers] =
+        result.error === undefined ? { ...result, wallSeconds: (performance.now() - started) / 1000 } : { missing: String(result.error) };
     } catch (error) {
       out[workers] = { missing: error.message.split('\n')[0] };
     }
-  }
+    process.stderr.write(
+      `  Optuna, ${workers} worker${workers === 1 ? '' : 's'}: ${out[workers].missing ?? 'done'} after ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+  };
+  const [first, ...rest] = WORKER_COUNTS;
+  const firstRun = runFor(first);
+  await gate;
+  await Promise.all([firstRun, ...rest.map(runFor)]);
   return out;
 }
 
@@ -368,7 +437,10 @@ const WAIT_VARIANTS = {
 /** One real run of the sleepy Branin: idle share, wall, and the configurations it ran. */
 async function measureWaiting(executor, file, variant, seed, trials) {
   const { sampler, overrides } = WAIT_VARIANTS[variant];
-  const spec = { ...functionSpec('branin', sampler, WAIT_WORKERS, seed, trials, SLEEPY), name: `wait-${variant.replace(' ', '-')}-${seed}` };
+  const spec = {
+    ...functionSpec('branin', sampler, WAIT_WORKERS, seed, trials, SLEEPY),
+    name: `wait-${variant.replace(' ', '-')}-${seed}`,
+  };
   if (sampler === 'tpe') spec.sampler = samplerSpec(sampler, WAIT_WORKERS, overrides);
   const storage = SqliteStorage.open(file);
   const runs = [];
@@ -401,7 +473,9 @@ async function costOfWaiting(dir, repeats, trials) {
       for (const variant of Object.keys(WAIT_VARIANTS)) {
         const sample = await measureWaiting(executor, path.join(dir, `wait-${r}-${variant.replace(' ', '-')}.db`), variant, seed, trials);
         samples[variant].push(sample);
-        process.stderr.write(`  waiting, ${variant}, seed ${seed}: idle ${(100 * sample.idleShare).toFixed(1)}%, wall ${(sample.wallMs / 1000).toFixed(1)} s\n`);
+        process.stderr.write(
+          `  waiting, ${variant}, seed ${seed}: idle ${(100 * sample.idleShare).toFixed(1)}%, wall ${(sample.wallMs / 1000).toFixed(1)} s\n`,
+        );
         if (variant === 'tpe reproducible') {
           // The real run must have run exactly the configurations the simulation of part A proposes.
           const simulated = simulate('branin', 'tpe', WAIT_WORKERS, seed, trials).params;
@@ -432,16 +506,39 @@ async function costOfWaiting(dir, repeats, trials) {
 const DIGITS_WORKERS = 2;
 const DIGITS_VARIANTS = {
   hyperband: { name: 'random' },
-  bohb: { name: 'tpe', startupTrials: 10, candidates: 24, multivariate: false, randomFraction: 1 / 3, parallel: 'reproducible', lag: DIGITS_WORKERS - 1 },
-  'bohb multivariate': { name: 'tpe', startupTrials: 10, candidates: 24, multivariate: true, randomFraction: 1 / 3, parallel: 'reproducible', lag: DIGITS_WORKERS - 1 },
+  bohb: {
+    name: 'tpe',
+    startupTrials: 10,
+    candidates: 24,
+    multivariate: false,
+    randomFraction: 1 / 3,
+    parallel: 'reproducible',
+    lag: DIGITS_WORKERS - 1,
+  },
+  'bohb multivariate': {
+    name: 'tpe',
+    startupTrials: 10,
+    candidates: 24,
+    multivariate: true,
+    randomFraction: 1 / 3,
+    parallel: 'reproducible',
+    lag: DIGITS_WORKERS - 1,
+  },
 };
+/** The variants measured against plain Hyperband. */
+const BOHB_VARIANTS = Object.keys(DIGITS_VARIANTS).filter((v) => v !== 'hyperband');
 
-/** The space of bench/strategies.js with a continuous learning rate and a conditional schedule. */
+/**
+ * A wide space where a model can matter: a learning rate over five decades (sgd wants ~0.1,
+ * adam ~1e-3; 1 diverges or stalls most runs), five batch sizes, three optimizers and a
+ * conditional schedule. Every name and domain is one the built-in trainer accepts
+ * (src/trial/trainer-params.ts).
+ */
 function digitsParams() {
   return [
-    float('learning_rate', 1e-3, 1, true),
-    choice('batch_size', [32, 128]),
-    choice('optimizer', ['sgd', 'adam']),
+    float('learning_rate', 1e-5, 1, true),
+    choice('batch_size', [16, 32, 64, 128, 256]),
+    choice('optimizer', ['sgd', 'momentum', 'adam']),
     {
       name: 'schedule',
       dist: {
@@ -485,18 +582,34 @@ async function runDigits({ storage, executor, dir, spec }) {
   const runs = [];
   const finished = [];
   const batchOf = new Map();
-  /** Epochs trained at each batch size (an epoch at batch 32 costs about 3× one at 128). */
+  /** Per trial, its last reported epoch (the metrics its run ended with). */
+  const lastEpoch = new Map();
+  /** Epochs trained at each batch size (small batches make an epoch several times as costly). */
   const epochsByBatchSize = {};
   let started = 0;
   const events = runRecorder(runs, {
     onTrialStart: (view) => batchOf.set(view.number, view.params.batch_size),
     onEpoch: (epoch) => {
       epochs++;
+      lastEpoch.set(epoch.trial, epoch);
       const key = `batch_size=${batchOf.get(epoch.trial)}`;
       epochsByBatchSize[key] = (epochsByBatchSize[key] ?? 0) + 1;
     },
     onTrialEnd: (view, now) => {
-      finished.push({ t: now - started, epochsSoFar: epochs, trial: view.number, status: view.status, value: view.value, epochs: view.epochs, proposedBy: view.proposedBy });
+      // val_loss at the run's end: the last epoch it reported, when that is the epoch it ended at.
+      const last = lastEpoch.get(view.number);
+      const valLoss =
+        last !== undefined && last.epoch === view.epochs && Number.isFinite(last.metrics.val_loss) ? last.metrics.val_loss : null;
+      finished.push({
+        t: now - started,
+        epochsSoFar: epochs,
+        trial: view.number,
+        status: view.status,
+        value: view.value,
+        valLoss,
+        epochs: view.epochs,
+        proposedBy: view.proposedBy,
+      });
     },
   });
   started = performance.now();
@@ -509,15 +622,22 @@ async function runDigits({ storage, executor, dir, spec }) {
   const anyRung = finished.filter((f) => (f.status === 'completed' || f.status === 'paused') && f.value !== null);
   const full = anyRung.filter((f) => f.status === 'completed' && f.epochs >= spec.maxEpochs);
   const best = (list) => (list.length === 0 ? null : Math.max(...list.map((f) => f.value)));
+  const lowestLoss = (list) => {
+    const losses = list.map((f) => f.valLoss).filter((v) => v !== null);
+    return losses.length === 0 ? null : Math.min(...losses);
+  };
   return {
     wallMs,
     epochs,
     busyFraction: busyOfSlots(runs) / (wallMs * DIGITS_WORKERS),
     epochsByBatchSize,
     configs: outcome.trials.length,
+    diverged: outcome.trials.filter((t) => t.status === 'diverged').length,
     modelProposals: outcome.trials.filter((t) => t.proposedBy === 'model').length,
     bestAnyRung: best(anyRung),
     bestFullBudget: best(full),
+    bestValLossAnyRung: lowestLoss(anyRung),
+    bestValLossFullBudget: lowestLoss(full),
     finished,
   };
 }
@@ -526,6 +646,16 @@ async function runDigits({ storage, executor, dir, spec }) {
 function epochsToReach(finished, target) {
   const hit = finished.find((f) => (f.status === 'completed' || f.status === 'paused') && f.value !== null && f.value >= target - 1e-12);
   return hit === undefined ? null : { epochs: hit.epochsSoFar, seconds: hit.t / 1000, trial: hit.trial };
+}
+
+/**
+ * Min, median and max of values where null means ∞ (never reached): a summary over the values
+ * with ∞ in place of null (JSON writes ∞ as null), and how many were finite.
+ * @param {readonly (number | null)[]} values
+ */
+function summarizeOrNever(values) {
+  const stats = summarize(values.map((v) => v ?? Infinity));
+  return { ...stats, values: [...values], finite: values.filter((v) => v !== null).length };
 }
 
 async function bohbOnDigits(dir, seeds, maxEpochs) {
@@ -541,11 +671,9 @@ async function bohbOnDigits(dir, seeds, maxEpochs) {
       for (const variant of Object.keys(DIGITS_VARIANTS)) {
         const spec = digitsSpec(`digits-${variant.replace(' ', '-')}-${seed}`, variant, seed, maxEpochs);
         runs[variant] = await runDigits({ storage, executor, dir, spec });
-        const r = runs[variant];
-        process.stderr.write(`  digits, ${variant}, seed ${seed}: best ${r.bestAnyRung?.toFixed(4)} (full ${r.bestFullBudget?.toFixed(4)}), ${r.epochs} epochs, ${(r.wallMs / 1000).toFixed(1)} s\n`);
       }
       const target = runs.hyperband.bestAnyRung;
-      perSeed.push({
+      const entry = {
         seed,
         hyperbandBest: target,
         runs: Object.fromEntries(
@@ -554,17 +682,28 @@ async function bohbOnDigits(dir, seeds, maxEpochs) {
             {
               bestAnyRung: r.bestAnyRung,
               bestFullBudget: r.bestFullBudget,
+              bestValLossAnyRung: r.bestValLossAnyRung,
+              bestValLossFullBudget: r.bestValLossFullBudget,
               epochs: r.epochs,
               wallMs: r.wallMs,
               busyFraction: r.busyFraction,
               epochsByBatchSize: r.epochsByBatchSize,
               configs: r.configs,
+              diverged: r.diverged,
               modelProposals: r.modelProposals,
               reachedHyperbandBest: target === null ? null : epochsToReach(r.finished, target),
             },
           ]),
         ),
-      });
+      };
+      perSeed.push(entry);
+      for (const [variant, r] of Object.entries(entry.runs)) {
+        const fmt = (v) => (v === null ? '—' : v.toFixed(4));
+        process.stderr.write(
+          `  digits, ${variant}, seed ${seed}: best val_acc ${fmt(r.bestAnyRung)} (full ${fmt(r.bestFullBudget)}), val_loss ${fmt(r.bestValLossAnyRung)} (full ${fmt(r.bestValLossFullBudget)}), ` +
+            `Hyperband's best after ${r.reachedHyperbandBest?.epochs ?? '∞'} epochs, ${r.epochs} epochs, ${r.diverged} diverged, ${(r.wallMs / 1000).toFixed(1)} s\n`,
+        );
+      }
     }
   } finally {
     await executor.close();
@@ -580,14 +719,36 @@ async function bohbOnDigits(dir, seeds, maxEpochs) {
     variants[variant] = {
       bestAnyRung: nullable(list.map((r) => r.bestAnyRung)),
       bestFullBudget: nullable(list.map((r) => r.bestFullBudget)),
+      bestValLossAnyRung: nullable(list.map((r) => r.bestValLossAnyRung)),
+      bestValLossFullBudget: nullable(list.map((r) => r.bestValLossFullBudget)),
       epochs: summarize(list.map((r) => r.epochs)),
       wallMs: summarize(list.map((r) => r.wallMs)),
       busyFraction: summarize(list.map((r) => r.busyFraction)),
-      epochsToHyperbandBest: nullable(list.map((r) => r.reachedHyperbandBest?.epochs ?? null)),
+      diverged: summarize(list.map((r) => r.diverged)),
+      epochsToHyperbandBest: summarizeOrNever(list.map((r) => r.reachedHyperbandBest?.epochs ?? null)),
       reachedHyperbandBest: list.filter((r) => r.reachedHyperbandBest !== null).length,
     };
   }
-  return { variants, perSeed };
+  const hyperband = variants.hyperband;
+  const targets = {};
+  for (const variant of BOHB_VARIANTS) {
+    const v = variants[variant];
+    targets[variant] = {
+      epochsToHyperbandBest: {
+        text: "BOHB epochs-to-Hyperband's-best median < Hyperband's own median",
+        bohb: v.epochsToHyperbandBest.median,
+        hyperband: hyperband.epochsToHyperbandBest.median,
+        met: v.epochsToHyperbandBest.median < hyperband.epochsToHyperbandBest.median,
+      },
+      finalBest: {
+        text: "BOHB final best median ≥ Hyperband's (val_accuracy, any rung)",
+        bohb: v.bestAnyRung?.median ?? null,
+        hyperband: hyperband.bestAnyRung?.median ?? null,
+        met: v.bestAnyRung !== null && hyperband.bestAnyRung !== null && v.bestAnyRung.median >= hyperband.bestAnyRung.median,
+      },
+    };
+  }
+  return { variants, targets, perSeed };
 }
 
 // --- The benchmark ------------------------------------------------------------------------------
@@ -598,17 +759,28 @@ async function bohbOnDigits(dir, seeds, maxEpochs) {
  */
 export async function run({ quick, repeats }) {
   const trials = quick ? 40 : 100;
-  const seeds = quick ? 5 : 20;
-  const digitsSeeds = quick ? 1 : 3;
+  const seeds = quick ? 5 : 30;
+  const digitsSeeds = quick ? 1 : 8;
   const digitsMaxEpochs = quick ? 9 : 27;
   const loadavgAtStart = os.loadavg();
 
   // A. Optuna runs in its own process meanwhile (quality, not time, is compared here).
   process.stderr.write(`  part A: ${trials} trials, seeds 1..${seeds}; Optuna in the background\n`);
-  const optunaPromise = optunaFunctions(trials, seeds);
-  const lagMismatches = Object.fromEntries(Object.keys(FUNCTIONS).map((f) => [f, checkLagRule(f, 1, trials)]));
-  const ours = await hpsearchFunctions(trials, seeds);
+  const partAStarted = performance.now();
+  let oursDone;
+  const optunaPromise = optunaFunctions(trials, seeds, new Promise((resolve) => (oursDone = resolve)));
+  let ours;
+  let lagMismatches;
+  try {
+    lagMismatches = Object.fromEntries(Object.keys(FUNCTIONS).map((f) => [f, checkLagRule(f, 1, trials)]));
+    ours = await hpsearchFunctions(trials, seeds);
+  } finally {
+    oursDone();
+  }
+  const oursSeconds = (performance.now() - partAStarted) / 1000;
   const optuna = await optunaPromise;
+  const partASeconds = (performance.now() - partAStarted) / 1000;
+  process.stderr.write(`  part A: ${partASeconds.toFixed(0)} s (hpsearch's side ${oursSeconds.toFixed(0)} s)\n`);
 
   // B and C: the machine is otherwise quiet again.
   const { waiting, digits } = await withTempDir(async (dir) => {
@@ -634,20 +806,30 @@ export async function run({ quick, repeats }) {
       for (const samplerName of SAMPLERS) {
         const stats = ours[fnName][workers][samplerName].best;
         let target;
-        let note = theirs === null ? `Optuna: ${peer.missing}` : `Optuna ${OPTUNA_LABELS[samplerName]} ${theirs[samplerName].best.median.toFixed(4)}`;
+        let note =
+          theirs === null
+            ? `Optuna: ${peer.missing}`
+            : `Optuna ${OPTUNA_LABELS[samplerName]} ${theirs[samplerName].best.median.toFixed(4)}`;
         if (samplerName !== 'random' && theirs !== null) {
           const tpe = theirs[samplerName].best.median;
           const random = theirs.random.best.median;
           const threshold = tpe + 0.1 * (random - tpe);
           target = { max: threshold, text: `≤ ${threshold.toFixed(4)}` };
-          goals[fnName][workers][samplerName] = { ours: stats.median, optunaTpe: tpe, optunaRandom: random, threshold, met: stats.median <= threshold };
+          goals[fnName][workers][samplerName] = {
+            ours: stats.median,
+            optunaTpe: tpe,
+            optunaRandom: random,
+            threshold,
+            met: stats.median <= threshold,
+          };
           note = `${note}, random ${random.toFixed(4)}`;
         }
         rows.push(row(name, `${label}: hpsearch ${SAMPLER_LABELS[samplerName]}, best`, stats, { digits: 4, target, note }));
       }
       if (theirs !== null) {
-        for (const samplerName of SAMPLERS) {
-          rows.push(row(name, `${label}: Optuna ${OPTUNA_LABELS[samplerName]}, best`, theirs[samplerName].best, { digits: 4, note: workers === 2 ? 'n_jobs=2: reseeded from OS entropy, not reproducible' : '' }));
+        for (const samplerName of OPTUNA_SAMPLERS) {
+          const note = samplerName === 'tpe-cl' ? 'no hpsearch counterpart (hpsearch TPE treats running trials as running)' : '';
+          rows.push(row(name, `${label}: Optuna ${OPTUNA_LABELS[samplerName]}, best`, theirs[samplerName].best, { digits: 4, note }));
         }
       }
     }
@@ -663,33 +845,67 @@ export async function run({ quick, repeats }) {
     );
   }
   const agreeing = waiting.simulationAgreement.filter((a) => a.identical).length;
-  notes.push(`samplers: the real 2-worker TPE reproducible runs ran the configurations part A's simulation proposes in ${agreeing}/${waiting.simulationAgreement.length} seeds`);
+  notes.push(
+    `samplers: the real 2-worker TPE reproducible runs ran the configurations part A's simulation proposes in ${agreeing}/${waiting.simulationAgreement.length} seeds`,
+  );
 
+  const hyperband = digits.variants.hyperband;
   for (const [variant, v] of Object.entries(digits.variants)) {
     const label = `digits R=${digitsMaxEpochs}, ${variant}`;
-    rows.push(row(name, `${label}: best val_acc, any rung`, v.bestAnyRung, { digits: 4, missing: 'none', note: v.bestFullBudget === null ? '' : `full budget ${v.bestFullBudget.median.toFixed(4)}` }));
-    const batch32 = summarize(digits.perSeed.map((p) => (p.runs[variant].epochsByBatchSize['batch_size=32'] ?? 0) / p.runs[variant].epochs));
+    const target = digits.targets[variant];
+    let bestNote = v.bestFullBudget === null ? 'full budget: none' : `full budget ${v.bestFullBudget.median.toFixed(4)}`;
+    if (target !== undefined)
+      bestNote = `target ≥ Hyperband's ${target.finalBest.hyperband?.toFixed(4)}: ${target.finalBest.met ? 'met' : 'MISSED'}; ${bestNote}`;
+    rows.push(row(name, `${label}: best val_acc, any rung`, v.bestAnyRung, { digits: 4, missing: 'none', note: bestNote }));
+    rows.push(
+      row(name, `${label}: best val_loss, any rung`, v.bestValLossAnyRung, {
+        digits: 4,
+        missing: 'none',
+        note:
+          v.bestValLossFullBudget === null
+            ? 'full budget: none'
+            : `full budget ${v.bestValLossFullBudget.median.toFixed(4)} (not the objective)`,
+      }),
+    );
+    const smallBatches = summarize(
+      digits.perSeed.map(
+        (p) =>
+          ((p.runs[variant].epochsByBatchSize['batch_size=16'] ?? 0) + (p.runs[variant].epochsByBatchSize['batch_size=32'] ?? 0)) /
+          p.runs[variant].epochs,
+      ),
+    );
     rows.push(
       row(name, `${label}: epochs trained`, v.epochs, {
         digits: 0,
-        note: `wall ${(v.wallMs.median / 1000).toFixed(1)} s, workers busy ${(100 * v.busyFraction.median).toFixed(0)}%, ${(100 * batch32.median).toFixed(0)}% of epochs at batch 32`,
+        note: `wall ${(v.wallMs.median / 1000).toFixed(1)} s, workers busy ${(100 * v.busyFraction.median).toFixed(0)}%, ${(100 * smallBatches.median).toFixed(0)}% of epochs at batch ≤ 32, ${v.diverged.median} diverged`,
       }),
     );
+    const reached = `reached in ${v.reachedHyperbandBest}/${digitsSeeds} seeds (∞ when never)`;
     rows.push(
       row(name, `${label}: epochs to Hyperband's best`, v.epochsToHyperbandBest, {
         digits: 0,
-        missing: 'not reached',
-        note: `reached in ${v.reachedHyperbandBest}/${digitsSeeds} seeds`,
+        note:
+          target === undefined
+            ? reached
+            : `target < Hyperband's own ${hyperband.epochsToHyperbandBest.median}: ${target.epochsToHyperbandBest.met ? 'met' : 'MISSED'}; ${reached}`,
       }),
     );
   }
 
   if (optuna.missing !== undefined) notes.push(`samplers: Optuna not run (${optuna.missing}); ${PEERS_INSTALL}`);
-  else if (optuna.check?.agree === false || optuna.check?.error !== undefined) notes.push(`samplers: lr-schedule differs between bench/samplers.js and optuna_tpe.py: ${JSON.stringify(optuna.check)}`);
+  else if (optuna.check?.agree === false || optuna.check?.error !== undefined)
+    notes.push(`samplers: lr-schedule differs between bench/samplers.js and optuna_tpe.py: ${JSON.stringify(optuna.check)}`);
   const lagProblems = Object.entries(lagMismatches).filter(([, m]) => m.length > 0);
   if (lagProblems.length > 0) notes.push(`samplers: the lag rule does not hold: ${JSON.stringify(lagProblems)}`);
-  notes.push('samplers: goal = hpsearch TPE median ≤ Optuna TPE median + 0.1 × (Optuna random median − Optuna TPE median); univariate against TPESampler(), multivariate against TPESampler(multivariate=True, group=True)');
-  notes.push(`samplers: digits "epochs to Hyperband's best" = epochs trained (both workers) when a run first ended (completed or paused at a rung) at ≥ the plain Hyperband run's best val_accuracy at any rung, same seed`);
+  notes.push(
+    'samplers: goal = hpsearch TPE median ≤ Optuna TPE median + 0.1 × (Optuna random median − Optuna TPE median); univariate against TPESampler(), multivariate against TPESampler(multivariate=True, group=True)',
+  );
+  notes.push(
+    `samplers: digits "epochs to Hyperband's best" = epochs trained (both workers) when a run first ended (completed or paused at a rung) at ≥ the plain Hyperband run's best val_accuracy at any rung, same seed; ∞ when never`,
+  );
+  notes.push(
+    "samplers: digits targets (never enforced): BOHB epochs-to-Hyperband's-best median < Hyperband's own median; BOHB final best val_accuracy median (any rung) ≥ Hyperband's",
+  );
 
   const results = {
     setup: {
@@ -697,12 +913,28 @@ export async function run({ quick, repeats }) {
         trials,
         seeds: `1..${seeds}`,
         functions: Object.fromEntries(Object.entries(FUNCTIONS).map(([k, f]) => [k, { optimum: f.optimum, params: f.params }])),
-        samplers: Object.fromEntries(SAMPLERS.map((s) => [s, { hpsearch: WORKER_COUNTS.map((w) => samplerSpec(s, w)), optuna: OPTUNA_LABELS[s] }])),
+        samplers: Object.fromEntries(
+          OPTUNA_SAMPLERS.map((s) => [
+            s,
+            { hpsearch: SAMPLERS.includes(s) ? WORKER_COUNTS.map((w) => samplerSpec(s, w)) : null, optuna: OPTUNA_LABELS[s] },
+          ]),
+        ),
         workers: WORKER_COUNTS,
-        simulation: 'hpsearch: strategy random + sampler driven directly; each proposal evaluated at once and appended as completed; the reproducible lag rule (lag = workers − 1) makes this what a real run gets',
-        optuna: 'bench/peers/optuna_tpe.py; workers 2 = study.optimize(n_jobs=2), not reproducible: Optuna 3.1 reseeds the sampler from OS entropy at every trial under n_jobs > 1, so the seed is ignored',
+        simulation:
+          'hpsearch: strategy random + sampler driven directly; each proposal evaluated at once and appended as completed; the reproducible lag rule (lag = workers − 1) makes this what a real run gets',
+        optuna:
+          'bench/peers/optuna_tpe.py, reproducible; workers 1 = study.optimize(n_trials); workers 2 = ask and tell with one trial pending (ask t_n, evaluate it, then tell t_(n−1); tell the last at the end), so trial n is sampled with 0 … n − 2 complete and n − 1 RUNNING; TPESampler() keeps constant_liar=False, tpe-cl = TPESampler(constant_liar=True)',
+        seconds: { total: partASeconds, hpsearch: oursSeconds },
       },
-      partB: { trials: WAIT_TRIALS, workers: WAIT_WORKERS, objective: 'bench/fixtures/sleepy-branin.mjs (20–200 ms per configuration)', storage: 'sqlite (temp file)', repeats, seeds: `1..${repeats}`, variants: WAIT_VARIANTS },
+      partB: {
+        trials: WAIT_TRIALS,
+        workers: WAIT_WORKERS,
+        objective: 'bench/fixtures/sleepy-branin.mjs (20–200 ms per configuration)',
+        storage: 'sqlite (temp file)',
+        repeats,
+        seeds: `1..${repeats}`,
+        variants: WAIT_VARIANTS,
+      },
       partC: {
         dataset: 'digits',
         validationSplit: 0.2,
@@ -724,12 +956,16 @@ export async function run({ quick, repeats }) {
     notes: [
       'functions.*.best: the best value per seed (min, median, max over seeds; values in seed order)',
       'functions.hpsearch.*.msPerProposal: time of ask() plus the evaluation, per trial (the evaluation is negligible)',
-      'waiting.idleShare: 1 − busy / (workers × wall); busy: per worker slot, the union of its runs\' onTrialStart→onTrialEnd intervals (onTrialEnd fires once the end is stored, sometimes after the slot\'s next run started, so summedRunMs, the plain sum, counts some time twice); wall from runStudy start to end, pool warm',
-      'digits.*.epochsByBatchSize: epochs trained at each batch size (Hyperband\'s plan fixes the epochs; the sampler changes which configurations, and an epoch at batch 32 costs about 3× one at 128, so wall times differ)',
-      'waiting.simulationAgreement: whether the real TPE reproducible run (lag 1) ran the same configurations as part A\'s simulation with the same seed',
-      'digits.bestAnyRung: best val_accuracy of any run that ended completed or paused at a rung; bestFullBudget: completed at max_epochs',
-      'digits.*.reachedHyperbandBest: epochs trained so far (both workers, onEpoch events) and seconds when a run first reached the plain Hyperband run\'s bestAnyRung with the same seed',
+      "waiting.idleShare: 1 − busy / (workers × wall); busy: per worker slot, the union of its runs' onTrialStart→onTrialEnd intervals (onTrialEnd fires once the end is stored, sometimes after the slot's next run started, so summedRunMs, the plain sum, counts some time twice); wall from runStudy start to end, pool warm",
+      "digits.*.epochsByBatchSize: epochs trained at each batch size (Hyperband's plan fixes the epochs; the sampler changes which configurations, and a small batch makes an epoch several times as costly as a large one, so wall times differ)",
+      "waiting.simulationAgreement: whether the real TPE reproducible run (lag 1) ran the same configurations as part A's simulation with the same seed",
+      'digits.bestAnyRung: best val_accuracy (the objective, maximized) of any run that ended completed or paused at a rung; bestFullBudget: completed at max_epochs',
+      'digits.bestValLossAnyRung / bestValLossFullBudget: the lowest val_loss at the end of such runs (reported, not the objective)',
+      'digits.*.epochsToHyperbandBest: per seed, null = ∞ (never reached); its min/median/max count ∞ (written as null when infinite), finite: how many seeds reached it',
+      "digits.targets: BOHB epochs-to-Hyperband's-best median < Hyperband's own median; BOHB bestAnyRung median ≥ Hyperband's (printed, never enforced)",
+      "digits.*.reachedHyperbandBest: epochs trained so far (both workers, onEpoch events) and seconds when a run first reached the plain Hyperband run's bestAnyRung with the same seed",
     ],
   };
   return { results, rows, notes };
 }
+export { FUNCTIONS };

@@ -48,7 +48,8 @@ function spaceParams(setup) {
     { name: 'optimizer', dist: { kind: 'categorical', choices: ['sgd', 'adam'] } },
     {
       name: 'schedule',
-      dist: setup.schedules.length === 1 ? { kind: 'constant', value: setup.schedules[0] } : { kind: 'categorical', choices: setup.schedules },
+      dist:
+        setup.schedules.length === 1 ? { kind: 'constant', value: setup.schedules[0] } : { kind: 'categorical', choices: setup.schedules },
     },
     { name: 'hidden', dist: { kind: 'constant', value: [64, 64] } },
     { name: 'activation', dist: { kind: 'constant', value: 'relu' } },
@@ -96,7 +97,10 @@ function strategySpec(name, strategy, setup) {
 /** Names of the files left in a folder and its subfolders (none when it does not exist). */
 function filesIn(dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true }).filter((name) => fs.statSync(path.join(dir, name)).isFile()).sort();
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .filter((name) => fs.statSync(path.join(dir, name)).isFile())
+    .sort();
 }
 
 /**
@@ -170,7 +174,11 @@ async function runOne({ storage, executor, dir, spec }) {
     bestAny: best(finished.filter(isRung)),
     checkpointsLeft: filesIn(checkpointDir),
     bestTrial: top === undefined ? null : { number: top.trial, value: top.value, params: paramsOf.get(top.trial), atMs: top.t },
-    epochMsByBatchSize: Object.fromEntries(Object.entries(epochTimes).sort().map(([k, v]) => [k, { epochs: v.epochs, meanMs: v.totalMs / v.epochs }])),
+    epochMsByBatchSize: Object.fromEntries(
+      Object.entries(epochTimes)
+        .sort()
+        .map(([k, v]) => [k, { epochs: v.epochs, meanMs: v.totalMs / v.epochs }]),
+    ),
     finished,
   };
 }
@@ -330,16 +338,33 @@ export async function run({ quick, repeats }) {
           ? `${first.configs} configs × ${setup.maxEpochs}`
           : `${first.configs} configs; plan ${s.planEpochs}; at full budget ${s.planFullBudgetEpochs}`;
     rows.push(row(name, `${strategy}: epochs trained`, s.epochs, { digits: 0, note: planNote }));
-    rows.push(row(name, `${strategy}: wall`, summarize(s.wallMs.values.map((v) => v / 1000)), { unit: 's', digits: 1, note: `workers busy ${(100 * s.busyFraction.median).toFixed(0)}%` }));
-    rows.push(row(name, `${strategy}: best val_acc, full budget`, s.bestFullBudget, { digits: 4, missing: 'none', note: `${first.fullBudgetConfigs} configs at ${setup.maxEpochs} epochs` }));
-    rows.push(row(name, `${strategy}: best val_acc, any rung`, s.bestAnyRung, { digits: 4, missing: 'none' }));
     rows.push(
-      row(name, `${strategy}: time to grid best − 0.5 pp`, s.timeToTargetMs === null ? null : summarize(s.timeToTargetMs.values.map((v) => v / 1000)), {
+      row(name, `${strategy}: wall`, summarize(s.wallMs.values.map((v) => v / 1000)), {
         unit: 's',
         digits: 1,
-        missing: 'not reached',
-        note: `target ${targets[0].toFixed(4)}; reached in ${s.reachedTarget}/${repeats}`,
+        note: `workers busy ${(100 * s.busyFraction.median).toFixed(0)}%`,
       }),
+    );
+    rows.push(
+      row(name, `${strategy}: best val_acc, full budget`, s.bestFullBudget, {
+        digits: 4,
+        missing: 'none',
+        note: `${first.fullBudgetConfigs} configs at ${setup.maxEpochs} epochs`,
+      }),
+    );
+    rows.push(row(name, `${strategy}: best val_acc, any rung`, s.bestAnyRung, { digits: 4, missing: 'none' }));
+    rows.push(
+      row(
+        name,
+        `${strategy}: time to grid best − 0.5 pp`,
+        s.timeToTargetMs === null ? null : summarize(s.timeToTargetMs.values.map((v) => v / 1000)),
+        {
+          unit: 's',
+          digits: 1,
+          missing: 'not reached',
+          note: `target ${targets[0].toFixed(4)}; reached in ${s.reachedTarget}/${repeats}`,
+        },
+      ),
     );
   }
   return { results, rows, notes };

@@ -191,7 +191,9 @@ async function torchRuns({ quick, repeats }) {
     const result = await runPeer('torch_mlp.py', [...args, '--blas', blas]);
     runs[blas] =
       'error' in result
-        ? { missing: `${blas} BLAS: ${result.error} (${blas === 'reference' ? 'apt-get install -y libblas3' : 'apt-get install -y libopenblas0-pthread'})` }
+        ? {
+            missing: `${blas} BLAS: ${result.error} (${blas === 'reference' ? 'apt-get install -y libblas3' : 'apt-get install -y libopenblas0-pthread'})`,
+          }
         : result;
   }
   return runs;
@@ -219,12 +221,24 @@ export async function run({ quick, repeats }) {
     for (const workload of Object.keys(WORKLOADS)) {
       for (const batch of BATCH_SIZES) {
         const params = { ...WORKLOADS[workload].params, batch_size: batch };
-        configs.push([`${workload}_${backend}_b${batch}`, backend, workload, batch, (tf, epochs) => builtinEpochMs(tf, datasets[workload], params, epochs)]);
+        configs.push([
+          `${workload}_${backend}_b${batch}`,
+          backend,
+          workload,
+          batch,
+          (tf, epochs) => builtinEpochMs(tf, datasets[workload], params, epochs),
+        ]);
       }
     }
   }
   for (const batch of [32, 128]) {
-    configs.push([`digits_layers_wasm_b${batch}`, 'wasm', 'digits', batch, (tf, epochs) => layersEpochMs(tf, datasets.digits, WORKLOADS.digits.params, batch, epochs)]);
+    configs.push([
+      `digits_layers_wasm_b${batch}`,
+      'wasm',
+      'digits',
+      batch,
+      (tf, epochs) => layersEpochMs(tf, datasets.digits, WORKLOADS.digits.params, batch, epochs),
+    ]);
   }
   const leaks = {};
   /** One pass over every configuration, `epochs[backend]` timed epochs each. */
@@ -257,7 +271,9 @@ export async function run({ quick, repeats }) {
       for (const batch of BATCH_SIZES) {
         const key = `${workload}_${backend}_b${batch}`;
         const g = gflops(key, workload);
-        const parts = [`${g.median.toFixed(2)} GFLOP/s${backend === 'wasm' ? ` (${((100 * g.median) / peakMedian).toFixed(0)}% of peak)` : ''}`];
+        const parts = [
+          `${g.median.toFixed(2)} GFLOP/s${backend === 'wasm' ? ` (${((100 * g.median) / peakMedian).toFixed(0)}% of peak)` : ''}`,
+        ];
         if (workload === 'mlp' && backend === 'wasm') {
           for (const blas of ['openblas', 'reference']) {
             const peer = torch[blas]?.per_batch_size?.[String(batch)];
@@ -289,27 +305,49 @@ export async function run({ quick, repeats }) {
     }
     for (const batch of BATCH_SIZES) {
       const ms = peerStats(peer.per_batch_size[String(batch)].ms_per_epoch);
-      torchRows.push(row(name, `mlp b${batch}, ${label}`, ms, { unit: 'ms/epoch', note: `${(flops.mlp / ms.median / 1e6).toFixed(2)} GFLOP/s` }));
+      torchRows.push(
+        row(name, `mlp b${batch}, ${label}`, ms, { unit: 'ms/epoch', note: `${(flops.mlp / ms.median / 1e6).toFixed(2)} GFLOP/s` }),
+      );
     }
-    torchRows.push(row(name, `${label}: matMul peak (${peer.config.mm_size}³)`, peerStats(peer.matmul_gflops), { unit: 'GFLOP/s', digits: 1 }));
+    torchRows.push(
+      row(name, `${label}: matMul peak (${peer.config.mm_size}³)`, peerStats(peer.matmul_gflops), { unit: 'GFLOP/s', digits: 1 }),
+    );
   }
   rows.push(...torchRows);
   // The targets, on the MLP workload against PyTorch in this same run.
   if (ratios.openblas !== undefined) {
-    rows.push(row(name, 'mlp b128: wasm ÷ PyTorch OpenBLAS', ratios.openblas[128], { unit: '×', digits: 2, target: { max: 3, text: '≤ 3×' } }));
-    rows.push(row(name, 'mlp b32: wasm ÷ PyTorch OpenBLAS', ratios.openblas[32], { unit: '×', digits: 2, target: { max: 4, text: '≤ 4×' } }));
+    rows.push(
+      row(name, 'mlp b128: wasm ÷ PyTorch OpenBLAS', ratios.openblas[128], { unit: '×', digits: 2, target: { max: 3, text: '≤ 3×' } }),
+    );
+    rows.push(
+      row(name, 'mlp b32: wasm ÷ PyTorch OpenBLAS', ratios.openblas[32], { unit: '×', digits: 2, target: { max: 4, text: '≤ 4×' } }),
+    );
   }
   if (ratios.reference !== undefined) {
     const worst = BATCH_SIZES.reduce((a, b) => (ratios.reference[a].median >= ratios.reference[b].median ? a : b));
-    rows.push(row(name, `mlp, worst batch (b${worst}): wasm ÷ PyTorch ref. BLAS`, ratios.reference[worst], { unit: '×', digits: 2, target: { max: 1, text: '< 1× at every batch size' } }));
+    rows.push(
+      row(name, `mlp, worst batch (b${worst}): wasm ÷ PyTorch ref. BLAS`, ratios.reference[worst], {
+        unit: '×',
+        digits: 2,
+        target: { max: 1, text: '< 1× at every batch size' },
+      }),
+    );
   }
 
   const notes = [];
-  if (!native) notes.push('trainer: tfjs-node (@tensorflow/tfjs-node) is not installed here (its install downloads libtensorflow); measured where it installs');
+  if (!native)
+    notes.push(
+      'trainer: tfjs-node (@tensorflow/tfjs-node) is not installed here (its install downloads libtensorflow); measured where it installs',
+    );
   if (torch.missing !== undefined) notes.push(`trainer: ${torch.missing}; our figures alone`);
   const results = {
     setup: {
-      workloads: Object.fromEntries(Object.entries(WORKLOADS).map(([k, w]) => [k, { describe: w.describe, trainSize: datasets[k].trainSize, valSize: datasets[k].valSize, ...w.params }])),
+      workloads: Object.fromEntries(
+        Object.entries(WORKLOADS).map(([k, w]) => [
+          k,
+          { describe: w.describe, trainSize: datasets[k].trainSize, valSize: datasets[k].valSize, ...w.params },
+        ]),
+      ),
       batchSizes: BATCH_SIZES,
       backends,
       tfjsNode: native ? 'installed' : 'not installed',
@@ -330,8 +368,8 @@ export async function run({ quick, repeats }) {
       'epochMs: mean wall time of the epochs after the first, each including the validation pass (digits); one value per repeat',
       'flopsPerEpoch: matMul work only (forward, weight gradient, input gradient but for the first layer, validation forward); PyTorch GFLOP/s in the table use the same count',
       `matMulPeakGflops: ${peak.size}³ tf.matMul on wasm (single-threaded in Node), ${peak.calls} calls after a warm-up`,
-      'ratiosToPytorch: our wasm ms/epoch per repeat divided by PyTorch\'s median ms/epoch (torch_mlp.py, one thread, same run)',
-      `pytorch: the peers\' torch_mlp.py JSON as printed, or why it is absent (install: ${PEERS_INSTALL})`,
+      "ratiosToPytorch: our wasm ms/epoch per repeat divided by PyTorch's median ms/epoch (torch_mlp.py, one thread, same run)",
+      `pytorch: the peers' torch_mlp.py JSON as printed, or why it is absent (install: ${PEERS_INSTALL})`,
     ],
   };
   return { results, rows, notes };

@@ -13,22 +13,31 @@ Functions (minimized; the same definitions as bench/samplers.js):
              floor 0.05, learning rate 3e-3). See lr_schedule_loss below.
 Samplers:
   random   RandomSampler(seed)
-  tpe      TPESampler(seed) with Optuna's defaults (univariate, 10 startup trials, 24 candidates)
+  tpe      TPESampler(seed) with Optuna's defaults (univariate, 10 startup trials, 24 candidates,
+           constant_liar=False: running trials are ignored)
+  tpe-cl   TPESampler(seed, constant_liar=True): running trials count as the worst observations
+           (the closest to hpsearch's TPE, which treats running trials as running; no hpsearch
+           counterpart row)
   tpe-mv   TPESampler(seed, multivariate=True, group=True)
 
---workers 1 runs study.optimize(n_trials) sequentially: reproducible for a seed.
---workers 2 runs study.optimize(n_trials, n_jobs=2): two threads ask and tell as they finish.
-That is NOT reproducible: what each proposal sees depends on thread timing, and Optuna 3.1 calls
-sampler.reseed_rng() at the start of every trial it runs under n_jobs > 1 (study/_optimize.py),
-which reseeds the sampler from OS entropy, so the seed is in effect ignored and the numbers vary
-from run to run. (The objectives take microseconds, so the threads mostly run one after the other;
-TPESampler's defaults ignore running trials, constant_liar being off.)
+Every run is reproducible: the same seeds give the same numbers.
+--workers 1 runs study.optimize(n_trials) sequentially.
+--workers W > 1 runs the strict pipeline of hpsearch's W-worker simulation through Optuna's
+ask-and-tell interface, with W - 1 trials pending: when trial n is asked and sampled, trials
+0 ... n - W are complete (told) and trials n - W + 1 ... n - 1 are still RUNNING. For W = 2: ask
+t0; then for n = 1 .. N - 1: ask t_n (and evaluate it), then tell t_(n-1) its value; finally tell
+t_(N-1). The objectives are deterministic and take microseconds, so a trial is evaluated as soon as
+it is asked and its value held back until its tell. Every run checks that the trials RUNNING right
+after each ask are exactly n - W + 1 ... n (it exits with an error otherwise). Not
+study.optimize(n_jobs=W): Optuna 3.1 reseeds the sampler from OS entropy at every trial under
+n_jobs > 1 (study/_optimize.py, so the seed is ignored), and with objectives this fast the threads
+mostly run one after the other, which is sequential TPE rather than W workers.
 
-    /usr/bin/python3 bench/peers/optuna_tpe.py --workers 1 --trials 100 --seeds 20
+    /usr/bin/python3 bench/peers/optuna_tpe.py --workers 2 --trials 100 --seeds 30
 
 Prints one JSON line (the last line of stdout):
-  {"workers", "trials", "seeds", "reproducible", "results": {function: {sampler: {"best": {min, median,
-   max, runs}, "seconds"}}}, "versions"}
+  {"workers", "trials", "seeds", "mode", "reproducible", "results": {function: {sampler: {"best": {min,
+   median, max, runs}, "seconds"}}}, "versions"}
 or {"error": ...} when Optuna cannot be imported.
 """
 import argparse
@@ -123,7 +132,7 @@ def lr_schedule(trial):
 
 
 FUNCTIONS = {"branin": branin, "hartmann6": hartmann6, "lr-schedule": lr_schedule}
-SAMPLERS = ["random", "tpe", "tpe-mv"]
+SAMPLERS = ["random", "tpe", "tpe-cl", "tpe-mv"]
 
 
 def make_sampler(name, seed):
@@ -131,9 +140,36 @@ def make_sampler(name, seed):
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
+    if name == "tpe-cl":
+        return optuna.samplers.TPESampler(seed=seed, constant_liar=True)
     if name == "tpe-mv":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True)
     raise SystemExit("unknown sampler %s" % name)
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def run_pipelined(study, objective, n_trials, workers):
+    """Runs n_trials trials with workers - 1 of them pending: ask t_n, evaluate it, and only then
+    tell t_(n - workers + 1) its value; the last pending trials are told at the end. Checks, right
+    after each ask, that the RUNNING trials are exactly n - workers + 1 ... n, so that the sampler
+    saw trials n - workers + 1 ... n - 1 running when it sampled trial n."""
+    running_state = (optuna.trial.TrialState.RUNNING,)
+    pending = []  # (trial, value), oldest first
+    for n in range(n_trials):
+        trial = study.ask()
+        running = [t.number for t in study.get_trials(deepcopy=False, states=running_state)]
+        expected = list(range(max(0, n - workers + 1), n + 1))
+        if trial.number != n or sorted(running) != expected:
+            raise SystemExit("pipeline broken at trial %d: asked #%d, running %r, expected %r" % (n, trial.number, running, expected))
+        pending.append((trial, objective(trial)))
+        if len(pending) == workers:
+            done, value = pending.pop(0)
+            study.tell(done, value)
+    for done, value in pending:
+        study.tell(done, value)
+    if len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))) != n_trials:
+        raise SystemExit("pipeline left trials unfinished")
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -157,13 +193,15 @@ def versions():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--workers", type=int, choices=[1, 2], default=1)
+    ap.add_argument("--workers", type=int, default=1, help="1: study.optimize; W > 1: ask and tell with W - 1 trials pending")
     ap.add_argument("--trials", type=int, default=100)
-    ap.add_argument("--seeds", type=int, default=20, help="seeds 1..N")
+    ap.add_argument("--seeds", type=int, default=30, help="seeds 1..N")
     ap.add_argument("--functions", nargs="+", choices=sorted(FUNCTIONS), default=list(FUNCTIONS))
     ap.add_argument("--samplers", nargs="+", choices=SAMPLERS, default=SAMPLERS)
     ap.add_argument("--check", action="store_true", help="print lr-schedule values of fixed points (JSON) and exit")
     a = ap.parse_args()
+    if a.workers < 1:
+        ap.error("--workers must be at least 1")
     if a.check:
         print(json.dumps(check_points()))
         return
@@ -178,10 +216,11 @@ def main():
                 if a.workers == 1:
                     study.optimize(FUNCTIONS[fn_name], n_trials=a.trials)
                 else:
-                    study.optimize(FUNCTIONS[fn_name], n_trials=a.trials, n_jobs=a.workers)
+                    run_pipelined(study, FUNCTIONS[fn_name], a.trials, a.workers)
                 best.append(study.best_value)
             results[fn_name][sampler] = {"best": summary(best), "seconds": time.perf_counter() - started}
-    print(json.dumps({"workers": a.workers, "trials": a.trials, "seeds": a.seeds, "reproducible": a.workers == 1,
+    mode = "study.optimize" if a.workers == 1 else "ask and tell, %d pending" % (a.workers - 1)
+    print(json.dumps({"workers": a.workers, "trials": a.trials, "seeds": a.seeds, "mode": mode, "reproducible": True,
                       "results": results, "versions": versions()}))
 
 

@@ -9,15 +9,26 @@ import {
   addDuration,
   checkEpoch,
   checkKeepEpochs,
-  checkFrom,
+  checkOperation,
   checkTransition,
   deepFreeze,
   isOwner,
+  keptEpochs,
   newTrialRecord,
   requireTrial,
   studyFinishedAt,
 } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
+import {
+  type ClaimDecision,
+  type ClaimRequest,
+  type ClaimResult,
+  type ClaimState,
+  type Lease,
+  LeaseLostError,
+  type StudyCoordination,
+  type Takeover,
+} from './coordination.js';
 import type {
   EpochRecord,
   FinishInfo,
@@ -42,12 +53,30 @@ interface StudyEntry {
   readonly epochs: Map<number, Map<number, EpochRecord>>;
   readonly promotions: PromotionRecord[];
   lock: StudyLock | null;
+  /** Coordination: each running trial's lease, the checkpoints storage knows of, the takeovers. */
+  readonly leases: Map<number, Lease>;
+  readonly checkpoints: Map<number, Map<number, Uint8Array | null>>;
+  readonly takeovers: Takeover[];
+}
+
+/** What every connection to one in-memory database shares. */
+interface MemoryData {
+  readonly studies: Map<number, StudyEntry>;
+  nextId: number;
+  /** Makes each lease owner unique. */
+  nonce: number;
 }
 
 /** Options of {@link MemoryStorage}. */
 export interface MemoryStorageOptions {
   /** Reject every write, as a read-only SQLite connection does. */
   readonly readonly?: boolean;
+  /**
+   * Also a {@link StudyCoordination}: many study loops (each with its own connection from
+   * {@link MemoryStorage.connect}) work on one study at once, with claims, leases and takeovers,
+   * as on PostgreSQL, all in this process. For tests of the distributed loop.
+   */
+  readonly coordination?: boolean;
 }
 
 /**
@@ -56,13 +85,22 @@ export interface MemoryStorageOptions {
  */
 export class MemoryStorage implements Storage {
   readonly location = 'memory:';
-  readonly #studies = new Map<number, StudyEntry>();
-  readonly #readonly: boolean;
-  #nextId = 1;
+  readonly coordination?: StudyCoordination;
+  readonly #data: MemoryData;
+  readonly #studies: Map<number, StudyEntry>;
+  readonly #options: MemoryStorageOptions;
   #closed = false;
 
-  constructor(options: MemoryStorageOptions = {}) {
-    this.#readonly = options.readonly ?? false;
+  constructor(options: MemoryStorageOptions = {}, data: MemoryData = { studies: new Map(), nextId: 1, nonce: 0 }) {
+    this.#options = options;
+    this.#data = data;
+    this.#studies = data.studies;
+    if (options.coordination === true) this.coordination = this.#coordination();
+  }
+
+  /** Another connection to the same data, closed on its own (as a second client of a database). */
+  connect(options: MemoryStorageOptions = this.#options): MemoryStorage {
+    return new MemoryStorage(options, this.#data);
   }
 
   createStudy(spec: StudySpec, backend: string | null): Promise<StudyRecord> {
@@ -70,7 +108,7 @@ export class MemoryStorage implements Storage {
       if (this.#byName(spec.name)) throw StorageErrors.studyExists(spec.name, this.location);
       const now = Date.now();
       const record: StudyRecord = Object.freeze({
-        id: this.#nextId++,
+        id: this.#data.nextId++,
         name: spec.name,
         spec: deepFreeze(structuredClone(spec)),
         status: 'running',
@@ -79,7 +117,16 @@ export class MemoryStorage implements Storage {
         updatedAt: now,
         finishedAt: null,
       });
-      this.#studies.set(record.id, { record, trials: new Map(), epochs: new Map(), promotions: [], lock: null });
+      this.#studies.set(record.id, {
+        record,
+        trials: new Map(),
+        epochs: new Map(),
+        promotions: [],
+        lock: null,
+        leases: new Map(),
+        checkpoints: new Map(),
+        takeovers: [],
+      });
       return record;
     });
   }
@@ -154,132 +201,39 @@ export class MemoryStorage implements Storage {
   }
 
   setStudyStatus(studyId: number, status: StudyStatus): Promise<void> {
-    return this.#write(() => {
-      const entry = this.#study(studyId);
-      const now = Date.now();
-      const finishedAt = studyFinishedAt(status, now);
-      entry.record = Object.freeze({ ...entry.record, status, finishedAt, updatedAt: now });
-    });
+    return this.#write(() => setStatus(this.#study(studyId), status, Date.now()));
   }
 
   addTrial(studyId: number, trial: NewTrial): Promise<TrialRecord> {
-    return this.#write(() => {
-      const entry = this.#study(studyId);
-      if (entry.trials.has(trial.number)) throw StorageErrors.trialExists(entry.record.name, trial.number);
-      const now = Date.now();
-      const stored: Mutable<TrialRecord> = { ...newTrialRecord(studyId, trial, now), params: deepFreeze(structuredClone(trial.params)) };
-      entry.trials.set(trial.number, stored);
-      touch(entry, now);
-      return Object.freeze({ ...stored });
-    });
+    return this.#write(() => Object.freeze({ ...addTo(this.#study(studyId), trial, Date.now()) }));
   }
 
   startTrial(studyId: number, number: number, info: StartInfo): Promise<void> {
-    return this.#write(() => {
-      const [entry, trial] = this.#trial(studyId, number);
-      checkTransition(entry.record.name, trial, 'running');
-      const now = Date.now();
-      Object.assign(trial, { status: 'running', startedAt: now, worker: info.worker, backend: info.backend, device: info.device ?? null });
-      touch(entry, now);
-    });
+    return this.#write(() => start(...this.#trial(studyId, number), info, Date.now()));
   }
 
   recordEpoch(studyId: number, number: number, epoch: NewEpoch): Promise<void> {
-    return this.#write(() => {
-      const [entry, trial] = this.#trial(studyId, number);
-      checkEpoch(entry.record.name, trial, epoch.epoch);
-      const now = Date.now();
-      const metrics = frozenMetrics(epoch.metrics);
-      const value = finiteOrNull(epoch.value);
-      const epochs = entry.epochs.get(number) ?? new Map<number, EpochRecord>();
-      entry.epochs.set(number, epochs);
-      const record = { trial: number, epoch: epoch.epoch, metrics, value, durationMs: epoch.durationMs, createdAt: now };
-      epochs.set(epoch.epoch, Object.freeze(record));
-      Object.assign(trial, { value, metrics, epochs: epoch.epoch });
-      touch(entry, now);
-    });
+    return this.#write(() => recordEpochOf(...this.#trial(studyId, number), epoch, Date.now()));
   }
 
   finishTrial(studyId: number, number: number, info: FinishInfo): Promise<void> {
-    return this.#write(() => {
-      const [entry, trial] = this.#trial(studyId, number);
-      checkTransition(entry.record.name, trial, info.status);
-      const now = Date.now();
-      Object.assign(trial, {
-        status: info.status,
-        value: finiteOrNull(info.value),
-        metrics: info.metrics === null ? null : frozenMetrics(info.metrics),
-        epochs: info.epochs,
-        durationMs: addDuration(trial.durationMs, info.durationMs),
-        error: info.error,
-        tensorsAfter: info.tensorsAfter,
-        finishedAt: now,
-      });
-      touch(entry, now);
-    });
+    return this.#write(() => finishOf(...this.#trial(studyId, number), info, Date.now()));
   }
 
   requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null): Promise<void> {
-    return this.#write(() => {
-      const [entry, trial] = this.#trial(studyId, number);
-      checkFrom(entry.record.name, trial, ['running'], 'queued');
-      checkKeepEpochs(entry.record.name, trial, keepEpochs);
-      const epochs = entry.epochs.get(number);
-      for (const epoch of epochs?.keys() ?? []) if (epoch > keepEpochs) epochs?.delete(epoch);
-      const kept = epochs?.get(keepEpochs);
-      Object.assign(trial, {
-        status: 'queued',
-        epochs: keepEpochs,
-        value: kept?.value ?? null,
-        metrics: kept?.metrics ?? null,
-        durationMs: addDuration(trial.durationMs, durationMs),
-        startedAt: null,
-        interruptions: trial.interruptions + 1,
-      });
-      touch(entry, Date.now());
-    });
+    return this.#write(() => requeue(...this.#trial(studyId, number), keepEpochs, durationMs, Date.now()));
   }
 
   promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
-    return this.#write(() => {
-      const [entry, trial] = this.#trial(studyId, number);
-      checkFrom(entry.record.name, trial, ['paused'], 'queued');
-      const now = Date.now();
-      Object.assign(trial, { status: 'queued', rung, targetEpochs, startedAt: null });
-      entry.promotions.push(Object.freeze({ trial: number, rung, createdAt: now }));
-      touch(entry, now);
-    });
+    return this.#write(() => promote(...this.#trial(studyId, number), rung, targetEpochs, Date.now()));
   }
 
   pruneTrial(studyId: number, number: number): Promise<void> {
-    return this.#write(() => {
-      const [entry, trial] = this.#trial(studyId, number);
-      checkFrom(entry.record.name, trial, ['paused'], 'pruned');
-      const now = Date.now();
-      Object.assign(trial, { status: 'pruned', finishedAt: now });
-      touch(entry, now);
-    });
+    return this.#write(() => prune(...this.#trial(studyId, number), Date.now()));
   }
 
   retryTrial(studyId: number, number: number, seed: number, params?: Params): Promise<void> {
-    return this.#write(() => {
-      const [entry, trial] = this.#trial(studyId, number);
-      checkFrom(entry.record.name, trial, ['failed', 'diverged'], 'queued');
-      entry.epochs.delete(number);
-      Object.assign(trial, {
-        status: 'queued',
-        seed,
-        params: params === undefined ? trial.params : deepFreeze(structuredClone(params)),
-        epochs: 0,
-        value: null,
-        metrics: null,
-        error: null,
-        startedAt: null,
-        finishedAt: null,
-        retries: trial.retries + 1,
-      });
-      touch(entry, Date.now());
-    });
+    return this.#write(() => retry(...this.#trial(studyId, number), seed, params, Date.now()));
   }
 
   getPromotions(studyId: number): Promise<PromotionRecord[]> {
@@ -307,13 +261,159 @@ export class MemoryStorage implements Storage {
 
   async #write<T>(run: () => T): Promise<T> {
     if (this.#closed) throw StorageErrors.closed(this.location);
-    if (this.#readonly) throw StorageErrors.readonly(this.location);
+    if (this.#options.readonly === true) throw StorageErrors.readonly(this.location);
     return run();
   }
 
   async #read<T>(run: () => T): Promise<T> {
     if (this.#closed) throw StorageErrors.closed(this.location);
     return run();
+  }
+
+  /**
+   * The coordination of {@link MemoryStorageOptions.coordination}, with the semantics of
+   * PostgreSQL's (postgres-coordination.ts): every operation runs as one synchronous step, which
+   * in one process is what the study's lock and a transaction give there.
+   */
+  #coordination(): StudyCoordination {
+    const data = this.#data;
+    /** The trial, when `owner` holds its lease. @throws {LeaseLostError} otherwise. */
+    const leased = (studyId: number, number: number, owner: string): [StudyEntry, Mutable<TrialRecord>] => {
+      const [entry, trial] = this.#trial(studyId, number);
+      if (trial.status !== 'running' || entry.leases.get(number)?.owner !== owner)
+        throw new LeaseLostError(entry.record.name, number, owner);
+      return [entry, trial];
+    };
+    const save = (
+      entry: StudyEntry,
+      number: number,
+      checkpoint: { readonly epoch: number; readonly data: Uint8Array | null } | null | undefined,
+    ) => {
+      if (checkpoint == null) return;
+      const checkpoints = entry.checkpoints.get(number) ?? new Map<number, Uint8Array | null>();
+      entry.checkpoints.set(number, checkpoints);
+      checkpoints.set(checkpoint.epoch, checkpoint.data === null ? null : new Uint8Array(checkpoint.data));
+    };
+    return {
+      claimJobs: <D extends ClaimDecision>(
+        studyId: number,
+        request: ClaimRequest,
+        decide: (state: ClaimState) => D,
+      ): Promise<ClaimResult<D>> =>
+        this.#write(() => {
+          const entry = this.#study(studyId);
+          const now = Date.now();
+          const takeovers: Takeover[] = [];
+          for (const trial of entry.trials.values()) {
+            const lease = entry.leases.get(trial.number);
+            if (trial.status !== 'running' || lease === undefined || lease.expiresAt >= now) continue;
+            const keep = keepOnRequeue(entry, trial);
+            requeue(entry, trial, keep, null, now);
+            keepCheckpoint(entry, trial.number, keep === 0 ? null : keep);
+            entry.leases.delete(trial.number);
+            takeovers.push(Object.freeze({ trial: trial.number, owner: lease.owner, keptEpochs: keep, createdAt: now }));
+          }
+          entry.takeovers.push(...takeovers);
+          const trials = [...entry.trials.values()].sort((a, b) => a.number - b.number).map((t) => Object.freeze({ ...t }));
+          const epochs =
+            request.curves === false
+              ? []
+              : [...entry.epochs.values()].flatMap((byEpoch) =>
+                  [...byEpoch.values()].map(({ trial, epoch, value }) => ({ trial, epoch, value })),
+                );
+          const decision = decide({ study: entry.record, trials, epochs: epochs.sort((a, b) => a.trial - b.trial || a.epoch - b.epoch) });
+          // Checked before anything is applied: a decision that breaks a rule changes nothing.
+          const name = entry.record.name;
+          for (const claim of decision.claims) {
+            if (claim.kind === 'new') {
+              if (entry.trials.has(claim.trial.number)) throw StorageErrors.trialExists(name, claim.trial.number);
+            } else {
+              checkOperation(
+                name,
+                requireTrial(name, claim.number, entry.trials.get(claim.number)),
+                claim.kind === 'promote' ? 'promote' : 'start',
+              );
+            }
+          }
+          for (const number of decision.drop) checkOperation(name, requireTrial(name, number, entry.trials.get(number)), 'prune');
+          const leases = decision.claims.map((claim): Lease => {
+            const trial = claim.kind === 'new' ? addTo(entry, claim.trial, now) : entry.trials.get(claim.number)!;
+            if (claim.kind === 'promote') promote(entry, trial, claim.rung, claim.targetEpochs, now);
+            const device = request.deviceOf?.(claim.slot) ?? request.start.device ?? null;
+            start(entry, trial, { worker: claim.slot, backend: request.start.backend, device }, now);
+            const lease = Object.freeze({
+              owner: `${request.worker}:${claim.slot}:${(++data.nonce).toString(16).padStart(8, '0')}`,
+              expiresAt: now + request.leaseMs,
+            });
+            entry.leases.set(trial.number, lease);
+            return lease;
+          });
+          for (const number of decision.drop) {
+            prune(entry, entry.trials.get(number)!, now);
+            keepCheckpoint(entry, number, null);
+          }
+          if (decision.status !== null && decision.status !== entry.record.status) setStatus(entry, decision.status, now);
+          return { decision, leases, takeovers, study: entry.record };
+        }),
+      renewLeases: (studyId, leases, leaseMs) =>
+        this.#write(() => {
+          const entry = this.#study(studyId);
+          const now = Date.now();
+          return leases
+            .filter(({ trial, owner }) => {
+              const lease = entry.leases.get(trial);
+              if (entry.trials.get(trial)?.status !== 'running' || lease?.owner !== owner) return true;
+              entry.leases.set(trial, Object.freeze({ owner, expiresAt: now + leaseMs }));
+              return false;
+            })
+            .map(({ trial }) => trial);
+        }),
+      recordLeasedEpoch: (studyId, number, owner, epoch) =>
+        this.#write(() => recordEpochOf(...leased(studyId, number, owner), epoch, Date.now())),
+      finishLeased: (studyId, number, owner, finish) =>
+        this.#write(() => {
+          const { info } = finish;
+          const [entry, trial] = leased(studyId, number, owner);
+          finishOf(entry, trial, info, Date.now());
+          entry.leases.delete(number);
+          // Only the checkpoint a paused trial continues from is kept; none once it is over.
+          const keep = info.status === 'paused' ? info.epochs : null;
+          keepCheckpoint(entry, number, keep);
+          if (keep !== null) save(entry, number, finish.checkpoint);
+          if (finish.retry != null && info.status === 'failed') retry(entry, trial, finish.retry.seed, finish.retry.params, Date.now());
+          const sign = entry.record.spec.objective.direction === 'maximize' ? 1 : -1;
+          let best: { number: number; value: number } | null = null;
+          for (const t of [...entry.trials.values()].sort((a, b) => a.number - b.number)) {
+            if (t.status === 'completed' && t.value !== null && (best === null || sign * t.value > sign * best.value))
+              best = { number: t.number, value: t.value };
+          }
+          return { best };
+        }),
+      requeueLeased: (studyId, number, owner, request) =>
+        this.#write(() => {
+          const [entry, trial] = leased(studyId, number, owner);
+          const checkpoint = request.checkpoint != null && request.checkpoint.epoch <= trial.epochs ? request.checkpoint : null;
+          save(entry, number, checkpoint);
+          const keep = checkpoint?.epoch ?? keepOnRequeue(entry, trial);
+          requeue(entry, trial, keep, request.durationMs ?? null, Date.now());
+          keepCheckpoint(entry, number, keep === 0 ? null : keep);
+          entry.leases.delete(number);
+          return keep;
+        }),
+      leaveStudy: (studyId) =>
+        this.#write(() => {
+          const entry = this.#study(studyId);
+          const running = [...entry.trials.values()].some((t) => t.status === 'running');
+          if (running || entry.record.status !== 'running') return entry.record.status;
+          setStatus(entry, 'interrupted', Date.now());
+          return 'interrupted' as const;
+        }),
+      getCheckpoint: (studyId, number, epoch) => this.#read(() => this.#studies.get(studyId)?.checkpoints.get(number)?.get(epoch) ?? null),
+      listCheckpoints: (studyId, number) =>
+        this.#read(() => [...(this.#studies.get(studyId)?.checkpoints.get(number)?.keys() ?? [])].sort((a, b) => a - b)),
+      getTakeovers: (studyId) =>
+        this.#read(() => [...(this.#studies.get(studyId)?.takeovers ?? [])].sort((a, b) => a.createdAt - b.createdAt || a.trial - b.trial)),
+    };
   }
 
   #byName(name: string): StudyEntry | undefined {
@@ -335,6 +435,119 @@ export class MemoryStorage implements Storage {
 
 function touch(entry: StudyEntry, now: number): void {
   entry.record = Object.freeze({ ...entry.record, updatedAt: now });
+}
+
+// Each write as one synchronous step over a study's entry: checked first, then applied, so that
+// a rejected write changes nothing. The Storage methods and the coordination share them.
+
+function setStatus(entry: StudyEntry, status: StudyStatus, now: number): void {
+  entry.record = Object.freeze({ ...entry.record, status, finishedAt: studyFinishedAt(status, now), updatedAt: now });
+}
+
+function addTo(entry: StudyEntry, trial: NewTrial, now: number): Mutable<TrialRecord> {
+  if (entry.trials.has(trial.number)) throw StorageErrors.trialExists(entry.record.name, trial.number);
+  const stored: Mutable<TrialRecord> = {
+    ...newTrialRecord(entry.record.id, trial, now),
+    params: deepFreeze(structuredClone(trial.params)),
+  };
+  entry.trials.set(trial.number, stored);
+  touch(entry, now);
+  return stored;
+}
+
+function start(entry: StudyEntry, trial: Mutable<TrialRecord>, info: StartInfo, now: number): void {
+  checkOperation(entry.record.name, trial, 'start');
+  Object.assign(trial, { status: 'running', startedAt: now, worker: info.worker, backend: info.backend, device: info.device ?? null });
+  touch(entry, now);
+}
+
+function recordEpochOf(entry: StudyEntry, trial: Mutable<TrialRecord>, epoch: NewEpoch, now: number): void {
+  checkEpoch(entry.record.name, trial, epoch.epoch);
+  const metrics = frozenMetrics(epoch.metrics);
+  const value = finiteOrNull(epoch.value);
+  const epochs = entry.epochs.get(trial.number) ?? new Map<number, EpochRecord>();
+  entry.epochs.set(trial.number, epochs);
+  epochs.set(
+    epoch.epoch,
+    Object.freeze({ trial: trial.number, epoch: epoch.epoch, metrics, value, durationMs: epoch.durationMs, createdAt: now }),
+  );
+  Object.assign(trial, { value, metrics, epochs: epoch.epoch });
+  touch(entry, now);
+}
+
+function finishOf(entry: StudyEntry, trial: Mutable<TrialRecord>, info: FinishInfo, now: number): void {
+  checkTransition(entry.record.name, trial, info.status);
+  Object.assign(trial, {
+    status: info.status,
+    value: finiteOrNull(info.value),
+    metrics: info.metrics === null ? null : frozenMetrics(info.metrics),
+    epochs: info.epochs,
+    durationMs: addDuration(trial.durationMs, info.durationMs),
+    error: info.error,
+    tensorsAfter: info.tensorsAfter,
+    finishedAt: now,
+  });
+  touch(entry, now);
+}
+
+function requeue(entry: StudyEntry, trial: Mutable<TrialRecord>, keepEpochs: number, durationMs: number | null, now: number): void {
+  checkOperation(entry.record.name, trial, 'requeue');
+  checkKeepEpochs(entry.record.name, trial, keepEpochs);
+  const epochs = entry.epochs.get(trial.number);
+  for (const epoch of epochs?.keys() ?? []) if (epoch > keepEpochs) epochs?.delete(epoch);
+  const kept = epochs?.get(keepEpochs);
+  Object.assign(trial, {
+    status: 'queued',
+    epochs: keepEpochs,
+    value: kept?.value ?? null,
+    metrics: kept?.metrics ?? null,
+    durationMs: addDuration(trial.durationMs, durationMs),
+    startedAt: null,
+    interruptions: trial.interruptions + 1,
+  });
+  touch(entry, now);
+}
+
+function promote(entry: StudyEntry, trial: Mutable<TrialRecord>, rung: number, targetEpochs: number, now: number): void {
+  checkOperation(entry.record.name, trial, 'promote');
+  Object.assign(trial, { status: 'queued', rung, targetEpochs, startedAt: null });
+  entry.promotions.push(Object.freeze({ trial: trial.number, rung, createdAt: now }));
+  touch(entry, now);
+}
+
+function prune(entry: StudyEntry, trial: Mutable<TrialRecord>, now: number): void {
+  checkOperation(entry.record.name, trial, 'prune');
+  Object.assign(trial, { status: 'pruned', finishedAt: now });
+  touch(entry, now);
+}
+
+function retry(entry: StudyEntry, trial: Mutable<TrialRecord>, seed: number, params: Params | undefined, now: number): void {
+  checkOperation(entry.record.name, trial, 'retry');
+  entry.epochs.delete(trial.number);
+  Object.assign(trial, {
+    status: 'queued',
+    seed,
+    params: params === undefined ? trial.params : deepFreeze(structuredClone(params)),
+    epochs: 0,
+    value: null,
+    metrics: null,
+    error: null,
+    startedAt: null,
+    finishedAt: null,
+    retries: trial.retries + 1,
+  });
+  touch(entry, now);
+}
+
+/** Deletes a trial's checkpoints, all of them or all but the one after `keep` epochs. */
+function keepCheckpoint(entry: StudyEntry, number: number, keep: number | null): void {
+  const checkpoints = entry.checkpoints.get(number);
+  for (const epoch of [...(checkpoints?.keys() ?? [])]) if (epoch !== keep) checkpoints!.delete(epoch);
+}
+
+/** The epochs an interrupted trial keeps: all when they reach its target, else its last checkpoint storage knows of. */
+function keepOnRequeue(entry: StudyEntry, trial: TrialRecord): number {
+  return keptEpochs(trial.epochs, trial.targetEpochs, [...(entry.checkpoints.get(trial.number)?.keys() ?? [])]);
 }
 
 function frozenMetrics(metrics: Metrics): Metrics {

@@ -23,7 +23,7 @@ import { type Db, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE } from './postgres-sql.js';
 import { writeRequeue, writeRetry } from './postgres-writes.js';
-import { StorageErrors, checkEpoch, checkFrom, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
+import { StorageErrors, checkEpoch, checkOperation, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
 import { type NewEpoch, type TrialRecord, canTransition } from './storage.js';
@@ -130,7 +130,7 @@ export class PostgresCoordination implements StudyCoordination {
               started_at, worker, backend, device, lease_owner, lease_expires_at) VALUES (${[...values, ...started].join(', ')})`);
           } else {
             const promote = claim.kind === 'promote';
-            checkFrom(study.name, trial(claim.number), [promote ? 'paused' : 'queued'], promote ? 'queued' : 'running');
+            checkOperation(study.name, trial(claim.number), promote ? 'promote' : 'start');
             const [at, worker, backend, device, owner, expires] = started;
             const rung = promote ? `, rung = ${literal(claim.rung)}, target_epochs = ${literal(claim.targetEpochs)}` : '';
             writes.push(`UPDATE hpsearch.trials SET status = 'running'${rung}, started_at = ${at}, worker = ${worker}, backend = ${backend},
@@ -144,7 +144,7 @@ export class PostgresCoordination implements StudyCoordination {
           leases.push(lease);
         }
         for (const number of decision.drop) {
-          checkFrom(study.name, trial(number), ['paused'], 'pruned');
+          checkOperation(study.name, trial(number), 'prune');
           writes.push(
             `UPDATE hpsearch.trials SET status = 'pruned', finished_at = ${literal(now)} WHERE study_id = ${id} AND number = ${literal(number)} AND status = 'paused'`,
           );

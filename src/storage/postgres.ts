@@ -14,7 +14,7 @@ import { PostgresCoordination } from './postgres-coordination.js';
 import { checkVersion, migrate, schemaVersion } from './postgres-schema.js';
 import { PG } from './postgres-sql.js';
 import { redactUrl, redactor } from './postgres-url.js';
-import { StorageErrors, checkEpoch, checkFrom, checkKeepEpochs, checkTransition, isOwner, studyFinishedAt } from './rules.js';
+import { StorageErrors, checkEpoch, checkOperation, checkKeepEpochs, checkTransition, isOwner, studyFinishedAt } from './rules.js';
 import { touch, writeEpoch, writeFinish, writePromotion, writeRequeue, writeRetry } from './postgres-writes.js';
 import {
   type EpochRow,
@@ -184,7 +184,7 @@ export class PostgresStorage implements Storage {
   startTrial(studyId: number, number: number, info: StartInfo): Promise<void> {
     return this.#gate.write(async (db) => {
       const study = await studyRow(db, studyId);
-      checkTransition(study.name, await trialRow(db, study, number), 'running');
+      checkOperation(study.name, await trialRow(db, study, number), 'start');
       const now = Date.now();
       await db.query(PG.startTrial, [now, info.worker, info.backend, info.device ?? null, null, null, studyId, number]);
       await touch(db, studyId, now);
@@ -212,7 +212,7 @@ export class PostgresStorage implements Storage {
     return this.#gate.write(async (db) => {
       const study = await studyRow(db, studyId);
       const trial = await trialRow(db, study, number);
-      checkFrom(study.name, trial, ['running'], 'queued');
+      checkOperation(study.name, trial, 'requeue');
       checkKeepEpochs(study.name, trial, keepEpochs);
       await writeRequeue(db, studyId, trial, keepEpochs, durationMs);
     });
@@ -221,7 +221,7 @@ export class PostgresStorage implements Storage {
   promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
     return this.#gate.write(async (db) => {
       const study = await studyRow(db, studyId);
-      checkFrom(study.name, await trialRow(db, study, number), ['paused'], 'queued');
+      checkOperation(study.name, await trialRow(db, study, number), 'promote');
       await writePromotion(db, studyId, number, rung, targetEpochs);
     });
   }
@@ -229,7 +229,7 @@ export class PostgresStorage implements Storage {
   pruneTrial(studyId: number, number: number): Promise<void> {
     return this.#gate.write(async (db) => {
       const study = await studyRow(db, studyId);
-      checkFrom(study.name, await trialRow(db, study, number), ['paused'], 'pruned');
+      checkOperation(study.name, await trialRow(db, study, number), 'prune');
       const now = Date.now();
       await db.query(PG.pruneTrial, [now, studyId, number]);
       await touch(db, studyId, now);
@@ -239,7 +239,7 @@ export class PostgresStorage implements Storage {
   retryTrial(studyId: number, number: number, seed: number, params?: Params): Promise<void> {
     return this.#gate.write(async (db) => {
       const study = await studyRow(db, studyId);
-      checkFrom(study.name, await trialRow(db, study, number), ['failed', 'diverged'], 'queued');
+      checkOperation(study.name, await trialRow(db, study, number), 'retry');
       await writeRetry(db, studyId, number, seed, params);
     });
   }

@@ -3,7 +3,7 @@
  * SQLite and memory reject the same calls with the same words.
  */
 import { StorageError } from '../errors.js';
-import { type LockOwner, type NewTrial, type TrialRecord, canTransition } from './storage.js';
+import { type LockOwner, type NewTrial, OPERATIONS, type TrialOperation, type TrialRecord, canTransition } from './storage.js';
 import { type StudyStatus, type TrialStatus } from '../core/types.js';
 
 /** What the rules need to know about a stored trial. */
@@ -50,11 +50,14 @@ export function checkTransition(study: string, trial: TrialState, to: TrialStatu
 }
 
 /**
- * Throws unless the trial is in one of `from`: operations narrower than the transition table
- * (only a running trial is re-queued, only a paused one promoted or dropped).
+ * Throws unless the trial may undergo `operation` (see {@link OPERATIONS}): only a queued trial
+ * starts, only a running one is re-queued, only a paused one promoted or dropped, only a failed or
+ * diverged one retried.
  */
-export function checkFrom(study: string, trial: TrialState, from: readonly TrialStatus[], to: TrialStatus): void {
-  if (!from.includes(trial.status)) throw StorageErrors.illegalTransition(study, trial.number, trial.status, to);
+export function checkOperation(study: string, trial: TrialState, operation: TrialOperation): void {
+  const { from, to } = OPERATIONS[operation];
+  if (!(from as readonly TrialStatus[]).includes(trial.status))
+    throw StorageErrors.illegalTransition(study, trial.number, trial.status, to);
 }
 
 /** Throws unless an epoch may be recorded on the trial: it is running and the epoch is 1, 2... */

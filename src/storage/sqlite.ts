@@ -11,7 +11,7 @@ import {
   addDuration,
   checkEpoch,
   checkKeepEpochs,
-  checkFrom,
+  checkOperation,
   checkTransition,
   deepFreeze,
   isOwner,
@@ -205,7 +205,7 @@ export class SqliteStorage implements Storage {
   startTrial(studyId: number, number: number, info: StartInfo): Promise<void> {
     return this.#write(() => {
       const study = this.#study(studyId);
-      checkTransition(study.name, this.#trial(study, number), 'running');
+      checkOperation(study.name, this.#trial(study, number), 'start');
       const now = Date.now();
       this.#run(SQL.startTrial, now, info.worker, info.backend, info.device ?? null, studyId, number);
       this.#touch(studyId);
@@ -253,7 +253,7 @@ export class SqliteStorage implements Storage {
     return this.#write(() => {
       const study = this.#study(studyId);
       const trial = this.#trial(study, number);
-      checkFrom(study.name, trial, ['running'], 'queued');
+      checkOperation(study.name, trial, 'requeue');
       checkKeepEpochs(study.name, trial, keepEpochs);
       this.#run(SQL.deleteEpochsAfter, studyId, number, keepEpochs);
       const kept = this.#get<EpochRow>(SQL.epoch, studyId, number, keepEpochs);
@@ -273,7 +273,7 @@ export class SqliteStorage implements Storage {
   promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
     return this.#write(() => {
       const study = this.#study(studyId);
-      checkFrom(study.name, this.#trial(study, number), ['paused'], 'queued');
+      checkOperation(study.name, this.#trial(study, number), 'promote');
       const now = Date.now();
       this.#run(SQL.promoteTrial, rung, targetEpochs, studyId, number);
       this.#run(SQL.insertPromotion, studyId, number, rung, now);
@@ -285,7 +285,7 @@ export class SqliteStorage implements Storage {
     return this.#write(() => {
       const study = this.#study(studyId);
       const trial = this.#trial(study, number);
-      checkFrom(study.name, trial, ['paused'], 'pruned');
+      checkOperation(study.name, trial, 'prune');
       const now = Date.now();
       this.#run(SQL.pruneTrial, now, studyId, number);
       this.#touch(studyId);
@@ -295,7 +295,7 @@ export class SqliteStorage implements Storage {
   retryTrial(studyId: number, number: number, seed: number, params?: Params): Promise<void> {
     return this.#write(() => {
       const study = this.#study(studyId);
-      checkFrom(study.name, this.#trial(study, number), ['failed', 'diverged'], 'queued');
+      checkOperation(study.name, this.#trial(study, number), 'retry');
       this.#run(SQL.deleteEpochs, studyId, number);
       this.#run(SQL.retryTrial, seed, params === undefined ? null : JSON.stringify(params), studyId, number);
       this.#touch(studyId);

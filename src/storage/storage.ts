@@ -63,6 +63,22 @@ export function canTransition(from: TrialStatus, to: TrialStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/**
+ * The writes that move a trial from one status to another, each with the statuses it may start
+ * from (within what {@link canTransition} allows): named here once, checked by every backend
+ * through `checkOperation` (rules.ts). A finish goes to the status it is given, wherever the
+ * transitions allow.
+ */
+export const OPERATIONS = {
+  start: { from: ['queued'], to: 'running' },
+  requeue: { from: ['running'], to: 'queued' },
+  promote: { from: ['paused'], to: 'queued' },
+  prune: { from: ['paused'], to: 'pruned' },
+  retry: { from: ['failed', 'diverged'], to: 'queued' },
+} as const satisfies Readonly<Record<string, { readonly from: readonly TrialStatus[]; readonly to: TrialStatus }>>;
+
+export type TrialOperation = keyof typeof OPERATIONS;
+
 export interface Storage {
   /** Where the data lives, safe to print (no password). */
   readonly location: string;

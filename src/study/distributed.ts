@@ -8,24 +8,30 @@
  * differently: every decision is taken under the study's lock in storage.
  */
 import os from 'node:os';
+import type { EpochMessage } from '../core/messages.js';
+import { finiteOrNull, toScore } from '../core/scores.js';
+import type { Metrics } from '../core/types.js';
 import { StorageError, firstLine } from '../errors.js';
-import type { TrialExecutor } from '../pool/executor.js';
-import type { EpochMessage, TrialOutcome, TrialTask } from '../core/messages.js';
-import type { BackendName, Metrics } from '../core/types.js';
 import { constantParams } from '../space/sample.js';
 import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/coordination.js';
-import type { Storage, StudyRecord } from '../storage/storage.js';
-import { createStrategy } from './search.js';
 import { isMultiFidelity } from '../strategies/plan.js';
 import type { CheckpointTransport } from './distributed-checkpoints.js';
 import { type PlannedJob, type WorkerDecision, cachedStrategies, decideClaims } from './distributed-claim.js';
-import type { DispatchControl } from './control.js';
-import type { StudyEvents, TrialView } from './events.js';
+import type { TrialView } from './events.js';
 import type { StudyHistory } from './history.js';
 import type { StudyOutcome } from './run-study.js';
-import { finiteOrNull, toScore } from '../core/scores.js';
-import { alreadyDone, decideRunEnd } from './run-end.js';
-import { halvedBatch, timeoutError } from './trial-errors.js';
+import { createStrategy } from './search.js';
+import {
+  type LoopOptions,
+  type Settlement,
+  alreadyDone,
+  decideRunEnd,
+  noCheckpointNotice,
+  runTask,
+  settleRun,
+  taskFor,
+} from './trial-run.js';
+import { WriteTracker } from './writes.js';
 
 /** How long a claimed job's lease lasts, how often it is renewed, and how often an idle worker asks again. */
 export interface LeaseTiming {
@@ -36,21 +42,10 @@ export interface LeaseTiming {
 
 export const DEFAULT_LEASE_TIMING: LeaseTiming = { leaseMs: 30_000, renewMs: 10_000, pollMs: 500 };
 
-export interface DistributedOptions {
-  readonly storage: Storage;
+export interface DistributedOptions extends LoopOptions {
   readonly coordination: StudyCoordination;
-  readonly study: StudyRecord;
-  readonly executor: TrialExecutor;
-  readonly backend: BackendName;
   readonly checkpoints: CheckpointTransport;
   readonly timing: LeaseTiming;
-  readonly stopSignal?: AbortSignal;
-  readonly abortSignal?: AbortSignal;
-  readonly control?: DispatchControl;
-  readonly trialTimeoutMs?: number;
-  readonly retries?: number;
-  readonly oomRetry?: boolean;
-  readonly events?: StudyEvents;
 }
 
 interface Running {
@@ -121,13 +116,15 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     if (error instanceof LeaseLostError) lose(number);
     else fail(error);
   };
+  // Epoch writes are not awaited on the hot path; the worker waits for all of them before it ends.
+  const writes = new WriteTracker(fail);
 
   const onEpoch = (number: number, job: Running, message: EpochMessage): boolean => {
     const value = finiteOrNull(message.metrics[metric]);
     const epoch = { epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs };
     job.epochs = message.epoch;
     job.metrics = message.metrics;
-    if (!job.lost) coordination.recordLeasedEpoch(study.id, number, job.owner, epoch).catch(onWriteError(number));
+    if (!job.lost) writes.track(coordination.recordLeasedEpoch(study.id, number, job.owner, epoch), onWriteError(number));
     events?.onEpoch?.({ trial: number, ...epoch });
     const score = toScore(message.metrics[metric], spec.objective.direction);
     const decision = strategyOf(spec).tell({ trial: number, epoch: message.epoch, score }, history?.snapshots ?? []);
@@ -136,37 +133,25 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   };
 
   /**
-   * Records how a run ended, through the lease; resolves to the trial as it ended, or null when
-   * the lease was lost. `outcome` undefined: the job had nothing left to run.
+   * Records how a run settled, through the lease; resolves to the trial as it ended, or null when
+   * the lease was lost.
    */
   const record = async (
     planned: PlannedJob,
     job: Running,
-    outcome: TrialOutcome | null | undefined,
-    error: unknown,
+    settlement: Settlement,
+    checkpointEpochs: number | null,
   ): Promise<TrialView | null> => {
     const { view } = planned;
     const number = planned.job.number;
     if (job.lost) return null;
-    const end =
-      outcome === undefined
-        ? { kind: 'finish' as const, info: alreadyDone(job.metrics, job.epochs, spec.maxEpochs, metric) }
-        : decideRunEnd({
-            outcome,
-            error,
-            budget: planned.job.budget,
-            reported: { epochs: job.epochs, metrics: job.metrics },
-            maxEpochs: spec.maxEpochs,
-            metric,
-            pruned: pruned.has(number),
-          });
-    if (end.kind === 'requeue') {
-      const checkpoint = end.checkpointEpochs === null ? null : await checkpoints.upload(number, end.checkpointEpochs);
-      const kept = await coordination.requeueLeased(study.id, number, job.owner, { checkpoint, durationMs: end.durationMs });
+    if (settlement.kind === 'requeue') {
+      const checkpoint = settlement.checkpointEpochs === null ? null : await checkpoints.upload(number, settlement.checkpointEpochs);
+      const kept = await coordination.requeueLeased(study.id, number, job.owner, { checkpoint, durationMs: settlement.durationMs });
       await checkpoints.discard(number, kept === 0 ? null : kept);
-      return { ...view, status: 'queued', epochs: kept, durationMs: end.durationMs ?? view.durationMs };
+      return { ...view, status: 'queued', epochs: kept, durationMs: settlement.durationMs ?? view.durationMs };
     }
-    const { info } = end;
+    const info = settlement.kind === 'finish' ? settlement.info : settlement.failed;
     const ended: TrialView = {
       ...view,
       status: info.status,
@@ -175,99 +160,81 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
       durationMs: info.durationMs ?? view.durationMs,
       error: info.error,
     };
-    const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
-    const retry = smaller !== null || (ended.status === 'failed' && ended.retries < (options.retries ?? 0));
-    const checkpoint =
-      ended.status === 'paused' && outcome?.checkpointEpochs != null ? await checkpoints.upload(number, outcome.checkpointEpochs) : null;
-    const summary = await coordination.finishLeased(study.id, number, job.owner, {
-      info,
-      checkpoint,
-      retry: retry ? { seed: planned.seed, ...(smaller === null ? {} : { params: smaller }) } : null,
-    });
+    const checkpoint = ended.status === 'paused' && checkpointEpochs !== null ? await checkpoints.upload(number, checkpointEpochs) : null;
+    const retry =
+      settlement.kind === 'retry' ? { seed: planned.seed, ...(settlement.params === null ? {} : { params: settlement.params }) } : null;
+    const summary = await coordination.finishLeased(study.id, number, job.owner, { info, checkpoint, retry });
     await checkpoints.discard(number, ended.status === 'paused' ? ended.epochs : null);
-    if (smaller !== null) {
-      events?.onNotice?.(
-        `trial ${number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`,
-      );
+    if (settlement.kind === 'retry') {
+      if (settlement.notice !== null) events?.onNotice?.(settlement.notice);
+      return { ...ended, params: settlement.params ?? ended.params, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     }
-    if (retry) return { ...ended, params: smaller ?? ended.params, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
     bestSoFar = summary.best === null ? null : { ...ended, number: summary.best.number, value: summary.best.value, status: 'completed' };
     return ended;
   };
 
+  /** Runs a claimed job (or, with nothing left to run, settles it from its last reported epoch) and records how it settled. */
   const execute = async (planned: PlannedJob, lease: Lease): Promise<void> => {
     const { job: claimed, slot, view } = planned;
     const number = claimed.number;
     const job: Running = { owner: lease.owner, abort: new AbortController(), lost: false, epochs: claimed.budget.from, metrics: null };
     running.set(number, job);
     events?.onTrialStart?.(view);
-    const onStudyAbort = () => job.abort.abort(options.abortSignal?.reason);
-    if (options.abortSignal?.aborted) onStudyAbort();
-    options.abortSignal?.addEventListener('abort', onStudyAbort);
-    let timedOut = false;
-    const timer =
-      options.trialTimeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            job.abort.abort();
-          }, options.trialTimeoutMs);
     try {
-      await run();
-    } catch (error) {
-      fail(error);
-    } finally {
-      clearTimeout(timer);
-      options.abortSignal?.removeEventListener('abort', onStudyAbort);
-      running.delete(number);
-      freeSlots.push(slot);
-      freeSlots.sort((a, b) => a - b);
-      void pump();
-    }
-
-    async function run(): Promise<void> {
+      let settlement: Settlement;
+      let checkpointEpochs: number | null = null;
       if (claimed.budget.from >= claimed.budget.to) {
-        // Its reported epochs reach its target already (interrupted after its last report): it
-        // ends as its last epoch left it, without running.
-        job.metrics = (await storage.getEpochs(study.id, number)).at(-1)?.metrics ?? null;
-        const ended = await record(planned, job, undefined, null).catch((caught: unknown) => {
-          onWriteError(number)(caught);
-          return null;
-        });
-        if (ended !== null) events?.onTrialEnd?.(ended, bestSoFar);
-        return;
-      }
-      if (claimed.budget.from > 0 && !(await checkpoints.fetch(number, claimed.budget.from)) && !toldNoCheckpoint) {
-        toldNoCheckpoint = true;
-        events?.onNotice?.(
-          `trial ${number} has no checkpoint after epoch ${claimed.budget.from}, so it is trained again from the start; ` +
-            'an objective continues instead when it saves one with trial.checkpoint.save(state) at the end of each run',
+        // Its reported epochs reach its target already (interrupted after its last report).
+        const last = (await storage.getEpochs(study.id, number)).at(-1)?.metrics ?? null;
+        settlement = { kind: 'finish', info: alreadyDone(last, job.epochs, spec.maxEpochs, metric) };
+      } else {
+        if (claimed.budget.from > 0 && !(await checkpoints.fetch(number, claimed.budget.from)) && !toldNoCheckpoint) {
+          toldNoCheckpoint = true;
+          events?.onNotice?.(noCheckpointNotice(number, claimed.budget.from));
+        }
+        const task = taskFor(spec, claimed, planned.seed, constants, options.backend, checkpoints.dir);
+        const { outcome, error } = await runTask(
+          executor,
+          task,
+          slot,
+          { onEpoch: (message) => onEpoch(number, job, message) },
+          {
+            abortSignal: options.abortSignal,
+            signal: job.abort.signal,
+            timeoutMs: options.trialTimeoutMs,
+          },
         );
+        checkpointEpochs = outcome?.checkpointEpochs ?? null;
+        const end = decideRunEnd({
+          outcome,
+          error,
+          budget: claimed.budget,
+          reported: { epochs: job.epochs, metrics: job.metrics },
+          maxEpochs: spec.maxEpochs,
+          metric,
+          pruned: pruned.has(number),
+        });
+        settlement = settleRun(end, {
+          number,
+          params: view.params,
+          constants,
+          retriesSoFar: view.retries,
+          retries: options.retries ?? 0,
+          oomRetry: options.oomRetry ?? false,
+        });
       }
-      const task: TrialTask = {
-        study: spec.name,
-        trial: number,
-        seed: planned.seed,
-        params: { ...constants, ...claimed.params },
-        budget: claimed.budget,
-        maxEpochs: spec.maxEpochs,
-        task: spec.task,
-        metric,
-        backend: options.backend,
-        checkpointDir: checkpoints.dir,
-      };
-      let outcome: TrialOutcome | null = null;
-      let error: unknown = null;
-      try {
-        outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(number, job, message) }, job.abort.signal);
-      } catch (caught) {
-        error = timedOut ? timeoutError(options.trialTimeoutMs!) : caught;
-      }
-      const ended = await record(planned, job, outcome, error).catch((caught: unknown) => {
+      const ended = await record(planned, job, settlement, checkpointEpochs).catch((caught: unknown) => {
         onWriteError(number)(caught);
         return null;
       });
       if (ended !== null) events?.onTrialEnd?.(ended, bestSoFar);
+    } catch (error) {
+      fail(error);
+    } finally {
+      running.delete(number);
+      freeSlots.push(slot);
+      freeSlots.sort((a, b) => a - b);
+      void pump();
     }
   };
 
@@ -336,6 +303,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   try {
     await pump();
     await allDone;
+    await writes.drained();
   } finally {
     clearInterval(renewal);
     clearTimeout(poll);

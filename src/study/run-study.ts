@@ -3,50 +3,35 @@
  * record every epoch and outcome in storage, tell the strategy, repeat. The main thread is the
  * only writer; every decision is taken here, never in a worker.
  */
+import type { EpochMessage } from '../core/messages.js';
+import { finiteOrNull, toScore } from '../core/scores.js';
+import type { Metrics, StudyStatus } from '../core/types.js';
 import { StorageError, firstLine } from '../errors.js';
-import type { TrialExecutor } from '../pool/executor.js';
-import type { EpochMessage, TrialOutcome, TrialTask } from '../core/messages.js';
-import type { BackendName, Metrics, StudyStatus } from '../core/types.js';
 import { constantParams } from '../space/sample.js';
-import type { FinishInfo, Storage, StudyRecord, TrialRecord } from '../storage/storage.js';
+import { keptEpochs } from '../storage/rules.js';
+import type { FinishInfo, TrialRecord } from '../storage/storage.js';
 import type { Strategy } from '../strategies/types.js';
 import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 import { trialSeed } from '../util/random.js';
-import type { DispatchControl } from './control.js';
-import { type Job, chooseJob, startingView } from './next-job.js';
-import { keptEpochs } from '../storage/rules.js';
-import { alreadyDone, decideRunEnd } from './run-end.js';
-import { halvedBatch, timeoutError } from './trial-errors.js';
-import type { StudyEvents, TrialView } from './events.js';
+import type { TrialView } from './events.js';
 import { StudyHistory } from './history.js';
-import { finiteOrNull, toScore } from '../core/scores.js';
+import { type Job, chooseJob, startingView } from './next-job.js';
+import {
+  type LoopOptions,
+  type Settlement,
+  alreadyDone,
+  decideRunEnd,
+  noCheckpointNotice,
+  runTask,
+  settleRun,
+  taskFor,
+} from './trial-run.js';
+import { WriteTracker, type Written } from './writes.js';
 
-export interface RunStudyOptions {
-  readonly storage: Storage;
-  readonly study: StudyRecord;
+export interface RunStudyOptions extends LoopOptions {
   readonly strategy: Strategy;
-  readonly executor: TrialExecutor;
-  readonly backend: BackendName;
   /** Folder for this study's checkpoints, or null to keep none. */
   readonly checkpointDir: string | null;
-  /** Graceful stop: no new trials; running ones stop after their current epoch and are re-queued. */
-  readonly stopSignal?: AbortSignal;
-  /** Hard stop: running trials are aborted at once and re-queued. */
-  readonly abortSignal?: AbortSignal;
-  /** Pauses and resumes dispatching; a paused study waits instead of ending. */
-  readonly control?: DispatchControl;
-  /** A trial run longer than this is stopped and recorded as failed. */
-  readonly trialTimeoutMs?: number;
-  /** A failed trial is run again up to this many times (default 0). */
-  readonly retries?: number;
-  /** A trial that runs out of memory is run again at half its `batch_size`, down to 1. */
-  readonly oomRetry?: boolean;
-  readonly events?: StudyEvents;
-}
-
-/** A queued write: `whenStored` callbacks run once it is committed (never, when it fails). */
-interface Written {
-  whenStored(callback: () => void): void;
 }
 
 export interface StudyOutcome {
@@ -91,36 +76,15 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   let stopping = options.stopSignal?.aborted ?? false;
   let fatal: unknown = null;
 
-  /**
-   * Writes are not awaited on the hot path; a failed write stops the study. `onStored` runs once
-   * the write is committed: what observers are told of a trial's end is what storage holds.
-   */
-  let pendingWrites = 0;
-  let onDrained: (() => void) | null = null;
-  const settled = () => {
-    if (--pendingWrites === 0) onDrained?.();
-  };
-  const write = (promise: Promise<unknown>, onStored?: () => void): Written => {
-    pendingWrites++;
-    let stored = false;
-    const callbacks = onStored === undefined ? [] : [onStored];
-    promise.then(
-      () => {
-        stored = true;
-        for (const callback of callbacks.splice(0)) callback();
-        settled();
-      },
-      (error: unknown) => {
-        fatal ??= error;
-        stopping = true;
-        settled();
-      },
-    );
-    return { whenStored: (callback) => (stored ? callback() : void callbacks.push(callback)) };
-  };
+  // Writes are not awaited on the hot path; a failed one stops the study. What observers are told
+  // of a trial's end is what storage holds: they hear of it once its write is committed.
+  const writes = new WriteTracker((error) => {
+    fatal ??= error;
+    stopping = true;
+  });
+  const write = (promise: Promise<unknown>): Written => writes.track(promise);
   /** The metrics of each running trial's last reported epoch. */
   const lastMetrics = new Map<number, Metrics>();
-  const allWritten = () => (pendingWrites === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onDrained = resolve)));
 
   const nextJob = (): Job | null =>
     chooseJob(
@@ -143,54 +107,50 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   };
 
   /**
-   * Records how a run ended and returns the trial as it ends. Writes are queued, not awaited:
-   * the slot takes its next job at once, and the storage commits them in order with that job's
-   * writes.
+   * Applies how a run settled and returns the trial as it ends, with the write that records it.
+   * Writes are queued, not awaited: the slot takes its next job at once, and the storage commits
+   * them in order with that job's writes.
    */
-  const endRun = (job: Job, outcome: TrialOutcome | null, error: unknown): [TrialView, Written] => {
+  const apply = (job: Job, seed: number, settlement: Settlement): [TrialView, Written] => {
     const base = history.view(job.number);
-    const end = decideRunEnd({
-      outcome,
-      error,
-      budget: job.budget,
-      reported: { epochs: base.epochs, metrics: lastMetrics.get(job.number) ?? null },
-      maxEpochs: spec.maxEpochs,
-      metric,
-      pruned: prunedByStrategy.has(job.number),
-    });
-    lastMetrics.delete(job.number);
-    if (end.kind === 'requeue') {
-      // It continues from the checkpoint this run saved, else from its last whole one.
-      const saved = checkpointDir === null ? [] : listCheckpoints(checkpointDir, job.number);
-      const kept =
-        end.checkpointEpochs !== null && end.checkpointEpochs <= base.epochs
-          ? end.checkpointEpochs
-          : keptEpochs(base.epochs, Infinity, saved);
-      return [
-        { ...base, status: 'queued', epochs: kept, durationMs: end.durationMs ?? base.durationMs },
-        write(storage.requeueTrial(study.id, job.number, kept, end.durationMs)),
-      ];
+    switch (settlement.kind) {
+      case 'requeue': {
+        // It continues from the checkpoint this run saved, else from its last whole one.
+        const saved = checkpointDir === null ? [] : listCheckpoints(checkpointDir, job.number);
+        const kept =
+          settlement.checkpointEpochs !== null && settlement.checkpointEpochs <= base.epochs
+            ? settlement.checkpointEpochs
+            : keptEpochs(base.epochs, Infinity, saved);
+        const view: TrialView = { ...base, status: 'queued', epochs: kept, durationMs: settlement.durationMs ?? base.durationMs };
+        return [view, write(storage.requeueTrial(study.id, job.number, kept, settlement.durationMs))];
+      }
+      case 'finish':
+        return [finishedView(base, settlement.info), write(storage.finishTrial(study.id, job.number, settlement.info))];
+      case 'retry': {
+        write(storage.finishTrial(study.id, job.number, settlement.failed));
+        if (settlement.notice !== null) events?.onNotice?.(settlement.notice);
+        const params = settlement.params ?? base.params;
+        const view: TrialView = {
+          ...finishedView(base, settlement.failed),
+          params,
+          status: 'queued',
+          epochs: 0,
+          value: null,
+          retries: base.retries + 1,
+        };
+        return [view, write(storage.retryTrial(study.id, job.number, seed, settlement.params ?? undefined))];
+      }
     }
-    return recordFinish(job.number, base, end.info);
   };
 
-  const recordFinish = (number: number, base: TrialView, info: FinishInfo): [TrialView, Written] => [
-    {
-      ...base,
-      status: info.status,
-      value: info.value,
-      epochs: info.epochs,
-      durationMs: info.durationMs ?? base.durationMs,
-      error: info.error,
-    },
-    write(storage.finishTrial(study.id, number, info)),
-  ];
-
-  /** A job with nothing left to run (its epochs reach its target already): it ends as its last reported epoch left it. */
-  const endWithoutRunning = async (job: Job): Promise<[TrialView, Written]> => {
-    const last = (await storage.getEpochs(study.id, job.number)).at(-1);
-    return recordFinish(job.number, history.view(job.number), alreadyDone(last?.metrics ?? null, job.budget.from, spec.maxEpochs, metric));
-  };
+  const finishedView = (base: TrialView, info: FinishInfo): TrialView => ({
+    ...base,
+    status: info.status,
+    value: info.value,
+    epochs: info.epochs,
+    durationMs: info.durationMs ?? base.durationMs,
+    error: info.error,
+  });
 
   /**
    * Drops the paused trials the strategy will never promote (all of them at the end). The
@@ -201,7 +161,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     for (const number of dropping) {
       const view: TrialView = { ...history.view(number), status: 'pruned' };
       history.end(view);
-      write(storage.pruneTrial(study.id, number), () => events?.onTrialPruned?.(view));
+      write(storage.pruneTrial(study.id, number)).whenStored(() => events?.onTrialPruned?.(view));
     }
     await Promise.all(dropping.map((number) => deleteCheckpoint(number)));
   };
@@ -212,26 +172,45 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     if (toldNoCheckpoint || job.budget.from === 0 || job.budget.from >= job.budget.to) return;
     if (checkpointDir !== null && listCheckpoints(checkpointDir, job.number).includes(job.budget.from)) return;
     toldNoCheckpoint = true;
-    events?.onNotice?.(
-      `trial ${job.number} has no checkpoint after epoch ${job.budget.from}, so it is trained again from the start; ` +
-        'an objective continues instead when it saves one with trial.checkpoint.save(state) at the end of each run',
-    );
+    events?.onNotice?.(noCheckpointNotice(job.number, job.budget.from));
   };
 
-  /** Runs a job on the executor and records how the run ended. */
-  const run = async (
-    job: Job,
-    slot: number,
-    task: TrialTask,
-    signal: AbortSignal,
-    timedOut: () => boolean,
-  ): Promise<[TrialView, Written]> => {
-    try {
-      const outcome = await executor.run(task, slot, { onEpoch: (message) => onEpoch(job.number, message) }, signal);
-      return endRun(job, outcome, null);
-    } catch (error) {
-      return endRun(job, null, timedOut() ? timeoutError(options.trialTimeoutMs!) : error);
+  /** How a job's run settles: run on the executor, or, with nothing left to run, from its last reported epoch. */
+  const settle = async (job: Job, slot: number, seed: number): Promise<Settlement> => {
+    if (job.budget.from >= job.budget.to) {
+      const last = (await storage.getEpochs(study.id, job.number)).at(-1);
+      return { kind: 'finish', info: alreadyDone(last?.metrics ?? null, job.budget.from, spec.maxEpochs, metric) };
     }
+    const task = taskFor(spec, job, seed, constants, options.backend, checkpointDir);
+    const { outcome, error } = await runTask(
+      executor,
+      task,
+      slot,
+      { onEpoch: (message) => onEpoch(job.number, message) },
+      {
+        abortSignal: options.abortSignal,
+        timeoutMs: options.trialTimeoutMs,
+      },
+    );
+    const view = history.view(job.number);
+    const end = decideRunEnd({
+      outcome,
+      error,
+      budget: job.budget,
+      reported: { epochs: view.epochs, metrics: lastMetrics.get(job.number) ?? null },
+      maxEpochs: spec.maxEpochs,
+      metric,
+      pruned: prunedByStrategy.has(job.number),
+    });
+    lastMetrics.delete(job.number);
+    return settleRun(end, {
+      number: job.number,
+      params: view.params,
+      constants,
+      retriesSoFar: view.retries,
+      retries: options.retries ?? 0,
+      oomRetry: options.oomRetry ?? false,
+    });
   };
 
   const execute = async (job: Job, slot: number): Promise<void> => {
@@ -256,53 +235,13 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     const view = startingView(job, seed, slot, job.kind === 'new' ? undefined : history.view(job.number));
     history.start(view);
     events?.onTrialStart?.(view);
-    const task: TrialTask = {
-      study: spec.name,
-      trial: job.number,
-      seed,
-      params: { ...constants, ...job.params },
-      budget: job.budget,
-      maxEpochs: spec.maxEpochs,
-      task: spec.task,
-      metric,
-      backend: options.backend,
-      checkpointDir,
-    };
-    // One signal for this run: the study's hard stop, or this trial's own timeout.
-    const abort = new AbortController();
-    const onStudyAbort = () => abort.abort(options.abortSignal?.reason);
-    if (options.abortSignal?.aborted) onStudyAbort();
-    options.abortSignal?.addEventListener('abort', onStudyAbort);
-    let timedOut = false;
-    const timer =
-      options.trialTimeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            abort.abort();
-          }, options.trialTimeoutMs);
-    let [ended, recorded] =
-      job.budget.from >= job.budget.to ? await endWithoutRunning(job) : await run(job, slot, task, abort.signal, () => timedOut);
-    clearTimeout(timer);
-    options.abortSignal?.removeEventListener('abort', onStudyAbort);
-    const smaller = options.oomRetry && ended.status === 'failed' ? halvedBatch(ended, constants) : null;
-    if (smaller !== null) {
-      recorded = write(storage.retryTrial(study.id, job.number, seed, smaller));
-      events?.onNotice?.(
-        `trial ${job.number} ran out of memory at batch_size ${String(ended.params.batch_size)}: it runs again at ${String(smaller.batch_size)}`,
-      );
-      ended = { ...ended, params: smaller, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
-    } else if (ended.status === 'failed' && ended.retries < (options.retries ?? 0)) {
-      // Run it again, as it was: a failure of its environment (memory, a hang) may not repeat.
-      recorded = write(storage.retryTrial(study.id, job.number, seed));
-      ended = { ...ended, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
-    }
+    const [ended, recorded] = apply(job, seed, await settle(job, slot, seed));
     // Only the checkpoint it will continue from is kept, and none once it is over.
     const live = ended.status === 'queued' || ended.status === 'paused';
     await deleteCheckpoint(job.number, live ? ended.epochs : null);
     history.end(ended);
-    const [final, best] = [ended, history.best];
-    recorded.whenStored(() => events?.onTrialEnd?.(final, best));
+    const best = history.best;
+    recorded.whenStored(() => events?.onTrialEnd?.(ended, best));
     await dropPaused(strategy.dropped(history.snapshots));
   };
 
@@ -344,7 +283,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     // Nothing more to run: configurations still waiting at a rung will never be promoted.
     await dropPaused(history.withStatus('paused').map((t) => t.number));
   }
-  await allWritten();
+  await writes.drained();
   if (fatal !== null) {
     await storage.setStudyStatus(study.id, 'failed').catch(() => undefined);
     throw fatal instanceof StorageError

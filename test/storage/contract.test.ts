@@ -9,7 +9,7 @@ import { StorageError } from '../../src/errors.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
-import { canTransition, type FinishInfo, type Storage, type StudyRecord } from '../../src/storage/storage.js';
+import { type FinishInfo, OPERATIONS, type Storage, type StudyRecord, canTransition } from '../../src/storage/storage.js';
 import { type TrialStatus } from '../../src/core/types.js';
 import { makeSpec } from '../fixtures/spec.js';
 import { usePostgres } from '../helpers/postgres.js';
@@ -248,25 +248,34 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       });
     });
 
-    // Each operation is legal from the statuses the transition table allows, narrowed where the
-    // operation means something specific (only a running trial is re-queued...).
+    // Each operation is legal from the statuses OPERATIONS names for it (a finish: wherever the
+    // transitions allow its status); every backend enforces exactly that, from every status.
     const moves = [
-      { op: 'startTrial', to: 'running', call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, backend: 'cpu' }) },
+      {
+        op: 'startTrial',
+        to: 'running',
+        operation: 'start',
+        call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, backend: 'cpu' }),
+      },
       ...(['completed', 'paused', 'pruned', 'diverged', 'failed'] as const).map((to) => ({
         op: 'finishTrial',
         to,
+        operation: null,
         call: (s: Storage, id: number) => s.finishTrial(id, 0, finish(to, { value: 0.1, epochs: 1 })),
       })),
-      { op: 'requeueTrial', to: 'queued', only: ['running'], call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
-      { op: 'promoteTrial', to: 'queued', only: ['paused'], call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3) },
-      { op: 'pruneTrial', to: 'pruned', only: ['paused'], call: (s: Storage, id: number) => s.pruneTrial(id, 0) },
-      { op: 'retryTrial', to: 'queued', only: ['failed', 'diverged'], call: (s: Storage, id: number) => s.retryTrial(id, 0, 99) },
+      { op: 'requeueTrial', to: 'queued', operation: 'requeue', call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
+      { op: 'promoteTrial', to: 'queued', operation: 'promote', call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3) },
+      { op: 'pruneTrial', to: 'pruned', operation: 'prune', call: (s: Storage, id: number) => s.pruneTrial(id, 0) },
+      { op: 'retryTrial', to: 'queued', operation: 'retry', call: (s: Storage, id: number) => s.retryTrial(id, 0, 99) },
     ] as const;
     const cases = STATUSES.flatMap((from) =>
       moves.map((move) => ({
         from,
         ...move,
-        legal: canTransition(from, move.to) && (!('only' in move) || (move.only as readonly TrialStatus[]).includes(from)),
+        legal:
+          move.operation === null
+            ? canTransition(from, move.to)
+            : (OPERATIONS[move.operation].from as readonly TrialStatus[]).includes(from),
       })),
     );
 
@@ -522,5 +531,18 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     await expectRejection(storage.getStudy('s'), message);
     await expectRejection(storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1 }), message);
     await storage.close();
+  });
+});
+
+describe('the status rules', () => {
+  test('each operation starts only from statuses the transitions allow, and leads where it says', () => {
+    expect(OPERATIONS).toEqual({
+      start: { from: ['queued'], to: 'running' },
+      requeue: { from: ['running'], to: 'queued' },
+      promote: { from: ['paused'], to: 'queued' },
+      prune: { from: ['paused'], to: 'pruned' },
+      retry: { from: ['failed', 'diverged'], to: 'queued' },
+    });
+    for (const { from, to } of Object.values(OPERATIONS)) for (const status of from) expect(canTransition(status, to)).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import {
   LeaseLostError,
   type StudyCoordination,
 } from '../../src/storage/coordination.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import type { FinishInfo, Storage, StudyRecord } from '../../src/storage/storage.js';
 import { makeSpec } from '../fixtures/spec.js';
@@ -21,6 +22,13 @@ const postgres = usePostgres();
 
 /** Backends with coordination; each `open` connects one more client to the same database. */
 const KINDS = [
+  {
+    kind: 'memory',
+    fresh: async () => {
+      const data = new MemoryStorage({ coordination: true });
+      return async (): Promise<Storage> => data.connect();
+    },
+  },
   {
     kind: 'postgres',
     fresh: async () => {

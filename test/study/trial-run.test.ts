@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialOutcome } from '../../src/core/messages.js';
 import { keptEpochs } from '../../src/storage/rules.js';
-import { alreadyDone, decideRunEnd, type RunEndInput } from '../../src/study/run-end.js';
+import { type RunEndInput, alreadyDone, decideRunEnd, settleRun } from '../../src/study/trial-run.js';
 
 const outcome = (status: TrialOutcome['status'], epochs: number, value = 0.5, checkpointEpochs: number | null = null): TrialOutcome => ({
   status,
@@ -115,5 +115,44 @@ describe('keptEpochs and alreadyDone', () => {
     });
     expect(alreadyDone({ value: 0.2 }, 9, 9, 'value')).toMatchObject({ status: 'completed', value: 0.2 });
     expect(alreadyDone({ value: Infinity }, 9, 9, 'value')).toMatchObject({ status: 'diverged', value: null });
+  });
+});
+
+describe('settleRun: the retry rules after a failure', () => {
+  const failed = decideRunEnd(
+    input({ error: new Error('out of memory: the trial went over the heap'), reported: { epochs: 1, metrics: { value: 0.5 } } }),
+  );
+  const retry = { number: 4, params: { batch_size: 64, lr: 0.1 }, constants: {}, retriesSoFar: 0, retries: 0, oomRetry: false };
+
+  it('a failure stays a failure without retries', () => {
+    expect(settleRun(failed, retry)).toBe(failed);
+  });
+
+  it('runs a failed trial again as it was while it has retries left', () => {
+    expect(settleRun(failed, { ...retry, retries: 2, retriesSoFar: 1 })).toMatchObject({
+      kind: 'retry',
+      params: null,
+      notice: null,
+      failed: { status: 'failed' },
+    });
+    expect(settleRun(failed, { ...retry, retries: 2, retriesSoFar: 2 })).toBe(failed);
+  });
+
+  it('runs a trial that ran out of memory again at half its batch size, saying so', () => {
+    expect(settleRun(failed, { ...retry, oomRetry: true })).toEqual({
+      kind: 'retry',
+      failed: (failed as { info: unknown }).info,
+      params: { batch_size: 32, lr: 0.1 },
+      notice: 'trial 4 ran out of memory at batch_size 64: it runs again at 32',
+    });
+    // A constant batch size is halved too, and then recorded with the trial.
+    expect(settleRun(failed, { ...retry, oomRetry: true, params: { lr: 0.1 }, constants: { batch_size: 16 } })).toMatchObject({
+      params: { lr: 0.1, batch_size: 8 },
+    });
+  });
+
+  it('leaves every other ending alone', () => {
+    const done = decideRunEnd(input({ outcome: outcome('completed', 3), reported: { epochs: 3, metrics: { value: 0.5 } } }));
+    expect(settleRun(done, { ...retry, retries: 3, oomRetry: true })).toBe(done);
   });
 });
