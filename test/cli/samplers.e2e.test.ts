@@ -104,6 +104,30 @@ describe('TPE proposes the same configurations with 1 and with 2 workers, whatev
   });
 });
 
+describe('TPE under asha (BOHB), where proposals see whatever results are in', () => {
+  it('runs to the end with the model proposing once a rung has enough results', () => {
+    const dir = tempDir();
+    const file = space(dir, 'asha', [
+      'strategy: asha',
+      'trials: 30',
+      'max_epochs: 9',
+      'eta: 3',
+      'workers: 2',
+      'sampler: { name: tpe, startup_trials: 5 }',
+    ]);
+    const result = hpsearch(['start', file, '--storage', path.join(dir, 'a.db'), '--no-dashboard']);
+    expect(result.code, result.stderr).toBe(0);
+    const trials = configurations(path.join(dir, 'a.db'), 'asha');
+    expect(trials).toHaveLength(30);
+    expect(trials.filter((t) => t.proposedBy === 'model').length).toBeGreaterThan(5);
+    expect(JSON.parse(hpsearch(['plan', file, '--json']).stdout).sampler).toMatchObject({
+      name: 'tpe',
+      parallel: 'fast',
+      randomFraction: 1 / 3,
+    });
+  });
+});
+
 describe('the sampler, wherever a study shows', () => {
   it('plan, list, show and the exports name it and its settings', () => {
     const dir = tempDir();
