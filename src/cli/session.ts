@@ -9,7 +9,7 @@ import { buildLeaderboard, leaderboardTable } from '../report/leaderboard.js';
 import { planSummary } from '../report/plan.js';
 import { bestCompleted, countByStatus, countsText } from '../report/study-view.js';
 import type { StudySpec } from '../space/spec.js';
-import type { StorageTarget } from '../storage/open.js';
+import { DEFAULT_STORAGE_PATH, type StorageTarget } from '../storage/open.js';
 import type { Storage, StudyRecord, TrialRecord } from '../storage/storage.js';
 import { checkpointDirFor, executeStudy } from '../study/execute.js';
 import { type StudyReporter, openReporter } from '../ui/reporter.js';
@@ -116,7 +116,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
 export function storageFlag(target: StorageTarget): string {
   if (target.kind === 'memory') return ' --storage memory:';
   if (target.kind === 'postgres') return ` --storage ${target.location}`;
-  return target.path === 'results/hpsearch.db' ? '' : ` --storage sqlite:${target.path}`;
+  return target.path === DEFAULT_STORAGE_PATH ? '' : ` --storage sqlite:${target.path}`;
 }
 
 /** `study "quick" completed: 12 trials (10 completed, 2 diverged) in 31.2s; best val_accuracy 0.9611 (trial 2)` */

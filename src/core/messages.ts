@@ -19,6 +19,12 @@ export interface TrialTask {
   readonly backend: BackendName;
   /** Folder of the study's checkpoints (see checkpoint-file.ts), or null when they are off. */
   readonly checkpointDir: string | null;
+  /**
+   * Whether the study's strategy trains in rungs (sha, hyperband, asha): there a result returned
+   * without epoch reports counts for the run's `budget.to` epochs (the rung it reached);
+   * otherwise it counts for none, as no epoch was reported.
+   */
+  readonly multiFidelity: boolean;
 }
 
 /** Worker → main: one epoch finished. The worker waits for a {@link DecisionMessage} before going on. */

@@ -91,7 +91,13 @@ export function overviewText(o: StudyOverview): string {
     ['finished', formatTime(o.finishedAt)],
     ['wall time', `${formatDuration(o.wallMs)} (training ${formatDuration(o.trainingMs)} summed over trials)`],
     ['trials', o.trials === 0 ? '0' : `${o.trials} (${countsText(o.counts)})`],
-    ['epochs', `${o.epochsTrained} trained of ${o.plan.totalEpochs} planned`],
+    [
+      'epochs',
+      // An objective that returns its value without reporting epochs (single-fidelity) trains none that hpsearch sees.
+      o.epochsTrained === 0 && o.counts.some((c) => c.status === 'completed' && c.count > 0)
+        ? 'none reported (the objective returns its value without epochs)'
+        : `${o.epochsTrained} trained of ${o.plan.totalEpochs} planned`,
+    ],
     ['best', best],
   ]);
   const rows = spaceRows(spec.params);

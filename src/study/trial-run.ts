@@ -15,6 +15,7 @@ import { finiteOrNull } from '../core/scores.js';
 import type { BackendName, Budget, Metrics, Params } from '../core/types.js';
 import type { TrialExecutor, TrialHandlers } from '../pool/executor.js';
 import type { StudySpec } from '../space/spec.js';
+import { isMultiFidelity } from '../strategies/plan.js';
 import { TrialFailedError, describeThrown } from '../errors.js';
 import type { FinishInfo, Storage, StudyRecord } from '../storage/storage.js';
 import type { DispatchControl } from './control.js';
@@ -62,6 +63,7 @@ export function taskFor(
     metric: spec.objective.metric,
     backend,
     checkpointDir,
+    multiFidelity: isMultiFidelity(spec.strategy),
   };
 }
 

@@ -48,7 +48,7 @@ function asResult(value: unknown): { status: 'completed' | 'diverged'; metrics: 
 export function normalizeResult(
   value: unknown,
   metric: string,
-  trial: TrialContext,
+  epochsWithoutReports: number,
   lastReported: { epoch: number; metrics: Metrics } | null,
   file: string,
 ): ObjectiveResult {
@@ -56,14 +56,14 @@ export function normalizeResult(
     return {
       status: Number.isFinite(value) ? 'completed' : 'diverged',
       metrics: { [metric]: value },
-      epochs: lastReported?.epoch ?? trial.budget.to,
+      epochs: lastReported?.epoch ?? epochsWithoutReports,
     };
   if (isMetrics(value)) {
     const reported = value[metric];
     return {
       status: reported === undefined || Number.isFinite(reported) ? 'completed' : 'diverged',
       metrics: value,
-      epochs: lastReported?.epoch ?? trial.budget.to,
+      epochs: lastReported?.epoch ?? epochsWithoutReports,
     };
   }
   if (value === undefined && lastReported !== null) {
@@ -71,7 +71,7 @@ export function normalizeResult(
   }
   const result = asResult(value);
   // Its epochs are those it reported (a returned count could say anything).
-  if (result !== null) return { status: result.status, metrics: result.metrics, epochs: lastReported?.epoch ?? trial.budget.to };
+  if (result !== null) return { status: result.status, metrics: result.metrics, epochs: lastReported?.epoch ?? epochsWithoutReports };
   const shown =
     value === undefined
       ? 'nothing'
@@ -85,8 +85,11 @@ export function normalizeResult(
   );
 }
 
-/** The objective of module `file`, reading the trial's value from `metric`. */
-export function moduleObjective(file: string, metric: string): Objective {
+/**
+ * The objective of module `file`, reading the trial's value from `metric`. `epochsWithoutReports`:
+ * the epochs a result returned without any epoch report counts for (see TrialTask.multiFidelity).
+ */
+export function moduleObjective(file: string, metric: string, epochsWithoutReports: number): Objective {
   return async (params, trial) => {
     const fn = await importObjective(file);
     let last: { epoch: number; metrics: Metrics } | null = null;
@@ -103,7 +106,7 @@ export function moduleObjective(file: string, metric: string): Objective {
       },
     };
     const value = await fn(params, context);
-    const result = normalizeResult(value, metric, trial, last, file);
+    const result = normalizeResult(value, metric, epochsWithoutReports, last, file);
     return stopped && result.status === 'completed' ? { ...result, status: 'stopped' } : result;
   };
 }

@@ -42,7 +42,9 @@ let baselineTensors: number | null = null;
 export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialOutcome> {
   const tf = await loadBackend(task.backend);
   const objective: Objective =
-    task.task.kind === 'builtin' ? createBuiltinObjective(tf, cachedDataset(task.task)) : moduleObjective(task.task.module, task.metric);
+    task.task.kind === 'builtin'
+      ? createBuiltinObjective(tf, cachedDataset(task.task))
+      : moduleObjective(task.task.module, task.metric, task.multiFidelity ? task.budget.to : task.budget.from);
   // The engine as a fresh worker has it: what trials leave beyond this is growth.
   const baseline = (baselineTensors ??= tf.memory().numTensors);
   let lastEpoch = task.budget.from;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, type CliResult, ROOT, hpsearch, hpsearchAsync, tempDir } from '../helpers/cli.js';
+import { tool } from '../helpers/tools.js';
 
 const SPACE = 'search-spaces/quick.yaml';
 // eslint-disable-next-line no-control-regex
@@ -93,7 +94,7 @@ describe('without a terminal', () => {
   });
 });
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const tmuxTool = tool('tmux');
 
 /** The environment of a user's terminal: no CI variables (ink would print only a last frame). */
 function terminalEnv(): NodeJS.ProcessEnv {
@@ -152,7 +153,7 @@ function epochsUsed(screen: string): number {
   return match === null ? -1 : Number(match[1]);
 }
 
-describe.skipIf(!hasTmux)('in a terminal (tmux)', () => {
+describe.skipIf(!tmuxTool.available)(`in a terminal (tmux)${tmuxTool.skipped}`, () => {
   let tmux: Tmux | null = null;
   let background: ChildProcess | null = null;
 

@@ -65,6 +65,8 @@ const canMount = (() => {
   if (mounted) spawnSync('umount', [dir]);
   return mounted;
 })();
+if (!canMount && process.env.HPSEARCH_REQUIRE_TOOLS === '1')
+  throw new Error('cannot mount a tmpfs here, and HPSEARCH_REQUIRE_TOOLS=1: run as root');
 const MOUNT_REASON = canMount ? '' : ' (skipped: mounting a tmpfs needs root)';
 const mounts: string[] = [];
 

@@ -34,6 +34,12 @@ describe('objective modules through the CLI', () => {
     expect(rows).toHaveLength(12);
     for (const row of rows) expect(row.value).toBeCloseTo(branin(row.params.x1!, row.params.x2!), 10);
     expect(rows[0]!.value).toBe(Math.min(...rows.map((r) => r.value!)));
+    // It reports no epoch: none is recorded, and the summary says so instead of counting the plan's.
+    expect(rows.every((row) => (row as unknown as { epochs: number }).epochs === 0)).toBe(true);
+    expect(result.stdout).toMatch(/^\[\s*1\/12\]\s+trial \d+\s+completed .* 0 epochs /m);
+    expect(hpsearch(['show', 'branin', '--storage', db]).stdout).toMatch(
+      /^epochs\s+none reported \(the objective returns its value without epochs\)$/m,
+    );
   });
 
   it('runs search-spaces/custom-model.yaml: a tf.layers model with its own loop and checkpoints, under ASHA', () => {

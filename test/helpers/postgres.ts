@@ -148,10 +148,13 @@ export async function startPostgres(): Promise<PgServer> {
 }
 
 /** Starts one server for the test file (beforeAll) and stops it afterwards; call the result inside tests. */
+/** False under `npm run test:unit`, which leaves the suites' PostgreSQL kinds to `npm test`. */
+export const WITH_POSTGRES = process.env.HPSEARCH_TESTS_WITHOUT_POSTGRES !== '1';
+
 export function usePostgres(): () => PgServer {
   let server: PgServer | undefined;
   beforeAll(async () => {
-    server = await startPostgres();
+    if (WITH_POSTGRES) server = await startPostgres();
   }, 60_000);
   afterAll(async () => {
     await server?.stop();

@@ -24,6 +24,7 @@ function task(module: string, trial = 0, budget = { from: 0, to: 3 }): TrialTask
     metric: 'value',
     backend: 'wasm',
     checkpointDir: null,
+    multiFidelity: false,
   };
 }
 

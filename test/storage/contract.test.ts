@@ -12,7 +12,7 @@ import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { type FinishInfo, OPERATIONS, type Storage, type StudyRecord, canTransition } from '../../src/storage/storage.js';
 import { type TrialStatus } from '../../src/core/types.js';
 import { makeSpec } from '../fixtures/spec.js';
-import { usePostgres } from '../helpers/postgres.js';
+import { WITH_POSTGRES, usePostgres } from '../helpers/postgres.js';
 
 let dir: string;
 let files = 0;
@@ -27,7 +27,9 @@ const STORAGE_KINDS = [
   { kind: 'sqlite', open: (): Storage | Promise<Storage> => SqliteStorage.open(join(dir, `contract-${(files += 1)}.db`)) },
   { kind: 'memory', open: (): Storage | Promise<Storage> => new MemoryStorage() },
   // An emptied database per test, on a real server the test file starts (test/helpers/postgres.ts).
-  { kind: 'postgres', open: async (): Promise<Storage> => PostgresStorage.open(await postgres().emptyDatabase()) },
+  ...(WITH_POSTGRES
+    ? [{ kind: 'postgres', open: async (): Promise<Storage> => PostgresStorage.open(await postgres().emptyDatabase()) }]
+    : []),
 ] as const;
 
 const T0 = 1_700_000_000_000;

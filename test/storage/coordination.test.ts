@@ -16,7 +16,7 @@ import { MemoryStorage } from '../../src/storage/memory.js';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import type { FinishInfo, Storage, StudyRecord } from '../../src/storage/storage.js';
 import { makeSpec } from '../fixtures/spec.js';
-import { usePostgres } from '../helpers/postgres.js';
+import { WITH_POSTGRES, usePostgres } from '../helpers/postgres.js';
 
 const postgres = usePostgres();
 
@@ -29,13 +29,17 @@ const KINDS = [
       return async (): Promise<Storage> => data.connect();
     },
   },
-  {
-    kind: 'postgres',
-    fresh: async () => {
-      const url = await postgres().emptyDatabase();
-      return () => PostgresStorage.open(url);
-    },
-  },
+  ...(WITH_POSTGRES
+    ? [
+        {
+          kind: 'postgres',
+          fresh: async () => {
+            const url = await postgres().emptyDatabase();
+            return () => PostgresStorage.open(url);
+          },
+        },
+      ]
+    : []),
 ] as const;
 
 const START = { worker: 'host-a:1', leaseMs: 60_000, start: { backend: 'cpu' } };

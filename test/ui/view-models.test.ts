@@ -36,6 +36,7 @@ describe('buildHeader', () => {
       trialsPlanned: 8,
       epochsUsed: 27,
       epochsPlanned: 80,
+      progressIn: 'epochs',
       best: { trial: 2, value: 0.95 },
       notice: null,
     });
@@ -317,5 +318,15 @@ describe('buildTrialDetail', () => {
       { rung: 0, epochs: 1, value: '0.62', outcome: 'promoted at 0:10' },
       { rung: 1, epochs: 3, value: '-', outcome: 'running (epoch 2)' },
     ]);
+  });
+});
+
+describe('buildHeader for an objective that reports no epochs', () => {
+  it('counts its progress in trials (a single-fidelity study whose finished trials reported no epoch)', () => {
+    const data = randomData({
+      trials: [trial(0, { status: 'completed', epochs: 0, value: 0.5 }), trial(1, { status: 'running', epochs: 0 })],
+    });
+    expect(buildHeader(data).progressIn).toBe('trials');
+    expect(buildHeader(randomData({ trials: [trial(0, { status: 'completed', epochs: 10, value: 0.5 })] })).progressIn).toBe('epochs');
   });
 });

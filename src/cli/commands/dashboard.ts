@@ -6,10 +6,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { formatNumber } from '../../report/format.js';
-import { renderTable } from '../../report/table.js';
+import { studiesTable } from '../../report/studies.js';
 import { openStorage, parseStorageUrl } from '../../storage/open.js';
-import type { Storage, StudySummary } from '../../storage/storage.js';
+import type { Storage } from '../../storage/storage.js';
 import { StudyFollower } from '../../ui/store/attached.js';
 import { colorsWanted, prepareInk, wantsDashboard } from '../../ui/terminal.js';
 import { findStudy } from '../find-study.js';
@@ -34,29 +33,6 @@ export function registerDashboard(program: Command, io: CliIO): void {
     .action(async (name: string | undefined, options: DashboardOptions) => {
       await dashboardCommand(name, options, io);
     });
-}
-
-function studiesTable(studies: readonly StudySummary[]): string {
-  return renderTable(
-    [
-      { header: 'study' },
-      { header: 'status' },
-      { header: 'strategy' },
-      { header: 'trials', align: 'right' },
-      { header: 'completed', align: 'right' },
-      { header: 'best', align: 'right' },
-      { header: 'metric' },
-    ],
-    studies.map((s) => [
-      s.name,
-      s.status,
-      s.strategy,
-      String(s.trials),
-      String(s.completed),
-      formatNumber(s.best),
-      `${s.metric} (${s.direction === 'maximize' ? 'max' : 'min'})`,
-    ]),
-  );
 }
 
 export async function dashboardCommand(name: string | undefined, options: DashboardOptions, io: CliIO): Promise<void> {

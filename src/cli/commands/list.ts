@@ -3,9 +3,8 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { formatNumber } from '../../report/format.js';
 import { samplerJson } from '../../report/sampler.js';
-import { renderTable } from '../../report/table.js';
+import { studiesTable } from '../../report/studies.js';
 import { openStorage, parseStorageUrl } from '../../storage/open.js';
 import type { CliIO } from '../io.js';
 
@@ -46,26 +45,7 @@ export function registerList(program: Command, io: CliIO): void {
           io.stdout.write(`no studies in ${storage.location}\n`);
           return;
         }
-        const table = renderTable(
-          [
-            { header: 'study' },
-            { header: 'status' },
-            { header: 'strategy' },
-            { header: 'trials', align: 'right' },
-            { header: 'completed', align: 'right' },
-            { header: 'best', align: 'right' },
-            { header: 'metric' },
-          ],
-          studies.map((s) => [
-            s.name,
-            s.status,
-            s.strategy,
-            String(s.trials),
-            String(s.completed),
-            formatNumber(s.best),
-            `${s.metric} (${s.direction === 'maximize' ? 'max' : 'min'})`,
-          ]),
-        );
+        const table = studiesTable(studies);
         io.stdout.write(`${table}\n`);
       } finally {
         await storage.close();

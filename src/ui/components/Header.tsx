@@ -25,8 +25,10 @@ export default function Header({ view, width }: Props) {
   const left = fit(`${view.study}  ${view.strategy} · ${view.backend} · ${view.objective}`, Math.max(0, width - right.length - 1));
   const workers = `workers ${view.workersBusy}/${view.workersTotal ?? '?'}`;
   const clocks = `elapsed ${formatClock(view.elapsedMs)}  ETA ${view.etaMs === null ? '-' : formatClock(view.etaMs)}`;
-  const stats = `${workers}  trials ${view.trialsDone}/${view.trialsPlanned}  ${clocks}  epochs `;
-  const counts = ` ${view.epochsUsed}/${view.epochsPlanned} ${percent(view.epochsUsed, view.epochsPlanned)}`;
+  // The bar counts epochs, or trials for an objective that reports none.
+  const [done, planned] = view.progressIn === 'epochs' ? [view.epochsUsed, view.epochsPlanned] : [view.trialsDone, view.trialsPlanned];
+  const stats = `${workers}  trials ${view.trialsDone}/${view.trialsPlanned}  ${clocks}  ${view.progressIn} `;
+  const counts = ` ${done}/${planned} ${percent(done, planned)}`;
   const barWidth = width - stats.length - counts.length;
   return (
     <Box flexDirection="column">
@@ -41,11 +43,11 @@ export default function Header({ view, width }: Props) {
       {barWidth >= 5 ? (
         <Text>
           {stats}
-          <ProgressBar fraction={view.epochsPlanned === 0 ? 0 : view.epochsUsed / view.epochsPlanned} width={barWidth} />
+          <ProgressBar fraction={planned === 0 ? 0 : done / planned} width={barWidth} />
           {counts}
         </Text>
       ) : (
-        <Text>{fit(`${workers}  trials ${view.trialsDone}/${view.trialsPlanned}  ${clocks}  epochs${counts}`, width)}</Text>
+        <Text>{fit(`${workers}  trials ${view.trialsDone}/${view.trialsPlanned}  ${clocks}  ${view.progressIn}${counts}`, width)}</Text>
       )}
       {view.notice === null ? null : (
         <Text bold color={tone('warn')}>

@@ -3,6 +3,7 @@
  * got and when it should end.
  */
 import { plannedConfigs } from '../../report/plan.js';
+import { isMultiFidelity } from '../../strategies/plan.js';
 import { samplerText } from '../../report/sampler.js';
 import type { StudyStatus } from '../../core/types.js';
 import type { DashboardData, ProgressSample } from './data.js';
@@ -28,6 +29,11 @@ export interface HeaderView {
   readonly trialsPlanned: number;
   readonly epochsUsed: number;
   readonly epochsPlanned: number;
+  /**
+   * What the progress bar counts: epochs; or trials, for a study whose objective returns its
+   * value without reporting epochs (single-fidelity, no epoch reported by a finished trial).
+   */
+  readonly progressIn: 'epochs' | 'trials';
   /** The best completed trial. */
   readonly best: { readonly trial: number; readonly value: number | null } | null;
   /** What the user should know now: a stop under way, dispatching paused. */
@@ -83,6 +89,7 @@ export function buildHeader(data: DashboardData, index: TrialIndex = indexTrials
     trialsPlanned: plannedConfigs(plan),
     epochsUsed: used,
     epochsPlanned: plan.totalEpochs,
+    progressIn: used === 0 && index.done > 0 && !isMultiFidelity(plan.strategy) ? 'trials' : 'epochs',
     best: top !== undefined && top.status === 'completed' ? { trial: top.number, value: top.value } : null,
     notice: notice(data),
   };
