@@ -12,7 +12,7 @@ import { createThreadExecutor } from '../../src/pool/thread-executor.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/objectives/${name}.mjs`, import.meta.url));
 
-function task(module: string, trial = 0, budget = { from: 0, to: 3 }): TrialTask {
+function task(module: string, trial = 0, budget = { from: 0, to: 3 }, multiFidelity = false): TrialTask {
   return {
     study: 'executors',
     trial,
@@ -24,7 +24,7 @@ function task(module: string, trial = 0, budget = { from: 0, to: 3 }): TrialTask
     metric: 'value',
     backend: 'wasm',
     checkpointDir: null,
-    multiFidelity: false,
+    multiFidelity,
   };
 }
 
@@ -39,9 +39,14 @@ describe.each(executors)('%s', (_kind, create) => {
   const executor = create();
   afterAll(() => executor.close());
 
-  it('runs a single-fidelity objective and returns its value', async () => {
+  it('runs a single-fidelity objective and returns its value, with no epochs when it reported none', async () => {
     const outcome = await executor.run(task('constant'), 0, keepGoing);
-    expect(outcome).toMatchObject({ status: 'completed', metrics: { value: 0.25 }, epochs: 3, recycled: false, checkpointEpochs: null });
+    expect(outcome).toMatchObject({ status: 'completed', metrics: { value: 0.25 }, epochs: 0, recycled: false, checkpointEpochs: null });
+  });
+
+  it('counts a result returned without epoch reports for the whole budget under a multi-fidelity strategy', async () => {
+    const outcome = await executor.run(task('constant', 0, { from: 0, to: 3 }, true), 0, keepGoing);
+    expect(outcome).toMatchObject({ status: 'completed', metrics: { value: 0.25 }, epochs: 3 });
   });
 
   it('relays every epoch in order and sends the decisions back', async () => {
