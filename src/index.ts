@@ -18,6 +18,7 @@
 export { type SamplerOptions, type StudyOptions, type StudyResult, runStudy } from './api/run-study.js';
 export {
   type GridOption,
+  type MutableOption,
   type ParamDeclaration,
   type RangeOptions,
   type SpaceDefinition,
@@ -25,6 +26,7 @@ export {
   defineSpace,
   int,
   loguniform,
+  piecewise,
   uniform,
 } from './api/space.js';
 export type { CheckpointStore, Objective, ObjectiveResult, TrialContext } from './trial/objective.js';
@@ -34,7 +36,7 @@ export type { Plan, PlanBracket, PlanRung } from './strategies/plan.js';
 export type { RunOptions } from './study/settings.js';
 export type { ParallelMode, SamplerName, StrategyName } from './space/spec.js';
 export type { BackendChoice, Budget, DataSpec, Direction, Metrics, Params, ParamValue, StudyStatus, TrialStatus } from './core/types.js';
-export type { TrialRecord } from './storage/storage.js';
+export type { CopySource, PromotionRecord, TrialRecord } from './storage/storage.js';
 export { loadDataset } from './data/load.js';
 export type { Dataset } from './data/types.js';
 export { BackendError, ConfigError, HpsearchError, IoError, StorageError, TrialFailedError, UsageError } from './errors.js';

@@ -2,8 +2,6 @@
  * `runStudy`: a whole study from a script or notebook, with the same space parser, strategies,
  * storage and pool as the CLI (which is a layer over the same `executeStudy`).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
@@ -49,6 +47,18 @@ export interface StudyOptions extends RunOptions {
    */
   readonly sampler?: SamplerName | SamplerOptions;
   readonly trials?: number;
+  /** Population based training (`strategy: 'pbt'`): members trained at once (default 8). */
+  readonly population?: number;
+  /** pbt: epochs between exploit/explore steps (default a tenth of maxEpochs, at least 1). */
+  readonly perturbationInterval?: number;
+  /** pbt: the share of members that copy and are copied (default 0.25, at most 0.5). */
+  readonly quantile?: number;
+  /** pbt: the chance that a parameter is drawn again instead of perturbed (default 0.25). */
+  readonly resampleProbability?: number;
+  /** pbt: the factors a numeric parameter is multiplied by (default [0.8, 1.2]). */
+  readonly perturbationFactors?: readonly number[];
+  /** Every trial's seed instead of one derived from `seed` (a replay's `trial_seed`). */
+  readonly trialSeed?: number | { readonly piecewise: readonly (readonly [number, number])[] };
   readonly maxEpochs?: number;
   readonly minEpochs?: number;
   readonly eta?: number;
@@ -91,6 +101,10 @@ const OPTION_NAMES: Readonly<Record<string, string>> = {
   'objective.metric': 'metric',
   'objective.direction': 'direction',
   'sampler.startup_trials': 'sampler.startupTrials',
+  perturbation_interval: 'perturbationInterval',
+  resample_probability: 'resampleProbability',
+  perturbation_factors: 'perturbationFactors',
+  trial_seed: 'trialSeed',
   'sampler.random_fraction': 'sampler.randomFraction',
 };
 
@@ -142,6 +156,12 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     strategy: options.strategy,
     sampler: samplerDeclaration(options.sampler),
     trials: options.trials,
+    population: options.population,
+    perturbation_interval: options.perturbationInterval,
+    quantile: options.quantile,
+    resample_probability: options.resampleProbability,
+    perturbation_factors: options.perturbationFactors,
+    trial_seed: options.trialSeed,
     max_epochs: options.maxEpochs,
     min_epochs: options.minEpochs,
     eta: options.eta,
@@ -163,12 +183,10 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const url = options.storage ?? 'memory:';
   const target = parseStorageUrl(url);
   const storage = await openStorage(url);
-  // Memory storage keeps checkpoints in a temporary folder for as long as the study runs.
-  const scratch = target.kind === 'memory' ? fs.mkdtempSync(path.join(os.tmpdir(), 'hpsearch-')) : null;
   try {
     const hint = () => 'run it under another name, or resume it with the declaration it was started with';
     const opened = await openStudy(storage, spec, seedGiven, settings, hint);
-    const checkpointDir = scratch ?? checkpointDirFor(target, opened.study.id);
+    const checkpointDir = checkpointDirFor(target, opened.study.id);
     const outcome = await executeStudy({
       storage,
       study: opened.study,
@@ -200,6 +218,5 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     return result;
   } finally {
     await storage.close();
-    if (scratch !== null) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -13,8 +13,14 @@
  */
 import type { JsonValue, Scalar } from '../core/types.js';
 
+/** What population based training may do with a parameter. */
+export interface MutableOption {
+  /** False: the parameter keeps its value for a trial's whole training (pbt never perturbs it). */
+  readonly mutable?: boolean;
+}
+
 /** A grid for grid search: explicit values, or a number of evenly spaced steps. */
-export interface GridOption {
+export interface GridOption extends MutableOption {
   /** The values grid search visits. */
   readonly grid?: readonly number[];
   /** This many values from low to high (geometrically spaced on log ranges). */
@@ -28,10 +34,11 @@ export interface RangeOptions extends GridOption {
 
 /** One declared parameter, in the space-file form. */
 export type ParamDeclaration =
-  | { readonly loguniform: readonly [number, number]; readonly grid?: readonly number[]; readonly steps?: number }
-  | { readonly uniform: readonly [number, number]; readonly log?: boolean; readonly grid?: readonly number[]; readonly steps?: number }
-  | { readonly int: readonly [number, number]; readonly log?: boolean; readonly grid?: readonly number[]; readonly steps?: number }
-  | { readonly choice: readonly Scalar[] | Readonly<Record<string, SpaceDefinition>> }
+  | ({ readonly loguniform: readonly [number, number] } & GridOption)
+  | ({ readonly uniform: readonly [number, number] } & RangeOptions)
+  | ({ readonly int: readonly [number, number] } & RangeOptions)
+  | ({ readonly choice: readonly Scalar[] | Readonly<Record<string, SpaceDefinition>> } & MutableOption)
+  | { readonly piecewise: readonly (readonly [number, Scalar])[] }
   | JsonValue;
 
 /** Parameters by name. */
@@ -56,8 +63,16 @@ export function int(low: number, high: number, options: RangeOptions = {}): Para
  * One of a list of values; or, given a mapping, a conditional choice whose options carry their
  * own parameters (`choice({ step: { gamma: choice([0.1, 0.5]) }, cosine: {} })`).
  */
-export function choice(options: readonly Scalar[] | Readonly<Record<string, SpaceDefinition>>): ParamDeclaration {
-  return { choice: options };
+export function choice(options: readonly Scalar[] | Readonly<Record<string, SpaceDefinition>>, more: MutableOption = {}): ParamDeclaration {
+  return { choice: options, ...more };
+}
+
+/**
+ * A value that changes during training: `piecewise([[0, 0.1], [10, 0.01]])` is 0.1 for the first
+ * 10 epochs and 0.01 after (a replayed pbt schedule).
+ */
+export function piecewise(points: readonly (readonly [number, Scalar])[]): ParamDeclaration {
+  return { piecewise: points };
 }
 
 /** A search space, unchanged: names the type for editors and is checked when a study runs. */

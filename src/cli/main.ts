@@ -9,6 +9,7 @@ import { registerExport } from './commands/export.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReplay } from './commands/replay.js';
 import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
 import { registerShow } from './commands/show.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerList(program, io);
   registerLeaderboard(program, io);
   registerShow(program, io);
+  registerReplay(program, io);
   registerCompare(program, io);
   registerExport(program, io);
   registerDashboard(program, io);

@@ -3,11 +3,15 @@
  */
 import type { Command } from 'commander';
 
-/** Adds `--name`, `--strategy`, `--sampler`, `--trials`, `--max-epochs`, `--min-epochs`, `--eta`, `--seed`, `--objective`. */
+/**
+ * Adds `--name`, `--strategy`, `--sampler`, `--trials`, `--max-epochs`, `--min-epochs`, `--eta`,
+ * `--seed`, `--objective`, and pbt's `--population`, `--perturbation-interval`, `--quantile`,
+ * `--resample-probability`, `--perturbation-factors`.
+ */
 export function addStudyFlags(command: Command): Command {
   return command
     .option('--name <name>', "study name (default: the file's name key, or its base name)")
-    .option('--strategy <name>', 'grid, random, sha, hyperband or asha')
+    .option('--strategy <name>', 'grid, random, sha, hyperband, asha or pbt')
     .option(
       '--sampler <name>',
       'where new configurations come from: random or tpe (a model of the results so far; under sha, hyperband and asha: BOHB)',
@@ -17,5 +21,10 @@ export function addStudyFlags(command: Command): Command {
     .option('--min-epochs <n>', 'epochs of the bottom rung of sha, hyperband and asha (r)')
     .option('--eta <n>', 'reduction factor of sha, hyperband and asha (η, default 3)')
     .option('--seed <n>', "study seed: fixes every sampled configuration and every trial's own seed")
-    .option('--objective <file>', 'train with your own objective module instead of the built-in trainer');
+    .option('--objective <file>', 'train with your own objective module instead of the built-in trainer')
+    .option('--population <n>', 'pbt: members trained at once (default 8)')
+    .option('--perturbation-interval <n>', 'pbt: epochs between exploit/explore steps (default a tenth of max_epochs, at least 1)')
+    .option('--quantile <q>', 'pbt: share of members that copy and are copied (default 0.25, at most 0.5)')
+    .option('--resample-probability <p>', 'pbt: chance that a parameter is drawn again instead of perturbed (default 0.25)')
+    .option('--perturbation-factors <list>', 'pbt: factors a numeric parameter is multiplied by, comma-separated (default 0.8,1.2)');
 }

@@ -2,6 +2,7 @@
  * The typed messages between the main thread and the code that runs a trial (a worker thread or
  * a child process). Workers only train and report; every decision is taken in the main thread.
  */
+import type { PiecewisePoints } from './piecewise.js';
 import type { BackendName, Budget, Metrics, Params, TaskSpec } from './types.js';
 
 /** Everything a worker needs to run one trial. Structured-cloneable. */
@@ -9,7 +10,12 @@ export interface TrialTask {
   readonly study: string;
   readonly trial: number;
   readonly seed: number;
-  /** The full configuration: constants and sampled values together. */
+  /**
+   * The seed by epochs when it changes during training (a replayed lineage trained by several
+   * members: `trial_seed: { piecewise }`), else null; `seed` is then its first value.
+   */
+  readonly seedSchedule: PiecewisePoints | null;
+  /** The full configuration: constants and sampled values together; values may be piecewise (see piecewise.ts). */
   readonly params: Params;
   readonly budget: Budget;
   readonly maxEpochs: number;

@@ -25,6 +25,22 @@ export interface Budget {
   readonly to: number;
 }
 
+/** Where a member of a population copied its weights from: that member's checkpoint after `epoch` epochs. */
+export interface CopySource {
+  readonly trial: number;
+  readonly epoch: number;
+}
+
+/**
+ * New hyperparameters with a promotion (population based training): the parameters the trial
+ * trains with from the new rung on, and the checkpoint it continues from when it copies another
+ * member's (exploit), or null when it continues from its own.
+ */
+export interface PromotionChange {
+  readonly params: Params;
+  readonly source: CopySource | null;
+}
+
 /** Lifecycle of a study. `interrupted`: stopped before its end and resumable. */
 export type StudyStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 

@@ -9,6 +9,7 @@ import { rawCell } from './columns.js';
 import { type CsvOptions, csvText, toCsv } from './csv.js';
 import { toJson } from './json.js';
 import { buildLeaderboard, searchedParamNames } from './leaderboard.js';
+import { ancestry, lineageOf, studySegments } from './lineage.js';
 import { type StudyData, bracketOf } from './study-view.js';
 
 /** Identifies an export file and its layout; raised when the layout changes incompatibly. */
@@ -39,8 +40,20 @@ export function exportJson(data: StudyData): string {
       durationMs: e.durationMs,
       createdAt: e.createdAt,
     })),
-    promotions: data.promotions.map((p) => ({ trial: p.trial, rung: p.rung, createdAt: p.createdAt })),
+    promotions: data.promotions.map((p) => ({ trial: p.trial, rung: p.rung, createdAt: p.createdAt, params: p.params, source: p.source })),
+    // pbt: each member's own intervals, and the schedule that trained its final weights.
+    ...(study.spec.strategy === 'pbt' ? { lineage: lineageJson(data) } : {}),
   });
+}
+
+function lineageJson(data: StudyData): unknown[] {
+  const segments = studySegments(data);
+  return data.trials.map((t) => ({
+    trial: t.number,
+    intervals: segments.get(t.number) ?? [],
+    schedule: lineageOf(t.number, segments),
+    ancestry: ancestry(t.number, segments),
+  }));
 }
 
 function rankByTrial(trials: readonly TrialRecord[], data: StudyData): Map<number, number> {
@@ -84,9 +97,12 @@ export function exportParamNames(data: StudyData): string[] {
 /**
  * The CSV export: the header, then one row per epoch (by trial, then epoch) and one row with
  * empty epoch columns for a trial without epochs. Columns: the trial's (`study` … `error`),
- * `param.<name>` for every parameter, then `epoch`, `epoch_rung`, `epoch_value`,
+ * `param.<name>` for every parameter (on an epoch row, the value that epoch trained with: under
+ * pbt it changes between intervals), then `epoch`, `epoch_rung`, `epoch_value`,
  * `epoch_duration_ms`, `epoch_created_at`, `promoted_to_rung` (on the epoch after which the
- * trial was promoted) and `metric.<name>` for every metric reported, sorted by name.
+ * trial was promoted), `copied_trial` and `copied_epoch` (pbt: on the first epoch trained from
+ * another member's checkpoint, the member and epoch copied) and `metric.<name>` for every metric
+ * reported, sorted by name.
  */
 export function exportCsv(data: StudyData, csv: CsvOptions = {}): string {
   const plan = planFor(data.study.spec);
@@ -102,28 +118,36 @@ export function exportCsv(data: StudyData, csv: CsvOptions = {}): string {
     'epoch_duration_ms',
     'epoch_created_at',
     'promoted_to_rung',
+    'copied_trial',
+    'copied_epoch',
     ...metrics.map((m) => `metric.${m}`),
   ];
+  const segments = studySegments(data);
   const rows: string[][] = [header.map((key) => csvText(key, csv))];
   for (const trial of data.trials) {
     const trialCells = TRIAL_COLUMNS.map(([, get]) => rawCell(get(trial, ranks.get(trial.number)!, data.study.name), csv));
     const paramCells = params.map((p) => rawCell(trial.params[p] ?? null, csv));
     const epochs = data.epochs.filter((e) => e.trial === trial.number);
-    if (epochs.length === 0) rows.push([...trialCells, ...paramCells, ...Array<string>(6 + metrics.length).fill('')]);
+    if (epochs.length === 0) rows.push([...trialCells, ...paramCells, ...Array<string>(8 + metrics.length).fill('')]);
+    const own = segments.get(trial.number) ?? [];
     const rungEpochs = trial.rung === null ? [] : bracketOf(plan, trial.bracket).rungs.map((r) => r.epochs);
     for (const e of epochs) {
       // An epoch belongs to the first rung whose budget covers it.
       const rung = rungEpochs.findIndex((end) => e.epoch <= end);
       const promoted = data.promotions.find((p) => p.trial === trial.number && rungEpochs[p.rung - 1] === e.epoch);
+      const segment = own.find((s) => e.epoch > s.from && e.epoch <= s.to);
+      const copied = segment !== undefined && segment.source !== null && e.epoch === segment.from + 1 ? segment.source : null;
       rows.push([
         ...trialCells,
-        ...paramCells,
+        ...(segment === undefined ? paramCells : params.map((p) => rawCell(segment.params[p] ?? null, csv))),
         String(e.epoch),
         rung < 0 ? '' : String(rung),
         rawCell(e.value),
         String(e.durationMs),
         String(e.createdAt),
         promoted === undefined ? '' : String(promoted.rung),
+        copied === null ? '' : String(copied.trial),
+        copied === null ? '' : String(copied.epoch),
         ...metrics.map((m) => rawCell(e.metrics[m] ?? null, csv)),
       ]);
     }

@@ -17,6 +17,12 @@ export function plannedRuns(plan: Plan): number {
 /** `8 trials × 20 epochs`, or `27 configurations, rungs at 1, 3, 9, 27 epochs (η=3), 81 epochs planned`. */
 export function planSummary(plan: Plan): string {
   if (plan.strategy === 'grid' || plan.strategy === 'random') return `${plannedConfigs(plan)} trials × ${plan.maxEpochs} epochs`;
+  if (plan.strategy === 'pbt') {
+    const { rungs } = plan.brackets[0]!;
+    const steps = rungs.slice(0, -1).map((r) => r.epochs);
+    const when = steps.length === 0 ? 'no exploit/explore step (one interval)' : `exploit/explore after ${steps.join(', ')} epochs`;
+    return `${plannedConfigs(plan)} members × ${plan.maxEpochs} epochs, ${when}, ${plan.totalEpochs} epochs planned`;
+  }
   const rungs =
     plan.brackets.length === 1
       ? `rungs at ${plan.brackets[0]!.rungs.map((r) => r.epochs).join(', ')} epochs`
@@ -24,8 +30,31 @@ export function planSummary(plan: Plan): string {
   return `${plannedConfigs(plan)} configurations, ${rungs} (η=${plan.eta}), ${plan.totalEpochs} epochs planned`;
 }
 
-/** Every bracket's rungs as a table, then the totals. */
+/** pbt's intervals as a table: each interval's epochs and the population training it. */
+function pbtTable(plan: Plan): string {
+  let previous = 0;
+  const rows = plan.brackets[0]!.rungs.map((rung, i) => {
+    const row = [String(i), `${previous + 1}–${rung.epochs}`, String(rung.configs), String(rung.configs * (rung.epochs - previous))];
+    previous = rung.epochs;
+    return row;
+  });
+  const table = renderTable(
+    [
+      { header: 'interval', align: 'right' },
+      { header: 'epochs', align: 'right' },
+      { header: 'members', align: 'right' },
+      { header: 'epochs trained', align: 'right' },
+    ],
+    rows,
+  );
+  return `${table}
+
+total: ${plan.totalEpochs} epochs (${plannedConfigs(plan)} members × ${plan.maxEpochs} epochs)`;
+}
+
+/** Every bracket's rungs as a table, then the totals (pbt: its intervals). */
 export function planTable(plan: Plan): string {
+  if (plan.strategy === 'pbt') return pbtTable(plan);
   const rows = plan.brackets.flatMap((bracket) => {
     let previous = 0;
     return bracket.rungs.map((rung, i) => {

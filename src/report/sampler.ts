@@ -1,8 +1,9 @@
 /**
- * A study's sampler in words and as JSON, for every place that names it (plan, show, list, the
- * dashboard's header, the HTML report).
+ * A study's sampler (and pbt's settings) in words and as JSON, for every place that names it
+ * (plan, show, list, the dashboard's header, the HTML report).
  */
-import type { SamplerSpec } from '../space/spec.js';
+import type { PbtSpec, SamplerSpec } from '../space/spec.js';
+import { quantileCount } from '../strategies/pbt.js';
 
 /** `random`, or `tpe (startup 10, 24 candidates, univariate, 1/3 random, reproducible, lag 1)`. */
 export function samplerText(sampler: SamplerSpec): string {
@@ -29,4 +30,19 @@ function fraction(value: number): string {
 /** `{ name, ...settings }` as the JSON outputs write it. */
 export function samplerJson(sampler: SamplerSpec): Readonly<Record<string, unknown>> {
   return { ...sampler };
+}
+
+/** `population 8, every 2 epochs the bottom 2 copy the top 2 (quantile 0.25), resample 0.25, factors 0.8, 1.2` */
+export function pbtText(pbt: PbtSpec): string {
+  const n = quantileCount(pbt.population, pbt.quantile);
+  return (
+    `population ${pbt.population}, every ${pbt.perturbationInterval} epoch${pbt.perturbationInterval === 1 ? '' : 's'} ` +
+    `the bottom ${n} copy the top ${n} (quantile ${pbt.quantile}), resample ${pbt.resampleProbability}, ` +
+    `factors ${pbt.perturbationFactors.join(', ')}`
+  );
+}
+
+/** pbt's settings as the JSON outputs write them (null for other strategies). */
+export function pbtJson(pbt: PbtSpec | null | undefined): Readonly<Record<string, unknown>> | null {
+  return pbt == null ? null : { ...pbt };
 }

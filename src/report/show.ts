@@ -7,7 +7,8 @@ import type { ParamSpec } from '../space/types.js';
 import { formatDuration, formatNumber, formatParam, MISSING } from './format.js';
 import { toJson } from './json.js';
 import { planSummary, planTable } from './plan.js';
-import { samplerText } from './sampler.js';
+import { pbtText, samplerText } from './sampler.js';
+import { changingParams } from './lineage.js';
 import { type StudyOverview, type TrialDetail, countsText } from './study-view.js';
 import { renderTable } from './table.js';
 
@@ -82,7 +83,7 @@ export function overviewText(o: StudyOverview): string {
   const head = fields([
     ['status', o.status],
     ['strategy', `${spec.strategy}: ${planSummary(o.plan)}`],
-    ['sampler', samplerText(spec.sampler)],
+    spec.pbt == null ? ['sampler', samplerText(spec.sampler)] : ['pbt', pbtText(spec.pbt)],
     ['objective', `${spec.objective.direction} ${spec.objective.metric}`],
     ['data', taskText(spec)],
     ['seed', String(spec.seed)],
@@ -154,6 +155,7 @@ export function trialText(d: TrialDetail, spec: StudySpec, study: string): strin
       )}`,
     );
   }
+  if (d.schedule.length > 0) parts.push(scheduleText(d, spec), ancestryText(d));
   if (d.epochs.length > 0) {
     parts.push(
       `curve\n${renderTable(
@@ -172,5 +174,45 @@ export function trialText(d: TrialDetail, spec: StudySpec, study: string): strin
 
 export function trialJson(d: TrialDetail): string {
   const { studyId: _studyId, ...trial } = d.trial;
-  return toJson({ ...trial, rank: d.rank, of: d.of, rungs: d.rungs, epochs: d.epochs.map(({ trial: _t, ...e }) => e) });
+  return toJson({
+    ...trial,
+    rank: d.rank,
+    of: d.of,
+    rungs: d.rungs,
+    epochs: d.epochs.map(({ trial: _t, ...e }) => e),
+    ...(d.schedule.length > 0 ? { intervals: d.intervals, schedule: d.schedule, ancestry: d.ancestry } : {}),
+  });
+}
+
+/**
+ * The schedule that trained a member's final weights, interval by interval: who trained it, the
+ * hyperparameters (those that change along it first), and the value reached at its end.
+ */
+function scheduleText(d: TrialDetail, spec: StudySpec): string {
+  const changing = changingParams(d.schedule);
+  const names = [...changing, ...Object.keys(d.schedule[0]!.params).filter((n) => !changing.includes(n))];
+  const table = renderTable(
+    [
+      { header: 'interval', align: 'right' },
+      { header: 'epochs', align: 'right' },
+      { header: 'trained by' },
+      ...names.map((n) => ({ header: n, align: 'right' as const })),
+      { header: spec.objective.metric, align: 'right' },
+    ],
+    d.schedule.map((s) => [
+      String(s.interval),
+      `${s.from + 1}–${s.to}`,
+      `trial ${s.trainedBy}${s.source === null ? '' : ` (copied trial ${s.source.trial})`}`,
+      ...names.map((n) => formatParam(s.params[n] ?? null)),
+      formatNumber(s.value),
+    ]),
+  );
+  return `schedule (the hyperparameters that trained its final weights; hpsearch replay trains it again)\n${table}`;
+}
+
+/** `trial 3 copied trial 5 after 4 epochs; trial 5 copied trial 1 after 2 epochs; trial 1 trained from scratch` */
+function ancestryText(d: TrialDetail): string {
+  const steps = d.ancestry.map((a) => `trial ${a.trial} copied trial ${a.copied.trial} after ${a.copied.epoch} epochs`);
+  const root = d.schedule[0]!.trainedBy;
+  return `ancestry\n  ${[...steps, `trial ${root} trained from scratch`].join('\n  ')}`;
 }

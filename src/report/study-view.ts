@@ -4,11 +4,12 @@
  */
 import type { StudySpec } from '../space/spec.js';
 import type { EpochRecord, PromotionRecord, StudyRecord, TrialRecord } from '../storage/storage.js';
-import type { TrialStatus } from '../core/types.js';
+import type { CopySource, TrialStatus } from '../core/types.js';
 import { planFor } from '../strategies/create.js';
 import { type Plan, type PlanBracket, isMultiFidelity } from '../strategies/plan.js';
 import { toScore } from '../core/scores.js';
 import { buildLeaderboard, type LeaderboardRow } from './leaderboard.js';
+import { type Segment, ancestry, lineageOf, studySegments } from './lineage.js';
 
 /** Everything stored about a study, as read from storage. */
 export interface StudyData {
@@ -125,6 +126,15 @@ export interface TrialDetail {
   readonly rungs: readonly RungStep[];
   /** Every metric name of its epochs, sorted. */
   readonly metricNames: readonly string[];
+  /** pbt: its own intervals (what it trained each with, and whom it copied), else empty. */
+  readonly intervals: readonly Segment[];
+  /**
+   * pbt: the schedule that trained its final weights, from its first epoch, each stretch with
+   * the objective's value at its end (as the member that trained it reported it); else empty.
+   */
+  readonly schedule: readonly (Segment & { readonly value: number | null })[];
+  /** pbt: the copies behind its final weights, the latest first. */
+  readonly ancestry: readonly { readonly trial: number; readonly copied: CopySource }[];
 }
 
 /** The trial numbered `number`, or null when the study has none. */
@@ -141,7 +151,17 @@ export function trialDetail(data: StudyData, number: number): TrialDetail | null
     epochs,
     rungs: rungHistory(plan, trial, epochs, data.promotions),
     metricNames: [...new Set(epochs.flatMap((e) => Object.keys(e.metrics)))].sort(),
+    ...lineageDetail(data, number),
   };
+}
+
+/** A member's intervals, schedule and ancestry under pbt; empty for other strategies. */
+function lineageDetail(data: StudyData, number: number): Pick<TrialDetail, 'intervals' | 'schedule' | 'ancestry'> {
+  if (data.study.spec.strategy !== 'pbt') return { intervals: [], schedule: [], ancestry: [] };
+  const segments = studySegments(data);
+  const values = new Map(data.epochs.map((e) => [`${e.trial}/${e.epoch}`, e.value]));
+  const schedule = lineageOf(number, segments).map((s) => ({ ...s, value: values.get(`${s.trainedBy}/${s.to}`) ?? null }));
+  return { intervals: segments.get(number) ?? [], schedule, ancestry: ancestry(number, segments) };
 }
 
 /** One rung of the funnel: configurations planned, reached, and the best value there. */

@@ -11,6 +11,7 @@ import {
   TRAINER_PARAMS,
   type TrainerParamInfo,
 } from '../trial/trainer-params.js';
+import { isPiecewise } from '../core/piecewise.js';
 import { suggestion } from '../util/suggest.js';
 import { type IssueList, type KeyPath, type NumberRule, describe, describeRule, fitsRule } from './issues.js';
 import type { Distribution, ParamSpec } from './types.js';
@@ -26,10 +27,19 @@ export function checkBuiltinParams(params: readonly ParamSpec[], issues: IssueLi
       continue;
     }
     checkDomain(spec, info, path, issues);
+    checkMutable(spec, info, path, issues);
   }
   if (names.includes('hidden') && (names.includes('hidden_layers') || names.includes('hidden_units'))) {
     issues.add(['params', 'hidden'], 'cannot be combined with hidden_layers or hidden_units; declare one or the other');
   }
+}
+
+/** A fixed parameter of the trainer cannot be declared mutable, nor change piecewise. */
+function checkMutable(spec: ParamSpec, info: TrainerParamInfo, path: KeyPath, issues: IssueList): void {
+  if (info.mutable) return;
+  const why = 'the built-in trainer builds its model and optimizer from it, so it cannot change during training';
+  if (spec.mutable === true) issues.add([...path, 'mutable'], `cannot be true: ${why}`);
+  if (spec.dist.kind === 'constant' && isPiecewise(spec.dist.value)) issues.add([...path, 'piecewise'], `does not apply: ${why}`);
 }
 
 function numberRule(domain: Domain): NumberRule {
@@ -53,6 +63,7 @@ function checkDomain(spec: ParamSpec, info: TrainerParamInfo, path: KeyPath, iss
       return;
     case 'int-list': {
       const value = dist.kind === 'constant' ? dist.value : undefined;
+      if (isPiecewise(value)) return;
       const ok = Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1);
       if (!ok) {
         issues.add(
@@ -88,7 +99,14 @@ function checkNumeric(dist: Distribution, domain: Domain, path: KeyPath, issues:
       });
       return;
     case 'constant':
-      if (typeof dist.value !== 'number' || !fitsRule(dist.value, rule)) issues.add(path, `must be ${wants}, got ${describe(dist.value)}`);
+      if (isPiecewise(dist.value)) {
+        dist.value.piecewise.forEach(([, value], i) => {
+          if (typeof value !== 'number' || !fitsRule(value, rule))
+            issues.add([...path, 'piecewise', i, 1], `must be ${wants}, got ${describe(value)}`);
+        });
+      } else if (typeof dist.value !== 'number' || !fitsRule(dist.value, rule)) {
+        issues.add(path, `must be ${wants}, got ${describe(dist.value)}`);
+      }
       return;
     case 'conditional':
       issues.add(path, `must be ${wants}; options with their own parameters apply to schedule only`);
@@ -104,6 +122,8 @@ function checkEnum(spec: ParamSpec, values: readonly string[], path: KeyPath, is
     );
   switch (dist.kind) {
     case 'constant':
+      // A piecewise value is refused by checkMutable: every enum of the trainer is fixed.
+      if (isPiecewise(dist.value)) return;
       if (typeof dist.value !== 'string' || !values.includes(dist.value)) bad(dist.value, path);
       return;
     case 'categorical':

@@ -1,17 +1,21 @@
 /**
  * Parses the `params` section of a space file into {@link ParamSpec}s:
  * `{ loguniform: [lo, hi] }`, `{ uniform: [lo, hi] }`, `{ int: [lo, hi], log? }`,
- * `{ choice: [...] }`, a conditional `{ choice: { option: { child: ... } } }`, or a plain value
- * (a constant). Continuous ranges may declare their grid with `grid: [...]` or `steps: N`.
+ * `{ choice: [...] }`, a conditional `{ choice: { option: { child: ... } } }`, a value that
+ * changes during training `{ piecewise: [[0, 0.1], [10, 0.05]] }`, or a plain value (a constant).
+ * Continuous ranges may declare their grid with `grid: [...]` or `steps: N`; any searched
+ * parameter may say `mutable: false` (population based training then never changes it).
  */
 import { suggestion } from '../util/suggest.js';
 import { type IssueList, type KeyPath, type Loose, checkKeys, describe, isObject } from './issues.js';
 import type { ConditionalOption, Distribution, ParamSpec } from './types.js';
+import type { PiecewisePoints } from '../core/piecewise.js';
 import type { JsonValue, Scalar } from '../core/types.js';
 
 const DISTRIBUTIONS = ['loguniform', 'uniform', 'int', 'choice'] as const;
 const MODIFIERS = ['log', 'grid', 'steps'] as const;
-const PARAM_KEYS: readonly string[] = [...DISTRIBUTIONS, ...MODIFIERS];
+const PARAM_KEYS: readonly string[] = [...DISTRIBUTIONS, ...MODIFIERS, 'mutable'];
+const MAX_EPOCHS = 100_000;
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** Parses a mapping of parameter names to declarations. Children get `prefix` in their names. */
@@ -28,7 +32,9 @@ export function parseParams(raw: unknown, path: KeyPath, issues: IssueList, pref
       continue;
     }
     const dist = parseDistribution(value, [...path, name], issues, `${prefix}${name}.`);
-    if (dist !== undefined) specs.push({ name: `${prefix}${name}`, dist });
+    if (dist === undefined) continue;
+    const mutable = isObject(value) ? readMutable(value, [...path, name], dist, issues) : undefined;
+    specs.push(mutable === undefined ? { name: `${prefix}${name}`, dist } : { name: `${prefix}${name}`, dist, mutable });
   }
   return specs;
 }
@@ -39,6 +45,7 @@ function parseDistribution(raw: unknown, path: KeyPath, issues: IssueList, child
     return undefined;
   }
   if (!isObject(raw)) return { kind: 'constant', value: raw as JsonValue };
+  if ('piecewise' in raw) return parsePiecewise(raw, path, issues);
   const kinds = DISTRIBUTIONS.filter((k) => k in raw);
   if (kinds.length === 0) {
     const unknown = Object.keys(raw).filter((k) => !PARAM_KEYS.includes(k));
@@ -206,4 +213,71 @@ export function spacedGrid(range: RangeInfo, steps: number): number[] {
     if (!values.includes(value)) values.push(value);
   }
   return values;
+}
+
+/** `mutable: true | false` (true unless said); it only applies to searched parameters. */
+function readMutable(raw: Loose, path: KeyPath, dist: Distribution, issues: IssueList): boolean | undefined {
+  if (!('mutable' in raw)) return undefined;
+  if (typeof raw.mutable !== 'boolean') {
+    issues.add([...path, 'mutable'], `must be true or false, got ${describe(raw.mutable)}`);
+    return undefined;
+  }
+  if (dist.kind === 'constant') return undefined;
+  return raw.mutable;
+}
+
+/**
+ * `{ piecewise: [[epochs, value], ...] }`: a constant that changes during training, the first
+ * pair at 0 epochs, the epochs ascending, the values of one type.
+ */
+function parsePiecewise(raw: Loose, path: KeyPath, issues: IssueList): Distribution | undefined {
+  const extra = Object.keys(raw).filter((k) => k !== 'piecewise');
+  if (extra.length > 0) {
+    issues.add([...path, extra[0]!], 'does not apply to a piecewise value, which is constant between its change points');
+    return undefined;
+  }
+  const at = [...path, 'piecewise'];
+  const points = readPiecewise(raw.piecewise, at, issues, MAX_EPOCHS);
+  return points === undefined ? undefined : { kind: 'constant', value: { piecewise: points } as unknown as JsonValue };
+}
+
+/**
+ * Reads `[[epochs, value], ...]`: at least one pair, the first at 0 epochs, epochs ascending
+ * integers below `maxEpochs`, values finite numbers, strings or booleans, all of one type.
+ */
+export function readPiecewise(raw: unknown, at: KeyPath, issues: IssueList, maxEpochs: number): PiecewisePoints | undefined {
+  const shape = 'a list of [epochs, value] pairs such as [[0, 0.1], [10, 0.05]]';
+  if (!Array.isArray(raw) || raw.length === 0) {
+    issues.add(at, `must be ${shape}, got ${describe(raw)}`);
+    return undefined;
+  }
+  const before = issues.size;
+  const points: [number, Scalar][] = [];
+  raw.forEach((pair: unknown, i) => {
+    const ok =
+      Array.isArray(pair) &&
+      pair.length === 2 &&
+      typeof pair[0] === 'number' &&
+      Number.isInteger(pair[0]) &&
+      pair[0] >= 0 &&
+      ((typeof pair[1] === 'number' && Number.isFinite(pair[1])) || typeof pair[1] === 'string' || typeof pair[1] === 'boolean');
+    if (!ok) {
+      issues.add(
+        [...at, i],
+        `must be [epochs, value] with epochs an integer ≥ 0 and a number, string or boolean value, got ${describe(pair)}`,
+      );
+      return;
+    }
+    const [epochs, value] = pair as [number, Scalar];
+    if (i === 0 && epochs !== 0) issues.add([...at, 0], `must start at 0 epochs (the value from the first epoch on), got ${epochs}`);
+    else if (i > 0 && points.length > 0 && epochs <= points.at(-1)![0]) {
+      issues.add([...at, i], `epochs must ascend: ${epochs} comes after ${points.at(-1)![0]}`);
+    } else if (epochs >= maxEpochs) {
+      issues.add([...at, i], `${epochs} epochs is never reached: a trial trains ${maxEpochs}`);
+    } else if (points.length > 0 && typeof value !== typeof points[0]![1]) {
+      issues.add([...at, i], `values must be of one type: ${describe(value)} after ${describe(points[0]![1])}`);
+    }
+    points.push([epochs, value]);
+  });
+  return issues.size > before ? undefined : points;
 }

@@ -23,10 +23,13 @@ import {
   readNumber,
   readString,
 } from './issues.js';
-import { parseParams } from './parse-params.js';
+import { parseParams, readPiecewise } from './parse-params.js';
+import { isPiecewise, type PiecewisePoints } from '../core/piecewise.js';
+import { trainerParamMutable } from '../trial/trainer-params.js';
 import {
   type ObjectiveSpec,
   PARALLEL_MODES,
+  type PbtSpec,
   SAMPLER_NAMES,
   type SamplerName,
   type SamplerSpec,
@@ -35,7 +38,7 @@ import {
   type StudySpec,
 } from './spec.js';
 import { BACKEND_NAMES, type BackendChoice, type DataSpec, type Direction } from '../core/types.js';
-import type { ParamSpec } from './types.js';
+import { type ParamSpec, isSearched } from './types.js';
 
 export const TOP_LEVEL_KEYS = [
   'name',
@@ -52,6 +55,12 @@ export const TOP_LEVEL_KEYS = [
   'backend',
   'params',
   'sampler',
+  'population',
+  'perturbation_interval',
+  'quantile',
+  'resample_probability',
+  'perturbation_factors',
+  'trial_seed',
 ] as const;
 
 /** CLI flags that override keys of the file, as typed by the user. */
@@ -66,6 +75,12 @@ export interface StudyFlags {
   readonly seed?: string;
   readonly backend?: string;
   readonly sampler?: string;
+  readonly population?: string;
+  readonly perturbationInterval?: string;
+  readonly quantile?: string;
+  readonly resampleProbability?: string;
+  /** Comma-separated factors: `0.8,1.2`. */
+  readonly perturbationFactors?: string;
   /** An objective module, relative to the working directory. */
   readonly objective?: string;
 }
@@ -165,6 +180,13 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
       'does not apply to hyperband: its brackets fix the number of configurations (see hpsearch plan)',
     );
   }
+  if (strategy === 'pbt' && trials !== undefined && !fileTrialsLeftBehind) {
+    issues.add(
+      [flags.trials !== undefined ? '--trials' : 'trials'],
+      'does not apply to pbt, which trains one population from start to end; set its size with population',
+    );
+  }
+  const pbt = parsePbt(file, flags, strategy, maxEpochs, issues);
   const workers =
     flags.workers !== undefined
       ? readWorkers(flags.workers, ['--workers'], issues, true)
@@ -181,11 +203,28 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
   else params = parseParams(file.params, ['params'], issues);
   if (!usesModule) checkBuiltinParams(params, issues);
   if (strategy === 'grid') checkGridParams(params, ['params'], issues);
-  if (params.length > 0 && !params.some((p) => p.dist.kind !== 'constant')) {
-    issues.add(['params'], 'declares no searched parameter: every value is a constant');
+  // One configuration of constants is a study of one trial (a replay): anything more would repeat it.
+  if (
+    params.length > 0 &&
+    !params.some((p) => p.dist.kind !== 'constant') &&
+    !(trials === 1 && (strategy === 'random' || strategy === 'grid'))
+  ) {
+    issues.add(['params'], 'declares no searched parameter: every value is a constant (to train this one configuration, set trials: 1)');
   }
 
   const sampler = parseSampler(file.sampler, flags.sampler, strategy, params, issues);
+  if (maxEpochs !== undefined) checkPiecewise(params, ['params'], maxEpochs, issues);
+  if (
+    strategy === 'pbt' &&
+    params.length > 0 &&
+    !params.some((p) => isSearched(p) && p.mutable !== false && (usesModule || trainerParamMutable(p.name)))
+  ) {
+    issues.add(
+      ['params'],
+      'declares no searched parameter that can change during training: pbt perturbs them between intervals (learning_rate, batch_size, momentum, weight_decay, dropout...)',
+    );
+  }
+  const trialSeed = file.trial_seed === undefined ? null : readTrialSeed(file.trial_seed, maxEpochs ?? DEFAULT_MAX_EPOCHS, issues);
 
   issues.throwIfAny(context.file);
   return {
@@ -194,7 +233,7 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
     task: module !== undefined ? { kind: 'module', module } : { kind: 'builtin', data: data!, dataSeed: seedOf(file.data) ?? seed! },
     objective: objective!,
     strategy: strategy!,
-    trials: defaultTrials(strategy!, trials, minEpochs!, maxEpochs!, eta!),
+    trials: strategy === 'pbt' ? (pbt?.population ?? null) : defaultTrials(strategy!, trials, minEpochs!, maxEpochs!, eta!),
     maxEpochs: maxEpochs!,
     minEpochs: minEpochs!,
     eta: eta!,
@@ -203,7 +242,126 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
     backend: backend!,
     params,
     sampler: sampler!,
+    pbt: pbt ?? null,
+    trialSeed: trialSeed ?? null,
   };
+}
+
+/** Population based training's keys (population, perturbation_interval, ...), read and defaulted. */
+const PBT_KEYS = ['population', 'perturbation_interval', 'quantile', 'resample_probability', 'perturbation_factors'] as const;
+const PBT_FLAGS: Readonly<Record<(typeof PBT_KEYS)[number], keyof StudyFlags>> = {
+  population: 'population',
+  perturbation_interval: 'perturbationInterval',
+  quantile: 'quantile',
+  resample_probability: 'resampleProbability',
+  perturbation_factors: 'perturbationFactors',
+};
+const DEFAULT_POPULATION = 8;
+const DEFAULT_QUANTILE = 0.25;
+const DEFAULT_RESAMPLE_PROBABILITY = 0.25;
+const DEFAULT_PERTURBATION_FACTORS = [0.8, 1.2];
+
+/** `--perturbation-interval` for `perturbation_interval`. */
+function flagName(key: string): string {
+  return `--${key.replaceAll('_', '-')}`;
+}
+
+/**
+ * The pbt settings when the strategy is pbt (defaults filled in), else undefined. The keys apply
+ * to pbt only; a file's keys are left behind when `--strategy` switches away from pbt.
+ */
+function parsePbt(
+  file: Loose,
+  flags: StudyFlags,
+  strategy: StrategyName | undefined,
+  maxEpochs: number | undefined,
+  issues: IssueList,
+): PbtSpec | undefined {
+  if (strategy !== 'pbt') {
+    for (const key of PBT_KEYS) {
+      if (flags[PBT_FLAGS[key]] !== undefined) issues.add([flagName(key)], 'applies to --strategy pbt only');
+      else if (file[key] !== undefined && flags.strategy === undefined) issues.add([key], 'applies to strategy: pbt only');
+    }
+    return undefined;
+  }
+  const before = issues.size;
+  const number = (key: (typeof PBT_KEYS)[number], rule: NumberRule, fallback: number): number | undefined => {
+    const flag = flags[PBT_FLAGS[key]];
+    if (flag !== undefined) {
+      const value = Number(flag);
+      if (flag.trim() !== '' && fitsRule(value, rule)) return value;
+      issues.add([flagName(key)], `must be ${describeRule(rule)}, got ${describe(flag)}`);
+      return undefined;
+    }
+    return file[key] === undefined ? fallback : readNumber(file[key], [key], issues, rule);
+  };
+  const population = number('population', { min: 2, max: 10_000, integer: true }, DEFAULT_POPULATION);
+  const interval = number(
+    'perturbation_interval',
+    { min: 1, max: maxEpochs ?? 100_000, integer: true },
+    Math.max(1, Math.floor((maxEpochs ?? DEFAULT_MAX_EPOCHS) / 10)),
+  );
+  const quantile = number('quantile', { min: 0, max: 0.5, minOpen: true }, DEFAULT_QUANTILE);
+  const resample = number('resample_probability', { min: 0, max: 1 }, DEFAULT_RESAMPLE_PROBABILITY);
+  const factors = readFactors(file.perturbation_factors, flags.perturbationFactors, issues);
+  if (issues.size > before) return undefined;
+  return {
+    population: population!,
+    perturbationInterval: interval!,
+    quantile: quantile!,
+    resampleProbability: resample!,
+    perturbationFactors: factors!,
+  };
+}
+
+/** `perturbation_factors: [0.8, 1.2]` or `--perturbation-factors 0.8,1.2`: positive numbers other than 1. */
+function readFactors(raw: unknown, flag: string | undefined, issues: IssueList): number[] | undefined {
+  const at = flag !== undefined ? ['--perturbation-factors'] : ['perturbation_factors'];
+  const given: unknown = flag !== undefined ? flag.split(',').map((part) => (part.trim() === '' ? part : Number(part))) : raw;
+  if (given === undefined) return [...DEFAULT_PERTURBATION_FACTORS];
+  const shown = flag !== undefined ? describe(flag) : describe(raw);
+  if (!Array.isArray(given) || given.length === 0 || !given.every((f) => typeof f === 'number' && Number.isFinite(f) && f > 0)) {
+    issues.add(at, `must be a non-empty list of numbers > 0 such as [0.8, 1.2], got ${shown}`);
+    return undefined;
+  }
+  if (given.every((f) => f === 1)) {
+    issues.add(at, `must hold a factor other than 1 (a factor of 1 changes nothing), got ${shown}`);
+    return undefined;
+  }
+  return given as number[];
+}
+
+/** Piecewise values must change before the last epoch. */
+function checkPiecewise(params: readonly ParamSpec[], at: KeyPath, maxEpochs: number, issues: IssueList): void {
+  for (const spec of params) {
+    const short = spec.name.slice(spec.name.lastIndexOf('.') + 1);
+    const dist = spec.dist;
+    if (dist.kind === 'constant' && isPiecewise(dist.value)) {
+      dist.value.piecewise.forEach(([epochs], i) => {
+        if (epochs >= maxEpochs)
+          issues.add([...at, short, 'piecewise', i], `${epochs} epochs is never reached: a trial trains ${maxEpochs} (max_epochs)`);
+      });
+    } else if (dist.kind === 'conditional') {
+      for (const option of dist.options) checkPiecewise(option.params, [...at, short, 'choice', option.name], maxEpochs, issues);
+    }
+  }
+}
+
+/** `trial_seed: 42`, or `{ piecewise: [[0, 42], [10, 7]] }` for a lineage trained by several members. */
+function readTrialSeed(raw: unknown, maxEpochs: number, issues: IssueList): number | PiecewisePoints | undefined {
+  const rule = { min: 0, max: MAX_SEED, integer: true };
+  if (isObject(raw)) {
+    checkKeys(raw, ['piecewise'], ['trial_seed'], issues);
+    const points = readPiecewise(raw.piecewise, ['trial_seed', 'piecewise'], issues, maxEpochs);
+    if (points === undefined) return undefined;
+    const before = issues.size;
+    points.forEach(([, seed], i) => {
+      if (typeof seed !== 'number' || !fitsRule(seed, rule))
+        issues.add(['trial_seed', 'piecewise', i, 1], `must be ${describeRule(rule)}, got ${describe(seed)}`);
+    });
+    return issues.size > before ? undefined : points;
+  }
+  return readNumber(raw, ['trial_seed'], issues, rule);
 }
 
 const SAMPLER_KEYS = ['name', 'startup_trials', 'candidates', 'multivariate', 'random_fraction', 'parallel', 'lag'] as const;
@@ -241,6 +399,13 @@ function parseSampler(
   }
   if (name === undefined) return undefined;
   const at = flag !== undefined ? ['--sampler'] : ['sampler'];
+  if (name === 'tpe' && strategy === 'pbt') {
+    issues.add(
+      at,
+      'tpe does not apply to pbt: its population is drawn at random once and then evolves by copying and perturbing its best members; leave sampler out',
+    );
+    return undefined;
+  }
   if (name === 'tpe' && strategy === 'grid') {
     issues.add(
       at,

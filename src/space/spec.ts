@@ -2,11 +2,12 @@
  * A whole study as declared by a space file, after parsing and after CLI overrides: what to
  * train, how to score it, how to search, and over which parameters.
  */
+import type { PiecewisePoints } from '../core/piecewise.js';
 import type { BackendChoice, Direction, TaskSpec } from '../core/types.js';
 import type { ParamSpec } from './types.js';
 
 /** Names accepted by `--strategy`. */
-export const STRATEGY_NAMES = ['grid', 'random', 'sha', 'hyperband', 'asha'] as const;
+export const STRATEGY_NAMES = ['grid', 'random', 'sha', 'hyperband', 'asha', 'pbt'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** Names accepted by `--sampler`: where a study's new configurations come from. */
@@ -43,6 +44,24 @@ export interface TpeSamplerSpec {
 /** Where new configurations come from: drawn at random, or proposed by a model of the results so far. */
 export type SamplerSpec = { readonly name: 'random' } | TpeSamplerSpec;
 
+/**
+ * Population based training's settings (defaults in parse.ts): a population trained together,
+ * and at every `perturbationInterval` epochs the bottom `quantile` of it copying the weights
+ * and hyperparameters of the top `quantile`, then perturbing them (see strategies/pbt.ts).
+ */
+export interface PbtSpec {
+  /** Members trained at once. */
+  readonly population: number;
+  /** Epochs between two exploit/explore steps. */
+  readonly perturbationInterval: number;
+  /** The share of members that copy (the bottom) and are copied (the top); at most 0.5. */
+  readonly quantile: number;
+  /** The chance that a searched parameter is drawn again from its distribution instead of perturbed. */
+  readonly resampleProbability: number;
+  /** The factors a numeric parameter is multiplied by (in log space when it is log-scaled), one drawn each time. */
+  readonly perturbationFactors: readonly number[];
+}
+
 /** The objective: which reported metric is the trial's value, and which way is better. */
 export interface ObjectiveSpec {
   readonly metric: string;
@@ -59,7 +78,7 @@ export interface StudySpec {
   readonly strategy: StrategyName;
   /**
    * Number of configurations to try (for sha and asha: at the bottom rung); for grid, null means
-   * every cell; for hyperband, always null (its brackets fix the number).
+   * every cell; for hyperband, always null (its brackets fix the number); for pbt, the population.
    */
   readonly trials: number | null;
   /** The full budget R of a configuration, in epochs. */
@@ -75,4 +94,12 @@ export interface StudySpec {
   readonly params: readonly ParamSpec[];
   /** Where the strategy's new configurations come from (grid keeps its own order: random). */
   readonly sampler: SamplerSpec;
+  /** Population based training's settings when `strategy` is pbt, else null. */
+  readonly pbt: PbtSpec | null;
+  /**
+   * Every trial's seed, instead of one derived from `seed` and its number (a replay pins it to
+   * the member's); piecewise when the replayed lineage was trained by several members. Null
+   * when not set.
+   */
+  readonly trialSeed: number | PiecewisePoints | null;
 }

@@ -56,6 +56,13 @@ export type Distribution = FloatDistribution | IntDistribution | CategoricalDist
 export interface ParamSpec {
   readonly name: string;
   readonly dist: Distribution;
+  /**
+   * `mutable` as the space file says it, absent when it does not: false when the parameter must
+   * keep its value for a trial's whole training (population based training never changes it).
+   * The built-in trainer's own fixed parameters (layer sizes, activation, optimizer, schedule)
+   * cannot be declared mutable.
+   */
+  readonly mutable?: boolean;
 }
 
 /** A parameter that is searched (anything but a constant). */

@@ -10,7 +10,7 @@
  */
 import { StorageError } from '../errors.js';
 import type { Params, StudyStatus } from '../core/types.js';
-import type { EpochRecord, FinishInfo, NewEpoch, NewTrial, StartInfo, StudyRecord, TrialRecord } from './records.js';
+import type { EpochRecord, FinishInfo, NewEpoch, NewTrial, PromotionChange, StartInfo, StudyRecord, TrialRecord } from './records.js';
 
 /** A claimed job's lease: who runs it, and until when (the database server's clock, in ms). */
 export interface Lease {
@@ -31,7 +31,15 @@ export interface ClaimState {
 /** One job to record: a new trial, a promotion, or a queued trial resumed; each starts running. */
 export type ClaimAction =
   | { readonly kind: 'new'; readonly slot: number; readonly trial: NewTrial }
-  | { readonly kind: 'promote'; readonly slot: number; readonly number: number; readonly rung: number; readonly targetEpochs: number }
+  | {
+      readonly kind: 'promote';
+      readonly slot: number;
+      readonly number: number;
+      readonly rung: number;
+      readonly targetEpochs: number;
+      /** As {@link Storage.promoteTrial}'s: new parameters, and a checkpoint copied (in the claim's transaction). */
+      readonly change?: PromotionChange;
+    }
   | { readonly kind: 'resume'; readonly slot: number; readonly number: number };
 
 /** What a claim decided: the jobs to start, the paused trials to drop, and the study's status. */

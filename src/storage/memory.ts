@@ -3,13 +3,14 @@
  * For tests and for throw-away studies (`--storage memory:`).
  */
 import type { StudySpec } from '../space/spec.js';
-import type { Metrics, Params, StudyStatus } from '../core/types.js';
+import type { CopySource, Metrics, Params, PromotionChange, StudyStatus } from '../core/types.js';
 import {
   StorageErrors,
   addDuration,
   checkEpoch,
   checkKeepEpochs,
   checkOperation,
+  checkPromotion,
   checkTransition,
   deepFreeze,
   isOwner,
@@ -224,8 +225,8 @@ export class MemoryStorage implements Storage {
     return this.#write(() => requeue(...this.#trial(studyId, number), keepEpochs, durationMs, Date.now()));
   }
 
-  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
-    return this.#write(() => promote(...this.#trial(studyId, number), rung, targetEpochs, Date.now()));
+  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number, change?: PromotionChange): Promise<void> {
+    return this.#write(() => promote(...this.#trial(studyId, number), rung, targetEpochs, change, Date.now()));
   }
 
   pruneTrial(studyId: number, number: number): Promise<void> {
@@ -328,17 +329,15 @@ export class MemoryStorage implements Storage {
             if (claim.kind === 'new') {
               if (entry.trials.has(claim.trial.number)) throw StorageErrors.trialExists(name, claim.trial.number);
             } else {
-              checkOperation(
-                name,
-                requireTrial(name, claim.number, entry.trials.get(claim.number)),
-                claim.kind === 'promote' ? 'promote' : 'start',
-              );
+              const trial = requireTrial(name, claim.number, entry.trials.get(claim.number));
+              if (claim.kind === 'promote') checkPromotion(name, trial, claim.change);
+              else checkOperation(name, trial, 'start');
             }
           }
           for (const number of decision.drop) checkOperation(name, requireTrial(name, number, entry.trials.get(number)), 'prune');
           const leases = decision.claims.map((claim): Lease => {
             const trial = claim.kind === 'new' ? addTo(entry, claim.trial, now) : entry.trials.get(claim.number)!;
-            if (claim.kind === 'promote') promote(entry, trial, claim.rung, claim.targetEpochs, now);
+            if (claim.kind === 'promote') promote(entry, trial, claim.rung, claim.targetEpochs, claim.change, now);
             const device = request.deviceOf?.(claim.slot) ?? request.start.device ?? null;
             start(entry, trial, { worker: claim.slot, backend: request.start.backend, device }, now);
             const lease = Object.freeze({
@@ -446,10 +445,9 @@ function setStatus(entry: StudyEntry, status: StudyStatus, now: number): void {
 
 function addTo(entry: StudyEntry, trial: NewTrial, now: number): Mutable<TrialRecord> {
   if (entry.trials.has(trial.number)) throw StorageErrors.trialExists(entry.record.name, trial.number);
-  const stored: Mutable<TrialRecord> = {
-    ...newTrialRecord(entry.record.id, trial, now),
-    params: deepFreeze(structuredClone(trial.params)),
-  };
+  const params = deepFreeze(structuredClone(trial.params));
+  // The same object as params: a retry with new parameters replaces both until a promotion changes them.
+  const stored: Mutable<TrialRecord> = { ...newTrialRecord(entry.record.id, trial, now), params, initialParams: params };
   entry.trials.set(trial.number, stored);
   touch(entry, now);
   return stored;
@@ -508,11 +506,42 @@ function requeue(entry: StudyEntry, trial: Mutable<TrialRecord>, keepEpochs: num
   touch(entry, now);
 }
 
-function promote(entry: StudyEntry, trial: Mutable<TrialRecord>, rung: number, targetEpochs: number, now: number): void {
-  checkOperation(entry.record.name, trial, 'promote');
-  Object.assign(trial, { status: 'queued', rung, targetEpochs, startedAt: null });
-  entry.promotions.push(Object.freeze({ trial: trial.number, rung, createdAt: now }));
+function promote(
+  entry: StudyEntry,
+  trial: Mutable<TrialRecord>,
+  rung: number,
+  targetEpochs: number,
+  change: PromotionChange | undefined,
+  now: number,
+): void {
+  checkPromotion(entry.record.name, trial, change);
+  const params = change === undefined ? null : deepFreeze(structuredClone(change.params));
+  const source = change?.source == null ? null : copySource(change.source);
+  Object.assign(trial, { status: 'queued', rung, targetEpochs, startedAt: null, copiedFrom: source });
+  // initialParams stays the object the trial was created with (or retried with before any change).
+  if (params !== null) trial.params = params;
+  if (source !== null) exploit(entry, trial, source);
+  entry.promotions.push(Object.freeze({ trial: trial.number, rung, createdAt: now, params, source }));
   touch(entry, now);
+}
+
+/**
+ * The trial continues from `source`'s checkpoint: its epochs after it are dropped, its error
+ * cleared, and the source's checkpoint (when storage has it) becomes its only one, so that a
+ * later takeover or requeue keeps that epoch and never one of its own earlier weights.
+ */
+function exploit(entry: StudyEntry, trial: Mutable<TrialRecord>, source: CopySource): void {
+  const epochs = entry.epochs.get(trial.number);
+  for (const epoch of [...(epochs?.keys() ?? [])]) if (epoch > source.epoch) epochs!.delete(epoch);
+  Object.assign(trial, { epochs: source.epoch, error: null });
+  const donor = entry.checkpoints.get(source.trial);
+  const copied = donor?.has(source.epoch) === true ? donor.get(source.epoch)! : undefined;
+  entry.checkpoints.delete(trial.number);
+  if (copied !== undefined) entry.checkpoints.set(trial.number, new Map([[source.epoch, copied === null ? null : new Uint8Array(copied)]]));
+}
+
+function copySource(source: CopySource): CopySource {
+  return Object.freeze({ trial: source.trial, epoch: source.epoch });
 }
 
 function prune(entry: StudyEntry, trial: Mutable<TrialRecord>, now: number): void {
@@ -524,10 +553,14 @@ function prune(entry: StudyEntry, trial: Mutable<TrialRecord>, now: number): voi
 function retry(entry: StudyEntry, trial: Mutable<TrialRecord>, seed: number, params: Params | undefined, now: number): void {
   checkOperation(entry.record.name, trial, 'retry');
   entry.epochs.delete(trial.number);
+  const replaced = params === undefined ? trial.params : deepFreeze(structuredClone(params));
+  // Until a promotion changes them, the parameters a trial was created with are its current ones.
+  if (trial.initialParams === trial.params) trial.initialParams = replaced;
   Object.assign(trial, {
     status: 'queued',
     seed,
-    params: params === undefined ? trial.params : deepFreeze(structuredClone(params)),
+    params: replaced,
+    copiedFrom: null,
     epochs: 0,
     value: null,
     metrics: null,

@@ -29,6 +29,17 @@ export function literal(value: string | number | null | undefined): string {
 }
 
 /**
+ * A statement written with `$1`, `$2`... and its values inlined as literals (see {@link literal}),
+ * for {@link Db.script}. The statement must have no `$` of its own but its parameters.
+ */
+export function inline(text: string, values: readonly (string | number | null)[]): string {
+  return text.replace(/\$(\d+)/g, (_match, n: string) => {
+    if (Number(n) < 1 || Number(n) > values.length) throw new RangeError(`no value for $${n}`);
+    return literal(values[Number(n) - 1]);
+  });
+}
+
+/**
  * `read`; `atomic`: at most one statement that writes, safe without a transaction of its own;
  * `write`: several statements, in one transaction; `exclusive`: a transaction of its own, never
  * batched; `own`: never batched, and it begins and ends its transaction itself.

@@ -19,14 +19,14 @@ import {
   type Takeover,
 } from './coordination.js';
 import { type PgGate, first, studyRow } from './postgres-access.js';
-import { type Db, literal } from './postgres-connection.js';
+import { type Db, inline, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE } from './postgres-sql.js';
-import { writeRequeue, writeRetry } from './postgres-writes.js';
-import { StorageErrors, checkEpoch, checkOperation, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
+import { promotionWrites, writeRequeue, writeRetry } from './postgres-writes.js';
+import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
-import { type NewEpoch, type TrialRecord, canTransition } from './storage.js';
+import { type NewEpoch, OPERATIONS, type TrialRecord, canTransition } from './storage.js';
 import { type StudyStatus } from '../core/types.js';
 
 /** Epochs set a study's updatedAt at most this often per connection (finishes and claims always do). */
@@ -43,18 +43,21 @@ export class PostgresCoordination implements StudyCoordination {
     this.#gate = gate;
   }
 
-  /** Parsed parameters by study and trial, with the text they were parsed from: a claim reads every trial. */
-  readonly #params = new Map<number, Map<number, { readonly text: string; readonly params: TrialRecord['params'] }>>();
+  /** Parsed parameters by study and trial, with the texts they were parsed from: a claim reads every trial. */
+  readonly #params = new Map<number, Map<number, CachedParams>>();
 
   /** A trial's record, its parameters parsed once (the lock is held while claims read them). */
   #record(studyId: number, row: TrialRow): TrialRecord {
     let cache = this.#params.get(studyId);
     if (cache === undefined) this.#params.set(studyId, (cache = new Map()));
     const cached = cache.get(row.number);
-    if (cached !== undefined && cached.text === row.params)
-      return Object.freeze({ ...toTrialRecord({ ...row, params: 'null' }), params: cached.params });
+    const first = row.first_params ?? null;
+    if (cached !== undefined && cached.text === row.params && cached.first === first) {
+      const record = toTrialRecord({ ...row, params: 'null', first_params: null });
+      return Object.freeze({ ...record, params: cached.params, initialParams: cached.initialParams });
+    }
     const record = toTrialRecord(row);
-    cache.set(row.number, { text: row.params, params: record.params });
+    cache.set(row.number, { text: row.params, first, params: record.params, initialParams: record.initialParams });
     return record;
   }
 
@@ -130,16 +133,20 @@ export class PostgresCoordination implements StudyCoordination {
               started_at, worker, backend, device, lease_owner, lease_expires_at) VALUES (${[...values, ...started].join(', ')})`);
           } else {
             const promote = claim.kind === 'promote';
-            checkOperation(study.name, trial(claim.number), promote ? 'promote' : 'start');
+            const change = promote ? claim.change : undefined;
+            if (promote) checkPromotion(study.name, trial(claim.number), change);
+            else checkOperation(study.name, trial(claim.number), 'start');
             const [at, worker, backend, device, owner, expires] = started;
-            const rung = promote ? `, rung = ${literal(claim.rung)}, target_epochs = ${literal(claim.targetEpochs)}` : '';
+            // A promotion clears copied_from; its change (written after) may set it again.
+            const rung = promote
+              ? `, rung = ${literal(claim.rung)}, target_epochs = ${literal(claim.targetEpochs)}, copied_from = NULL`
+              : '';
+            const from = OPERATIONS[!promote ? 'start' : change?.source != null ? 'exploit' : 'promote'].from;
             writes.push(`UPDATE hpsearch.trials SET status = 'running'${rung}, started_at = ${at}, worker = ${worker}, backend = ${backend},
               device = ${device}, lease_owner = ${owner}, lease_expires_at = ${expires}
-              WHERE study_id = ${id} AND number = ${literal(claim.number)} AND status = ${promote ? "'paused'" : "'queued'"}`);
+              WHERE study_id = ${id} AND number = ${literal(claim.number)} AND status IN (${from.map(literal).join(', ')})`);
             if (promote)
-              writes.push(
-                `INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at) VALUES (${[studyId, claim.number, claim.rung, now].map(literal).join(', ')})`,
-              );
+              writes.push(...promotionWrites(studyId, claim.number, claim.rung, change, now).map(([text, values]) => inline(text, values)));
           }
           leases.push(lease);
         }
@@ -310,6 +317,14 @@ async function saveCheckpoint(db: Db, studyId: number, number: number, checkpoin
 async function lastCheckpoint(db: Db, studyId: number, trial: TrialRow): Promise<number> {
   if (trial.epochs >= trial.target_epochs) return trial.epochs;
   return (await first<{ epoch: number | null }>(db, PG_LEASE.lastCheckpoint, [studyId, trial.number, trial.epochs]))?.epoch ?? 0;
+}
+
+/** A trial's parsed parameters, with the texts they were parsed from. */
+interface CachedParams {
+  readonly text: string;
+  readonly first: string | null;
+  readonly params: TrialRecord['params'];
+  readonly initialParams: TrialRecord['initialParams'];
 }
 
 /** A trial's row with its lease. */

@@ -43,12 +43,17 @@ export const PG = {
       started_at = NULL, interruptions = interruptions + 1, lease_owner = NULL, lease_expires_at = NULL
     WHERE study_id = $5 AND number = $6`,
   retryTrial: `UPDATE hpsearch.trials SET status = 'queued', seed = $1, params = coalesce($2, params), epochs = 0, value = NULL,
-      metrics = NULL, error = NULL, started_at = NULL, finished_at = NULL, retries = retries + 1
+      metrics = NULL, error = NULL, started_at = NULL, finished_at = NULL, retries = retries + 1, copied_from = NULL
     WHERE study_id = $3 AND number = $4`,
-  promoteTrial: `UPDATE hpsearch.trials SET status = 'queued', rung = $1, target_epochs = $2, started_at = NULL
+  promoteTrial: `UPDATE hpsearch.trials SET status = 'queued', rung = $1, target_epochs = $2, started_at = NULL, copied_from = NULL
     WHERE study_id = $3 AND number = $4`,
-  insertPromotion: 'INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at) VALUES ($1, $2, $3, $4)',
-  promotions: 'SELECT trial, rung, created_at FROM hpsearch.promotions WHERE study_id = $1 ORDER BY trial, rung',
+  /** A promotion's new parameters (the first ones kept) and the checkpoint it copies, or NULL. */
+  changeTrial: `UPDATE hpsearch.trials SET first_params = coalesce(first_params, params), params = $1, copied_from = $2
+    WHERE study_id = $3 AND number = $4`,
+  /** A trial continuing from a copied checkpoint after that many epochs (its later epochs are deleted apart). */
+  exploitTrial: 'UPDATE hpsearch.trials SET epochs = $1, error = NULL WHERE study_id = $2 AND number = $3',
+  insertPromotion: 'INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at, params, source) VALUES ($1, $2, $3, $4, $5, $6)',
+  promotions: 'SELECT trial, rung, created_at, params, source FROM hpsearch.promotions WHERE study_id = $1 ORDER BY trial, rung',
   pruneTrial: `UPDATE hpsearch.trials SET status = 'pruned', finished_at = $1 WHERE study_id = $2 AND number = $3`,
 
   upsertEpoch: `INSERT INTO hpsearch.epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
@@ -111,6 +116,15 @@ export const PG_LEASE = {
   checkpointEpochs: 'SELECT epoch FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 ORDER BY epoch',
   lastCheckpoint: 'SELECT max(epoch) AS epoch FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch <= $3',
   deleteCheckpointsBut: 'DELETE FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch IS DISTINCT FROM $3::int',
+  /**
+   * Before trial `$2` copies trial `$3`'s checkpoint after `$4` epochs: its own checkpoints go (they
+   * hold weights it no longer continues from), but the source's own row when it copies itself.
+   */
+  dropForCopy: 'DELETE FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND NOT (trial = $3::int AND epoch = $4::int)',
+  /** Trial `$3`'s checkpoint after `$4` epochs (when there is one) becomes trial `$2`'s, replacing its own. */
+  copyCheckpoint: `INSERT INTO hpsearch.checkpoints (study_id, trial, epoch, data, created_at)
+    SELECT study_id, $2::int, epoch, data, $5::bigint FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $3 AND epoch = $4
+    ON CONFLICT (study_id, trial, epoch) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
   /** The best completed trial (through the trials_by_status index), for each direction. */
   bestMinimize: `SELECT number, value FROM hpsearch.trials WHERE study_id = $1 AND status = 'completed' AND value IS NOT NULL
     ORDER BY value, number LIMIT 1`,
@@ -119,6 +133,6 @@ export const PG_LEASE = {
   /** The trials as a claim reads them: every column but the last metrics, which no decision looks at. */
   claimTrials: `SELECT study_id, number, params, seed, status, value, NULL AS metrics, epochs, target_epochs, bracket, rung,
       created_at, started_at, finished_at, duration_ms, error, backend, worker, device, tensors_after, interruptions, retries,
-      proposed_by, lease_owner, lease_expires_at
+      proposed_by, first_params, copied_from, lease_owner, lease_expires_at
     FROM hpsearch.trials WHERE study_id = $1 ORDER BY number`,
 } as const;

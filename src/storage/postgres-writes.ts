@@ -2,11 +2,11 @@
  * The writes the PostgreSQL storage and its coordination share, each applied once its caller has
  * checked the preconditions (inside the same transaction, with the rows locked).
  */
-import type { Params } from '../core/types.js';
+import type { Params, PromotionChange } from '../core/types.js';
 import type { Db } from './postgres-connection.js';
 import { first } from './postgres-access.js';
-import { PG } from './postgres-sql.js';
-import { addDuration } from './rules.js';
+import { PG, PG_LEASE } from './postgres-sql.js';
+import { addDuration, encodeCopySource } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type EpochRow, type TrialRow, encodeMetrics } from './sqlite-rows.js';
 import type { FinishInfo, NewEpoch } from './storage.js';
@@ -58,11 +58,51 @@ export async function writeRequeue(db: Db, studyId: number, trial: TrialRow, kee
   await touch(db, studyId, Date.now());
 }
 
-export async function writePromotion(db: Db, studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
+export async function writePromotion(
+  db: Db,
+  studyId: number,
+  number: number,
+  rung: number,
+  targetEpochs: number,
+  change: PromotionChange | undefined,
+): Promise<void> {
   const now = Date.now();
   await db.query(PG.promoteTrial, [rung, targetEpochs, studyId, number]);
-  await db.query(PG.insertPromotion, [studyId, number, rung, now]);
+  for (const [text, values] of promotionWrites(studyId, number, rung, change, now)) await db.query(text, values);
   await touch(db, studyId, now);
+}
+
+/** A statement and its values. */
+export type Statement = readonly [text: string, values: (string | number | null)[]];
+
+/**
+ * What a promotion writes after the trial's status, rung and target (which also clear its
+ * `copied_from`): the change's parameters and source; with a source, its epochs after the source's
+ * deleted and its checkpoints replaced by the source's (when storage has it), so that it is the
+ * one a later takeover or requeue keeps; and the promotion's row. Preconditions checked by the caller.
+ */
+export function promotionWrites(
+  studyId: number,
+  number: number,
+  rung: number,
+  change: PromotionChange | undefined,
+  now: number,
+): Statement[] {
+  const params = change === undefined ? null : JSON.stringify(change.params);
+  const source = change?.source ?? null;
+  const encoded = source === null ? null : encodeCopySource(source);
+  const writes: Statement[] = [];
+  if (params !== null) writes.push([PG.changeTrial, [params, encoded, studyId, number]]);
+  if (source !== null) {
+    writes.push(
+      [PG.deleteEpochsAfter, [studyId, number, source.epoch]],
+      [PG.exploitTrial, [source.epoch, studyId, number]],
+      [PG_LEASE.dropForCopy, [studyId, number, source.trial, source.epoch]],
+      [PG_LEASE.copyCheckpoint, [studyId, number, source.trial, source.epoch, now]],
+    );
+  }
+  writes.push([PG.insertPromotion, [studyId, number, rung, now, params, encoded]]);
+  return writes;
 }
 
 export async function writeRetry(db: Db, studyId: number, number: number, seed: number, params: Params | undefined): Promise<void> {

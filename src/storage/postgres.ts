@@ -6,7 +6,7 @@
  * (postgres-coordination.ts) lets many workers run one study through claims and leases.
  */
 import type { StudySpec } from '../space/spec.js';
-import type { Params, StudyStatus } from '../core/types.js';
+import type { Params, PromotionChange, StudyStatus } from '../core/types.js';
 import type { StudyCoordination } from './coordination.js';
 import { PgGate, first, studyRow, trialRow } from './postgres-access.js';
 import { type Db, PgConnection } from './postgres-connection.js';
@@ -14,7 +14,16 @@ import { PostgresCoordination } from './postgres-coordination.js';
 import { checkVersion, migrate, schemaVersion } from './postgres-schema.js';
 import { PG } from './postgres-sql.js';
 import { redactUrl, redactor } from './postgres-url.js';
-import { StorageErrors, checkEpoch, checkOperation, checkKeepEpochs, checkTransition, isOwner, studyFinishedAt } from './rules.js';
+import {
+  StorageErrors,
+  checkEpoch,
+  checkOperation,
+  checkKeepEpochs,
+  checkPromotion,
+  checkTransition,
+  isOwner,
+  studyFinishedAt,
+} from './rules.js';
 import { touch, writeEpoch, writeFinish, writePromotion, writeRequeue, writeRetry } from './postgres-writes.js';
 import {
   type EpochRow,
@@ -218,11 +227,11 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
+  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number, change?: PromotionChange): Promise<void> {
     return this.#gate.write(async (db) => {
       const study = await studyRow(db, studyId);
-      checkOperation(study.name, await trialRow(db, study, number), 'promote');
-      await writePromotion(db, studyId, number, rung, targetEpochs);
+      checkPromotion(study.name, await trialRow(db, study, number), change);
+      await writePromotion(db, studyId, number, rung, targetEpochs, change);
     });
   }
 

@@ -2,7 +2,9 @@
  * The records storage keeps and returns: studies, trials, epochs, promotions, locks, and what a
  * write carries. Plain, read-only data.
  */
-import type { Metrics, Params, StudyStatus, TrialStatus } from '../core/types.js';
+import type { CopySource, Metrics, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
+
+export type { CopySource, PromotionChange };
 import type { StudySpec } from '../space/spec.js';
 
 export interface StudyRecord {
@@ -53,7 +55,15 @@ export interface NewTrial {
 export interface TrialRecord {
   readonly studyId: number;
   readonly number: number;
+  /** The parameters it trains with now (population based training changes them between rungs). */
   readonly params: Params;
+  /** The parameters it was created with: `params` unless a promotion changed them. */
+  readonly initialParams: Params;
+  /**
+   * Where the weights of its current rung came from when it copied another member at the rung's
+   * start (population based training), else null.
+   */
+  readonly copiedFrom: CopySource | null;
   readonly seed: number;
   readonly status: TrialStatus;
   /** The objective metric's last value; null when none was reported or it was not finite. */
@@ -127,6 +137,10 @@ export interface PromotionRecord {
   /** The rung it was promoted to. */
   readonly rung: number;
   readonly createdAt: number;
+  /** The parameters it trains with from this rung on, when the promotion changed them; else null. */
+  readonly params: Params | null;
+  /** The member checkpoint it continued from, when it copied one; else null. */
+  readonly source: CopySource | null;
 }
 
 export interface FinishInfo {

@@ -3,7 +3,16 @@
  * SQLite and memory reject the same calls with the same words.
  */
 import { StorageError } from '../errors.js';
-import { type LockOwner, type NewTrial, OPERATIONS, type TrialOperation, type TrialRecord, canTransition } from './storage.js';
+import {
+  type CopySource,
+  type LockOwner,
+  type NewTrial,
+  OPERATIONS,
+  type PromotionChange,
+  type TrialOperation,
+  type TrialRecord,
+  canTransition,
+} from './storage.js';
 import { type StudyStatus, type TrialStatus } from '../core/types.js';
 
 /** What the rules need to know about a stored trial. */
@@ -34,6 +43,12 @@ export const StorageErrors = {
       `trial ${number} of study "${study}" has ${epochs} epochs: ` + `cannot keep ${keep} (must be an integer from 0 to ${epochs})`,
       BUG,
     ),
+  badCopySource: (study: string, number: number, source: CopySource) =>
+    new StorageError(
+      `trial ${number} of study "${study}" cannot copy trial ${source.trial} after ${source.epoch} epochs: ` +
+        'both must be non-negative integers',
+      BUG,
+    ),
   closed: (location: string) => new StorageError(`storage ${location} is closed`, BUG),
   readonly: (location: string) => new StorageError(`storage ${location} is open read-only: cannot write`, BUG),
 } as const;
@@ -58,6 +73,26 @@ export function checkOperation(study: string, trial: TrialState, operation: Tria
   const { from, to } = OPERATIONS[operation];
   if (!(from as readonly TrialStatus[]).includes(trial.status))
     throw StorageErrors.illegalTransition(study, trial.number, trial.status, to);
+}
+
+/**
+ * Throws unless the trial may be promoted with `change`: an exploit (a change with a source: the
+ * trial continues from another member's checkpoint) from paused, diverged or failed; any other
+ * promotion from paused only.
+ */
+export function checkPromotion(study: string, trial: TrialState, change: PromotionChange | undefined): void {
+  const source = change?.source ?? null;
+  checkOperation(study, trial, source === null ? 'promote' : 'exploit');
+  if (source !== null && !(isCount(source.trial) && isCount(source.epoch))) throw StorageErrors.badCopySource(study, trial.number, source);
+}
+
+function isCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A copy source as stored (JSON text): its two fields only. */
+export function encodeCopySource(source: CopySource): string {
+  return JSON.stringify({ trial: source.trial, epoch: source.epoch });
 }
 
 /** Throws unless an epoch may be recorded on the trial: it is running and the epoch is 1, 2... */
@@ -114,6 +149,8 @@ export function newTrialRecord(studyId: number, trial: NewTrial, now: number): T
     studyId,
     number: trial.number,
     params: trial.params,
+    initialParams: trial.params,
+    copiedFrom: null,
     seed: trial.seed,
     status: 'queued',
     value: null,

@@ -3,7 +3,7 @@
  * encoding of metrics that keeps NaN and ±Infinity.
  */
 import type { StudySpec } from '../space/spec.js';
-import type { Metrics, Params, StudyStatus, TrialStatus } from '../core/types.js';
+import type { CopySource, Metrics, Params, StudyStatus, TrialStatus } from '../core/types.js';
 import { deepFreeze } from './rules.js';
 import type { EpochRecord, PromotionRecord, StudyLock, StudyRecord, StudySummary, TrialRecord } from './storage.js';
 
@@ -45,6 +45,10 @@ export interface TrialRow {
   readonly retries: number;
   /** Absent from a row read through a query that does not select it. */
   readonly proposed_by?: 'model' | 'random' | null;
+  /** The parameters it was created with, once a promotion changed them (JSON); else null. */
+  readonly first_params?: string | null;
+  /** The checkpoint its current rung continues from, when it copied another trial's (JSON); else null. */
+  readonly copied_from?: string | null;
 }
 
 /** An `epochs` row. */
@@ -123,10 +127,13 @@ export function toStudySummary(row: SummaryRow): StudySummary {
 
 /** A frozen {@link TrialRecord} from its row. */
 export function toTrialRecord(row: TrialRow): TrialRecord {
+  const params = deepFreeze(JSON.parse(row.params) as Params);
   return Object.freeze({
     studyId: row.study_id,
     number: row.number,
-    params: deepFreeze(JSON.parse(row.params) as Params),
+    params,
+    initialParams: row.first_params == null ? params : deepFreeze(JSON.parse(row.first_params) as Params),
+    copiedFrom: decodeCopySource(row.copied_from),
     seed: row.seed,
     status: row.status,
     value: row.value,
@@ -168,11 +175,28 @@ export interface PromotionRow {
   readonly trial: number;
   readonly rung: number;
   readonly created_at: number;
+  /** The parameters from this rung on, when the promotion changed them (JSON); else null. */
+  readonly params: string | null;
+  /** The checkpoint it continued from, when it copied one (JSON); else null. */
+  readonly source: string | null;
 }
 
 /** A frozen {@link PromotionRecord} from its row. */
 export function toPromotionRecord(row: PromotionRow): PromotionRecord {
-  return Object.freeze({ trial: row.trial, rung: row.rung, createdAt: row.created_at });
+  return Object.freeze({
+    trial: row.trial,
+    rung: row.rung,
+    createdAt: row.created_at,
+    params: row.params == null ? null : deepFreeze(JSON.parse(row.params) as Params),
+    source: decodeCopySource(row.source),
+  });
+}
+
+/** A stored copy source (see encodeCopySource in rules.ts), frozen; null for NULL. */
+export function decodeCopySource(text: string | null | undefined): CopySource | null {
+  if (text == null) return null;
+  const { trial, epoch } = JSON.parse(text) as CopySource;
+  return Object.freeze({ trial, epoch });
 }
 
 /** A frozen {@link EpochRecord} from its row. */
@@ -190,8 +214,12 @@ export function toEpochRecord(row: EpochRow): EpochRecord {
 /** The columns of a trial its write rules read. */
 export type TrialStateRow = Pick<TrialRow, 'number' | 'status' | 'epochs' | 'duration_ms'>;
 
-/** A stored declaration; one written before samplers existed drew its configurations at random. */
+/**
+ * A stored declaration, with the defaults of fields added since: one written before samplers
+ * existed drew its configurations at random; one written before pbt and trial seeds has neither.
+ */
 function storedSpec(text: string): StudySpec {
-  const spec = JSON.parse(text) as Omit<StudySpec, 'sampler'> & { sampler?: StudySpec['sampler'] };
-  return { ...spec, sampler: spec.sampler ?? { name: 'random' } };
+  const spec = JSON.parse(text) as Omit<StudySpec, 'sampler' | 'pbt' | 'trialSeed'> &
+    Partial<Pick<StudySpec, 'sampler' | 'pbt' | 'trialSeed'>>;
+  return { ...spec, sampler: spec.sampler ?? { name: 'random' }, pbt: spec.pbt ?? null, trialSeed: spec.trialSeed ?? null };
 }

@@ -93,6 +93,12 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: who proposed each configuration (a sampler's model, or a random draw; null for grid cells).
   `ALTER TABLE trials ADD COLUMN proposed_by TEXT CHECK (proposed_by IN ('model', 'random'));`,
+  // 3: population based training: a promotion may change a trial's parameters (the first ones are
+  // kept) and make it continue from another trial's checkpoint (JSON {"trial", "epoch"}).
+  `ALTER TABLE trials ADD COLUMN first_params TEXT;
+  ALTER TABLE trials ADD COLUMN copied_from TEXT;
+  ALTER TABLE promotions ADD COLUMN params TEXT;
+  ALTER TABLE promotions ADD COLUMN source TEXT;`,
 ];
 
 /** The schema version this code writes and reads. */

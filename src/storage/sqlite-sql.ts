@@ -34,7 +34,7 @@ export const SQL = {
       interruptions = interruptions + 1
     WHERE study_id = ? AND number = ?`,
   retryTrial: `UPDATE trials SET status = 'queued', seed = ?, params = coalesce(?, params), epochs = 0, value = NULL, metrics = NULL, error = NULL,
-      started_at = NULL, finished_at = NULL, retries = retries + 1
+      started_at = NULL, finished_at = NULL, retries = retries + 1, copied_from = NULL
     WHERE study_id = ? AND number = ?`,
   deleteEpochs: 'DELETE FROM epochs WHERE study_id = ? AND trial = ?',
   setStudySpec: 'UPDATE studies SET spec = ?, strategy = ?, updated_at = ? WHERE id = ?',
@@ -44,10 +44,15 @@ export const SQL = {
       acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
   renewLock: 'UPDATE locks SET heartbeat_at = ? WHERE study_id = ? AND pid = ? AND host = ?',
   releaseLock: 'DELETE FROM locks WHERE study_id = ? AND pid = ? AND host = ?',
-  promoteTrial: `UPDATE trials SET status = 'queued', rung = ?, target_epochs = ?, started_at = NULL
+  promoteTrial: `UPDATE trials SET status = 'queued', rung = ?, target_epochs = ?, started_at = NULL, copied_from = NULL
     WHERE study_id = ? AND number = ?`,
-  insertPromotion: 'INSERT INTO promotions (study_id, trial, rung, created_at) VALUES (?, ?, ?, ?)',
-  promotions: 'SELECT trial, rung, created_at FROM promotions WHERE study_id = ? ORDER BY trial, rung',
+  /** A promotion's new parameters (the first ones kept) and the checkpoint it copies, or NULL. */
+  changeTrial: `UPDATE trials SET first_params = coalesce(first_params, params), params = ?, copied_from = ?
+    WHERE study_id = ? AND number = ?`,
+  /** A trial continuing from a copied checkpoint after that many epochs (its later epochs are deleted apart). */
+  exploitTrial: 'UPDATE trials SET epochs = ?, error = NULL WHERE study_id = ? AND number = ?',
+  insertPromotion: 'INSERT INTO promotions (study_id, trial, rung, created_at, params, source) VALUES (?, ?, ?, ?, ?, ?)',
+  promotions: 'SELECT trial, rung, created_at, params, source FROM promotions WHERE study_id = ? ORDER BY trial, rung',
   pruneTrial: `UPDATE trials SET status = 'pruned', finished_at = ? WHERE study_id = ? AND number = ?`,
   upsertEpoch: `INSERT INTO epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -5,15 +5,17 @@
 import type Database from 'better-sqlite3';
 import { StorageError, firstLine } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
-import type { Params, StudyStatus } from '../core/types.js';
+import type { Params, PromotionChange, StudyStatus } from '../core/types.js';
 import {
   StorageErrors,
   addDuration,
   checkEpoch,
   checkKeepEpochs,
   checkOperation,
+  checkPromotion,
   checkTransition,
   deepFreeze,
+  encodeCopySource,
   isOwner,
   newTrialRecord,
   requireTrial,
@@ -198,7 +200,8 @@ export class SqliteStorage implements Storage {
         trial.proposedBy ?? null,
       );
       this.#touch(studyId);
-      return deepFreeze({ ...newTrialRecord(studyId, trial, now), params: structuredClone(trial.params) });
+      const copy = structuredClone(trial.params);
+      return deepFreeze({ ...newTrialRecord(studyId, trial, now), params: copy, initialParams: copy });
     });
   }
 
@@ -270,13 +273,20 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void> {
+  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number, change?: PromotionChange): Promise<void> {
     return this.#write(() => {
       const study = this.#study(studyId);
-      checkOperation(study.name, this.#trial(study, number), 'promote');
+      checkPromotion(study.name, this.#trial(study, number), change);
       const now = Date.now();
+      const params = change === undefined ? null : JSON.stringify(change.params);
+      const source = change?.source == null ? null : encodeCopySource(change.source);
       this.#run(SQL.promoteTrial, rung, targetEpochs, studyId, number);
-      this.#run(SQL.insertPromotion, studyId, number, rung, now);
+      if (params !== null) this.#run(SQL.changeTrial, params, source, studyId, number);
+      if (change?.source != null) {
+        this.#run(SQL.deleteEpochsAfter, studyId, number, change.source.epoch);
+        this.#run(SQL.exploitTrial, change.source.epoch, studyId, number);
+      }
+      this.#run(SQL.insertPromotion, studyId, number, rung, now, params, source);
       this.#touch(studyId);
     });
   }

@@ -18,11 +18,13 @@ import type { Params, StudyStatus, TrialStatus } from '../core/types.js';
 import type { StudySpec } from '../space/spec.js';
 import type { StudyCoordination } from './coordination.js';
 import type {
+  CopySource,
   EpochRecord,
   FinishInfo,
   LockOwner,
   NewEpoch,
   NewTrial,
+  PromotionChange,
   PromotionRecord,
   StartInfo,
   StudyLock,
@@ -32,11 +34,13 @@ import type {
 } from './records.js';
 
 export type {
+  CopySource,
   EpochRecord,
   FinishInfo,
   LockOwner,
   NewEpoch,
   NewTrial,
+  PromotionChange,
   PromotionRecord,
   StartInfo,
   StudyLock,
@@ -73,6 +77,8 @@ export const OPERATIONS = {
   start: { from: ['queued'], to: 'running' },
   requeue: { from: ['running'], to: 'queued' },
   promote: { from: ['paused'], to: 'queued' },
+  // A member of a population copies another's checkpoint, whatever became of its own training.
+  exploit: { from: ['paused', 'diverged', 'failed'], to: 'queued' },
   prune: { from: ['paused'], to: 'pruned' },
   retry: { from: ['failed', 'diverged'], to: 'queued' },
 } as const satisfies Readonly<Record<string, { readonly from: readonly TrialStatus[]; readonly to: TrialStatus }>>;
@@ -129,9 +135,15 @@ export interface Storage {
   requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs?: number | null): Promise<void>;
   /**
    * `paused` → `queued`: the trial is promoted to `rung`, to train until `targetEpochs`. The
-   * promotion is recorded. @throws {StorageError} when the trial is not paused.
+   * promotion is recorded, with `change` when given (population based training): the trial's
+   * parameters become `change.params` (the ones it was created with stay as `initialParams`),
+   * and `copiedFrom` becomes `change.source`. With a source the trial may also be `diverged` or
+   * `failed` (operation `exploit`): it continues from the copied checkpoint, so its epochs
+   * become `source.epoch` (rows after it deleted) and its error is cleared. Where storage keeps
+   * checkpoints (coordination), the source's checkpoint is copied to the trial in the same
+   * transaction. @throws {StorageError} on an illegal transition.
    */
-  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number): Promise<void>;
+  promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number, change?: PromotionChange): Promise<void>;
   /** `paused` → `pruned`: the strategy dropped it; its value and epochs stay as they are. */
   pruneTrial(studyId: number, number: number): Promise<void>;
   /**

@@ -9,11 +9,14 @@ import { ashaStrategy } from './asha.js';
 import { gridStrategy } from './grid.js';
 import { hyperbandStrategy } from './hyperband.js';
 import { type Plan, planStudy } from './plan.js';
+import { pbtSettings, pbtStrategy } from './pbt.js';
 import { randomStrategy } from './random.js';
 import { successiveHalvingStrategy } from './successive-halving.js';
 import type { ConfigSampler, Strategy } from './types.js';
 
-type PlanInput = Pick<StudySpec, 'strategy' | 'eta' | 'minEpochs' | 'maxEpochs' | 'trials' | 'params'>;
+type PlanInput = Pick<StudySpec, 'strategy' | 'eta' | 'minEpochs' | 'maxEpochs' | 'trials' | 'params'> & {
+  readonly pbt?: StudySpec['pbt'];
+};
 
 /** The schedule a study declares (grid: its cells, at most `trials`). */
 export function planFor(spec: PlanInput): Plan {
@@ -23,7 +26,8 @@ export function planFor(spec: PlanInput): Plan {
     eta: spec.eta,
     minEpochs: spec.minEpochs,
     maxEpochs: spec.maxEpochs,
-    trials: Math.min(cells, spec.trials ?? cells),
+    trials: spec.strategy === 'pbt' ? (spec.pbt?.population ?? spec.trials ?? 1) : Math.min(cells, spec.trials ?? cells),
+    perturbationInterval: spec.pbt?.perturbationInterval,
   });
 }
 
@@ -44,6 +48,8 @@ export function strategyWith(spec: StudySpec, plan: Plan, sampler: ConfigSampler
       return hyperbandStrategy(plan, sampler);
     case 'asha':
       return ashaStrategy(plan, trials, sampler);
+    case 'pbt':
+      return pbtStrategy(plan, sampler, pbtSettings(spec));
   }
 }
 

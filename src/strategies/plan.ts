@@ -38,13 +38,20 @@ export interface PlanSettings {
   readonly eta: number;
   readonly minEpochs: number;
   readonly maxEpochs: number;
-  /** Configurations: at the bottom rung for sha and asha; a grid's cells; ignored by hyperband. */
+  /** Configurations: at the bottom rung for sha and asha; a grid's cells; pbt's population; ignored by hyperband. */
   readonly trials: number;
+  /** Epochs between pbt's exploit/explore steps (pbt only). */
+  readonly perturbationInterval?: number;
 }
 
 /** Whether a strategy trains in rungs: sha, hyperband and asha. */
 export function isMultiFidelity(strategy: StrategyName): boolean {
   return strategy === 'sha' || strategy === 'hyperband' || strategy === 'asha';
+}
+
+/** Whether a strategy trains its trials in rungs, continuing from checkpoints: the multi-fidelity ones and pbt. */
+export function trainsInRungs(strategy: StrategyName): boolean {
+  return isMultiFidelity(strategy) || strategy === 'pbt';
 }
 
 /** ⌊log_η(x)⌋ for x ≥ 1, exact for powers of η (no floating-point log). */
@@ -99,6 +106,17 @@ export function bracketEpochs(bracket: PlanBracket): number {
 
 export { shaRungEpochs };
 
+/**
+ * Population based training's intervals: every member trains to T, 2T, … epochs (T the
+ * perturbation interval) and then R; each interval is a rung of the whole population.
+ */
+export function pbtIntervals(maxEpochs: number, interval: number): number[] {
+  const epochs: number[] = [];
+  for (let e = interval; e < maxEpochs; e += interval) epochs.push(e);
+  epochs.push(maxEpochs);
+  return epochs;
+}
+
 /** The plan of a study. */
 export function planStudy(settings: PlanSettings): Plan {
   const { strategy, eta, minEpochs, maxEpochs, trials } = settings;
@@ -117,6 +135,11 @@ export function planStudy(settings: PlanSettings): Plan {
     }
     case 'hyperband':
       brackets = hyperbandBrackets(minEpochs, maxEpochs, eta);
+      break;
+    case 'pbt':
+      brackets = [
+        { s: 0, rungs: pbtIntervals(maxEpochs, settings.perturbationInterval ?? maxEpochs).map((e) => ({ configs: trials, epochs: e })) },
+      ];
   }
   return {
     strategy,

@@ -4,7 +4,7 @@
  * so it can be rebuilt from storage at any time (resume, several hosts).
  */
 import type { StrategyName } from '../space/spec.js';
-import type { Budget, Params, TrialStatus } from '../core/types.js';
+import type { Budget, CopySource, Params, PromotionChange, TrialStatus } from '../core/types.js';
 import type { Plan } from './plan.js';
 
 /** What a strategy sees of a trial. Scores are higher-is-better whatever the study's direction. */
@@ -22,6 +22,8 @@ export interface TrialSnapshot {
   readonly bracket: number | null;
   /** The highest rung the trial was sent to, or null for single-fidelity strategies. */
   readonly rung: number | null;
+  /** Where the weights of its current rung came from when it copied another member (pbt), else null. */
+  readonly copiedFrom: CopySource | null;
 }
 
 /** A unit of work a strategy asks for. */
@@ -36,8 +38,17 @@ export type TrialRequest =
       readonly bracket: number | null;
       readonly rung: number | null;
     }
-  /** Promote an existing trial to `rung`: it continues from its checkpoint up to `budget.to`. */
-  | { readonly kind: 'continue'; readonly trial: number; readonly budget: Budget; readonly rung: number };
+  /**
+   * Promote an existing trial to `rung`: it continues from its checkpoint up to `budget.to`; with
+   * `change` (pbt), with new parameters, from the checkpoint of the member it copies.
+   */
+  | {
+      readonly kind: 'continue';
+      readonly trial: number;
+      readonly budget: Budget;
+      readonly rung: number;
+      readonly change?: PromotionChange;
+    };
 
 /** A strategy's answer to an epoch report. */
 export type Decision = { readonly kind: 'continue' } | { readonly kind: 'stop'; readonly reason: 'pruned' };

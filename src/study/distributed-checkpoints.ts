@@ -9,13 +9,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CheckpointUpload, StudyCoordination } from '../storage/coordination.js';
-import { checkpointFile, deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
+import type { CopySource } from '../core/types.js';
+import { checkpointFile, copyCheckpoint, deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 
 export interface CheckpointTransport {
   /** The folder trials write their checkpoint files into. */
   readonly dir: string;
   /** Makes the checkpoint after `epoch` epochs available in {@link dir}; false when there is none. */
   fetch(trial: number, epoch: number): Promise<boolean>;
+  /**
+   * Makes the trial's checkpoint after `source.epoch` epochs the copy of `source.trial`'s that
+   * its claim recorded (a member of a population copying another's weights).
+   */
+  adopt(trial: number, source: CopySource): Promise<void>;
   /** What to send with the leased write that records a run's checkpoint. */
   upload(trial: number, epoch: number): Promise<CheckpointUpload | null>;
   /** Deletes a trial's files, all of them or all but the one after `keep` epochs (after storage did). */
@@ -38,6 +44,8 @@ export function storedCheckpoints(coordination: StudyCoordination, studyId: numb
       await fs.promises.rename(`${file}.download`, file);
       return true;
     },
+    // The claim copied the bytes in storage: a file of the trial's own at that epoch is stale.
+    adopt: (trial, source) => fs.promises.rm(checkpointFile(dir, trial, source.epoch), { force: true }),
     async upload(trial, epoch) {
       try {
         return { epoch, data: await fs.promises.readFile(checkpointFile(dir, trial, epoch)) };
@@ -56,6 +64,7 @@ export function sharedCheckpoints(dir: string): CheckpointTransport {
   return {
     dir,
     fetch: async (trial, epoch) => listCheckpoints(dir, trial).includes(epoch),
+    adopt: async (trial, source) => void copyCheckpoint(dir, source, trial),
     upload: async (trial, epoch) => (listCheckpoints(dir, trial).includes(epoch) ? { epoch, data: null } : null),
     discard: (trial, keep) => deleteCheckpoints(dir, trial, keep),
     close: async () => undefined,

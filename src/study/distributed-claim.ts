@@ -8,10 +8,10 @@
 import type { ClaimAction, ClaimDecision, ClaimState } from '../storage/coordination.js';
 import type { StudySpec } from '../space/spec.js';
 import type { Strategy } from '../strategies/types.js';
-import { trialSeed } from '../util/random.js';
 import type { TrialView } from './events.js';
 import { StudyHistory } from './history.js';
 import { type Job, chooseJob, startingView } from './next-job.js';
+import { newTrialSeed } from './trial-run.js';
 
 /** A job for one of the claiming worker's free slots. */
 export interface PlannedJob {
@@ -51,7 +51,7 @@ export function decideClaims(state: ClaimState, slots: readonly number[], strate
   for (const slot of slots) {
     const job = chooseJob(history.snapshots, strategy, (number) => history.view(number).budget.to);
     if (job === null) break;
-    const seed = job.kind === 'new' ? trialSeed(study.spec.seed, job.number) : history.view(job.number).seed;
+    const seed = job.kind === 'new' ? newTrialSeed(study.spec, job.number) : history.view(job.number).seed;
     const view = startingView(job, seed, slot, job.kind === 'new' ? undefined : history.view(job.number));
     history.start(view);
     jobs.push({ slot, job, seed, view });
@@ -105,7 +105,10 @@ function toAction({ slot, job, seed }: PlannedJob): ClaimAction {
       },
     };
   }
-  if (job.kind === 'promote') return { kind: 'promote', slot, number: job.number, rung: job.rung!, targetEpochs: job.budget.to };
+  if (job.kind === 'promote') {
+    const promote = { kind: 'promote', slot, number: job.number, rung: job.rung!, targetEpochs: job.budget.to } as const;
+    return job.change === null ? promote : { ...promote, change: job.change };
+  }
   return { kind: 'resume', slot, number: job.number };
 }
 

@@ -14,7 +14,7 @@ import type { Metrics } from '../core/types.js';
 import { StorageError, firstLine } from '../errors.js';
 import { constantParams } from '../space/sample.js';
 import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/coordination.js';
-import { isMultiFidelity } from '../strategies/plan.js';
+import { trainsInRungs } from '../strategies/plan.js';
 import type { CheckpointTransport } from './distributed-checkpoints.js';
 import { type PlannedJob, type WorkerDecision, cachedStrategies, decideClaims } from './distributed-claim.js';
 import type { TrialView } from './events.js';
@@ -75,8 +75,8 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     leaseMs: timing.leaseMs,
     start: { backend: options.backend },
     deviceOf: (slot: number) => executor.deviceOf(slot),
-    // Only multi-fidelity strategies look at the curves.
-    curves: isMultiFidelity(spec.strategy),
+    // Only the strategies that train in rungs look at the curves.
+    curves: trainsInRungs(spec.strategy),
   };
   const freeSlots = Array.from({ length: executor.slots }, (_, i) => i);
   const running = new Map<number, Running>();
@@ -188,6 +188,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
         const last = (await storage.getEpochs(study.id, number)).at(-1)?.metrics ?? null;
         settlement = { kind: 'finish', info: alreadyDone(last, job.epochs, spec.maxEpochs, metric) };
       } else {
+        if (claimed.copyFrom !== null) await checkpoints.adopt(number, claimed.copyFrom);
         if (claimed.budget.from > 0 && !(await checkpoints.fetch(number, claimed.budget.from)) && !toldNoCheckpoint) {
           toldNoCheckpoint = true;
           events?.onNotice?.(noCheckpointNotice(number, claimed.budget.from));

@@ -1,7 +1,7 @@
 /**
  * What a running study tells its observers (the plain reporter, the dashboard, library users).
  */
-import type { Budget, Metrics, Params, TrialStatus } from '../core/types.js';
+import type { Budget, CopySource, Metrics, Params, TrialStatus } from '../core/types.js';
 
 /** A trial as observers see it while the study runs. */
 export interface TrialView {
@@ -23,6 +23,8 @@ export interface TrialView {
   readonly retries: number;
   /** Who proposed its configuration: a sampler's model, or a random draw; null for a grid cell. */
   readonly proposedBy: 'model' | 'random' | null;
+  /** Where the weights of its current rung came from when it copied another member (pbt), else null. */
+  readonly copiedFrom: CopySource | null;
 }
 
 export interface EpochView {

@@ -31,8 +31,9 @@ export interface ExecuteOptions {
   readonly study: StudyRecord;
   readonly settings: RunSettings;
   /**
-   * Folder of the study's checkpoints, or null to keep none; for a distributed study, a folder
-   * every host shares, or null to keep them in storage.
+   * Folder of the study's checkpoints, or null for a temporary one that lasts as long as this
+   * run (memory storage); for a distributed study, a folder every host shares, or null to keep
+   * them in storage.
    */
   readonly checkpointDir: string | null;
   /** Changes to make once the lock is held (raise the budget, re-queue trials to retry). */

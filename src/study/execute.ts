@@ -3,6 +3,8 @@
  * study's lock, make the changes that need it, start the pool, let observers attach, run the
  * orchestrator, and release everything whatever happens.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { executorFor } from '../pool/create-executor.js';
 import type { StorageTarget } from '../storage/open.js';
@@ -14,8 +16,8 @@ import type { Attachment, ExecuteOptions, ExecuteResult, RunContext } from './ex
 import { runStudy } from './run-study.js';
 
 /**
- * Where a study's checkpoints live: beside its SQLite file, nowhere for memory storage, and in
- * the database itself for PostgreSQL (null: see executeDistributed).
+ * Where a study's checkpoints live: beside its SQLite file, in a temporary folder for memory
+ * storage, and in the database itself for PostgreSQL (null: see executeStudy and executeDistributed).
  */
 export function checkpointDirFor(target: StorageTarget, studyId: number): string | null {
   return target.kind === 'sqlite' ? path.join(path.dirname(path.resolve(target.path)), 'checkpoints', `study-${studyId}`) : null;
@@ -32,6 +34,8 @@ export async function executeStudy(options: ExecuteOptions): Promise<ExecuteResu
   // Many processes may run a study kept in PostgreSQL: leases instead of the one-writer lock.
   if (storage.coordination !== undefined) return executeDistributed(options, storage.coordination);
   const lock = await lockStudy(storage, options.study);
+  // Without a folder of its own (memory storage), checkpoints last as long as this run.
+  const scratch = options.checkpointDir === null ? fs.mkdtempSync(path.join(os.tmpdir(), 'hpsearch-checkpoints-')) : null;
   try {
     const study = options.prepare === undefined ? options.study : await options.prepare(options.study);
     const strategy = createStrategy(study.spec);
@@ -46,7 +50,7 @@ export async function executeStudy(options: ExecuteOptions): Promise<ExecuteResu
         strategy,
         executor,
         backend: settings.backend,
-        checkpointDir: options.checkpointDir,
+        checkpointDir: options.checkpointDir ?? scratch,
         stopSignal: options.stopSignal,
         abortSignal: options.abortSignal,
         trialTimeoutMs: settings.trialTimeoutMs,
@@ -62,5 +66,6 @@ export async function executeStudy(options: ExecuteOptions): Promise<ExecuteResu
     }
   } finally {
     await lock.release();
+    if (scratch !== null) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -39,6 +39,7 @@ export class StudyHistory {
         curve,
         bracket: trial.bracket,
         rung: trial.rung,
+        copiedFrom: trial.copiedFrom,
       };
       const view: TrialView = {
         number: trial.number,
@@ -55,6 +56,7 @@ export class StudyHistory {
         seed: trial.seed,
         retries: trial.retries,
         proposedBy: trial.proposedBy,
+        copiedFrom: trial.copiedFrom,
       };
       this.#views.set(trial.number, view);
       this.#considerBest(view);
@@ -91,9 +93,11 @@ export class StudyHistory {
       status: 'running',
       score: previous?.score ?? null,
       epochs: view.epochs,
-      curve: previous?.curve.slice(0, view.epochs) ?? [],
+      // A member that copied another at a later epoch than it reached has no scores in between.
+      curve: Array.from({ length: view.epochs }, (_, i) => previous?.curve[i] ?? null),
       bracket: view.bracket,
       rung: view.rung,
+      copiedFrom: view.copiedFrom,
     };
     this.#views.set(view.number, view);
   }
@@ -115,6 +119,7 @@ export class StudyHistory {
       ...snapshot,
       // A retry at a smaller batch size changes the parameters.
       params: view.params,
+      copiedFrom: view.copiedFrom,
       status: view.status,
       epochs: view.epochs,
       score: toScore(view.value, this.#direction),

@@ -4,7 +4,7 @@
  * function of the history, so one process (the local loop) and many (workers claiming jobs in
  * a shared database) choose the same way.
  */
-import type { Budget, Params } from '../core/types.js';
+import type { Budget, CopySource, Params, PromotionChange } from '../core/types.js';
 import type { TrialView } from './events.js';
 import type { ProposedBy, Strategy, TrialSnapshot } from '../strategies/types.js';
 
@@ -18,6 +18,14 @@ export interface Job {
   readonly rung: number | null;
   /** A new trial's proposer (null for grid cells); null for the other kinds, which keep theirs. */
   readonly proposedBy: ProposedBy | null;
+  /** A promotion's new parameters and copied checkpoint (pbt), or null. */
+  readonly change: PromotionChange | null;
+  /**
+   * The member checkpoint to copy as this trial's before it runs: a pbt promotion's source, or,
+   * for a trial resumed at the very epoch it copied, that source again (the copy may have been
+   * lost with the process that made it). Null when it continues from its own.
+   */
+  readonly copyFrom: CopySource | null;
 }
 
 /**
@@ -32,8 +40,19 @@ export function chooseJob(
 ): Job | null {
   const queued = history.find((t) => t !== undefined && t.status === 'queued' && !busy(t.number));
   if (queued !== undefined) {
-    const { number, params, epochs, bracket, rung } = queued;
-    return { kind: 'resume', number, params, budget: { from: epochs, to: targetOf(number) }, bracket, rung, proposedBy: null };
+    const { number, params, epochs, bracket, rung, copiedFrom } = queued;
+    const copyFrom = copiedFrom !== null && copiedFrom.epoch === epochs ? copiedFrom : null;
+    return {
+      kind: 'resume',
+      number,
+      params,
+      budget: { from: epochs, to: targetOf(number) },
+      bracket,
+      rung,
+      proposedBy: null,
+      change: null,
+      copyFrom,
+    };
   }
   const request = strategy.ask(history);
   if (request === null) return null;
@@ -46,17 +65,22 @@ export function chooseJob(
       bracket: request.bracket,
       rung: request.rung,
       proposedBy: request.proposedBy,
+      change: null,
+      copyFrom: null,
     };
   }
   const trial = history[request.trial]!;
+  const change = request.change ?? null;
   return {
     kind: 'promote',
     number: trial.number,
-    params: trial.params,
+    params: change?.params ?? trial.params,
     budget: request.budget,
     bracket: trial.bracket,
     rung: request.rung,
     proposedBy: null,
+    change,
+    copyFrom: change?.source ?? null,
   };
 }
 
@@ -69,6 +93,7 @@ export function startingView(job: Job, seed: number, slot: number, previous: Tri
     ...(job.kind === 'new' || previous === undefined
       ? { value: null, durationMs: null, error: null, retries: 0, proposedBy: job.proposedBy }
       : previous),
+    copiedFrom: job.kind === 'promote' ? (job.change?.source ?? null) : job.kind === 'resume' ? (previous?.copiedFrom ?? null) : null,
     seed,
     number: job.number,
     params: job.params,

@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { isMultiFidelity } from '../strategies/plan.js';
+import { trainsInRungs } from '../strategies/plan.js';
 
 /** The budget a resume may raise. */
 export interface BudgetChange {
@@ -22,9 +22,11 @@ export interface BudgetChange {
 export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: number): StudySpec {
   let next = spec;
   if (change.trials !== undefined && change.trials !== spec.trials) {
-    if (spec.strategy === 'sha' || spec.strategy === 'hyperband') {
+    if (spec.strategy === 'sha' || spec.strategy === 'hyperband' || spec.strategy === 'pbt') {
       throw new UsageError(
-        `trials cannot change in a ${spec.strategy} study: its rungs were laid out for its configurations`,
+        spec.strategy === 'pbt'
+          ? 'the population of a pbt study cannot change: its members train together from start to end'
+          : `trials cannot change in a ${spec.strategy} study: its rungs were laid out for its configurations`,
         'start a new study with --name',
       );
     }
@@ -35,8 +37,9 @@ export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: 
     next = { ...next, trials: change.trials };
   }
   if (change.maxEpochs !== undefined && change.maxEpochs !== spec.maxEpochs) {
-    if (isMultiFidelity(spec.strategy)) {
-      throw new UsageError(`max_epochs cannot change in a ${spec.strategy} study: its rungs depend on it`, 'start a new study with --name');
+    if (trainsInRungs(spec.strategy)) {
+      const what = spec.strategy === 'pbt' ? 'its intervals' : 'its rungs';
+      throw new UsageError(`max_epochs cannot change in a ${spec.strategy} study: ${what} depend on it`, 'start a new study with --name');
     }
     if (change.maxEpochs < spec.maxEpochs) {
       throw new UsageError(
@@ -49,7 +52,17 @@ export function raiseBudget(spec: StudySpec, change: BudgetChange, trialsSoFar: 
 }
 
 /** The keys that make a study what it is: a space file must match them to resume it. */
-const IDENTITY: readonly (keyof StudySpec)[] = ['task', 'objective', 'strategy', 'params', 'minEpochs', 'eta', 'sampler'];
+const IDENTITY: readonly (keyof StudySpec)[] = [
+  'task',
+  'objective',
+  'strategy',
+  'params',
+  'minEpochs',
+  'eta',
+  'sampler',
+  'pbt',
+  'trialSeed',
+];
 
 /**
  * A new study's declaration with its sampler's lag fixed, from the worker count the run resolved

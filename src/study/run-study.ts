@@ -11,8 +11,7 @@ import { constantParams } from '../space/sample.js';
 import { keptEpochs } from '../storage/rules.js';
 import type { FinishInfo, TrialRecord } from '../storage/storage.js';
 import type { Strategy } from '../strategies/types.js';
-import { deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
-import { trialSeed } from '../util/random.js';
+import { copyCheckpoint, deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 import type { TrialView } from './events.js';
 import { StudyHistory } from './history.js';
 import { type Job, chooseJob, startingView } from './next-job.js';
@@ -21,6 +20,7 @@ import {
   type Settlement,
   alreadyDone,
   decideRunEnd,
+  newTrialSeed,
   noCheckpointNotice,
   runTask,
   settleRun,
@@ -214,8 +214,10 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   };
 
   const execute = async (job: Job, slot: number): Promise<void> => {
+    // A member copying another takes its checkpoint now, before the donor can go on (pbt.ts).
+    if (job.copyFrom !== null && checkpointDir !== null) copyCheckpoint(checkpointDir, job.copyFrom, job.number);
     checkContinuation(job);
-    const seed = job.kind === 'new' ? trialSeed(spec.seed, job.number) : history.view(job.number).seed;
+    const seed = job.kind === 'new' ? newTrialSeed(spec, job.number) : history.view(job.number).seed;
     if (job.kind === 'new') {
       write(
         storage.addTrial(study.id, {
@@ -229,7 +231,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
         }),
       );
     } else if (job.kind === 'promote') {
-      write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to));
+      write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to, job.change ?? undefined));
     }
     write(storage.startTrial(study.id, job.number, { worker: slot, backend: options.backend, device: executor.deviceOf(slot) }));
     const view = startingView(job, seed, slot, job.kind === 'new' ? undefined : history.view(job.number));

@@ -15,9 +15,10 @@ import { finiteOrNull } from '../core/scores.js';
 import type { BackendName, Budget, Metrics, Params } from '../core/types.js';
 import type { TrialExecutor, TrialHandlers } from '../pool/executor.js';
 import type { StudySpec } from '../space/spec.js';
-import { isMultiFidelity } from '../strategies/plan.js';
+import { trainsInRungs } from '../strategies/plan.js';
 import { TrialFailedError, describeThrown } from '../errors.js';
 import type { FinishInfo, Storage, StudyRecord } from '../storage/storage.js';
+import { trialSeed } from '../util/random.js';
 import type { DispatchControl } from './control.js';
 import type { StudyEvents, TrialView } from './events.js';
 import type { Job } from './next-job.js';
@@ -56,6 +57,7 @@ export function taskFor(
     study: spec.name,
     trial: job.number,
     seed,
+    seedSchedule: typeof spec.trialSeed === 'object' ? (spec.trialSeed ?? null) : null,
     params: { ...constants, ...job.params },
     budget: job.budget,
     maxEpochs: spec.maxEpochs,
@@ -63,8 +65,18 @@ export function taskFor(
     metric: spec.objective.metric,
     backend,
     checkpointDir,
-    multiFidelity: isMultiFidelity(spec.strategy),
+    multiFidelity: trainsInRungs(spec.strategy),
   };
+}
+
+/**
+ * The seed of a new trial `number`: the study's `trial_seed` when it sets one (the first value of
+ * a piecewise one), else derived from the study seed and the number.
+ */
+export function newTrialSeed(spec: Pick<StudySpec, 'seed' | 'trialSeed'>, number: number): number {
+  const pinned = spec.trialSeed ?? null;
+  if (pinned === null) return trialSeed(spec.seed, number);
+  return typeof pinned === 'number' ? pinned : (pinned[0]![1] as number);
 }
 
 /** How a run on the executor ended: its outcome, or what it threw (its timeout's error when it timed out). */

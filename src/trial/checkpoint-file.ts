@@ -44,6 +44,29 @@ export async function deleteCheckpoints(dir: string, trial: number, keep: number
   );
 }
 
+/**
+ * Makes trial `trial`'s checkpoint after `source.epoch` epochs a copy of trial `source.trial`'s
+ * (a member of a population copying another's weights), atomically. Synchronous, so that it is
+ * done before anything else happens in the process. Returns false when the source has none.
+ */
+export function copyCheckpoint(dir: string, source: { readonly trial: number; readonly epoch: number }, trial: number): boolean {
+  const from = checkpointFile(dir, source.trial, source.epoch);
+  const to = checkpointFile(dir, trial, source.epoch);
+  const temporary = `${to}.${process.pid}.copy`;
+  try {
+    fs.copyFileSync(from, temporary);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      // Without the source's, the trial's own checkpoint at that epoch must not be mistaken for it.
+      fs.rmSync(to, { force: true });
+      return false;
+    }
+    throw error;
+  }
+  fs.renameSync(temporary, to);
+  return true;
+}
+
 export interface FileCheckpointStore extends CheckpointStore {
   /** Epochs of the checkpoint saved during this run, or null when none was. */
   readonly savedEpochs: number | null;

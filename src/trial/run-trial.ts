@@ -7,7 +7,9 @@ import type { Dataset } from '../data/types.js';
 import { loadDataset } from '../data/load.js';
 import { loadBackend } from './backend.js';
 import { fileCheckpointStore } from './checkpoint-file.js';
-import type { Objective, TrialContext } from './objective.js';
+import type { CheckpointStore, Objective, ObjectiveResult, TrialContext } from './objective.js';
+import v8 from 'node:v8';
+import { changePoints, paramsAt, valueAt } from '../core/piecewise.js';
 import type { Metrics } from '../core/types.js';
 import { moduleObjective } from './module-objective.js';
 import { createBuiltinObjective } from './trainer.js';
@@ -47,47 +49,75 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
       : moduleObjective(task.task.module, task.metric, task.multiFidelity ? task.budget.to : task.budget.from);
   // The engine as a fresh worker has it: what trials leave beyond this is growth.
   const baseline = (baselineTensors ??= tf.memory().numTensors);
-  let lastEpoch = task.budget.from;
-  const checkpoint = fileCheckpointStore(task.checkpointDir, task.trial, task.budget, () => lastEpoch);
+  const { from, to } = task.budget;
+  let lastEpoch = from;
   const who = task.task.kind === 'module' ? `objective module ${task.task.module}` : 'the built-in trainer';
   /** The first report that broke the rules: it fails the trial even when the objective catches it. */
   let violation: TrialFailedError | null = null;
   let last = performance.now();
   const started = last;
-  const context: TrialContext = {
-    number: task.trial,
-    seed: task.seed,
-    budget: task.budget,
-    maxEpochs: task.maxEpochs,
-    signal: link.signal,
-    checkpoint,
-    report: (epoch: number, metrics: Metrics) => {
-      // A continued run without a checkpoint to continue from trains again from epoch 1.
-      const restart = epoch === 1 && lastEpoch === task.budget.from && !checkpoint.loaded;
-      const problem = reportProblem(epoch, metrics, restart ? 0 : lastEpoch, restart ? { from: 0, to: task.budget.to } : task.budget);
-      if (problem !== null) {
-        violation ??= new TrialFailedError(`${who}: trial.report(${describe(epoch)}, …) in trial ${task.trial}: ${problem}`);
-        return Promise.reject(violation);
-      }
-      const now = performance.now();
-      const durationMs = now - last;
-      last = now;
-      lastEpoch = epoch;
-      return link.sendEpoch({ type: 'epoch', epoch, metrics: { ...metrics }, durationMs });
-    },
-  };
-  const result = await objective(task.params, context).catch((error: unknown) => {
-    throw violation ?? error;
-  });
-  if (violation !== null) throw violation;
+  // Piecewise values (and seed) cut the run into pieces of constant values, each continuing from
+  // the state the piece before saved, as a population member continues with new values.
+  const cuts = [from, ...changePoints(task.params, task.seedSchedule ?? task.seed, from, to), to];
+  let handoff: Buffer | null = null;
+  let checkpointEpochs: number | null = null;
+  let result: ObjectiveResult | undefined;
+  for (let piece = 0; piece < cuts.length - 1; piece++) {
+    const budget = { from: cuts[piece]!, to: cuts[piece + 1]! };
+    const files = fileCheckpointStore(task.checkpointDir, task.trial, budget, () => lastEpoch);
+    const passed = handoff;
+    const checkpoint: CheckpointStore = {
+      load: async () => (piece === 0 ? files.load() : v8.deserialize(passed!)),
+      save: async (state, options) => {
+        await files.save(state, options);
+        if (piece < cuts.length - 2) handoff = v8.serialize(state);
+      },
+    };
+    handoff = null;
+    const context: TrialContext = {
+      number: task.trial,
+      seed: task.seedSchedule === null ? task.seed : (valueAt(task.seedSchedule, budget.from) as number),
+      budget,
+      maxEpochs: task.maxEpochs,
+      signal: link.signal,
+      checkpoint,
+      report: (epoch: number, metrics: Metrics) => {
+        // A continued run without a checkpoint to continue from trains again from epoch 1.
+        const restart = piece === 0 && epoch === 1 && lastEpoch === from && !files.loaded;
+        const problem = reportProblem(epoch, metrics, restart ? 0 : lastEpoch, restart ? { from: 0, to: budget.to } : budget);
+        if (problem !== null) {
+          violation ??= new TrialFailedError(`${who}: trial.report(${describe(epoch)}, …) in trial ${task.trial}: ${problem}`);
+          return Promise.reject(violation);
+        }
+        const now = performance.now();
+        const durationMs = now - last;
+        last = now;
+        lastEpoch = epoch;
+        return link.sendEpoch({ type: 'epoch', epoch, metrics: { ...metrics }, durationMs });
+      },
+    };
+    result = await objective(paramsAt(task.params, budget.from), context).catch((error: unknown) => {
+      throw violation ?? error;
+    });
+    if (violation !== null) throw violation;
+    checkpointEpochs = files.savedEpochs ?? checkpointEpochs;
+    // Stopped, diverged, or done before its piece's end by its own choice: the run is over.
+    if (result.status !== 'completed' || result.epochs < budget.to) break;
+    if (piece < cuts.length - 2 && handoff === null) {
+      throw new TrialFailedError(
+        `${who} saved no checkpoint at the end of epoch ${budget.to} in trial ${task.trial}, where its values change: ` +
+          'values that change during training (piecewise, or a piecewise trial_seed) need trial.checkpoint.save(state) at the end of each run',
+      );
+    }
+  }
   const memory = tf.memory();
   const recycled = memory.numTensors > baseline + RECYCLE_TENSOR_GROWTH || memory.numBytes > RECYCLE_BYTES;
   return {
-    status: result.status,
-    metrics: result.metrics,
-    epochs: result.epochs,
+    status: result!.status,
+    metrics: result!.metrics,
+    epochs: result!.epochs,
     durationMs: performance.now() - started,
-    checkpointEpochs: checkpoint.savedEpochs,
+    checkpointEpochs,
     tensorsAfter: memory.numTensors,
     bytesAfter: memory.numBytes,
     recycled,

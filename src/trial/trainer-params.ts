@@ -25,6 +25,11 @@ export interface TrainerParamInfo {
   readonly domain: Domain;
   readonly default: ParamValue;
   readonly doc: string;
+  /**
+   * Whether a trial may change it between two runs of its training (population based training,
+   * a piecewise value): false for what the model and optimizer are built from.
+   */
+  readonly mutable: boolean;
 }
 
 const num = (min: number, max: number, minOpen = false, maxOpen = false): Domain => ({ type: 'number', min, max, minOpen, maxOpen });
@@ -32,29 +37,29 @@ const int = (min: number, max = Infinity): Domain => ({ type: 'int', min, max })
 
 /** Top-level trainer parameters. */
 export const TRAINER_PARAMS: Readonly<Record<string, TrainerParamInfo>> = {
-  learning_rate: { domain: num(0, Infinity, true, true), default: 0.01, doc: 'initial learning rate' },
-  batch_size: { domain: int(1), default: 32, doc: 'examples per gradient step' },
-  optimizer: { domain: { type: 'enum', values: OPTIMIZERS }, default: 'adam', doc: 'sgd, momentum or adam' },
-  momentum: { domain: num(0, 1, false, true), default: 0.9, doc: 'momentum coefficient (optimizer: momentum)' },
-  weight_decay: { domain: num(0, Infinity, false, true), default: 0, doc: 'L2 penalty added to the gradient' },
-  dropout: { domain: num(0, 1, false, true), default: 0, doc: 'dropout rate after each hidden layer' },
-  hidden: { domain: { type: 'int-list' }, default: [64, 64], doc: 'hidden layer sizes, e.g. [128, 64]' },
-  hidden_layers: { domain: int(0, 16), default: null, doc: 'number of hidden layers (with hidden_units)' },
-  hidden_units: { domain: int(1, 65536), default: null, doc: 'units per hidden layer (with hidden_layers)' },
-  activation: { domain: { type: 'enum', values: ACTIVATIONS }, default: 'relu', doc: 'hidden activation' },
-  warmup_epochs: { domain: int(0), default: 0, doc: 'epochs of linear warmup before the schedule' },
-  schedule: { domain: { type: 'enum', values: SCHEDULES }, default: 'constant', doc: 'learning-rate schedule' },
+  learning_rate: { domain: num(0, Infinity, true, true), default: 0.01, doc: 'initial learning rate', mutable: true },
+  batch_size: { domain: int(1), default: 32, doc: 'examples per gradient step', mutable: true },
+  optimizer: { domain: { type: 'enum', values: OPTIMIZERS }, default: 'adam', doc: 'sgd, momentum or adam', mutable: false },
+  momentum: { domain: num(0, 1, false, true), default: 0.9, doc: 'momentum coefficient (optimizer: momentum)', mutable: true },
+  weight_decay: { domain: num(0, Infinity, false, true), default: 0, doc: 'L2 penalty added to the gradient', mutable: true },
+  dropout: { domain: num(0, 1, false, true), default: 0, doc: 'dropout rate after each hidden layer', mutable: true },
+  hidden: { domain: { type: 'int-list' }, default: [64, 64], doc: 'hidden layer sizes, e.g. [128, 64]', mutable: false },
+  hidden_layers: { domain: int(0, 16), default: null, doc: 'number of hidden layers (with hidden_units)', mutable: false },
+  hidden_units: { domain: int(1, 65536), default: null, doc: 'units per hidden layer (with hidden_layers)', mutable: false },
+  activation: { domain: { type: 'enum', values: ACTIVATIONS }, default: 'relu', doc: 'hidden activation', mutable: false },
+  warmup_epochs: { domain: int(0), default: 0, doc: 'epochs of linear warmup before the schedule', mutable: true },
+  schedule: { domain: { type: 'enum', values: SCHEDULES }, default: 'constant', doc: 'learning-rate schedule', mutable: false },
 };
 
 /** Parameters that exist under one schedule option (`schedule.decay_rate`...). */
 export const SCHEDULE_PARAMS: Readonly<Record<ScheduleName, Readonly<Record<string, TrainerParamInfo>>>> = {
   constant: {},
-  exponential: { decay_rate: { domain: num(0, 1, true, false), default: 0.9, doc: 'lr·decay_rate^epoch' } },
+  exponential: { decay_rate: { domain: num(0, 1, true, false), default: 0.9, doc: 'lr·decay_rate^epoch', mutable: true } },
   step: {
-    step_size: { domain: int(1), default: 3, doc: 'epochs between drops' },
-    gamma: { domain: num(0, 1, true, false), default: 0.5, doc: 'lr·gamma^⌊epoch/step_size⌋' },
+    step_size: { domain: int(1), default: 3, doc: 'epochs between drops', mutable: true },
+    gamma: { domain: num(0, 1, true, false), default: 0.5, doc: 'lr·gamma^⌊epoch/step_size⌋', mutable: true },
   },
-  cosine: { floor: { domain: num(0, 1), default: 0, doc: 'final learning rate as a fraction of the initial one' } },
+  cosine: { floor: { domain: num(0, 1), default: 0, doc: 'final learning rate as a fraction of the initial one', mutable: true } },
 };
 
 /** Allowed under every schedule option as well as at the top level. */
@@ -81,6 +86,12 @@ export interface TrainerConfig {
   readonly activation: ActivationName;
   readonly warmupEpochs: number;
   readonly schedule: ScheduleConfig;
+}
+
+/** Whether the built-in trainer lets a parameter change between two runs of a trial's training. */
+export function trainerParamMutable(name: string): boolean {
+  if (name.startsWith('schedule.')) return true;
+  return TRAINER_PARAMS[name]?.mutable ?? false;
 }
 
 function pick<T extends ParamValue>(params: Params, name: string, fallback: T): T {

@@ -17,6 +17,7 @@ function task(module: string, trial = 0, budget = { from: 0, to: 3 }, multiFidel
     study: 'executors',
     trial,
     seed: 1,
+    seedSchedule: null,
     params: { x: 0.25 },
     budget,
     maxEpochs: 3,

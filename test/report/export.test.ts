@@ -120,7 +120,7 @@ describe('export --format json', () => {
         createdAt: at(16),
       },
     ]);
-    expect(doc.promotions).toEqual([{ trial: 1, rung: 1, createdAt: at(13) }]);
+    expect(doc.promotions).toEqual([{ trial: 1, rung: 1, createdAt: at(13), params: null, source: null }]);
   });
 
   it('writes a NaN metric as the string "NaN", never as null', () => {
@@ -137,7 +137,7 @@ describe('export --format csv', () => {
     expect(exportCsv(hyperband).split('\r\n')[0]).toBe(
       'study,trial,rank,status,value,seed,proposed_by,bracket,rung,epochs,target_epochs,duration_ms,created_at,started_at,finished_at,interruptions,retries,backend,worker,device,tensors_after,error,' +
         'param.learning_rate,param.optimizer,' +
-        'epoch,epoch_rung,epoch_value,epoch_duration_ms,epoch_created_at,promoted_to_rung,' +
+        'epoch,epoch_rung,epoch_value,epoch_duration_ms,epoch_created_at,promoted_to_rung,copied_trial,copied_epoch,' +
         'metric.accuracy,metric.loss,metric.lr,metric.val_accuracy,metric.val_loss',
     );
   });
@@ -148,9 +148,9 @@ describe('export --format csv', () => {
     expect(lines).toHaveLength(1 + 9 + 1);
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(2, 5)).toEqual([
-      `${trial1},1,0,0.7,100,${at(7)},1,0.7,0.3,0.1,0.7,0.4`,
-      `${trial1},2,1,0.8,100,${at(15)},,0.82,0.2,0.1,0.8,0.3`,
-      `${trial1},3,1,0.88,200,${at(16)},,0.9,0.1,0.1,0.88,0.2`,
+      `${trial1},1,0,0.7,100,${at(7)},1,,,0.7,0.3,0.1,0.7,0.4`,
+      `${trial1},2,1,0.8,100,${at(15)},,,,0.82,0.2,0.1,0.8,0.3`,
+      `${trial1},3,1,0.88,200,${at(16)},,,,0.9,0.1,0.1,0.88,0.2`,
     ]);
     // Bracket 0's only rung is 3 epochs: all three epochs belong to rung 0.
     expect(lines.slice(6, 9).map((l) => l.split(',').slice(24, 26))).toEqual([
@@ -167,7 +167,7 @@ describe('export --format csv', () => {
     const failed = lines.findIndex((l) => l.startsWith('digits-random,3,5,failed'));
     // The error's LF stays inside its quoted field: the record is one CRLF-ended line.
     expect(lines[failed]).toBe(
-      `digits-random,3,5,failed,,1003,random,,,0,3,,${at(17)},,${at(18)},0,0,,,,0,"Error: out of memory, ""batch"" too big\n    at train (trainer.js:10)",0.001,64,step,0.1,,,,,,,,,,,`,
+      `digits-random,3,5,failed,,1003,random,,,0,3,,${at(17)},,${at(18)},0,0,,,,0,"Error: out of memory, ""batch"" too big\n    at train (trainer.js:10)",0.001,64,step,0.1,,,,,,,,,,,,,`,
     );
   });
 });

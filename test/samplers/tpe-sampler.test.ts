@@ -43,6 +43,7 @@ function snapshot(
     epochs: status === 'running' ? 0 : 1,
     curve: score === null ? [] : [score],
     bracket: null,
+    copiedFrom: null,
     rung: null,
     ...more,
   };

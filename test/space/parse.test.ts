@@ -68,6 +68,8 @@ params:
       workers: 2,
       backend: 'wasm',
       sampler: { name: 'random' },
+      pbt: null,
+      trialSeed: null,
       params: [
         { name: 'learning_rate', dist: { kind: 'float', low: 1e-4, high: 1, log: true, grid: null } },
         { name: 'dropout', dist: { kind: 'float', low: 0, high: 0.5, log: false, grid: null } },
@@ -274,7 +276,7 @@ describe('parseStudy: invalid files, each with the exact message', () => {
     [
       'unknown strategy',
       `${BASE}strategy: rnadom\n`,
-      'space.yaml:6: strategy: must be one of grid, random, sha, hyperband, asha, got "rnadom"; did you mean "random"?',
+      'space.yaml:6: strategy: must be one of grid, random, sha, hyperband, asha, pbt, got "rnadom"; did you mean "random"?',
     ],
     ['zero trials', `${BASE}trials: 0\n`, 'space.yaml:6: trials: must be an integer ≥ 1, got 0'],
     [
@@ -344,6 +346,110 @@ describe('parseStudy: invalid files, each with the exact message', () => {
     ],
     ['unknown sampler by flag', BASE, 'space.yaml: --sampler: must be one of random, tpe, got "bayes"', { sampler: 'bayes' }],
     [
+      'pbt with trials',
+      `${BASE}strategy: pbt\ntrials: 4\n`,
+      'space.yaml:7: trials: does not apply to pbt, which trains one population from start to end; set its size with population',
+    ],
+    [
+      'pbt population of one',
+      `${BASE}strategy: pbt\npopulation: 1\n`,
+      'space.yaml:7: population: must be an integer ≥ 2 and ≤ 10000, got 1',
+    ],
+    [
+      'pbt quantile above a half',
+      `${BASE}strategy: pbt\nquantile: 0.6\n`,
+      'space.yaml:7: quantile: must be a number > 0 and ≤ 0.5, got 0.6',
+    ],
+    [
+      'pbt interval beyond max_epochs',
+      `${BASE}strategy: pbt\nmax_epochs: 10\nperturbation_interval: 11\n`,
+      'space.yaml:8: perturbation_interval: must be an integer ≥ 1 and ≤ 10, got 11',
+    ],
+    [
+      'pbt resample probability',
+      `${BASE}strategy: pbt\nresample_probability: 2\n`,
+      'space.yaml:7: resample_probability: must be a number ≥ 0 and ≤ 1, got 2',
+    ],
+    [
+      'pbt factor of zero',
+      `${BASE}strategy: pbt\nperturbation_factors: [0, 2]\n`,
+      'space.yaml:7: perturbation_factors: must be a non-empty list of numbers > 0 such as [0.8, 1.2], got [0, 2]',
+    ],
+    [
+      'pbt factors that change nothing',
+      `${BASE}strategy: pbt\nperturbation_factors: [1]\n`,
+      'space.yaml:7: perturbation_factors: must hold a factor other than 1 (a factor of 1 changes nothing), got [1]',
+    ],
+    [
+      'pbt factors by flag',
+      `${BASE}strategy: pbt\n`,
+      'space.yaml: --perturbation-factors: must be a non-empty list of numbers > 0 such as [0.8, 1.2], got "0.8,x"',
+      { perturbationFactors: '0.8,x' },
+    ],
+    ['pbt keys under another strategy', `${BASE}population: 4\n`, 'space.yaml:6: population: applies to strategy: pbt only'],
+    ['pbt flags under another strategy', BASE, 'space.yaml: --quantile: applies to --strategy pbt only', { quantile: '0.2' }],
+    [
+      'pbt with tpe',
+      `${BASE}strategy: pbt\nsampler: tpe\n`,
+      'space.yaml:7: sampler: tpe does not apply to pbt: its population is drawn at random once and then evolves by copying and perturbing its best members; leave sampler out',
+    ],
+    [
+      'pbt with nothing to perturb',
+      `${BASE.replace('learning_rate: { loguniform: [1.0e-4, 1] }', 'optimizer: { choice: [sgd, adam] }')}strategy: pbt\n`,
+      'space.yaml:5: params: declares no searched parameter that can change during training: pbt perturbs them between intervals (learning_rate, batch_size, momentum, weight_decay, dropout...)',
+    ],
+    [
+      'a fixed trainer parameter declared mutable',
+      `${BASE}  optimizer: { choice: [sgd, adam], mutable: true }\n`,
+      'space.yaml:6: params.optimizer.mutable: cannot be true: the built-in trainer builds its model and optimizer from it, so it cannot change during training',
+    ],
+    [
+      'mutable not a boolean',
+      `${BASE}  batch_size: { choice: [16, 32], mutable: maybe }\n`,
+      'space.yaml:6: params.batch_size.mutable: must be true or false, got "maybe"',
+    ],
+    [
+      'piecewise not from 0',
+      `${BASE}  momentum: { piecewise: [[1, 0.9]] }\n`,
+      'space.yaml:6: params.momentum.piecewise[0]: must start at 0 epochs (the value from the first epoch on), got 1',
+    ],
+    [
+      'piecewise not ascending',
+      `${BASE}  momentum: { piecewise: [[0, 0.9], [5, 0.5], [3, 0.2]] }\n`,
+      'space.yaml:6: params.momentum.piecewise[2]: epochs must ascend: 3 comes after 5',
+    ],
+    [
+      'piecewise beyond max_epochs',
+      `${BASE}  momentum: { piecewise: [[0, 0.9], [10, 0.5]] }\n`,
+      'space.yaml:6: params.momentum.piecewise[1]: 10 epochs is never reached: a trial trains 10 (max_epochs)',
+    ],
+    [
+      'piecewise value out of the domain',
+      `${BASE}  momentum: { piecewise: [[0, 0.9], [5, 1.5]] }\n`,
+      'space.yaml:6: params.momentum.piecewise[1][1]: must be a number ≥ 0 and < 1, got 1.5',
+    ],
+    [
+      'piecewise on a fixed trainer parameter',
+      `${BASE}  activation: { piecewise: [[0, relu], [5, tanh]] }\n`,
+      'space.yaml:6: params.activation.piecewise: does not apply: the built-in trainer builds its model and optimizer from it, so it cannot change during training',
+    ],
+    [
+      'piecewise with other keys',
+      `${BASE}  momentum: { piecewise: [[0, 0.9]], log: true }\n`,
+      'space.yaml:6: params.momentum.log: does not apply to a piecewise value, which is constant between its change points',
+    ],
+    ['trial_seed out of range', `${BASE}trial_seed: -1\n`, 'space.yaml:6: trial_seed: must be an integer ≥ 0 and ≤ 4294967295, got -1'],
+    [
+      'piecewise trial_seed of text',
+      `${BASE}trial_seed: { piecewise: [[0, 1], [3, x]] }\n`,
+      'space.yaml:6: trial_seed.piecewise[1]: values must be of one type: "x" after 1',
+    ],
+    [
+      'a study of constants only',
+      `\nname: t\ndata: { dataset: spirals }\nparams:\n  learning_rate: 0.1\n`,
+      'space.yaml:5: params: declares no searched parameter: every value is a constant (to train this one configuration, set trials: 1)',
+    ],
+    [
       'malformed YAML',
       'name: [unclosed\n',
       'space.yaml:2: malformed YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
@@ -412,5 +518,79 @@ describe('parseStudy: samplers', () => {
     expect(parse(BASE, { sampler: 'tpe' }).sampler).toMatchObject({ name: 'tpe', candidates: 24 });
     expect(parse(`${BASE}sampler: { name: tpe, candidates: 48 }\n`, { sampler: 'random' }).sampler).toEqual({ name: 'random' });
     expect(parse(`${BASE}sampler: { name: tpe, candidates: 48 }\n`, { sampler: 'tpe' }).sampler).toMatchObject({ candidates: 48 });
+  });
+});
+
+describe('parseStudy: population based training', () => {
+  it('fills in every pbt setting, the interval a tenth of max_epochs, the population as the number of trials', () => {
+    const spec = parse(`${BASE}strategy: pbt\nmax_epochs: 30\n`);
+    expect(spec.pbt).toEqual({
+      population: 8,
+      perturbationInterval: 3,
+      quantile: 0.25,
+      resampleProbability: 0.25,
+      perturbationFactors: [0.8, 1.2],
+    });
+    expect(spec.trials).toBe(8);
+    expect(parse(`${BASE}strategy: pbt\nmax_epochs: 5\n`).pbt?.perturbationInterval).toBe(1);
+    expect(parse(BASE).pbt).toBeNull();
+  });
+
+  it('reads the keys and their flags, the flags winning', () => {
+    const file = `${BASE}strategy: pbt\npopulation: 6\nperturbation_interval: 2\nquantile: 0.5\nresample_probability: 0\nperturbation_factors: [0.5, 2]\n`;
+    expect(parse(file).pbt).toEqual({
+      population: 6,
+      perturbationInterval: 2,
+      quantile: 0.5,
+      resampleProbability: 0,
+      perturbationFactors: [0.5, 2],
+    });
+    expect(
+      parse(file, {
+        population: '10',
+        perturbationInterval: '4',
+        quantile: '0.2',
+        resampleProbability: '0.5',
+        perturbationFactors: '0.9,1.1',
+      }).pbt,
+    ).toEqual({ population: 10, perturbationInterval: 4, quantile: 0.2, resampleProbability: 0.5, perturbationFactors: [0.9, 1.1] });
+  });
+
+  it('leaves the pbt keys of a file behind when --strategy switches away, and a file trials behind when it switches to pbt', () => {
+    expect(parse(`${BASE}strategy: pbt\npopulation: 6\n`, { strategy: 'random' }).pbt).toBeNull();
+    expect(parse(`${BASE}trials: 30\n`, { strategy: 'pbt' }).trials).toBe(8);
+  });
+
+  it('keeps mutable as written, piecewise values as constants, and a trial seed of either form', () => {
+    const spec = parse(
+      `${BASE}  batch_size: { choice: [16, 32], mutable: false }\n  momentum: { piecewise: [[0, 0.9], [4, 0.5]] }\ntrial_seed: { piecewise: [[0, 11], [4, 12]] }\n`,
+    );
+    expect(spec.params.find((p) => p.name === 'batch_size')).toEqual({
+      name: 'batch_size',
+      dist: { kind: 'categorical', choices: [16, 32] },
+      mutable: false,
+    });
+    expect(spec.params.find((p) => p.name === 'momentum')?.dist).toEqual({
+      kind: 'constant',
+      value: {
+        piecewise: [
+          [0, 0.9],
+          [4, 0.5],
+        ],
+      },
+    });
+    expect(spec.trialSeed).toEqual([
+      [0, 11],
+      [4, 12],
+    ]);
+    expect(parse(`${BASE}trial_seed: 77\n`).trialSeed).toBe(77);
+    expect(parse(BASE).trialSeed).toBeNull();
+  });
+
+  it('accepts a study of one configuration of constants (a replay)', () => {
+    const spec = parse(
+      `\nname: t\ndata: { dataset: spirals }\ntrials: 1\nparams:\n  learning_rate: { piecewise: [[0, 0.1], [3, 0.01]] }\n`,
+    );
+    expect(spec.trials).toBe(1);
   });
 });

@@ -174,6 +174,8 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         studyId: study.id,
         number: 3,
         params: { lr: 0.1, hidden: [8, 8] },
+        initialParams: { lr: 0.1, hidden: [8, 8] },
+        copiedFrom: null,
         seed: 5,
         status: 'queued',
         value: null,
@@ -195,7 +197,9 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         rung: null,
         proposedBy: null,
       });
-      expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden)).toBe(true);
+      expect(Object.isFrozen(record) && Object.isFrozen(record.params.hidden) && Object.isFrozen(record.initialParams)).toBe(true);
+      // The caller's parameters are copied, never frozen in place.
+      expect(Object.isFrozen(params) || Object.isFrozen(params.hidden)).toBe(false);
       // Who proposed a configuration is kept with it.
       const proposed = await storage.addTrial(study.id, { number: 4, params, seed: 6, targetEpochs: 9, proposedBy: 'model' });
       expect(proposed.proposedBy).toBe('model');
@@ -267,6 +271,18 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       })),
       { op: 'requeueTrial', to: 'queued', operation: 'requeue', call: (s: Storage, id: number) => s.requeueTrial(id, 0, 0) },
       { op: 'promoteTrial', to: 'queued', operation: 'promote', call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3) },
+      {
+        op: 'promoteTrial with new parameters',
+        to: 'queued',
+        operation: 'promote',
+        call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3, { params: { lr: 0.2 }, source: null }),
+      },
+      {
+        op: 'promoteTrial copying a checkpoint',
+        to: 'queued',
+        operation: 'exploit',
+        call: (s: Storage, id: number) => s.promoteTrial(id, 0, 1, 3, { params: { lr: 0.2 }, source: { trial: 0, epoch: 1 } }),
+      },
       { op: 'pruneTrial', to: 'pruned', operation: 'prune', call: (s: Storage, id: number) => s.pruneTrial(id, 0) },
       { op: 'retryTrial', to: 'queued', operation: 'retry', call: (s: Storage, id: number) => s.retryTrial(id, 0, 99) },
     ] as const;
@@ -283,14 +299,19 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
 
     test.each(cases)('$op: $from → $to: legal=$legal', async ({ from, to, call, legal }) => {
       await trialIn(0, from);
-      const before = [await storage.getTrials(study.id), await storage.getEpochs(study.id)];
+      const state = async () => [
+        await storage.getTrials(study.id),
+        await storage.getEpochs(study.id),
+        await storage.getPromotions(study.id),
+      ];
+      const before = await state();
       vi.setSystemTime(T0 + 1);
       if (legal) {
         await call(storage, study.id);
         expect((await storage.getTrials(study.id))[0]!.status).toBe(to);
       } else {
         await expectRejection(call(storage, study.id), `trial 0 of study "s" cannot go from ${from} to ${to}`);
-        expect([await storage.getTrials(study.id), await storage.getEpochs(study.id)]).toEqual(before);
+        expect(await state()).toEqual(before);
         expect((await storage.getStudy('s'))?.updatedAt).toBe(T0);
       }
     });
@@ -304,7 +325,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       vi.setSystemTime(T0 + 5);
       await storage.promoteTrial(study.id, 0, 1, 3);
       expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', rung: 1, epochs: 1, targetEpochs: 3, value: 0.9 });
-      expect(await storage.getPromotions(study.id)).toEqual([{ trial: 0, rung: 1, createdAt: T0 + 5 }]);
+      expect(await storage.getPromotions(study.id)).toEqual([{ trial: 0, rung: 1, createdAt: T0 + 5, params: null, source: null }]);
       await storage.startTrial(study.id, 0, { worker: 1, backend: 'cpu' });
       await storage.recordEpoch(study.id, 0, epoch(2, 0.8));
       await storage.recordEpoch(study.id, 0, epoch(3, 0.7));
@@ -478,6 +499,217 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     });
   });
 
+  describe('population based training', () => {
+    /** Trial `n` runs `epochs` epochs (values 0.9, 0.8...) and ends as `status`. */
+    async function ranTo(n: number, epochs: number, status: FinishInfo['status'], error: string | null = null): Promise<void> {
+      await storage.addTrial(study.id, { number: n, params: { lr: 0.1, n }, seed: n, targetEpochs: epochs, rung: 0 });
+      await storage.startTrial(study.id, n, { worker: 0, backend: 'cpu' });
+      for (let e = 1; e <= epochs; e += 1) await storage.recordEpoch(study.id, n, epoch(e, 1 - e / 10));
+      await storage.finishTrial(study.id, n, finish(status, { value: 1 - epochs / 10, epochs, error }));
+    }
+    const trialOf = async (n: number) => (await storage.getTrials(study.id)).find((t) => t.number === n)!;
+    const epochsOf = async (n: number) => (await storage.getEpochs(study.id, n)).map((e) => e.epoch);
+
+    test('a promotion with new parameters keeps the first ones and records the change', async () => {
+      await ranTo(0, 2, 'paused');
+      vi.setSystemTime(T0 + 5);
+      await storage.promoteTrial(study.id, 0, 1, 4, { params: { lr: 0.2, n: 0 }, source: null });
+      expect(await trialOf(0)).toMatchObject({
+        status: 'queued',
+        rung: 1,
+        targetEpochs: 4,
+        epochs: 2,
+        params: { lr: 0.2, n: 0 },
+        initialParams: { lr: 0.1, n: 0 },
+        copiedFrom: null,
+      });
+      expect(await epochsOf(0)).toEqual([1, 2]);
+      expect(await storage.getPromotions(study.id)).toEqual([
+        { trial: 0, rung: 1, createdAt: T0 + 5, params: { lr: 0.2, n: 0 }, source: null },
+      ]);
+      const [promotion] = await storage.getPromotions(study.id);
+      expect(Object.isFrozen(promotion) && Object.isFrozen(promotion!.params)).toBe(true);
+    });
+
+    test('a paused trial copies another one: its parameters change and it continues from the source epoch', async () => {
+      await ranTo(0, 2, 'paused');
+      await ranTo(1, 3, 'paused');
+      vi.setSystemTime(T0 + 5);
+      await storage.promoteTrial(study.id, 1, 1, 6, { params: { lr: 0.05, n: 0 }, source: { trial: 0, epoch: 2 } });
+      const trial = await trialOf(1);
+      expect(trial).toMatchObject({
+        status: 'queued',
+        rung: 1,
+        targetEpochs: 6,
+        epochs: 2,
+        error: null,
+        params: { lr: 0.05, n: 0 },
+        initialParams: { lr: 0.1, n: 1 },
+        copiedFrom: { trial: 0, epoch: 2 },
+      });
+      expect(Object.isFrozen(trial.copiedFrom)).toBe(true);
+      expect(await epochsOf(1)).toEqual([1, 2]);
+      // The source is left as it was.
+      expect(await trialOf(0)).toMatchObject({ status: 'paused', epochs: 2, params: { lr: 0.1, n: 0 }, copiedFrom: null });
+      expect(await epochsOf(0)).toEqual([1, 2]);
+      expect(await storage.getPromotions(study.id)).toEqual([
+        { trial: 1, rung: 1, createdAt: T0 + 5, params: { lr: 0.05, n: 0 }, source: { trial: 0, epoch: 2 } },
+      ]);
+      // It runs on from there.
+      await storage.startTrial(study.id, 1, { worker: 1, backend: 'cpu' });
+      await storage.recordEpoch(study.id, 1, epoch(3, 0.3));
+      expect(await epochsOf(1)).toEqual([1, 2, 3]);
+    });
+
+    test.each([
+      ['diverged', null],
+      ['failed', 'Error: boom'],
+    ] as const)('a %s trial copies another one: epochs reset to the source, later ones deleted, error cleared', async (status, error) => {
+      await ranTo(0, 2, 'paused');
+      await ranTo(1, 4, status, error);
+      expect((await trialOf(1)).error).toBe(error);
+      await storage.promoteTrial(study.id, 1, 1, 6, { params: { lr: 0.05, n: 0 }, source: { trial: 0, epoch: 2 } });
+      expect(await trialOf(1)).toMatchObject({
+        status: 'queued',
+        rung: 1,
+        targetEpochs: 6,
+        epochs: 2,
+        error: null,
+        retries: 0,
+        params: { lr: 0.05, n: 0 },
+        initialParams: { lr: 0.1, n: 1 },
+        copiedFrom: { trial: 0, epoch: 2 },
+      });
+      expect(await epochsOf(1)).toEqual([1, 2]);
+      expect(await epochsOf(0)).toEqual([1, 2]);
+    });
+
+    test('a source after more epochs than the trial has keeps its rows and takes the epoch count', async () => {
+      await ranTo(0, 4, 'paused');
+      await ranTo(1, 1, 'diverged');
+      await storage.promoteTrial(study.id, 1, 1, 6, { params: { lr: 0.05 }, source: { trial: 0, epoch: 4 } });
+      expect(await trialOf(1)).toMatchObject({ status: 'queued', epochs: 4, copiedFrom: { trial: 0, epoch: 4 } });
+      expect(await epochsOf(1)).toEqual([1]);
+    });
+
+    test.each(['queued', 'running', 'completed', 'pruned'] as const)(
+      'copying a checkpoint from a %s trial is rejected and changes nothing',
+      async (status) => {
+        await ranTo(0, 2, 'paused');
+        await trialIn(1, status === 'pruned' ? 'paused' : status);
+        if (status === 'pruned') await storage.pruneTrial(study.id, 1);
+        const state = async () => [
+          await storage.getTrials(study.id),
+          await storage.getEpochs(study.id),
+          await storage.getPromotions(study.id),
+        ];
+        const before = await state();
+        vi.setSystemTime(T0 + 1);
+        const change = { params: { lr: 0.05 }, source: { trial: 0, epoch: 2 } };
+        await expectRejection(storage.promoteTrial(study.id, 1, 1, 6, change), `trial 1 of study "s" cannot go from ${status} to queued`);
+        expect(await state()).toEqual(before);
+        expect((await storage.getStudy('s'))?.updatedAt).toBe(T0);
+      },
+    );
+
+    test('a change without a source is a promotion: from paused only', async () => {
+      await ranTo(0, 2, 'diverged');
+      const change = { params: { lr: 0.05 }, source: null };
+      await expectRejection(storage.promoteTrial(study.id, 0, 1, 6, change), 'trial 0 of study "s" cannot go from diverged to queued');
+      expect(await trialOf(0)).toMatchObject({ status: 'diverged', params: { lr: 0.1, n: 0 } });
+      expect(await storage.getPromotions(study.id)).toEqual([]);
+    });
+
+    test('a source that is not a trial number and an epoch count is rejected', async () => {
+      await ranTo(0, 2, 'paused');
+      for (const source of [
+        { trial: 0, epoch: -1 },
+        { trial: 0, epoch: 1.5 },
+        { trial: -2, epoch: 1 },
+      ]) {
+        await expectRejection(
+          storage.promoteTrial(study.id, 0, 1, 6, { params: {}, source }),
+          `trial 0 of study "s" cannot copy trial ${source.trial} after ${source.epoch} epochs: both must be non-negative integers`,
+        );
+      }
+      expect(await trialOf(0)).toMatchObject({ status: 'paused', epochs: 2, params: { lr: 0.1, n: 0 }, copiedFrom: null });
+      expect(await storage.getPromotions(study.id)).toEqual([]);
+    });
+
+    test('the first parameters stay across changes; a plain promotion clears copiedFrom and records no change', async () => {
+      await ranTo(0, 6, 'paused');
+      await ranTo(1, 2, 'paused');
+      vi.setSystemTime(T0 + 1);
+      await storage.promoteTrial(study.id, 1, 1, 4, { params: { lr: 0.2 }, source: null });
+      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      for (const e of [3, 4]) await storage.recordEpoch(study.id, 1, epoch(e, 0.5));
+      await storage.finishTrial(study.id, 1, finish('paused', { epochs: 4 }));
+      vi.setSystemTime(T0 + 2);
+      await storage.promoteTrial(study.id, 1, 2, 6, { params: { lr: 0.3 }, source: { trial: 0, epoch: 4 } });
+      expect(await trialOf(1)).toMatchObject({
+        params: { lr: 0.3 },
+        initialParams: { lr: 0.1, n: 1 },
+        copiedFrom: { trial: 0, epoch: 4 },
+        epochs: 4,
+      });
+      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      for (const e of [5, 6]) await storage.recordEpoch(study.id, 1, epoch(e, 0.4));
+      await storage.finishTrial(study.id, 1, finish('paused', { epochs: 6 }));
+      vi.setSystemTime(T0 + 3);
+      await storage.promoteTrial(study.id, 1, 3, 8);
+      expect(await trialOf(1)).toMatchObject({
+        status: 'queued',
+        rung: 3,
+        epochs: 6,
+        params: { lr: 0.3 },
+        initialParams: { lr: 0.1, n: 1 },
+        copiedFrom: null,
+      });
+      expect(await epochsOf(1)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await storage.getPromotions(study.id)).toEqual([
+        { trial: 1, rung: 1, createdAt: T0 + 1, params: { lr: 0.2 }, source: null },
+        { trial: 1, rung: 2, createdAt: T0 + 2, params: { lr: 0.3 }, source: { trial: 0, epoch: 4 } },
+        { trial: 1, rung: 3, createdAt: T0 + 3, params: null, source: null },
+      ]);
+    });
+
+    test('a requeue keeps copiedFrom; a retry clears it and keeps the first parameters', async () => {
+      await ranTo(0, 2, 'paused');
+      await ranTo(1, 2, 'diverged');
+      await storage.promoteTrial(study.id, 1, 1, 6, { params: { lr: 0.05 }, source: { trial: 0, epoch: 2 } });
+      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.recordEpoch(study.id, 1, epoch(3, 0.3));
+      await storage.requeueTrial(study.id, 1, 2);
+      expect(await trialOf(1)).toMatchObject({ status: 'queued', epochs: 2, interruptions: 1, copiedFrom: { trial: 0, epoch: 2 } });
+      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.finishTrial(study.id, 1, finish('failed', { epochs: 2, error: 'boom' }));
+      await storage.retryTrial(study.id, 1, 77);
+      expect(await trialOf(1)).toMatchObject({
+        status: 'queued',
+        seed: 77,
+        epochs: 0,
+        retries: 1,
+        params: { lr: 0.05 },
+        initialParams: { lr: 0.1, n: 1 },
+        copiedFrom: null,
+      });
+      // New parameters on a retry (a smaller batch) do not touch the first ones once a promotion changed them.
+      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.finishTrial(study.id, 1, finish('failed', { epochs: 0, error: 'oom' }));
+      await storage.retryTrial(study.id, 1, 78, { lr: 0.05, batch_size: 8 });
+      expect(await trialOf(1)).toMatchObject({ params: { lr: 0.05, batch_size: 8 }, initialParams: { lr: 0.1, n: 1 }, copiedFrom: null });
+    });
+
+    test('before any change, the first parameters are the current ones, a retry with new ones included', async () => {
+      await ranTo(0, 1, 'failed', 'oom');
+      await storage.retryTrial(study.id, 0, 5, { lr: 0.1, n: 0, batch_size: 8 });
+      const trial = await trialOf(0);
+      expect(trial.params).toEqual({ lr: 0.1, n: 0, batch_size: 8 });
+      expect(trial.initialParams).toEqual(trial.params);
+      expect(trial.copiedFrom).toBeNull();
+    });
+  });
+
   describe('batching', () => {
     test('many writes issued in one tick all land, in order', async () => {
       const writes: Array<Promise<unknown>> = [];
@@ -542,6 +774,7 @@ describe('the status rules', () => {
       start: { from: ['queued'], to: 'running' },
       requeue: { from: ['running'], to: 'queued' },
       promote: { from: ['paused'], to: 'queued' },
+      exploit: { from: ['paused', 'diverged', 'failed'], to: 'queued' },
       prune: { from: ['paused'], to: 'pruned' },
       retry: { from: ['failed', 'diverged'], to: 'queued' },
     });

@@ -260,4 +260,197 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     await expect(illegal).rejects.toThrow('trial 1 of study "s" cannot go from running to pruned');
     expect((await storage.getStudy('s'))?.status).toBe('running');
   });
+
+  describe('population based training', () => {
+    /** New trial `n` in its own claim, trained `epochs` epochs, ended as `status` (paused with a checkpoint of `data`). */
+    async function trained(n: number, epochs: number, status: FinishInfo['status'], data?: Uint8Array | null): Promise<void> {
+      const { leases } = await co.claimJobs(study.id, START, () => ({
+        claims: [{ kind: 'new', slot: 0, trial: { number: n, params: { n }, seed: n, targetEpochs: epochs, rung: 0 } }],
+        drop: [],
+        status: null,
+      }));
+      for (let e = 1; e <= epochs; e += 1) await co.recordLeasedEpoch(study.id, n, leases[0]!.owner, epoch(e));
+      const checkpoint = data === undefined ? null : { epoch: epochs, data };
+      await co.finishLeased(study.id, n, leases[0]!.owner, {
+        info: { ...finish(status, epochs), error: status === 'failed' ? 'boom' : null },
+        checkpoint,
+      });
+    }
+    const trialOf = async (n: number) => (await storage.getTrials(study.id)).find((t) => t.number === n)!;
+    const copy = (number: number, source: { trial: number; epoch: number } | null, targetEpochs = 6): ClaimAction => ({
+      kind: 'promote',
+      slot: 2,
+      number,
+      rung: 1,
+      targetEpochs,
+      change: { params: { n: number, lr: 0.5 }, source },
+    });
+
+    test('a claim copies the source checkpoint: it is the one the trial continues from, and a takeover keeps it', async () => {
+      const donor = new Uint8Array([1, 2, 3]);
+      await trained(0, 2, 'paused', donor);
+      // Its own checkpoint after 3 epochs holds weights it no longer continues from.
+      await trained(1, 3, 'paused', new Uint8Array([9]));
+      const claimed = await co2.claimJobs(study.id, { ...START, leaseMs: 150 }, (state) => {
+        expect(state.trials.map((t) => [t.number, t.initialParams, t.copiedFrom])).toEqual([
+          [0, { n: 0 }, null],
+          [1, { n: 1 }, null],
+        ]);
+        return { claims: [copy(1, { trial: 0, epoch: 2 })], drop: [], status: null };
+      });
+      expect(await trialOf(1)).toMatchObject({
+        status: 'running',
+        worker: 2,
+        rung: 1,
+        targetEpochs: 6,
+        epochs: 2,
+        error: null,
+        params: { n: 1, lr: 0.5 },
+        initialParams: { n: 1 },
+        copiedFrom: { trial: 0, epoch: 2 },
+      });
+      expect((await storage.getEpochs(study.id, 1)).map((e) => e.epoch)).toEqual([1, 2]);
+      expect(await storage.getPromotions(study.id)).toMatchObject([
+        { trial: 1, rung: 1, params: { n: 1, lr: 0.5 }, source: { trial: 0, epoch: 2 } },
+      ]);
+      expect(await co.listCheckpoints(study.id, 1)).toEqual([2]);
+      expect(await co.getCheckpoint(study.id, 1, 2)).toEqual(donor);
+      expect(await co.getCheckpoint(study.id, 1, 3)).toBeNull();
+      // The source keeps its own.
+      expect(await co.listCheckpoints(study.id, 0)).toEqual([2]);
+      expect(await co.getCheckpoint(study.id, 0, 2)).toEqual(donor);
+
+      // The copier reaches its old epoch count again, then its lease expires: it goes back to the copied checkpoint.
+      await co2.recordLeasedEpoch(study.id, 1, claimed.leases[0]!.owner, epoch(3));
+      await sleep(250);
+      const next = await co.claimJobs(study.id, START, () => ({ claims: [], drop: [], status: null }));
+      expect(next.takeovers).toMatchObject([{ trial: 1, keptEpochs: 2 }]);
+      expect(await trialOf(1)).toMatchObject({ status: 'queued', epochs: 2, interruptions: 1, copiedFrom: { trial: 0, epoch: 2 } });
+      expect(await co.getCheckpoint(study.id, 1, 2)).toEqual(donor);
+    });
+
+    test('a stopped copier keeps the copied checkpoint', async () => {
+      const donor = new Uint8Array([4, 5]);
+      await trained(0, 2, 'paused', donor);
+      await trained(1, 2, 'paused', new Uint8Array([9]));
+      const { leases } = await co.claimJobs(study.id, START, () => ({ claims: [copy(1, { trial: 0, epoch: 2 })], drop: [], status: null }));
+      expect(await co.getCheckpoint(study.id, 1, 2)).toEqual(donor);
+      await co.recordLeasedEpoch(study.id, 1, leases[0]!.owner, epoch(3));
+      expect(await co.requeueLeased(study.id, 1, leases[0]!.owner, {})).toBe(2);
+      expect(await co.getCheckpoint(study.id, 1, 2)).toEqual(donor);
+    });
+
+    test('diverged and failed trials copy another one; a source without a checkpoint copies nothing', async () => {
+      await trained(0, 2, 'paused', null);
+      await trained(1, 3, 'diverged');
+      await trained(2, 1, 'failed');
+      await trained(3, 1, 'paused', new Uint8Array([3]));
+      await co.claimJobs(study.id, START, () => ({
+        claims: [copy(1, { trial: 0, epoch: 2 }), copy(2, { trial: 0, epoch: 1 }), copy(3, { trial: 1, epoch: 1 })],
+        drop: [],
+        status: null,
+      }));
+      const trials = await storage.getTrials(study.id);
+      expect(trials.map((t) => [t.number, t.status, t.epochs, t.error, t.copiedFrom])).toEqual([
+        [0, 'paused', 2, null, null],
+        [1, 'running', 2, null, { trial: 0, epoch: 2 }],
+        [2, 'running', 1, null, { trial: 0, epoch: 1 }],
+        [3, 'running', 1, null, { trial: 1, epoch: 1 }],
+      ]);
+      expect((await storage.getEpochs(study.id)).map((e) => [e.trial, e.epoch])).toEqual([
+        [0, 1],
+        [0, 2],
+        [1, 1],
+        [1, 2],
+        [2, 1],
+        [3, 1],
+      ]);
+      // A checkpoint in a shared folder (no bytes) is copied as such: storage knows the copier can continue from it.
+      expect(await co.listCheckpoints(study.id, 1)).toEqual([2]);
+      expect(await co.getCheckpoint(study.id, 1, 2)).toBeNull();
+      // Trial 0 has no checkpoint after 1 epoch, trial 1 none at all: nothing to copy, and trial 3's own is gone.
+      expect(await co.listCheckpoints(study.id, 2)).toEqual([]);
+      expect(await co.listCheckpoints(study.id, 3)).toEqual([]);
+    });
+
+    test('a claim that copies into a trial that is not paused, diverged or failed is rejected and changes nothing', async () => {
+      await trained(0, 2, 'paused', new Uint8Array([1]));
+      await trained(1, 2, 'completed');
+      const { leases } = await co.claimJobs(study.id, START, () => ({
+        claims: [{ kind: 'new', slot: 1, trial: { number: 2, params: {}, seed: 2, targetEpochs: 3 } }],
+        drop: [],
+        status: null,
+      }));
+      await co.recordLeasedEpoch(study.id, 2, leases[0]!.owner, epoch(1));
+      const before = [await storage.getTrials(study.id), await storage.getEpochs(study.id), await storage.getPromotions(study.id)];
+      for (const [number, status] of [
+        [1, 'completed'],
+        [2, 'running'],
+      ] as const) {
+        const claim = co2.claimJobs(study.id, START, () => ({
+          claims: [
+            { kind: 'new', slot: 0, trial: { number: 9, params: {}, seed: 9, targetEpochs: 3 } },
+            copy(number, { trial: 0, epoch: 2 }),
+          ],
+          drop: [],
+          status: null,
+        }));
+        await expect(claim).rejects.toThrow(`trial ${number} of study "s" cannot go from ${status} to queued`);
+      }
+      expect([await storage.getTrials(study.id), await storage.getEpochs(study.id), await storage.getPromotions(study.id)]).toEqual(before);
+      expect(await co.listCheckpoints(study.id, 1)).toEqual([]);
+      expect(await co.listCheckpoints(study.id, 2)).toEqual([]);
+    });
+
+    test('a plain promotion after a copy clears copiedFrom; promoteTrial outside a claim copies too', async () => {
+      const donor = new Uint8Array([8, 8]);
+      await trained(0, 2, 'paused', donor);
+      await trained(1, 2, 'diverged');
+      await storage.promoteTrial(study.id, 1, 1, 4, { params: { n: 1, lr: 0.5 }, source: { trial: 0, epoch: 2 } });
+      expect(await trialOf(1)).toMatchObject({ status: 'queued', epochs: 2, copiedFrom: { trial: 0, epoch: 2 } });
+      expect(await co.getCheckpoint(study.id, 1, 2)).toEqual(donor);
+      const { leases } = await co.claimJobs(study.id, START, () => ({
+        claims: [{ kind: 'resume', slot: 0, number: 1 }],
+        drop: [],
+        status: null,
+      }));
+      for (const e of [3, 4]) await co.recordLeasedEpoch(study.id, 1, leases[0]!.owner, epoch(e));
+      await co.finishLeased(study.id, 1, leases[0]!.owner, {
+        info: finish('paused', 4),
+        checkpoint: { epoch: 4, data: new Uint8Array([4]) },
+      });
+      expect(await co.listCheckpoints(study.id, 1)).toEqual([4]);
+      await co.claimJobs(study.id, START, () => ({
+        claims: [{ kind: 'promote', slot: 0, number: 1, rung: 2, targetEpochs: 6 }],
+        drop: [],
+        status: null,
+      }));
+      expect(await trialOf(1)).toMatchObject({
+        status: 'running',
+        rung: 2,
+        epochs: 4,
+        params: { n: 1, lr: 0.5 },
+        initialParams: { n: 1 },
+        copiedFrom: null,
+      });
+      expect(await co.listCheckpoints(study.id, 1)).toEqual([4]);
+      expect(await storage.getPromotions(study.id)).toMatchObject([
+        { trial: 1, rung: 1, params: { n: 1, lr: 0.5 }, source: { trial: 0, epoch: 2 } },
+        { trial: 1, rung: 2, params: null, source: null },
+      ]);
+    });
+
+    test('a change without a source keeps the trial its own checkpoint', async () => {
+      await trained(0, 2, 'paused', new Uint8Array([6]));
+      await co.claimJobs(study.id, START, () => ({ claims: [copy(0, null)], drop: [], status: null }));
+      expect(await trialOf(0)).toMatchObject({
+        status: 'running',
+        epochs: 2,
+        params: { n: 0, lr: 0.5 },
+        initialParams: { n: 0 },
+        copiedFrom: null,
+      });
+      expect(await co.getCheckpoint(study.id, 0, 2)).toEqual(new Uint8Array([6]));
+    });
+  });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { StorageError } from '../../src/errors.js';
-import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/storage/sqlite-schema.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/storage/sqlite-schema.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { makeSpec } from '../fixtures/spec.js';
 
@@ -65,7 +65,7 @@ describe('a new database', () => {
       SCHEMA_VERSION,
     ]);
     expect(APPLICATION_ID).toBe(0x48505352);
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
   });
 
   test('keeps its data across a reopen, NaN metrics included', async () => {
@@ -102,6 +102,59 @@ describe('a new database', () => {
       metrics: { loss: NaN },
     });
     await second.close();
+  });
+});
+
+describe('a database of schema 2', () => {
+  /** A file as hpsearch wrote it before population based training: a study, a trial and a promotion. */
+  function schema2(file: string): void {
+    const db = raw(file);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    for (const migration of MIGRATIONS.slice(0, 2)) db.exec(migration);
+    db.pragma('user_version = 2');
+    // A declaration stored before pbt, trial seeds (and samplers) existed.
+    const { pbt: _pbt, trialSeed: _seed, sampler: _sampler, ...old } = makeSpec({ name: 'old', strategy: 'sha' });
+    db.prepare(
+      `INSERT INTO studies (id, name, spec, strategy, seed, direction, metric, status, backend, created_at, updated_at)
+       VALUES (1, 'old', ?, 'sha', 42, 'minimize', 'val_loss', 'running', 'cpu', 10, 20)`,
+    ).run(JSON.stringify(old));
+    db.prepare(
+      `INSERT INTO trials (study_id, number, params, seed, status, epochs, target_epochs, bracket, rung, created_at, proposed_by)
+       VALUES (1, 0, '{"lr":0.1}', 7, 'paused', 3, 3, 0, 1, 30, 'random')`,
+    ).run();
+    db.prepare('INSERT INTO promotions (study_id, trial, rung, created_at) VALUES (1, 0, 1, 40)').run();
+    db.close();
+  }
+
+  test('opens read-write, migrates, and reads its rows with no change nor copy', async () => {
+    const file = join(dir, 'v2.db');
+    schema2(file);
+    expect(openError(file, true).message).toBe(`${file} has schema version 2, but this hpsearch reads version 3`);
+    const storage = SqliteStorage.open(file);
+    expect(pragma(file, 'user_version')).toBe(3);
+    const study = await storage.getStudy('old');
+    expect(study?.spec).toMatchObject({ strategy: 'sha', sampler: { name: 'random' }, pbt: null, trialSeed: null });
+    expect((await storage.listStudies())[0]?.sampler).toEqual({ name: 'random' });
+    expect(await storage.getTrials(1)).toMatchObject([
+      { number: 0, status: 'paused', params: { lr: 0.1 }, initialParams: { lr: 0.1 }, copiedFrom: null, proposedBy: 'random' },
+    ]);
+    expect(await storage.getPromotions(1)).toEqual([{ trial: 0, rung: 1, createdAt: 40, params: null, source: null }]);
+    // And it takes the new writes.
+    await storage.promoteTrial(1, 0, 2, 9, { params: { lr: 0.2 }, source: { trial: 0, epoch: 3 } });
+    expect((await storage.getTrials(1))[0]).toMatchObject({
+      status: 'queued',
+      rung: 2,
+      params: { lr: 0.2 },
+      initialParams: { lr: 0.1 },
+      copiedFrom: { trial: 0, epoch: 3 },
+    });
+    await storage.close();
+    const reader = SqliteStorage.open(file, { readonly: true });
+    expect((await reader.getPromotions(1)).map((p) => [p.rung, p.params, p.source])).toEqual([
+      [1, null, null],
+      [2, { lr: 0.2 }, { trial: 0, epoch: 3 }],
+    ]);
+    await reader.close();
   });
 });
 
@@ -144,7 +197,7 @@ describe('a file that is not ours', () => {
     const db = raw(path);
     db.pragma('user_version = 99');
     db.close();
-    const message = `${path} has schema version 99, but this hpsearch only knows versions up to 2`;
+    const message = `${path} has schema version 99, but this hpsearch only knows versions up to 3`;
     expect(openError(path).message).toBe(message);
     expect(openError(path, true).message).toBe(message);
   });
@@ -162,12 +215,12 @@ describe('read-only', () => {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.close();
     expect(openError(file, true)).toEqual({
-      message: `${file} has schema version 0, but this hpsearch reads version 2`,
+      message: `${file} has schema version 0, but this hpsearch reads version 3`,
       hint: 'open it once without read-only access to upgrade it',
     });
     expect(pragma(file, 'user_version')).toBe(0);
     SqliteStorage.open(file).close();
-    expect(pragma(file, 'user_version')).toBe(2);
+    expect(pragma(file, 'user_version')).toBe(3);
   });
 
   test('writes are rejected and reads work after the writer has closed', async () => {

@@ -52,6 +52,7 @@ export function simulate(strategy: Strategy, options: SimulationOptions): Simula
         curve: previous?.curve ?? [],
         bracket: request.kind === 'new' ? request.bracket : previous!.bracket,
         rung: request.rung,
+        copiedFrom: null,
       };
       runningUntil.set(number, { end: time + duration(number, request.budget.from, request.budget.to), ...request.budget });
     }

@@ -18,7 +18,7 @@ const PARAMS: ParamSpec[] = [
 
 function snapshot(number: number, request: TrialRequest, status: TrialSnapshot['status'] = 'completed'): TrialSnapshot {
   const params = request.kind === 'new' ? request.params : {};
-  return { number, params, status, score: 0, epochs: 3, curve: [0, 0, 0], bracket: null, rung: null };
+  return { number, params, status, score: 0, epochs: 3, curve: [0, 0, 0], bracket: null, rung: null, copiedFrom: null };
 }
 
 /** Runs a strategy to exhaustion, every trial completing at once. */

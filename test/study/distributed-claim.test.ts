@@ -24,6 +24,8 @@ function trial(number: number, status: TrialStatus, epochs = 0): TrialRecord {
     studyId: 1,
     number,
     params: { x: number / 10 },
+    initialParams: { x: number / 10 },
+    copiedFrom: null,
     seed: number,
     status,
     value: null,

@@ -43,10 +43,13 @@ export function spec(overrides: Partial<StudySpec> = {}): StudySpec {
 /** A trial record; times in seconds after {@link T0}. */
 export function trial(number: number, fields: Partial<TrialRecord> & { startedS?: number; finishedS?: number }): TrialRecord {
   const { startedS, finishedS, ...rest } = fields;
+  const params = rest.params ?? { learning_rate: 0.01, batch_size: 32, schedule: 'constant' };
   return {
     studyId: 1,
     number,
-    params: { learning_rate: 0.01, batch_size: 32, schedule: 'constant' },
+    params,
+    initialParams: params,
+    copiedFrom: null,
     seed: 1000 + number,
     status: 'completed',
     value: null,
@@ -214,7 +217,7 @@ export function shaData(): DashboardData {
     else if (n === 0) trials.push(trial(n, { status: 'diverged', rung: 0, epochs: 1, targetEpochs: 1, finishedS: 3 }));
     else trials.push(trial(n, { status: 'pruned', rung: 0, epochs: 1, targetEpochs: 1, value, finishedS: 10 }));
   }
-  const promotions: PromotionRecord[] = [6, 7, 8].map((n) => ({ trial: n, rung: 1, createdAt: T0 + 10_000 }));
+  const promotions: PromotionRecord[] = [6, 7, 8].map((n) => ({ trial: n, rung: 1, createdAt: T0 + 10_000, params: null, source: null }));
   return {
     ...randomData(),
     study: { name: 'quick-sha', spec: s, status: 'running', backend: 'wasm', createdAt: T0, finishedAt: null },

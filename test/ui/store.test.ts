@@ -111,6 +111,7 @@ describe('createLiveDashboard', () => {
     seed: 77,
     retries: 0,
     proposedBy: 'random',
+    copiedFrom: null,
     ...fields,
   });
 
@@ -182,7 +183,7 @@ describe('createLiveDashboard', () => {
     // The epoch after the checkpoint it resumes from was dropped.
     expect(data.curves.get(1)!.map((p) => p.epoch)).toEqual([1, 2]);
     expect(data.trials[1]).toMatchObject({ status: 'running', rung: 1, interruptions: 1 });
-    expect(data.promotions).toEqual([{ trial: 1, rung: 1, createdAt: T0 }]);
+    expect(data.promotions).toEqual([{ trial: 1, rung: 1, createdAt: T0, params: null, source: null }]);
     expect(data.trials[4]).toMatchObject({ status: 'queued', retries: 1, interruptions: 0 });
     live.store.close();
   });

@@ -71,6 +71,7 @@ describe('openReporter', () => {
         seed: 1,
         retries: 0,
         proposedBy: 'random',
+        copiedFrom: null,
       },
       null,
     );

@@ -50,7 +50,8 @@ export function registerShow(program: Command, io: CliIO): void {
     });
 }
 
-function readTrialNumber(value: string): number {
+/** `--trial`: a trial number. @throws {ConfigError} otherwise. */
+export function readTrialNumber(value: string): number {
   if (/^\d+$/.test(value)) return Number(value);
   throw new ConfigError([{ path: '--trial', message: `must be a trial number (an integer ≥ 0), got ${JSON.stringify(value)}` }]);
 }

@@ -3,7 +3,7 @@
  * got and when it should end.
  */
 import { plannedConfigs } from '../../report/plan.js';
-import { isMultiFidelity } from '../../strategies/plan.js';
+import { trainsInRungs } from '../../strategies/plan.js';
 import { samplerText } from '../../report/sampler.js';
 import type { StudyStatus } from '../../core/types.js';
 import type { DashboardData, ProgressSample } from './data.js';
@@ -89,7 +89,7 @@ export function buildHeader(data: DashboardData, index: TrialIndex = indexTrials
     trialsPlanned: plannedConfigs(plan),
     epochsUsed: used,
     epochsPlanned: plan.totalEpochs,
-    progressIn: used === 0 && index.done > 0 && !isMultiFidelity(plan.strategy) ? 'trials' : 'epochs',
+    progressIn: used === 0 && index.done > 0 && !trainsInRungs(plan.strategy) ? 'trials' : 'epochs',
     best: top !== undefined && top.status === 'completed' ? { trial: top.number, value: top.value } : null,
     notice: notice(data),
   };

@@ -46,6 +46,8 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
     studyId: study.id,
     number: view.number,
     params: view.params,
+    initialParams: previous?.initialParams ?? view.params,
+    copiedFrom: view.copiedFrom,
     seed: view.seed,
     status: view.status,
     value: view.value,
@@ -82,7 +84,15 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
       setEpochs(previous, view.epochs);
       store.putTrial(record(view, previous, { startedAt: at, finishedAt: null }), true);
       if (previous !== undefined && view.rung !== null && (previous.rung ?? 0) < view.rung) {
-        store.addPromotion({ trial: view.number, rung: view.rung, createdAt: at });
+        // As storage records it: the parameters when the promotion changed them, and the checkpoint it copied.
+        const changed = view.copiedFrom !== null || JSON.stringify(view.params) !== JSON.stringify(previous.params);
+        store.addPromotion({
+          trial: view.number,
+          rung: view.rung,
+          createdAt: at,
+          params: changed ? view.params : null,
+          source: view.copiedFrom,
+        });
         store.addEvent({ kind: 'promoted', at, trial: view.number, rung: view.rung });
       }
     },
