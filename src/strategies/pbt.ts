@@ -10,10 +10,11 @@
  * worker count, the timing, or a resume after a crash. The cost: members that finish an
  * interval early wait for the slowest before the next one starts.
  *
- * One rule keeps the copies sound whatever the order the jobs run in: a member that is copied
- * (a donor) goes on only after every member copying it at that boundary has started its next
- * interval past the copied epoch, so its checkpoint at the boundary is still there when the copy
- * is made.
+ * Two rules keep the copies sound whatever the order the jobs run in: a boundary is decided only
+ * once every member's run up to it is over (its checkpoint saved, not just its last epoch
+ * reported), and a member that is copied (a donor) goes on only after every member copying it at
+ * that boundary has started its next interval past the copied epoch, so its checkpoint at the
+ * boundary is still there when the copy is made.
  */
 import type { CopySource, Params, ParamValue, Scalar } from '../core/types.js';
 import { sampleValue } from '../space/sample.js';
@@ -141,10 +142,15 @@ export function exploitAndExplore(
   return { params: explore(donor.params, settings, rng), source: { trial: donor.number, epoch: epochs } };
 }
 
+/** Whether a member is in the queue or running. */
+function active(member: TrialSnapshot): boolean {
+  return member.status === 'queued' || member.status === 'running';
+}
+
 /** Whether a member that copies at the boundary of `epochs` has its copy: it trains past it, or its interval is over. */
 function copied(member: TrialSnapshot, k: number, epochs: number): boolean {
   if (rungOf(member) <= k) return false;
-  return (member.status !== 'queued' && member.status !== 'running') || member.epochs > epochs;
+  return !active(member) || member.epochs > epochs;
 }
 
 export function pbtStrategy(plan: Plan, sampler: ConfigSampler, settings: PbtSettings): Strategy {
@@ -161,11 +167,13 @@ export function pbtStrategy(plan: Plan, sampler: ConfigSampler, settings: PbtSet
       const epochs = rungs[k]!.epochs;
       // The members that trained interval k (all of them, unless the whole population once had no result to copy).
       const members = history.filter((member) => rungOf(member) >= k);
-      if (!rungComplete(members, epochs)) return null;
+      // Decided once every member has its result there and its run is over: a member that has
+      // reported the boundary epoch may still be saving the checkpoint another will copy.
+      if (!rungComplete(members, epochs) || members.some((member) => rungOf(member) === k && active(member))) return null;
       const decision = decideBoundary(members, epochs, quantileCount(members.length, settings.quantile));
       const exploiters = new Set(decision.exploiters);
       const budget = { from: epochs, to: rungs[k + 1]!.epochs };
-      const waiting = members.filter((member) => rungOf(member) === k && member.status !== 'queued' && member.status !== 'running');
+      const waiting = members.filter((member) => rungOf(member) === k);
       // Copiers first: their donors wait for them.
       for (const member of waiting) {
         if (!exploiters.has(member.number)) continue;

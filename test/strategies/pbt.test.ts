@@ -296,6 +296,15 @@ describe('a population', () => {
     expect(first.every((r) => r.kind === 'continue' && r.change !== undefined)).toBe(true);
   });
 
+  it('decides a boundary only once every run up to it is over, not at its last report (the checkpoint is saved after it)', () => {
+    const members = [0.9, 0.5, 0.4, 0.1, 0.3, 0.35, 0.6, 0.2].map((score, i) => snapshot(i, [0.2, 0.3, score], { params: { lr: 0.1 } }));
+    const reported = members.map((m, i) => (i === 0 ? { ...m, status: 'running' as const } : m));
+    expect(strategy().ask(reported)).toBeNull();
+    const request = strategy().ask(members);
+    expect(request).toMatchObject({ kind: 'continue', trial: 3, budget: { from: 3, to: 6 }, change: { source: { epoch: 3 } } });
+    expect([0, 6]).toContain((request as Extract<TrialRequest, { kind: 'continue' }>).change!.source!.trial);
+  });
+
   it('never lets a donor go on before the members copying it have their copy', () => {
     for (const workers of [1, 2, 3, 8]) expect(runPbt(strategy(), workers, (t, from) => 1 + ((t * 7 + from) % 5)).earlyDonors).toEqual([]);
   });
