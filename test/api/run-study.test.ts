@@ -210,6 +210,46 @@ describe('runStudy', () => {
   });
 });
 
+describe('population based training', () => {
+  it("runs strategy 'pbt' with its options: copies continue from the donor's checkpoint, fixed parameters are only ever copied", async () => {
+    const values = new Map<string, number>();
+    const result = await runStudy({
+      name: 'pbt-api',
+      objective: fixture('pbt-member'),
+      metric: 'value',
+      direction: 'maximize',
+      strategy: 'pbt',
+      population: 4,
+      perturbationInterval: 2,
+      quantile: 0.25,
+      resampleProbability: 0,
+      perturbationFactors: [0.5, 2],
+      maxEpochs: 6,
+      seed: 3,
+      workers: 2,
+      space: defineSpace({ learning_rate: loguniform(1e-4, 1), batch_size: choice([16, 32, 64], { mutable: false }) }),
+      onEpoch: (epoch) => values.set(`${epoch.trial}/${epoch.epoch}`, epoch.value!),
+    });
+    expect(result.status).toBe('completed');
+    expect(result.plan.brackets[0]!.rungs.map((r) => [r.configs, r.epochs])).toEqual([
+      [4, 2],
+      [4, 4],
+      [4, 6],
+    ]);
+    expect(result.trials.every((t) => t.status === 'completed' && t.epochs === 6)).toBe(true);
+    const copiers = result.trials.filter((t) => t.copiedFrom !== null);
+    expect(copiers.length).toBeGreaterThan(0);
+    for (const copier of copiers) {
+      const { trial: donor, epoch } = copier.copiedFrom!;
+      // It went on from the donor's score (memory storage keeps checkpoints in a temporary folder).
+      expect(values.get(`${copier.number}/${epoch + 1}`)).toBeGreaterThan(values.get(`${donor}/${epoch}`)!);
+      // The batch size is never perturbed: a copier only ever has one the population started with.
+      const initial = new Set(result.trials.map((t) => t.initialParams.batch_size));
+      expect(initial.has(copier.params.batch_size!)).toBe(true);
+    }
+  });
+});
+
 describe('GPU slots', () => {
   it('gives each trial process one GPU, never more than K trials at once per GPU (checked with a fake objective, no GPU here)', async () => {
     const dir = tempDir();

@@ -116,3 +116,26 @@ describe('schedule math', () => {
     });
   });
 });
+
+describe('population based training', () => {
+  it('trains the whole population interval by interval: T, 2T, … and then R', () => {
+    const plan = planStudy({ strategy: 'pbt', eta: 3, minEpochs: 1, maxEpochs: 10, trials: 8, perturbationInterval: 3 });
+    expect(plan.brackets).toEqual([
+      {
+        s: 0,
+        rungs: [
+          { configs: 8, epochs: 3 },
+          { configs: 8, epochs: 6 },
+          { configs: 8, epochs: 9 },
+          { configs: 8, epochs: 10 },
+        ],
+      },
+    ]);
+    expect(plan.totalEpochs).toBe(80);
+    expect(plan.fullBudgetEpochs).toBe(80);
+    // An interval as long as the training: one interval, no exploit/explore step.
+    expect(
+      planStudy({ strategy: 'pbt', eta: 3, minEpochs: 1, maxEpochs: 5, trials: 4, perturbationInterval: 5 }).brackets[0]!.rungs,
+    ).toEqual([{ configs: 4, epochs: 5 }]);
+  });
+});
