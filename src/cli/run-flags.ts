@@ -78,7 +78,7 @@ function number(value: string | undefined): number | undefined {
  * @throws {ConfigError} for a malformed flag; {@link BackendError} or {@link UsageError} for a
  * backend that cannot run as asked.
  */
-export function resolveRunFlags(flags: RunFlags, spec: Pick<StudySpec, 'workers' | 'backend'>): CliRunSettings {
+export function resolveRunFlags(flags: RunFlags, spec: Pick<StudySpec, 'workers' | 'backend' | 'strategy'>): CliRunSettings {
   const options: RunOptions = {
     workers: flags.workers === 'auto' ? 'auto' : number(flags.workers),
     backend: flags.backend as BackendChoice | undefined,

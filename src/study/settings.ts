@@ -56,7 +56,7 @@ export interface RunSettings {
  */
 export function resolveRunSettings(
   options: RunOptions,
-  spec: Pick<StudySpec, 'workers' | 'backend'>,
+  spec: Pick<StudySpec, 'workers' | 'backend'> & { readonly strategy?: StudySpec['strategy'] },
   where: (option: keyof RunOptions) => string = (option) => option,
 ): RunSettings {
   const issues: ConfigIssue[] = [];
@@ -83,6 +83,12 @@ export function resolveRunSettings(
       issues.push({ path: where('gpus'), message: `must list GPU indices (integers ≥ 0), got ${JSON.stringify(options.gpus)}` });
   }
   if (issues.length > 0) throw new ConfigError(issues);
+  if (spec.strategy === 'pbt' && ((retries ?? 0) > 0 || options.oomRetry === true)) {
+    throw new UsageError(
+      `${where((retries ?? 0) > 0 ? 'retries' : 'oomRetry')} does not apply to pbt: a retry trains a trial again from the start, which would cut a member off its lineage`,
+      'leave it out: a member that fails or diverges copies a better member at the next boundary',
+    );
+  }
 
   const { backend, note } = resolveBackend(backendChoice);
   const isolation = options.isolation ?? defaultIsolation(backend);

@@ -180,6 +180,26 @@ describe('a pbt study on SQLite', () => {
   });
 });
 
+describe('what does not apply to pbt', () => {
+  it('refuses retries, which would train a member again from the start, cut off its lineage (exit 2, nothing written)', () => {
+    const db = path.join(dir, 'refused.db');
+    for (const [flag, named] of [
+      [['--retries', '1'], '--retries'],
+      [['--oom-retry'], '--oom-retry'],
+    ] as const) {
+      const result = hpsearch(['start', SPACE, '--storage', db, '--no-dashboard', ...flag]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `error: ${named} does not apply to pbt: a retry trains a trial again from the start, which would cut a member off its lineage`,
+      );
+    }
+    expect(fs.existsSync(db)).toBe(false);
+    const retry = hpsearch(['retry', 'pbt-e2e', '--storage', path.join(dir, 'one.db')]);
+    expect(retry.code).toBe(2);
+    expect(retry.stderr).toContain('error: study "pbt-e2e" is a pbt study: its trials are not retried');
+  });
+});
+
 describe('replay', () => {
   const db = path.join(dir, 'one.db');
 

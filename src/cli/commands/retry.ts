@@ -37,6 +37,12 @@ export async function retryCommand(name: string, options: RetryOptions, io: CliI
   const { target, storage } = await openExisting(options.storage, name);
   try {
     const study = await findStudy(storage, name);
+    if (study.spec.strategy === 'pbt') {
+      throw new UsageError(
+        `study "${study.name}" is a pbt study: its trials are not retried, as a retry trains a trial again from the start, cut off its lineage`,
+        'a member that fails or diverges copies a better member at the next boundary; resume an interrupted study with hpsearch resume',
+      );
+    }
     const chosen = (await storage.getTrials(study.id)).filter((t) => kinds.includes(t.status));
     if (chosen.length === 0) {
       throw new UsageError(`study "${study.name}" has no ${kinds.join(' or ')} trials to retry`);
