@@ -17,6 +17,7 @@ const BENCHMARKS = {
   memory: () => import('./memory.js'),
   strategies: () => import('./strategies.js'),
   samplers: () => import('./samplers.js'),
+  pbt: () => import('./pbt.js'),
   postgres: () => import('./postgres.js'),
 };
 
