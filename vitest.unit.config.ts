@@ -13,6 +13,8 @@ export default defineConfig({
       'test/cli/**',
       'test/api/**',
       'test/**/*.browser.test.ts',
+      'test/**/*.e2e.test.ts',
+      'test/report/pbt.test.ts',
       'test/pool/executors.test.ts',
       'test/study/faults.test.ts',
       'test/trial/{trainer,trainer-cpu,equivalence,mlp,backend,optimizers}.test.ts',

@@ -9,6 +9,7 @@ import type { TrialRecord } from '../storage/storage.js';
 import { toScore } from '../core/scores.js';
 import { formatParam } from './format.js';
 import { buildLeaderboard, searchedParamNames } from './leaderboard.js';
+import { type Segment, changePointsOf, changingParams, lineageOf, studySegments } from './lineage.js';
 import type { StudyData } from './study-view.js';
 
 /** A searched parameter as a chart axis: numbers (on a log axis when sampled in log space) or categories. */
@@ -131,4 +132,60 @@ export function groupsBy(
   return axis.categories
     .map((name) => ({ name, points: points.filter((p) => categoryOf(p.params[axis.name]) === name) }))
     .filter((g) => g.points.length > 0);
+}
+
+/** The member whose lineage the pbt charts highlight: the best completed one, else the leader so far. */
+export interface PbtLeader {
+  readonly trial: number;
+  /** Whether it completed (its schedule is the one found); false: the best member with a value so far. */
+  readonly completed: boolean;
+  readonly value: number | null;
+  /** The schedule that trained its weights (see `lineageOf`). */
+  readonly lineage: readonly Segment[];
+}
+
+/** What the pbt charts draw: each member's own intervals, the parameters to draw, and the leader's lineage. */
+export interface PbtView {
+  /** Every member's own intervals, by trial number. */
+  readonly segments: ReadonlyMap<number, readonly Segment[]>;
+  /**
+   * The parameters drawn against epochs: `learning_rate` first when it is searched (else the
+   * first that changed), then every other searched parameter that changed during training.
+   */
+  readonly params: readonly ParamAxis[];
+  readonly leader: PbtLeader | null;
+  readonly maxEpochs: number;
+}
+
+/** A pbt study's schedules and lineage; null for other strategies or before a member has trained. */
+export function pbtView(data: StudyData): PbtView | null {
+  const spec = data.study.spec;
+  if (spec.strategy !== 'pbt') return null;
+  const segments = studySegments(data);
+  if (![...segments.values()].some((s) => s.length > 0)) return null;
+  const changed = new Set([...segments.values()].flatMap((s) => changingParams(s)));
+  const searched = searchedParamNames(spec.params);
+  const first = searched.includes('learning_rate') ? 'learning_rate' : searched.find((n) => changed.has(n));
+  const names = first === undefined ? [] : [first, ...searched.filter((n) => n !== first && changed.has(n))];
+  const top = buildLeaderboard(data.trials, spec.objective.direction).find((r) => r.value !== null && r.status !== 'queued');
+  const leader: PbtLeader | null =
+    top === undefined
+      ? null
+      : { trial: top.trial, completed: top.status === 'completed', value: top.value, lineage: lineageOf(top.trial, segments) };
+  return {
+    segments,
+    params: names.flatMap((n) => paramAxis(spec.params, n) ?? []),
+    leader,
+    maxEpochs: spec.maxEpochs,
+  };
+}
+
+/**
+ * A parameter along a schedule as step points: its change points (see `changePointsOf`), then
+ * the schedule's last epoch with the value it ends with; empty for an empty schedule.
+ */
+export function schedulePoints(schedule: readonly Segment[], name: string): [number, ParamValue][] {
+  if (schedule.length === 0) return [];
+  const points = changePointsOf(schedule, name);
+  return [...points, [schedule.at(-1)!.to, points.at(-1)![1]]];
 }

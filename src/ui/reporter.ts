@@ -4,7 +4,7 @@
  * interface either way.
  */
 import { compareTrials } from '../report/leaderboard.js';
-import type { Storage, StudyRecord } from '../storage/storage.js';
+import type { Storage, StudyRecord, TrialRecord } from '../storage/storage.js';
 import type { Plan } from '../strategies/plan.js';
 import { DispatchControl } from '../study/control.js';
 import type { StudyEvents } from '../study/events.js';
@@ -43,10 +43,16 @@ export interface ReporterOptions {
   readonly requestStop: () => void;
 }
 
-/** One line per finished run, and a line on stderr when a graceful stop begins. */
-export function plainReporter(options: Pick<ReporterOptions, 'stdout' | 'stderr' | 'study' | 'plan' | 'done'>): StudyReporter {
+/**
+ * One line per finished run, and a line on stderr when a graceful stop begins. `known`: the
+ * trials stored before this session (pbt tells what a member's copy changed from them).
+ */
+export function plainReporter(
+  options: Pick<ReporterOptions, 'stdout' | 'stderr' | 'study' | 'plan' | 'done'>,
+  known: readonly TrialRecord[] = [],
+): StudyReporter {
   return {
-    events: createPlainReporter(options.stdout, options.study.spec, options.plan, options.done),
+    events: createPlainReporter(options.stdout, options.study.spec, options.plan, options.done, known),
     stopping(kind) {
       if (kind === 'graceful')
         options.stderr.write('stopping: running trials end after their current epoch (press Ctrl-C again to stop at once)\n');
@@ -65,7 +71,7 @@ export async function dashboardReporter(options: ReporterOptions): Promise<Study
     const promotions = await storage.getPromotions(study.id);
     live.store.setTrials(trials);
     live.store.setPromotions(promotions);
-    live.store.setEvents(eventsFromRecords(trials, promotions, study.spec.objective.direction));
+    live.store.setEvents(eventsFromRecords(trials, promotions, study.spec.objective.direction, undefined, study.spec.strategy));
     for (const trial of topK(trials, CURVE_GLYPHS.length, compareTrials(study.spec.objective.direction))) {
       const epochs = await storage.getEpochs(study.id, trial.number);
       live.store.setCurve(
@@ -99,5 +105,7 @@ export async function dashboardReporter(options: ReporterOptions): Promise<Study
 export async function openReporter(options: ReporterOptions): Promise<StudyReporter> {
   const env = options.env ?? process.env;
   if (wantsDashboard({ dashboard: options.dashboard, stdoutIsTTY: options.stdout.isTTY === true, env })) return dashboardReporter(options);
-  return plainReporter(options);
+  // pbt's copy lines compare a member's parameters with those it had: a resumed study's are stored.
+  const known = options.plan.strategy === 'pbt' ? await options.storage.getTrials(options.study.id) : [];
+  return plainReporter(options, known);
 }

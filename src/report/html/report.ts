@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import type { Board } from '../board.js';
 import { formatDuration, formatNumber, formatParam } from '../format.js';
 import { planSummary, planTable } from '../plan.js';
-import { samplerText } from '../sampler.js';
+import { changingParams } from '../lineage.js';
+import { pbtText, samplerText } from '../sampler.js';
 import { formatTime, spaceRows } from '../show.js';
-import { type StudyData, countsText, studyOverview } from '../study-view.js';
+import { type StudyData, countsText, studyOverview, trialDetail } from '../study-view.js';
 import { type Figure, studyCharts, swatch } from './charts.js';
 import { type Markup, attrs, html, raw } from './markup.js';
 import { SORT_SCRIPT } from './sort-script.js';
@@ -35,6 +36,29 @@ function figure(f: Figure): Markup {
   return html`<figure${attrs({ class: f.wide ? 'wide' : null, 'data-chart': f.kind })}><h3>${f.title}</h3><div class="scroll">${f.svg}</div>${legend}<figcaption>${f.caption}</figcaption></figure>`;
 }
 
+/**
+ * pbt: the schedule that trained the best member's final weights, interval by interval (as
+ * `hpsearch show --trial` prints it), and the copies behind it.
+ */
+function foundSchedule(data: StudyData, trial: number): Markup | string {
+  const detail = trialDetail(data, trial);
+  if (detail === null || detail.schedule.length === 0) return '';
+  const schedule = detail.schedule;
+  const changing = changingParams(schedule);
+  const names = [...changing, ...Object.keys(schedule[0]!.params).filter((n) => !changing.includes(n))];
+  const metric = data.study.spec.objective.metric;
+  const head = ['interval', 'epochs', 'trained by', ...names, metric].map(
+    (h, i) => html`<th${attrs({ scope: 'col', class: i === 2 ? null : 'num' })}>${h}</th>`,
+  );
+  const rows = schedule.map(
+    (s) =>
+      html`<tr><td class="num">${s.interval}</td><td class="num">${s.from + 1}–${s.to}</td><td>trial ${s.trainedBy}${s.source === null ? '' : ` (copied trial ${s.source.trial})`}</td>${names.map((n) => html`<td class="num">${formatParam(s.params[n] ?? null)}</td>`)}<td class="num">${formatNumber(s.value)}</td></tr>`,
+  );
+  const copies = detail.ancestry.map((a) => `trial ${a.trial} copied trial ${a.copied.trial} after ${a.copied.epoch} epochs`);
+  const ancestry = [...copies, `trial ${schedule[0]!.trainedBy} trained from scratch`].join('; ');
+  return html`<h3 class="schedule-title">Found schedule: the hyperparameters that trained trial ${trial}'s final weights</h3><div class="table-wrap"><table id="schedule"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div><p class="notes">Ancestry: ${ancestry}. <code>hpsearch replay</code> trains this schedule again from scratch.</p>`;
+}
+
 /** The report of one study; `board` is its leaderboard (all trials, or the top ones). */
 export function htmlReport(data: StudyData, board: Board, options: ReportOptions): string {
   const o = studyOverview(data);
@@ -56,7 +80,7 @@ export function htmlReport(data: StudyData, board: Board, options: ReportOptions
   const bestParams =
     best === null
       ? ''
-      : html`<h2>Best trial: ${best.trial}</h2><dl class="params">${Object.entries(best.params).map(([k, v]) => html`<dt>${k}</dt><dd>${formatParam(v)}</dd>`)}<dt>seed</dt><dd>${best.seed}</dd><dt>epochs</dt><dd>${best.epochs}</dd></dl>`;
+      : html`<h2>Best trial: ${best.trial}</h2><dl class="params">${Object.entries(best.params).map(([k, v]) => html`<dt>${k}</dt><dd>${formatParam(v)}</dd>`)}<dt>seed</dt><dd>${best.seed}</dd><dt>epochs</dt><dd>${best.epochs}</dd></dl>${spec.strategy === 'pbt' ? foundSchedule(data, best.trial) : ''}`;
   const notes = charts.notes.length === 0 ? '' : html`<p class="notes">${charts.notes.join(' ')}</p>`;
   const shown = board.rows.length < o.trials ? ` (top ${board.rows.length} of ${o.trials})` : '';
   const ranked = board.ranking.objective ? '' : `, ranked by ${board.ranking.metric} (${board.ranking.direction})`;
@@ -82,7 +106,7 @@ export function htmlReport(data: StudyData, board: Board, options: ReportOptions
 </head>
 <body>
 <main>
-<header><h1>${o.name}</h1><p class="meta">${spec.strategy}: ${planSummary(o.plan)} · sampler ${samplerText(spec.sampler)} · ${spec.objective.direction} ${metric} · ${o.status} · created ${formatTime(o.createdAt)}</p></header>
+<header><h1>${o.name}</h1><p class="meta">${spec.strategy}: ${planSummary(o.plan)}${spec.pbt == null ? '' : ` · ${pbtText(spec.pbt)}`} · sampler ${samplerText(spec.sampler)} · ${spec.objective.direction} ${metric} · ${o.status} · created ${formatTime(o.createdAt)}</p></header>
 <section class="cards">${cards}</section>
 ${bestParams}
 <h2>Charts</h2>

@@ -18,6 +18,7 @@ h3 { font-size: 1rem; margin: 0 0 8px; }
 dl.params { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 dl.params dt { color: var(--muted); }
 dl.params dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+h3.schedule-title { margin-top: 20px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 480px), 1fr)); gap: 16px; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 12px; min-width: 0; }
 figure.wide { grid-column: 1 / -1; }
@@ -36,6 +37,13 @@ svg.chart .median { stroke-width: 2.5; }
 svg.chart .pc-line { stroke-width: 1.6; stroke-opacity: .8; }
 svg.chart .pc-line.muted { stroke-width: 1; stroke-opacity: .45; }
 svg.chart .planned { fill: none; stroke: #8c959f; stroke-dasharray: 3 2; }
+svg.chart .member { stroke-width: 1.6; stroke-opacity: .6; stroke-linejoin: round; }
+svg.chart .halo { stroke: #fff; stroke-width: 7; stroke-linejoin: round; }
+svg.chart path.lineage { stroke-width: 3.4; stroke-linejoin: round; }
+svg.chart .lineage-label { font-size: 12px; font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+svg.chart .segment.on-lineage { stroke-width: 2.5; }
+svg.chart .copy path:first-child { stroke-width: 1.3; stroke-opacity: .75; }
+svg.chart .copy.on-lineage path:first-child { stroke-width: 2.6; stroke-opacity: 1; }
 ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 0; margin: 8px 0 0; font-size: .85rem; }
 ul.legend li { display: flex; align-items: center; gap: 5px; overflow-wrap: anywhere; }
 .notes { color: var(--muted); font-size: .9rem; }

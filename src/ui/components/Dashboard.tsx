@@ -6,12 +6,14 @@ import type { HeaderView } from '../model/header.js';
 import type { ViewState } from '../model/keys.js';
 import type { Layout, PanelBox } from '../model/layout.js';
 import type { LeaderboardView } from '../model/leaderboard.js';
+import type { PopulationView } from '../model/population.js';
 import type { RunningView } from '../model/running.js';
 import type { RungRow } from '../model/rungs.js';
 import Curves from './Curves.js';
 import Header from './Header.js';
 import KeyHelp from './KeyHelp.js';
 import Leaderboard from './Leaderboard.js';
+import Population from './Population.js';
 import RecentEvents from './RecentEvents.js';
 import RunningTrials from './RunningTrials.js';
 import Rungs from './Rungs.js';
@@ -25,6 +27,8 @@ export type Props = {
   readonly rungs: readonly RungRow[];
   /** η, for the rungs title. */
   readonly eta: number;
+  /** pbt's population; null for the other strategies. */
+  readonly population?: PopulationView | null;
   readonly curves: CurvesView;
   /** Newest first. */
   readonly events: readonly EventRow[];
@@ -41,7 +45,7 @@ export type Props = {
 
 /**
  * The whole dashboard in the space of {@link Layout}: header, running trials, leaderboard, and
- * below them rungs, curves and events side by side; or the header above a trial's detail or the
+ * below them rungs (pbt: the population), curves and events side by side; or the header above a trial's detail or the
  * key reference.
  */
 export default function Dashboard(props: Props) {
@@ -52,6 +56,8 @@ export default function Dashboard(props: Props) {
     switch (box.panel) {
       case 'rungs':
         return <Rungs rows={props.rungs} eta={props.eta} width={columnWidth} height={box.height} />;
+      case 'population':
+        return props.population == null ? null : <Population view={props.population} width={columnWidth} height={box.height} />;
       case 'curves':
         return <Curves view={props.curves} width={columnWidth} height={box.height} />;
       case 'events':

@@ -8,6 +8,7 @@ import { buildHeader } from '../model/header.js';
 import { INITIAL_VIEW, type ViewState, keyHelp, reduceKey } from '../model/keys.js';
 import { computeLayout } from '../model/layout.js';
 import { buildLeaderboardView } from '../model/leaderboard.js';
+import { buildPopulation } from '../model/population.js';
 import { buildRunning } from '../model/running.js';
 import { indexTrials } from '../model/trial-index.js';
 import type { DashboardStore } from '../store/dashboard-store.js';
@@ -44,12 +45,16 @@ export default function DashboardApp({ store, onQuit, onTogglePause, onWatch, si
   // Rebuilt only when a trial starts, ends or is added; a frame for an epoch reads the running trials.
   const index = useMemo(() => indexTrials(data), [data.trialsVersion, data.study.spec]);
   const header = buildHeader(data, index);
+  const population = buildPopulation(data);
   // One line is left free: ink redraws the whole screen when a frame is as tall as the terminal.
   const layout = computeLayout({
     width: columns,
     height: rows - 1,
     notice: header.notice !== null,
     rungRows: index.rungs.length,
+    // Room for the whole population from the start, so that the panels do not move as members start.
+    populationRows: population === null ? 0 : Math.max(population.rows.length, population.members),
+    copyRows: population?.copies.length ?? 0,
     runningItems: index.running.length + index.queued.length + index.paused.length,
     workers: data.workers,
     trials: Math.max(data.trials.length, header.trialsPlanned),
@@ -92,6 +97,7 @@ export default function DashboardApp({ store, onQuit, onTogglePause, onWatch, si
         leaderboard={leaderboard}
         rungs={index.rungs}
         eta={data.plan.eta}
+        population={population}
         curves={buildCurves(data, index)}
         events={buildEvents(data, eventRows)}
         layout={layout}

@@ -15,6 +15,7 @@ const TONES: Readonly<Record<EventRow['kind'], Tone>> = {
   diverged: 'diverged',
   failed: 'failed',
   promoted: 'accent',
+  copied: 'accent',
   stopped: 'pruned',
   best: 'good',
   interrupted: 'muted',

@@ -55,7 +55,7 @@ export default function TrialDetail({ view, width, height }: Props) {
   const metrics = view.metrics.length === 0 ? [] : ['last epoch', ...nameValues(view.metrics, leftWidth)];
   const rungTable = fitColumns(
     [
-      { header: 'rung', cells: view.rungs.map((r) => String(r.rung)), align: 'right' },
+      { header: view.rungWord, cells: view.rungs.map((r) => String(r.rung)), align: 'right' },
       { header: 'epochs', cells: view.rungs.map((r) => String(r.epochs)), align: 'right' },
       { header: view.metric, cells: view.rungs.map((r) => r.value), align: 'right', maxWidth: 14 },
       { header: 'outcome', cells: view.rungs.map((r) => r.outcome) },
@@ -65,7 +65,7 @@ export default function TrialDetail({ view, width, height }: Props) {
   const rungLines =
     view.rungs.length === 0
       ? []
-      : ['rungs', rungTable.header.join(' '), ...rungTable.rows.map((r) => r.join(' '))].map((l) => truncate(l, rightWidth));
+      : [`${view.rungWord}s`, rungTable.header.join(' '), ...rungTable.rows.map((r) => r.join(' '))].map((l) => truncate(l, rightWidth));
   const bodyHeight = height - 2 - errors.length;
   const left = [...params, ...metrics];
   const chartHeight = two ? bodyHeight - rungLines.length - 1 : bodyHeight - left.length - rungLines.length - 1;

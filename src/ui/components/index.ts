@@ -11,6 +11,7 @@ export { default as KeyInput, type Props as KeyInputProps } from './KeyInput.js'
 export { default as Leaderboard, type Props as LeaderboardProps } from './Leaderboard.js';
 export { default as LineChart, type Props as LineChartProps } from './LineChart.js';
 export { default as PickerApp, type Props as PickerAppProps } from './PickerApp.js';
+export { default as Population, type Props as PopulationProps } from './Population.js';
 export { default as ProgressBar, type Props as ProgressBarProps } from './ProgressBar.js';
 export { default as RecentEvents, type Props as RecentEventsProps } from './RecentEvents.js';
 export { default as RunningTrials, type Props as RunningTrialsProps } from './RunningTrials.js';

@@ -5,8 +5,9 @@
  */
 import type { StudySpec } from '../../space/spec.js';
 import type { PromotionRecord, TrialRecord } from '../../storage/storage.js';
-import type { StudyStatus } from '../../core/types.js';
+import type { CopySource, StudyStatus } from '../../core/types.js';
 import type { Plan } from '../../strategies/plan.js';
+import type { ParamChange } from './copies.js';
 
 /** One epoch of a trial's learning curve. */
 export interface CurvePoint {
@@ -22,6 +23,15 @@ export type DashboardEvent =
   | { readonly kind: 'diverged'; readonly at: number; readonly trial: number; readonly epochs: number }
   | { readonly kind: 'failed'; readonly at: number; readonly trial: number; readonly error: string | null }
   | { readonly kind: 'promoted'; readonly at: number; readonly trial: number; readonly rung: number }
+  /** pbt: a member starts interval `rung` from another's checkpoint; `changes` null when its parameters before are not known. */
+  | {
+      readonly kind: 'copied';
+      readonly at: number;
+      readonly trial: number;
+      readonly rung: number;
+      readonly source: CopySource;
+      readonly changes: readonly ParamChange[] | null;
+    }
   | { readonly kind: 'stopped'; readonly at: number; readonly trial: number; readonly rung: number | null; readonly epochs: number }
   | { readonly kind: 'best'; readonly at: number; readonly trial: number; readonly value: number | null }
   | { readonly kind: 'interrupted'; readonly at: number; readonly trial: number; readonly epochs: number }

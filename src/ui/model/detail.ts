@@ -1,6 +1,6 @@
 /**
  * The trial detail view-model (Enter on a selected trial): every parameter, its last metrics,
- * its learning curve and its way through the rungs.
+ * its learning curve and its way through the rungs (pbt: its intervals, and whom it copied).
  */
 import { formatDuration, formatNumber, formatParam } from '../../report/format.js';
 import { searchedParamNames } from '../../report/leaderboard.js';
@@ -41,14 +41,16 @@ export interface TrialDetailView {
   readonly xMax: number;
   /** Empty for single-fidelity strategies. */
   readonly rungs: readonly RungStep[];
+  /** What a rung is called: pbt trains its population interval by interval. */
+  readonly rungWord: 'rung' | 'interval';
 }
 
-function atRung(trial: TrialRecord): string {
+function atRung(trial: TrialRecord, pbt: boolean): string {
   switch (trial.status) {
     case 'running':
       return `running (epoch ${trial.epochs})`;
     case 'paused':
-      return 'waits for a promotion';
+      return pbt ? 'waits for the population' : 'waits for a promotion';
     case 'pruned':
       return 'stopped here';
     case 'queued':
@@ -66,10 +68,14 @@ function rungSteps(data: DashboardData, trial: TrialRecord, curve: readonly (num
   for (let k = 0; k <= Math.min(trial.rung, bracket.rungs.length - 1); k++) {
     const epochs = bracket.rungs[k]!.epochs;
     const promotion = data.promotions.find((p) => p.trial === trial.number && p.rung === k + 1);
+    const pbt = data.plan.strategy === 'pbt';
     let outcome: string;
-    if (k < trial.rung)
+    if (k < trial.rung && pbt)
+      // pbt: every member goes on; what matters is whether it copied another for the next interval.
+      outcome = promotion?.source == null ? 'went on' : `then copied #${promotion.source.trial} after ${promotion.source.epoch} ep`;
+    else if (k < trial.rung)
       outcome = promotion === undefined ? 'promoted' : `promoted at ${formatClock(promotion.createdAt - data.study.createdAt)}`;
-    else outcome = atRung(trial);
+    else outcome = atRung(trial, pbt);
     steps.push({ rung: k, epochs, value: formatNumber(trial.epochs >= epochs ? curve[epochs - 1] : null), outcome });
   }
   return steps;
@@ -106,5 +112,6 @@ export function buildTrialDetail(data: DashboardData, number: number): TrialDeta
     curve: dense,
     xMax: spec.maxEpochs,
     rungs: rungSteps(data, trial, dense),
+    rungWord: data.plan.strategy === 'pbt' ? 'interval' : 'rung',
   };
 }

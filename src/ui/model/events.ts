@@ -1,12 +1,15 @@
 /**
- * The recent-events panel's view-model: diverged and failed trials, promotions, trials stopped
- * at a rung, new bests, interruptions, retries and the study's notices, newest first.
+ * The recent-events panel's view-model: diverged and failed trials, promotions (pbt: members
+ * copying others), trials stopped at a rung, new bests, interruptions, retries and the study's
+ * notices, newest first.
  */
 import { firstLine } from '../../errors.js';
 import { formatNumber } from '../../report/format.js';
+import type { StrategyName } from '../../space/spec.js';
 import type { Direction } from '../../core/types.js';
 import type { PromotionRecord, TrialRecord } from '../../storage/storage.js';
 import { toScore } from '../../core/scores.js';
+import { paramChanges, paramsAt, promotionsByTrial, shortCopyText } from './copies.js';
 import { type DashboardData, type DashboardEvent, MAX_EVENTS } from './data.js';
 import { formatClock, plural } from './text.js';
 
@@ -19,15 +22,19 @@ export interface EventRow {
 
 /**
  * The events a study's stored records tell, oldest first (for a dashboard attached to a study it
- * did not see start). Interruptions leave no time stamp in storage and are not among them.
+ * did not see start). Interruptions leave no time stamp in storage and are not among them. Under
+ * pbt a promotion is an event only when the member copied another (every member goes on to every
+ * interval).
  */
 export function eventsFromRecords(
   trials: readonly TrialRecord[],
   promotions: readonly PromotionRecord[],
   direction: Direction,
   limit = MAX_EVENTS,
+  strategy: StrategyName | null = null,
 ): DashboardEvent[] {
-  const events: DashboardEvent[] = promotions.map((p) => ({ kind: 'promoted', at: p.createdAt, trial: p.trial, rung: p.rung }));
+  const events: DashboardEvent[] = strategy === 'pbt' ? copyEvents(trials, promotions) : [];
+  if (strategy !== 'pbt') for (const p of promotions) events.push({ kind: 'promoted', at: p.createdAt, trial: p.trial, rung: p.rung });
   const completed: TrialRecord[] = [];
   for (const trial of trials) {
     if (trial === undefined || trial.finishedAt === null) continue;
@@ -49,6 +56,20 @@ export function eventsFromRecords(
   return events.slice(-limit);
 }
 
+/** pbt's copies as events, each with the parameters it changed from those of the member's interval before. */
+function copyEvents(trials: readonly TrialRecord[], promotions: readonly PromotionRecord[]): DashboardEvent[] {
+  const byTrial = promotionsByTrial(promotions);
+  const events: DashboardEvent[] = [];
+  for (const p of promotions) {
+    const trial = trials[p.trial];
+    if (p.source === null || trial === undefined) continue;
+    const own = byTrial.get(p.trial);
+    const changes = paramChanges(paramsAt(trial, own, p.rung - 1), p.params ?? paramsAt(trial, own, p.rung));
+    events.push({ kind: 'copied', at: p.createdAt, trial: p.trial, rung: p.rung, source: p.source, changes });
+  }
+  return events;
+}
+
 function describe(event: DashboardEvent, metric: string): string {
   if (event.kind === 'notice') return event.message;
   const who = `#${event.trial}`;
@@ -59,6 +80,8 @@ function describe(event: DashboardEvent, metric: string): string {
       return `${who} failed: ${event.error === null ? 'unknown error' : firstLine(event.error)}`;
     case 'promoted':
       return `${who} promoted to rung ${event.rung}`;
+    case 'copied':
+      return shortCopyText(event.trial, event.source, event.changes);
     case 'stopped':
       return `${who} stopped at ${event.rung === null ? '' : `rung ${event.rung}, `}${plural(event.epochs, 'epoch')}`;
     case 'best':

@@ -3,7 +3,7 @@
  * a taller terminal gives the charts and events more lines, a wider one more columns.
  */
 
-export type BottomPanel = 'rungs' | 'curves' | 'events';
+export type BottomPanel = 'rungs' | 'population' | 'curves' | 'events';
 
 export interface PanelBox {
   readonly panel: BottomPanel;
@@ -37,6 +37,10 @@ export interface LayoutInput {
   /** Whether the header carries a notice line. */
   readonly notice: boolean;
   readonly rungRows: number;
+  /** pbt: the population panel's member rows (0 for other strategies). */
+  readonly populationRows?: number;
+  /** pbt: the latest copies the population panel lists below its members when it has room. */
+  readonly copyRows?: number;
   /** Running and waiting trials. */
   readonly runningItems: number;
   readonly workers: number | null;
@@ -51,7 +55,11 @@ export const MIN_PANEL_WIDTH = 38;
 const MIN_BOTTOM = 6;
 const MIN_CHART = 5;
 
-function bottomColumns(width: number, height: number, panels: readonly BottomPanel[], rungRows: number): BottomColumn[] {
+/**
+ * `first`: the panel above the curves when they share a column (rungs, or pbt's population), and
+ * the lines it asks for, in order of preference (with room for the curves left below it).
+ */
+function bottomColumns(width: number, height: number, panels: readonly BottomPanel[], firstLines: readonly number[]): BottomColumn[] {
   if (height <= 0) return [];
   const count = Math.max(1, Math.min(panels.length, Math.floor((width + 1) / (MIN_PANEL_WIDTH + 1))));
   const widths = Array.from(
@@ -59,20 +67,20 @@ function bottomColumns(width: number, height: number, panels: readonly BottomPan
     (_, i) => Math.floor((width - (count - 1)) / count) + (i < (width - (count - 1)) % count ? 1 : 0),
   );
   if (count === panels.length) return panels.map((panel, i) => ({ width: widths[i]!, panels: [{ panel, height }] }));
-  // Fewer columns than panels: rungs and curves share the first column, one above the other,
-  // when there is room for a chart; otherwise the chart is left out.
+  // Fewer columns than panels: the first panel and the curves share the first column, one above
+  // the other, when there is room for a chart; otherwise the chart is left out.
   const last = panels.at(-1)!;
   const stacked = panels.slice(0, -1);
-  const rungLines = Math.min(rungRows + 2, height);
+  const lines = firstLines.map((n) => Math.min(n, height)).find((n) => height - n >= MIN_CHART);
   const first: PanelBox[] =
     stacked.length === 1
       ? [{ panel: stacked[0]!, height }]
-      : height - rungLines >= MIN_CHART
+      : lines !== undefined
         ? [
-            { panel: 'rungs', height: rungLines },
-            { panel: 'curves', height: height - rungLines },
+            { panel: stacked[0]!, height: lines },
+            { panel: 'curves', height: height - lines },
           ]
-        : [{ panel: 'rungs', height }];
+        : [{ panel: stacked[0]!, height }];
   if (count === 1)
     return [
       {
@@ -98,6 +106,17 @@ export function computeLayout(input: LayoutInput): Layout {
   const rest = height - header - 1 - running;
   const leaderboard = Math.max(1, Math.min(LEADERBOARD_TOP, Math.max(1, input.trials), rest - 2 - MIN_BOTTOM));
   const bottom = Math.max(0, rest - 2 - leaderboard);
-  const panels: BottomPanel[] = input.rungRows > 0 ? ['rungs', 'curves', 'events'] : ['curves', 'events'];
-  return { width, height, header, running, leaderboard, bottom, columns: bottomColumns(width, bottom, panels, input.rungRows) };
+  const population = input.populationRows ?? 0;
+  const copies = input.copyRows ?? 0;
+  let panels: BottomPanel[] = ['curves', 'events'];
+  // Lines the first panel asks for: its title and column header, its rows (pbt: and, if the curves still fit, the latest copies).
+  let firstLines: number[] = [];
+  if (input.rungRows > 0) {
+    panels = ['rungs', 'curves', 'events'];
+    firstLines = [input.rungRows + 2];
+  } else if (population > 0) {
+    panels = ['population', 'curves', 'events'];
+    firstLines = copies > 0 ? [population + 3 + copies, population + 2] : [population + 2];
+  }
+  return { width, height, header, running, leaderboard, bottom, columns: bottomColumns(width, bottom, panels, firstLines) };
 }

@@ -88,7 +88,7 @@ export class StudyFollower {
     this.store.setStudy(info(study));
     this.store.setTrials(trials);
     this.store.setPromotions(promotions);
-    this.store.setEvents(eventsFromRecords(trials, promotions, study.spec.objective.direction));
+    this.store.setEvents(eventsFromRecords(trials, promotions, study.spec.objective.direction, undefined, study.spec.strategy));
     this.store.sampleProgress(trials.reduce((sum, t) => sum + t.epochs, 0));
     this.#read = true;
     this.#lastReadMs = performance.now() - started;

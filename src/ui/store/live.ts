@@ -6,6 +6,7 @@ import type { StudyRecord, TrialRecord } from '../../storage/storage.js';
 import type { Plan } from '../../strategies/plan.js';
 import type { StudyEvents, TrialView } from '../../study/events.js';
 import { finiteOrNull } from '../../core/scores.js';
+import { paramChanges } from '../model/copies.js';
 import type { CurvePoint } from '../model/data.js';
 import { DashboardStore } from './dashboard-store.js';
 
@@ -93,7 +94,12 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
           params: changed ? view.params : null,
           source: view.copiedFrom,
         });
-        store.addEvent({ kind: 'promoted', at, trial: view.number, rung: view.rung });
+        if (study.spec.strategy !== 'pbt') store.addEvent({ kind: 'promoted', at, trial: view.number, rung: view.rung });
+        else if (view.copiedFrom !== null) {
+          // Every member goes on to every interval: only a copy is worth an event.
+          const changes = paramChanges(previous.params, view.params);
+          store.addEvent({ kind: 'copied', at, trial: view.number, rung: view.rung, source: view.copiedFrom, changes });
+        }
       }
     },
     onEpoch(epoch) {
@@ -108,6 +114,8 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
     },
     onTrialEnd(view, best) {
       const previous = store.trials[view.number];
+      // An end is told once stored, which may be after the trial's next rung began (pbt, asha): that run is what it shows.
+      if (previous !== undefined && previous.status === 'running' && (view.rung ?? 0) < (previous.rung ?? 0)) return;
       const at = now();
       setEpochs(previous, view.epochs);
       const durationMs = view.durationMs === null ? (previous?.durationMs ?? null) : (previous?.durationMs ?? 0) + view.durationMs;
