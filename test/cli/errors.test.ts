@@ -118,7 +118,7 @@ describe('every kind of bad input: exit code 2, one message naming what and wher
     [
       'an unknown strategy',
       ['start', 'ok.yaml', '--strategy', 'bayes'],
-      () => 'error: ok.yaml: --strategy: must be one of grid, random, sha, hyperband, asha, got "bayes"\n',
+      () => 'error: ok.yaml: --strategy: must be one of grid, random, sha, hyperband, asha, pbt, got "bayes"\n',
     ],
     [
       'a storage folder that cannot be created',
