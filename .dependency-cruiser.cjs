@@ -9,7 +9,7 @@ const LAYERS = [
   ['trial'],
   ['space'],
   ['strategies'],
-  ['samplers'],
+  ['samplers', 'pruners', 'importance'],
   ['storage'],
   ['pool'],
   ['study'],

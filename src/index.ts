@@ -15,7 +15,14 @@
  * console.log(result.best);
  * ```
  */
-export { type SamplerOptions, type StudyOptions, type StudyResult, runStudy } from './api/run-study.js';
+export {
+  type PercentilePrunerOptions,
+  type PrunerOptions,
+  type SamplerOptions,
+  type StudyOptions,
+  type StudyResult,
+  runStudy,
+} from './api/run-study.js';
 export {
   type GridOption,
   type MutableOption,

@@ -46,6 +46,12 @@ export interface StudyOptions extends RunOptions {
    * (the space file's `sampler` keys in camelCase).
    */
   readonly sampler?: SamplerName | SamplerOptions;
+  /**
+   * How trials of `random` and `grid` studies are stopped early: `none` (the default), `median`,
+   * or a pruner with settings, e.g. `{ name: 'percentile', percentile: 25, startupTrials: 5 }` or
+   * `{ name: 'patient', patience: 3, wrapped: 'median' }` (the space file's `pruner` keys in camelCase).
+   */
+  readonly pruner?: 'none' | 'median' | PrunerOptions;
   readonly trials?: number;
   /** Population based training (`strategy: 'pbt'`): members trained at once (default 8). */
   readonly population?: number;
@@ -100,12 +106,10 @@ const OPTION_NAMES: Readonly<Record<string, string>> = {
   'objective.module': 'objective',
   'objective.metric': 'metric',
   'objective.direction': 'direction',
-  'sampler.startup_trials': 'sampler.startupTrials',
   perturbation_interval: 'perturbationInterval',
   resample_probability: 'resampleProbability',
   perturbation_factors: 'perturbationFactors',
   trial_seed: 'trialSeed',
-  'sampler.random_fraction': 'sampler.randomFraction',
 };
 
 /** `sampler` as the library takes it: a name, or its settings in camelCase. */
@@ -119,13 +123,38 @@ export interface SamplerOptions {
   readonly lag?: number;
 }
 
-/** The API's `sampler` in the space file's form. */
-function samplerDeclaration(sampler: StudyOptions['sampler']): unknown {
-  if (sampler === undefined || typeof sampler === 'string') return sampler;
-  return Object.fromEntries(Object.entries(sampler).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value]));
+/** Settings of a median or percentile pruner, in camelCase. */
+export interface PercentilePrunerOptions {
+  readonly startupTrials?: number;
+  readonly warmupEpochs?: number;
+  readonly interval?: number;
+  readonly parallel?: ParallelMode;
+  readonly lag?: number;
+}
+
+/** `pruner` as the library takes it with settings. */
+export type PrunerOptions =
+  | { readonly name: 'none' }
+  | ({ readonly name: 'median' } & PercentilePrunerOptions)
+  | ({ readonly name: 'percentile'; readonly percentile: number } & PercentilePrunerOptions)
+  | {
+      readonly name: 'patient';
+      readonly patience: number;
+      readonly minDelta?: number;
+      readonly wrapped?: 'none' | 'median' | Exclude<PrunerOptions, { readonly name: 'patient' }>;
+    };
+
+/** The API's `sampler` or `pruner` in the space file's form: its keys in snake_case, all the way down. */
+function snakeDeclaration(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeDeclaration(inner)]),
+  );
 }
 
 function optionPath(pathInFile: string): string {
+  // The settings of a sampler or pruner: camelCase, as the options are written.
+  if (/^(sampler|pruner)\./.test(pathInFile)) return pathInFile.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
   for (const [key, option] of Object.entries(OPTION_NAMES)) {
     if (pathInFile === key || pathInFile.startsWith(`${key}.`) || pathInFile.startsWith(`${key}[`))
       return option + pathInFile.slice(key.length);
@@ -154,7 +183,8 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       ...(options.direction === undefined ? {} : { direction: options.direction }),
     },
     strategy: options.strategy,
-    sampler: samplerDeclaration(options.sampler),
+    sampler: snakeDeclaration(options.sampler),
+    pruner: snakeDeclaration(options.pruner),
     trials: options.trials,
     population: options.population,
     perturbation_interval: options.perturbationInterval,

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 
 /**
- * Adds `--name`, `--strategy`, `--sampler`, `--trials`, `--max-epochs`, `--min-epochs`, `--eta`,
+ * Adds `--name`, `--strategy`, `--sampler`, `--pruner`, `--trials`, `--max-epochs`, `--min-epochs`, `--eta`,
  * `--seed`, `--objective`, and pbt's `--population`, `--perturbation-interval`, `--quantile`,
  * `--resample-probability`, `--perturbation-factors`.
  */
@@ -15,6 +15,10 @@ export function addStudyFlags(command: Command): Command {
     .option(
       '--sampler <name>',
       'where new configurations come from: random or tpe (a model of the results so far; under sha, hyperband and asha: BOHB)',
+    )
+    .option(
+      '--pruner <name>',
+      "stop a trial early when it falls behind: none, median, percentile or patient (random and grid only; settings from the space file's pruner key)",
     )
     .option('--trials <n>', 'configurations to try (grid: at most this many cells; sha and asha: at the bottom rung)')
     .option('--max-epochs <n>', 'epochs of a configuration trained to the full budget (R)')

@@ -1,8 +1,8 @@
 /**
- * A study's sampler (and pbt's settings) in words and as JSON, for every place that names it
- * (plan, show, list, the dashboard's header, the HTML report).
+ * A study's sampler, pruner and pbt's settings in words and as JSON, for every place that names
+ * them (plan, show, list, the dashboard's header, the HTML report).
  */
-import type { PbtSpec, SamplerSpec } from '../space/spec.js';
+import type { PbtSpec, PrunerSpec, SamplerSpec } from '../space/spec.js';
 import { quantileCount } from '../strategies/pbt.js';
 
 /** `random`, or `tpe (startup 10, 24 candidates, univariate, 1/3 random, reproducible, lag 1)`. */
@@ -45,4 +45,29 @@ export function pbtText(pbt: PbtSpec): string {
 /** pbt's settings as the JSON outputs write them (null for other strategies). */
 export function pbtJson(pbt: PbtSpec | null | undefined): Readonly<Record<string, unknown>> | null {
   return pbt == null ? null : { ...pbt };
+}
+
+/** `none`, `median (startup 5, warm-up 0, every epoch, reproducible, lag 1)`, `patient 3 (min_delta 0) of median (…)`. */
+export function prunerText(pruner: PrunerSpec): string {
+  switch (pruner.name) {
+    case 'none':
+      return 'none';
+    case 'median':
+    case 'percentile': {
+      const parts = [
+        `startup ${pruner.startupTrials}`,
+        `warm-up ${pruner.warmupEpochs}`,
+        pruner.interval === 1 ? 'every epoch' : `every ${pruner.interval} epochs`,
+        pruner.parallel === 'reproducible' ? `reproducible, lag ${pruner.lag ?? 'workers − 1'}` : 'fast',
+      ];
+      return `${pruner.name === 'median' ? 'median' : `percentile ${pruner.percentile}`} (${parts.join(', ')})`;
+    }
+    case 'patient':
+      return `patient ${pruner.patience} (min_delta ${pruner.minDelta})${pruner.wrapped.name === 'none' ? '' : ` of ${prunerText(pruner.wrapped)}`}`;
+  }
+}
+
+/** `{ name, ...settings }` as the JSON outputs write it. */
+export function prunerJson(pruner: PrunerSpec | undefined): Readonly<Record<string, unknown>> {
+  return { ...(pruner ?? { name: 'none' }) };
 }

@@ -7,7 +7,7 @@ import type { ParamSpec } from '../space/types.js';
 import { formatDuration, formatNumber, formatParam, MISSING } from './format.js';
 import { toJson } from './json.js';
 import { planSummary, planTable } from './plan.js';
-import { pbtText, samplerText } from './sampler.js';
+import { pbtText, prunerText, samplerText } from './sampler.js';
 import { changingParams } from './lineage.js';
 import { type StudyOverview, type TrialDetail, countsText } from './study-view.js';
 import { renderTable } from './table.js';
@@ -84,6 +84,7 @@ export function overviewText(o: StudyOverview): string {
     ['status', o.status],
     ['strategy', `${spec.strategy}: ${planSummary(o.plan)}`],
     spec.pbt == null ? ['sampler', samplerText(spec.sampler)] : ['pbt', pbtText(spec.pbt)],
+    ...(spec.pruner == null || spec.pruner.name === 'none' ? [] : [['pruner', prunerText(spec.pruner)] as const]),
     ['objective', `${spec.objective.direction} ${spec.objective.metric}`],
     ['data', taskText(spec)],
     ['seed', String(spec.seed)],

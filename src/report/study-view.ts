@@ -3,7 +3,7 @@
  * summary, one trial in full with its rung history, and the rung funnel of multi-fidelity plans.
  */
 import type { StudySpec } from '../space/spec.js';
-import type { EpochRecord, PromotionRecord, StudyRecord, TrialRecord } from '../storage/storage.js';
+import type { EpochRecord, PromotionRecord, RunRecord, StudyRecord, TrialRecord } from '../storage/storage.js';
 import type { CopySource, TrialStatus } from '../core/types.js';
 import { planFor } from '../strategies/create.js';
 import { type Plan, type PlanBracket, isMultiFidelity } from '../strategies/plan.js';
@@ -17,6 +17,8 @@ export interface StudyData {
   readonly trials: readonly TrialRecord[];
   readonly epochs: readonly EpochRecord[];
   readonly promotions: readonly PromotionRecord[];
+  /** Every run of every trial, in the order they started (empty for studies stored before schema 4). */
+  readonly runs: readonly RunRecord[];
 }
 
 /** Statuses in the order summaries list them. */

@@ -24,6 +24,7 @@ import {
   readString,
 } from './issues.js';
 import { parseParams, readPiecewise } from './parse-params.js';
+import { parsePruner } from './parse-pruner.js';
 import { isPiecewise, type PiecewisePoints } from '../core/piecewise.js';
 import { trainerParamMutable } from '../trial/trainer-params.js';
 import {
@@ -55,6 +56,7 @@ export const TOP_LEVEL_KEYS = [
   'backend',
   'params',
   'sampler',
+  'pruner',
   'population',
   'perturbation_interval',
   'quantile',
@@ -75,6 +77,7 @@ export interface StudyFlags {
   readonly seed?: string;
   readonly backend?: string;
   readonly sampler?: string;
+  readonly pruner?: string;
   readonly population?: string;
   readonly perturbationInterval?: string;
   readonly quantile?: string;
@@ -213,6 +216,7 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
   }
 
   const sampler = parseSampler(file.sampler, flags.sampler, strategy, params, issues);
+  const pruner = parsePruner(file.pruner, flags.pruner, strategy, issues);
   if (maxEpochs !== undefined) checkPiecewise(params, ['params'], maxEpochs, issues);
   if (
     strategy === 'pbt' &&
@@ -242,6 +246,7 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
     backend: backend!,
     params,
     sampler: sampler!,
+    pruner: pruner!,
     pbt: pbt ?? null,
     trialSeed: trialSeed ?? null,
   };

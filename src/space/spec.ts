@@ -62,6 +62,45 @@ export interface PbtSpec {
   readonly perturbationFactors: readonly number[];
 }
 
+/** Names accepted by `--pruner`: how a single-fidelity study stops bad trials early. */
+export const PRUNER_NAMES = ['none', 'median', 'percentile', 'patient'] as const;
+export type PrunerName = (typeof PRUNER_NAMES)[number];
+
+/**
+ * Stop a trial whose best value so far is worse than the given percentile of the values other
+ * trials had at the same epoch (Optuna's PercentilePruner; `median` is the 50th percentile).
+ */
+export interface PercentilePrunerSpec {
+  readonly name: 'median' | 'percentile';
+  /** The percentile kept: 25 keeps the top 25 %; the median is 50. */
+  readonly percentile: number;
+  /** Values needed at an epoch (among those a decision sees) before anything is pruned there. */
+  readonly startupTrials: number;
+  /** Epochs a trial trains before it can be pruned. */
+  readonly warmupEpochs: number;
+  /** Epochs between two checks, counted from the end of the warm-up. */
+  readonly interval: number;
+  readonly parallel: ParallelMode;
+  /**
+   * `parallel: reproducible`: trial n's decisions see trials 0 … n − lag − 1 only. Null until
+   * the study is created: then the worker count as resolved, minus 1.
+   */
+  readonly lag: number | null;
+}
+
+/**
+ * Stop a trial whose best value has not improved by `minDelta` for `patience` epochs, and that
+ * the wrapped pruner would stop (or on patience alone when it wraps none): Optuna's PatientPruner.
+ */
+export interface PatientPrunerSpec {
+  readonly name: 'patient';
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly wrapped: { readonly name: 'none' } | PercentilePrunerSpec;
+}
+
+export type PrunerSpec = { readonly name: 'none' } | PercentilePrunerSpec | PatientPrunerSpec;
+
 /** The objective: which reported metric is the trial's value, and which way is better. */
 export interface ObjectiveSpec {
   readonly metric: string;
@@ -94,6 +133,8 @@ export interface StudySpec {
   readonly params: readonly ParamSpec[];
   /** Where the strategy's new configurations come from (grid keeps its own order: random). */
   readonly sampler: SamplerSpec;
+  /** How trials are stopped early under the single-fidelity strategies (`none` otherwise). */
+  readonly pruner: PrunerSpec;
   /** Population based training's settings when `strategy` is pbt, else null. */
   readonly pbt: PbtSpec | null;
   /**

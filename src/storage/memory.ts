@@ -3,7 +3,7 @@
  * For tests and for throw-away studies (`--storage memory:`).
  */
 import type { StudySpec } from '../space/spec.js';
-import type { CopySource, Metrics, Params, PromotionChange, StudyStatus } from '../core/types.js';
+import type { CopySource, Metrics, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
 import {
   StorageErrors,
   addDuration,
@@ -12,6 +12,7 @@ import {
   checkOperation,
   checkPromotion,
   checkTransition,
+  runEndedAt,
   deepFreeze,
   isOwner,
   keptEpochs,
@@ -32,11 +33,13 @@ import {
 } from './coordination.js';
 import type {
   EpochRecord,
+  EpochValues,
   FinishInfo,
   LockOwner,
   NewEpoch,
   NewTrial,
   PromotionRecord,
+  RunRecord,
   StartInfo,
   Storage,
   StudyLock,
@@ -44,6 +47,7 @@ import type {
   StudySummary,
   TrialRecord,
 } from './storage.js';
+import { runSlot } from './records.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -58,6 +62,8 @@ interface StudyEntry {
   readonly leases: Map<number, Lease>;
   readonly checkpoints: Map<number, Map<number, Uint8Array | null>>;
   readonly takeovers: Takeover[];
+  /** Every run, in the order they started; the open one of a trial is its last with no end. */
+  readonly runs: Mutable<RunRecord>[];
 }
 
 /** What every connection to one in-memory database shares. */
@@ -127,6 +133,7 @@ export class MemoryStorage implements Storage {
         leases: new Map(),
         checkpoints: new Map(),
         takeovers: [],
+        runs: [],
       });
       return record;
     });
@@ -158,6 +165,8 @@ export class MemoryStorage implements Storage {
           best,
           createdAt: record.createdAt,
           sampler: record.spec.sampler,
+          pruner: record.spec.pruner,
+          pbt: record.spec.pbt,
         });
       }),
     );
@@ -221,8 +230,8 @@ export class MemoryStorage implements Storage {
     return this.#write(() => finishOf(...this.#trial(studyId, number), info, Date.now()));
   }
 
-  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null): Promise<void> {
-    return this.#write(() => requeue(...this.#trial(studyId, number), keepEpochs, durationMs, Date.now()));
+  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null, crashed = false): Promise<void> {
+    return this.#write(() => requeue(...this.#trial(studyId, number), keepEpochs, durationMs, Date.now(), crashed));
   }
 
   promoteTrial(studyId: number, number: number, rung: number, targetEpochs: number, change?: PromotionChange): Promise<void> {
@@ -235,6 +244,10 @@ export class MemoryStorage implements Storage {
 
   retryTrial(studyId: number, number: number, seed: number, params?: Params): Promise<void> {
     return this.#write(() => retry(...this.#trial(studyId, number), seed, params, Date.now()));
+  }
+
+  getRuns(studyId: number): Promise<RunRecord[]> {
+    return this.#read(() => (this.#studies.get(studyId)?.runs ?? []).map((run) => Object.freeze({ ...run })));
   }
 
   getPromotions(studyId: number): Promise<PromotionRecord[]> {
@@ -253,6 +266,25 @@ export class MemoryStorage implements Storage {
       const byTrial = this.#studies.get(studyId)?.epochs ?? new Map<number, Map<number, EpochRecord>>();
       const rows = [...byTrial.values()].flatMap((epochs) => [...epochs.values()]);
       return rows.filter((row) => trial === undefined || row.trial === trial).sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
+    });
+  }
+
+  epochValues(studyId: number, epoch: number, below: number, except: number): Promise<EpochValues> {
+    return this.#read(() => {
+      const entry = this.#studies.get(studyId);
+      const now = Date.now();
+      const values: (number | null)[] = [];
+      let running = 0;
+      const trials = [...(entry?.trials.values() ?? [])].sort((a, b) => a.number - b.number);
+      for (const trial of trials) {
+        if (trial.number >= below || trial.number === except) continue;
+        const row = entry!.epochs.get(trial.number)?.get(epoch);
+        if (row !== undefined) values.push(row.value);
+        // A trial whose lease ran out (its worker died) is not waited for.
+        else if (trial.status === 'running' && trial.epochs < epoch && !((entry!.leases.get(trial.number)?.expiresAt ?? Infinity) < now))
+          running++;
+      }
+      return { values, running };
     });
   }
 
@@ -309,7 +341,7 @@ export class MemoryStorage implements Storage {
             const lease = entry.leases.get(trial.number);
             if (trial.status !== 'running' || lease === undefined || lease.expiresAt >= now) continue;
             const keep = keepOnRequeue(entry, trial);
-            requeue(entry, trial, keep, null, now);
+            requeue(entry, trial, keep, null, now, true);
             keepCheckpoint(entry, trial.number, keep === 0 ? null : keep);
             entry.leases.delete(trial.number);
             takeovers.push(Object.freeze({ trial: trial.number, owner: lease.owner, keptEpochs: keep, createdAt: now }));
@@ -339,7 +371,7 @@ export class MemoryStorage implements Storage {
             const trial = claim.kind === 'new' ? addTo(entry, claim.trial, now) : entry.trials.get(claim.number)!;
             if (claim.kind === 'promote') promote(entry, trial, claim.rung, claim.targetEpochs, claim.change, now);
             const device = request.deviceOf?.(claim.slot) ?? request.start.device ?? null;
-            start(entry, trial, { worker: claim.slot, backend: request.start.backend, device }, now);
+            start(entry, trial, { ...request.start, worker: claim.slot, device }, now);
             const lease = Object.freeze({
               owner: `${request.worker}:${claim.slot}:${(++data.nonce).toString(16).padStart(8, '0')}`,
               expiresAt: now + request.leaseMs,
@@ -456,7 +488,26 @@ function addTo(entry: StudyEntry, trial: NewTrial, now: number): Mutable<TrialRe
 function start(entry: StudyEntry, trial: Mutable<TrialRecord>, info: StartInfo, now: number): void {
   checkOperation(entry.record.name, trial, 'start');
   Object.assign(trial, { status: 'running', startedAt: now, worker: info.worker, backend: info.backend, device: info.device ?? null });
+  entry.runs.push({
+    trial: trial.number,
+    host: info.host,
+    slot: runSlot(info),
+    startedAt: now,
+    endedAt: null,
+    fromEpoch: trial.epochs,
+    toEpoch: null,
+    outcome: null,
+  });
   touch(entry, now);
+}
+
+/** Closes the trial's open run, if it has one (see {@link runEndedAt} for `seen`). */
+function endRun(entry: StudyEntry, trial: TrialRecord, outcome: TrialStatus, now: number, seen: boolean): void {
+  const run = entry.runs.findLast((r) => r.trial === trial.number);
+  if (run === undefined || run.endedAt !== null) return;
+  const epochs = [...(entry.epochs.get(trial.number)?.values() ?? [])];
+  const lastEpochAt = epochs.length === 0 ? null : Math.max(...epochs.map((e) => e.createdAt));
+  Object.assign(run, { endedAt: runEndedAt(now, seen, run.startedAt, lastEpochAt), toEpoch: trial.epochs, outcome });
 }
 
 function recordEpochOf(entry: StudyEntry, trial: Mutable<TrialRecord>, epoch: NewEpoch, now: number): void {
@@ -475,6 +526,7 @@ function recordEpochOf(entry: StudyEntry, trial: Mutable<TrialRecord>, epoch: Ne
 
 function finishOf(entry: StudyEntry, trial: Mutable<TrialRecord>, info: FinishInfo, now: number): void {
   checkTransition(entry.record.name, trial, info.status);
+  if (trial.status === 'running') endRun(entry, { ...trial, epochs: info.epochs }, info.status, now, true);
   Object.assign(trial, {
     status: info.status,
     value: finiteOrNull(info.value),
@@ -488,9 +540,17 @@ function finishOf(entry: StudyEntry, trial: Mutable<TrialRecord>, info: FinishIn
   touch(entry, now);
 }
 
-function requeue(entry: StudyEntry, trial: Mutable<TrialRecord>, keepEpochs: number, durationMs: number | null, now: number): void {
+function requeue(
+  entry: StudyEntry,
+  trial: Mutable<TrialRecord>,
+  keepEpochs: number,
+  durationMs: number | null,
+  now: number,
+  crashed = false,
+): void {
   checkOperation(entry.record.name, trial, 'requeue');
   checkKeepEpochs(entry.record.name, trial, keepEpochs);
+  endRun(entry, trial, 'queued', now, !crashed);
   const epochs = entry.epochs.get(trial.number);
   for (const epoch of epochs?.keys() ?? []) if (epoch > keepEpochs) epochs?.delete(epoch);
   const kept = epochs?.get(keepEpochs);

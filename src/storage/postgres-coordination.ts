@@ -22,7 +22,7 @@ import { type PgGate, first, studyRow } from './postgres-access.js';
 import { type Db, inline, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE } from './postgres-sql.js';
-import { promotionWrites, writeRequeue, writeRetry } from './postgres-writes.js';
+import { promotionWrites, runStart, writeRequeue, writeRetry, writeRunEnd } from './postgres-writes.js';
 import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
@@ -148,6 +148,9 @@ export class PostgresCoordination implements StudyCoordination {
             if (promote)
               writes.push(...promotionWrites(studyId, claim.number, claim.rung, change, now).map(([text, values]) => inline(text, values)));
           }
+          // After any promotion: the run starts from the epochs the trial has then.
+          const number = claim.kind === 'new' ? claim.trial.number : claim.number;
+          writes.push(inline(...runStart(studyId, number, { ...request.start, worker: claim.slot }, now)));
           leases.push(lease);
         }
         for (const number of decision.drop) {
@@ -235,6 +238,7 @@ export class PostgresCoordination implements StudyCoordination {
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
       }
+      await writeRunEnd(db, studyId, number, info.epochs, info.status, false);
       if (keep !== null) await saveCheckpoint(db, studyId, number, finish.checkpoint);
       if (retry !== null) await writeRetry(db, studyId, number, retry.seed, retry.params);
       const direction = await this.#direction(db, studyId);
@@ -336,7 +340,7 @@ async function requeueExpired(db: Db, studyId: number, rows: readonly LeasedRow[
   for (const trial of rows) {
     if (trial.status !== 'running' || trial.lease_expires_at === null || trial.lease_expires_at >= serverNow) continue;
     const keep = await lastCheckpoint(db, studyId, trial);
-    await writeRequeue(db, studyId, trial, keep, null);
+    await writeRequeue(db, studyId, trial, keep, null, true);
     await db.query(PG_LEASE.deleteCheckpointsBut, [studyId, trial.number, keep === 0 ? null : keep]);
     const now = Date.now();
     await db.query(PG_LEASE.insertTakeover, [studyId, trial.number, trial.lease_owner, keep, now]);

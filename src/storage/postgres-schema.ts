@@ -127,6 +127,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trials ADD COLUMN copied_from TEXT;
   ALTER TABLE promotions ADD COLUMN params TEXT;
   ALTER TABLE promotions ADD COLUMN source TEXT;`,
+  // 4: one row per run of a trial (where and when it ran), for the report's worker timeline.
+  `CREATE TABLE runs (
+    id BIGSERIAL PRIMARY KEY,
+    study_id BIGINT NOT NULL,
+    trial INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    slot TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    ended_at BIGINT,
+    from_epoch INTEGER NOT NULL,
+    to_epoch INTEGER,
+    outcome TEXT CHECK (outcome IN ('queued', 'paused', 'completed', 'pruned', 'diverged', 'failed')),
+    FOREIGN KEY (study_id, trial) REFERENCES trials (study_id, number) ON DELETE CASCADE
+  );
+  CREATE INDEX runs_by_trial ON runs (study_id, trial);`,
 ];
 
 /** The schema version this code writes and reads. */

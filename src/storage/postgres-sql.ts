@@ -54,6 +54,15 @@ export const PG = {
   exploitTrial: 'UPDATE hpsearch.trials SET epochs = $1, error = NULL WHERE study_id = $2 AND number = $3',
   insertPromotion: 'INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at, params, source) VALUES ($1, $2, $3, $4, $5, $6)',
   promotions: 'SELECT trial, rung, created_at, params, source FROM hpsearch.promotions WHERE study_id = $1 ORDER BY trial, rung',
+  insertRun: `INSERT INTO hpsearch.runs (study_id, trial, host, slot, started_at, from_epoch)
+    SELECT study_id, number, $1, $2, $3, epochs FROM hpsearch.trials WHERE study_id = $4 AND number = $5`,
+  /** As SQLite's endRun: at $1, or when crashed ($2) at the run's last stored epoch (or its start). */
+  endRun: `UPDATE hpsearch.runs SET
+      ended_at = CASE WHEN $2::boolean THEN GREATEST(started_at, coalesce(
+        (SELECT max(e.created_at) FROM hpsearch.epochs e WHERE e.study_id = runs.study_id AND e.trial = runs.trial), started_at)) ELSE $1 END,
+      to_epoch = $3, outcome = $4
+    WHERE id = (SELECT max(id) FROM hpsearch.runs WHERE study_id = $5 AND trial = $6) AND ended_at IS NULL`,
+  runs: 'SELECT trial, host, slot, started_at, ended_at, from_epoch, to_epoch, outcome FROM hpsearch.runs WHERE study_id = $1 ORDER BY id',
   pruneTrial: `UPDATE hpsearch.trials SET status = 'pruned', finished_at = $1 WHERE study_id = $2 AND number = $3`,
 
   upsertEpoch: `INSERT INTO hpsearch.epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
@@ -65,6 +74,11 @@ export const PG = {
   deleteEpochsAfter: 'DELETE FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2 AND epoch > $3',
   studyEpochs: 'SELECT * FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
   trialEpochs: 'SELECT * FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2 ORDER BY epoch',
+  valuesAtEpoch: 'SELECT value FROM hpsearch.epochs WHERE study_id = $1 AND epoch = $2 AND trial < $3 AND trial <> $4 ORDER BY trial',
+  runningShort:
+    // A trial whose lease ran out (its worker died) is not waited for.
+    `SELECT count(*)::int AS n FROM hpsearch.trials WHERE study_id = $1 AND number < $2 AND number <> $3 AND status = 'running'
+      AND epochs < $4 AND (lease_expires_at IS NULL OR lease_expires_at >= ${SERVER_NOW})`,
   epochValues: 'SELECT trial, epoch, value FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
 
   lock: 'SELECT * FROM hpsearch.locks WHERE study_id = $1',

@@ -2,14 +2,15 @@
  * The writes the PostgreSQL storage and its coordination share, each applied once its caller has
  * checked the preconditions (inside the same transaction, with the rows locked).
  */
-import type { Params, PromotionChange } from '../core/types.js';
+import type { Params, PromotionChange, TrialStatus } from '../core/types.js';
 import type { Db } from './postgres-connection.js';
 import { first } from './postgres-access.js';
 import { PG, PG_LEASE } from './postgres-sql.js';
 import { addDuration, encodeCopySource } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type EpochRow, type TrialRow, encodeMetrics } from './sqlite-rows.js';
-import type { FinishInfo, NewEpoch } from './storage.js';
+import type { FinishInfo, NewEpoch, StartInfo } from './storage.js';
+import { runSlot } from './records.js';
 
 /** Sets the study's `updatedAt` (what the dashboard polls for). */
 export async function touch(db: Db, studyId: number, now: number): Promise<void> {
@@ -26,9 +27,20 @@ export async function writeEpoch(db: Db, studyId: number, number: number, epoch:
   await touch(db, studyId, now);
 }
 
+/** Opens a run of a trial that was just set running, with the epochs it has. */
+export function runStart(studyId: number, number: number, info: Pick<StartInfo, 'host' | 'process' | 'worker'>, now: number): Statement {
+  return [PG.insertRun, [info.host, runSlot(info), now, studyId, number]];
+}
+
+/** Closes a trial's open run, if it has one: see `requeueTrial` in storage.ts for `crashed`. */
+export async function writeRunEnd(db: Db, studyId: number, number: number, epochs: number, outcome: TrialStatus, crashed: boolean) {
+  await db.query(PG.endRun, [Date.now(), crashed, epochs, outcome, studyId, number]);
+}
+
 export async function writeFinish(db: Db, studyId: number, trial: TrialRow, info: FinishInfo): Promise<void> {
   const now = Date.now();
   const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
+  if (trial.status === 'running') await writeRunEnd(db, studyId, trial.number, info.epochs, info.status, false);
   await db.query(PG.finishTrial, [
     info.status,
     finiteOrNull(info.value),
@@ -44,7 +56,15 @@ export async function writeFinish(db: Db, studyId: number, trial: TrialRow, info
   await touch(db, studyId, now);
 }
 
-export async function writeRequeue(db: Db, studyId: number, trial: TrialRow, keepEpochs: number, durationMs: number | null): Promise<void> {
+export async function writeRequeue(
+  db: Db,
+  studyId: number,
+  trial: TrialRow,
+  keepEpochs: number,
+  durationMs: number | null,
+  crashed = false,
+): Promise<void> {
+  await writeRunEnd(db, studyId, trial.number, trial.epochs, 'queued', crashed);
   await db.query(PG.deleteEpochsAfter, [studyId, trial.number, keepEpochs]);
   const kept = await first<EpochRow>(db, PG.epoch, [studyId, trial.number, keepEpochs]);
   await db.query(PG.requeueTrial, [

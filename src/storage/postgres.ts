@@ -24,11 +24,13 @@ import {
   isOwner,
   studyFinishedAt,
 } from './rules.js';
-import { touch, writeEpoch, writeFinish, writePromotion, writeRequeue, writeRetry } from './postgres-writes.js';
+import { runStart, touch, writeEpoch, writeFinish, writePromotion, writeRequeue, writeRetry } from './postgres-writes.js';
 import {
   type EpochRow,
   type LockRow,
   type PromotionRow,
+  type RunRow,
+  toRunRecord,
   type StudyRow,
   type SummaryRow,
   type TrialRow,
@@ -41,11 +43,13 @@ import {
 } from './sqlite-rows.js';
 import type {
   EpochRecord,
+  EpochValues,
   FinishInfo,
   LockOwner,
   NewEpoch,
   NewTrial,
   PromotionRecord,
+  RunRecord,
   StartInfo,
   Storage,
   StudyLock,
@@ -196,6 +200,8 @@ export class PostgresStorage implements Storage {
       checkOperation(study.name, await trialRow(db, study, number), 'start');
       const now = Date.now();
       await db.query(PG.startTrial, [now, info.worker, info.backend, info.device ?? null, null, null, studyId, number]);
+      const [text, values] = runStart(studyId, number, info, now);
+      await db.query(text, values);
       await touch(db, studyId, now);
     });
   }
@@ -217,13 +223,13 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null): Promise<void> {
+  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null, crashed = false): Promise<void> {
     return this.#gate.write(async (db) => {
       const study = await studyRow(db, studyId);
       const trial = await trialRow(db, study, number);
       checkOperation(study.name, trial, 'requeue');
       checkKeepEpochs(study.name, trial, keepEpochs);
-      await writeRequeue(db, studyId, trial, keepEpochs, durationMs);
+      await writeRequeue(db, studyId, trial, keepEpochs, durationMs, crashed);
     });
   }
 
@@ -267,8 +273,23 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  getRuns(studyId: number): Promise<RunRecord[]> {
+    return this.#read([], async (db) => (await db.query<RunRow>(PG.runs, [studyId])).rows.map(toRunRecord));
+  }
+
   getPromotions(studyId: number): Promise<PromotionRecord[]> {
     return this.#read([], async (db) => (await db.query<PromotionRow>(PG.promotions, [studyId])).rows.map(toPromotionRecord));
+  }
+
+  epochValues(studyId: number, epoch: number, below: number, except: number): Promise<EpochValues> {
+    return this.#read({ values: [], running: 0 }, async (db) => {
+      const limit = Math.min(below, 2 ** 31 - 1);
+      const values = (await db.query<{ value: number | null }>(PG.valuesAtEpoch, [studyId, epoch, limit, except])).rows.map(
+        (row) => row.value,
+      );
+      const running = (await db.query<{ n: number }>(PG.runningShort, [studyId, limit, except, epoch])).rows[0]!.n;
+      return { values, running };
+    });
   }
 
   close(): Promise<void> {

@@ -36,6 +36,10 @@ export interface StudySummary {
   readonly createdAt: number;
   /** Where its new configurations come from, with every setting. */
   readonly sampler: StudySpec['sampler'];
+  /** How it stops trials early, with every setting. */
+  readonly pruner: StudySpec['pruner'];
+  /** pbt's settings, or null for other strategies. */
+  readonly pbt: StudySpec['pbt'];
 }
 
 export interface NewTrial {
@@ -98,8 +102,43 @@ export interface TrialRecord {
   readonly proposedBy: 'model' | 'random' | null;
 }
 
+/** The slot label of a run record: the slot, after its process when it has one. */
+export function runSlot(info: Pick<StartInfo, 'worker' | 'process'>): string {
+  return info.process == null ? String(info.worker) : `${info.process}:${info.worker}`;
+}
+
+/**
+ * One run of a trial: from the moment a worker slot took it until it left `running` (completed,
+ * paused at a rung, pruned, failed, diverged, or queued again after an interruption). A trial
+ * that continues from a checkpoint has one run per continuation.
+ */
+export interface RunRecord {
+  readonly trial: number;
+  /** Where it ran: the host name, the same on every run of one machine. */
+  readonly host: string;
+  /**
+   * The worker slot on that host: the local loop's slot, or `<pid>:<slot>` of an `hpsearch
+   * worker` process, so that two processes on one host are two sets of lanes.
+   */
+  readonly slot: string;
+  readonly startedAt: number;
+  /** Null while it runs, or when its worker died without a word (a lease ran out). */
+  readonly endedAt: number | null;
+  /** The epochs the trial had when the run started. */
+  readonly fromEpoch: number;
+  /** The epochs it had when the run ended; null while it runs. */
+  readonly toEpoch: number | null;
+  /** The status the trial left `running` for; null while it runs. */
+  readonly outcome: TrialStatus | null;
+}
+
 export interface StartInfo {
+  /** The worker slot (within its process). */
   readonly worker: number;
+  /** The host it runs on (`os.hostname()`), for its run record. */
+  readonly host: string;
+  /** The `hpsearch worker` process (its pid) when several may share the host; absent for the local loop. */
+  readonly process?: string | null;
   readonly backend: string;
   /** The device of the worker's slot (`gpu 1`), when it has one. */
   readonly device?: string | null;

@@ -173,3 +173,11 @@ export function newTrialRecord(studyId: number, trial: NewTrial, now: number): T
     proposedBy: trial.proposedBy ?? null,
   };
 }
+
+/**
+ * When a run that is being closed ended: now, when its loop saw it end; after a crash (its
+ * worker died, or its lease ran out) at its last stored epoch, or its start when it stored none.
+ */
+export function runEndedAt(now: number, seen: boolean, startedAt: number, lastEpochAt: number | null): number {
+  return seen ? now : Math.max(startedAt, lastEpochAt ?? startedAt);
+}

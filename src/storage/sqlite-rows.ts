@@ -5,7 +5,7 @@
 import type { StudySpec } from '../space/spec.js';
 import type { CopySource, Metrics, Params, StudyStatus, TrialStatus } from '../core/types.js';
 import { deepFreeze } from './rules.js';
-import type { EpochRecord, PromotionRecord, StudyLock, StudyRecord, StudySummary, TrialRecord } from './storage.js';
+import type { EpochRecord, PromotionRecord, RunRecord, StudyLock, StudyRecord, StudySummary, TrialRecord } from './storage.js';
 
 /** A `studies` row. */
 export interface StudyRow {
@@ -121,8 +121,13 @@ export function toStudySummary(row: SummaryRow): StudySummary {
     completed: row.completed,
     best: row.best,
     createdAt: row.created_at,
-    sampler: storedSpec(row.spec).sampler,
+    ...pick(storedSpec(row.spec)),
   });
+}
+
+/** The settings a study summary carries. */
+function pick(spec: StudySpec): Pick<StudySummary, 'sampler' | 'pruner' | 'pbt'> {
+  return { sampler: spec.sampler, pruner: spec.pruner, pbt: spec.pbt };
 }
 
 /** A frozen {@link TrialRecord} from its row. */
@@ -192,6 +197,32 @@ export function toPromotionRecord(row: PromotionRow): PromotionRecord {
   });
 }
 
+/** A `runs` row (PostgreSQL returns its BIGINT times as numbers too: see postgres-connection.ts). */
+export interface RunRow {
+  readonly trial: number;
+  readonly host: string;
+  readonly slot: string;
+  readonly started_at: number;
+  readonly ended_at: number | null;
+  readonly from_epoch: number;
+  readonly to_epoch: number | null;
+  readonly outcome: TrialStatus | null;
+}
+
+/** A frozen {@link RunRecord} from its row. */
+export function toRunRecord(row: RunRow): RunRecord {
+  return Object.freeze({
+    trial: row.trial,
+    host: row.host,
+    slot: row.slot,
+    startedAt: Number(row.started_at),
+    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    fromEpoch: row.from_epoch,
+    toEpoch: row.to_epoch,
+    outcome: row.outcome,
+  });
+}
+
 /** A stored copy source (see encodeCopySource in rules.ts), frozen; null for NULL. */
 export function decodeCopySource(text: string | null | undefined): CopySource | null {
   if (text == null) return null;
@@ -216,10 +247,16 @@ export type TrialStateRow = Pick<TrialRow, 'number' | 'status' | 'epochs' | 'dur
 
 /**
  * A stored declaration, with the defaults of fields added since: one written before samplers
- * existed drew its configurations at random; one written before pbt and trial seeds has neither.
+ * existed drew its configurations at random; one written before pruners, pbt and trial seeds has none.
  */
 function storedSpec(text: string): StudySpec {
-  const spec = JSON.parse(text) as Omit<StudySpec, 'sampler' | 'pbt' | 'trialSeed'> &
-    Partial<Pick<StudySpec, 'sampler' | 'pbt' | 'trialSeed'>>;
-  return { ...spec, sampler: spec.sampler ?? { name: 'random' }, pbt: spec.pbt ?? null, trialSeed: spec.trialSeed ?? null };
+  const spec = JSON.parse(text) as Omit<StudySpec, 'sampler' | 'pruner' | 'pbt' | 'trialSeed'> &
+    Partial<Pick<StudySpec, 'sampler' | 'pruner' | 'pbt' | 'trialSeed'>>;
+  return {
+    ...spec,
+    sampler: spec.sampler ?? { name: 'random' },
+    pruner: spec.pruner ?? { name: 'none' },
+    pbt: spec.pbt ?? null,
+    trialSeed: spec.trialSeed ?? null,
+  };
 }

@@ -53,6 +53,18 @@ export const SQL = {
   exploitTrial: 'UPDATE trials SET epochs = ?, error = NULL WHERE study_id = ? AND number = ?',
   insertPromotion: 'INSERT INTO promotions (study_id, trial, rung, created_at, params, source) VALUES (?, ?, ?, ?, ?, ?)',
   promotions: 'SELECT trial, rung, created_at, params, source FROM promotions WHERE study_id = ? ORDER BY trial, rung',
+  insertRun: `INSERT INTO runs (study_id, trial, host, slot, started_at, from_epoch)
+    SELECT study_id, number, ?, ?, ?, epochs FROM trials WHERE study_id = ? AND number = ?`,
+  /**
+   * Closes a trial's open run: when crashed (1) at its last stored epoch (or its start), else at
+   * now; `to_epoch` is the epochs the trial has before the write that ends it.
+   */
+  endRun: `UPDATE runs SET
+      ended_at = CASE WHEN ? THEN max(started_at, coalesce(
+        (SELECT max(e.created_at) FROM epochs e WHERE e.study_id = runs.study_id AND e.trial = runs.trial), started_at)) ELSE ? END,
+      to_epoch = ?, outcome = ?
+    WHERE rowid = (SELECT max(rowid) FROM runs WHERE study_id = ? AND trial = ?) AND ended_at IS NULL`,
+  runs: 'SELECT * FROM runs WHERE study_id = ? ORDER BY rowid',
   pruneTrial: `UPDATE trials SET status = 'pruned', finished_at = ? WHERE study_id = ? AND number = ?`,
   upsertEpoch: `INSERT INTO epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -62,4 +74,6 @@ export const SQL = {
   deleteEpochsAfter: 'DELETE FROM epochs WHERE study_id = ? AND trial = ? AND epoch > ?',
   studyEpochs: 'SELECT * FROM epochs WHERE study_id = ? ORDER BY trial, epoch',
   trialEpochs: 'SELECT * FROM epochs WHERE study_id = ? AND trial = ? ORDER BY epoch',
+  epochValues: 'SELECT value FROM epochs WHERE study_id = ? AND epoch = ? AND trial < ? AND trial <> ? ORDER BY trial',
+  runningShort: "SELECT count(*) AS n FROM trials WHERE study_id = ? AND number < ? AND number <> ? AND status = 'running' AND epochs < ?",
 } as const;

@@ -29,6 +29,8 @@ import {
   toStudyRecord,
   toStudySummary,
   toPromotionRecord,
+  type RunRow,
+  toRunRecord,
   toStudyLock,
   toTrialRecord,
   type LockRow,
@@ -41,11 +43,13 @@ import {
 } from './sqlite-rows.js';
 import type {
   EpochRecord,
+  EpochValues,
   FinishInfo,
   LockOwner,
   NewEpoch,
   NewTrial,
   PromotionRecord,
+  RunRecord,
   StartInfo,
   Storage,
   StudyLock,
@@ -54,6 +58,7 @@ import type {
   TrialRecord,
 } from './storage.js';
 import { SQL } from './sqlite-sql.js';
+import { runSlot } from './records.js';
 import { WriteQueue } from './write-queue.js';
 
 interface StudyIdentity {
@@ -211,6 +216,7 @@ export class SqliteStorage implements Storage {
       checkOperation(study.name, this.#trial(study, number), 'start');
       const now = Date.now();
       this.#run(SQL.startTrial, now, info.worker, info.backend, info.device ?? null, studyId, number);
+      this.#run(SQL.insertRun, info.host, runSlot(info), now, studyId, number);
       this.#touch(studyId);
     });
   }
@@ -235,6 +241,7 @@ export class SqliteStorage implements Storage {
       checkTransition(study.name, trial, info.status);
       const now = Date.now();
       const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
+      if (trial.status === 'running') this.#run(SQL.endRun, 0, now, info.epochs, info.status, studyId, number);
       this.#run(
         SQL.finishTrial,
         info.status,
@@ -252,12 +259,13 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null): Promise<void> {
+  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs: number | null = null, crashed = false): Promise<void> {
     return this.#write(() => {
       const study = this.#study(studyId);
       const trial = this.#trial(study, number);
       checkOperation(study.name, trial, 'requeue');
       checkKeepEpochs(study.name, trial, keepEpochs);
+      this.#run(SQL.endRun, crashed ? 1 : 0, Date.now(), trial.epochs, 'queued', studyId, number);
       this.#run(SQL.deleteEpochsAfter, studyId, number, keepEpochs);
       const kept = this.#get<EpochRow>(SQL.epoch, studyId, number, keepEpochs);
       this.#run(
@@ -312,6 +320,10 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  getRuns(studyId: number): Promise<RunRecord[]> {
+    return this.#read(() => this.#all<RunRow>(SQL.runs, studyId).map(toRunRecord));
+  }
+
   getPromotions(studyId: number): Promise<PromotionRecord[]> {
     return this.#read(() => this.#all<PromotionRow>(SQL.promotions, studyId).map(toPromotionRecord));
   }
@@ -325,6 +337,15 @@ export class SqliteStorage implements Storage {
       const rows =
         trial === undefined ? this.#all<EpochRow>(SQL.studyEpochs, studyId) : this.#all<EpochRow>(SQL.trialEpochs, studyId, trial);
       return rows.map(toEpochRecord);
+    });
+  }
+
+  epochValues(studyId: number, epoch: number, below: number, except: number): Promise<EpochValues> {
+    return this.#read(() => {
+      const limit = Math.min(below, Number.MAX_SAFE_INTEGER);
+      const values = this.#all<{ value: number | null }>(SQL.epochValues, studyId, epoch, limit, except).map((row) => row.value);
+      const running = this.#all<{ n: number }>(SQL.runningShort, studyId, limit, except, epoch)[0]!.n;
+      return { values, running };
     });
   }
 

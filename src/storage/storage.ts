@@ -26,6 +26,7 @@ import type {
   NewTrial,
   PromotionChange,
   PromotionRecord,
+  RunRecord,
   StartInfo,
   StudyLock,
   StudyRecord,
@@ -42,6 +43,7 @@ export type {
   NewTrial,
   PromotionChange,
   PromotionRecord,
+  RunRecord,
   StartInfo,
   StudyLock,
   StudyRecord,
@@ -85,6 +87,12 @@ export const OPERATIONS = {
 
 export type TrialOperation = keyof typeof OPERATIONS;
 
+/** See {@link Storage.epochValues}. */
+export interface EpochValues {
+  readonly values: readonly (number | null)[];
+  readonly running: number;
+}
+
 export interface Storage {
   /** Where the data lives, safe to print (no password). */
   readonly location: string;
@@ -121,7 +129,10 @@ export interface Storage {
 
   /** Adds a trial as `queued`. @throws {StorageError} when its number is taken. */
   addTrial(studyId: number, trial: NewTrial): Promise<TrialRecord>;
-  /** `queued` → `running`. @throws {StorageError} on an illegal transition or unknown trial. */
+  /**
+   * `queued` → `running`, opening a run record (every write that takes a trial out of `running`
+   * closes it). @throws {StorageError} on an illegal transition or unknown trial.
+   */
   startTrial(studyId: number, number: number, info: StartInfo): Promise<void>;
   /** Stores one epoch's metrics and updates the trial's last value and epoch count. */
   recordEpoch(studyId: number, number: number, epoch: NewEpoch): Promise<void>;
@@ -130,9 +141,11 @@ export interface Storage {
   /**
    * `running` → `queued`: the trial was interrupted. Its epochs after `keepEpochs` are deleted
    * (it will redo them), its interruption count goes up, and `durationMs` (the interrupted
-   * run's training time, when known) is added to its duration.
+   * run's training time, when known) is added to its duration. Its run record ends now, or,
+   * when `crashed` (recovered after its process died), at the run's last stored epoch, or its
+   * start when it stored none.
    */
-  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs?: number | null): Promise<void>;
+  requeueTrial(studyId: number, number: number, keepEpochs: number, durationMs?: number | null, crashed?: boolean): Promise<void>;
   /**
    * `paused` → `queued`: the trial is promoted to `rung`, to train until `targetEpochs`. The
    * promotion is recorded, with `change` when given (population based training): the trial's
@@ -159,6 +172,15 @@ export interface Storage {
   getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]>;
   /** Every promotion of a study, by trial then rung. */
   getPromotions(studyId: number): Promise<PromotionRecord[]>;
+  /** Every run of every trial of the study, in the order they started. */
+  getRuns(studyId: number): Promise<RunRecord[]>;
+  /**
+   * What a pruner's decision sees at `epoch` (see src/pruners): the objective values at that epoch
+   * of the trials numbered below `below`, other than `except`, that reached it (null where not
+   * finite), by trial number; and how many of those trials are running short of it (under a
+   * coordination, with a lease that has not run out: a dead worker's trial is not waited for).
+   */
+  epochValues(studyId: number, epoch: number, below: number, except: number): Promise<EpochValues>;
 
   /** Commits pending writes and releases the storage. */
   close(): Promise<void>;

@@ -15,6 +15,7 @@ import { StorageError, firstLine } from '../errors.js';
 import { constantParams } from '../space/sample.js';
 import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/coordination.js';
 import { trainsInRungs } from '../strategies/plan.js';
+import { type EpochView, createPruner } from '../pruners/pruner.js';
 import type { CheckpointTransport } from './distributed-checkpoints.js';
 import { type PlannedJob, type WorkerDecision, cachedStrategies, decideClaims } from './distributed-claim.js';
 import type { TrialView } from './events.js';
@@ -25,6 +26,7 @@ import {
   type LoopOptions,
   type Settlement,
   alreadyDone,
+  prunedBeforeRun,
   decideRunEnd,
   noCheckpointNotice,
   runTask,
@@ -56,6 +58,8 @@ interface Running {
   epochs: number;
   /** The metrics of that epoch, once this run reported one. */
   metrics: Metrics | null;
+  /** The trial's score after each epoch (`curve[e - 1]`), for its pruner. */
+  curve: (number | null)[];
 }
 
 /**
@@ -70,10 +74,11 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   const { metric } = spec.objective;
   const constants = constantParams(spec.params);
   const strategyOf = cachedStrategies(createStrategy);
+  const pruner = createPruner(spec.pruner ?? { name: 'none' });
   const request = {
     worker: `${os.hostname()}:${process.pid}`,
     leaseMs: timing.leaseMs,
-    start: { backend: options.backend },
+    start: { backend: options.backend, host: os.hostname(), process: String(process.pid) },
     deviceOf: (slot: number) => executor.deviceOf(slot),
     // Only the strategies that train in rungs look at the curves.
     curves: trainsInRungs(spec.strategy),
@@ -119,17 +124,57 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   // Epoch writes are not awaited on the hot path; the worker waits for all of them before it ends.
   const writes = new WriteTracker(fail);
 
-  const onEpoch = (number: number, job: Running, message: EpochMessage): boolean => {
+  const onEpoch = (number: number, job: Running, message: EpochMessage): boolean | Promise<boolean> => {
     const value = finiteOrNull(message.metrics[metric]);
     const epoch = { epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs };
     job.epochs = message.epoch;
     job.metrics = message.metrics;
+    const score = toScore(message.metrics[metric], spec.objective.direction);
+    job.curve[message.epoch - 1] = score;
     if (!job.lost) writes.track(coordination.recordLeasedEpoch(study.id, number, job.owner, epoch), onWriteError(number));
     events?.onEpoch?.({ trial: number, ...epoch });
-    const score = toScore(message.metrics[metric], spec.objective.direction);
     const decision = strategyOf(spec).tell({ trial: number, epoch: message.epoch, score }, history?.snapshots ?? []);
     if (decision.kind === 'stop') pruned.add(number);
-    return !stopping && !job.lost && decision.kind === 'continue';
+    if (stopping || job.lost || decision.kind !== 'continue') return false;
+    // A trial that trained its whole budget completes: stopping it there would save nothing.
+    if (pruner === null || message.epoch >= spec.maxEpochs) return true;
+    // Decided from storage, where the trials of other workers are.
+    return prunerDecision(number, job, message.epoch);
+  };
+
+  /**
+   * A continued run of a study with a pruner first takes the decision after its last reported
+   * epoch, which an interruption may have cut short: pruned there, or (the worker stopping)
+   * back to the queue, without running; null to run.
+   */
+  const decideBeforeRun = async (number: number, job: Running, from: number): Promise<Settlement | null> => {
+    if (pruner === null || from === 0) return null;
+    const epochs = await storage.getEpochs(study.id, number);
+    for (const row of epochs) job.curve[row.epoch - 1] = toScore(row.value, spec.objective.direction);
+    if (await prunerDecision(number, job, from)) return null;
+    if (pruned.has(number)) return { kind: 'finish', info: prunedBeforeRun(epochs.at(-1)?.metrics ?? null, from, metric) };
+    // Its checkpoint stays the one storage has, after `from` epochs.
+    return { kind: 'requeue', checkpointEpochs: null, durationMs: null };
+  };
+
+  /** Whether a trial goes on after `epoch` by the pruner, polling storage while the decision waits. */
+  const prunerDecision = async (number: number, job: Running, epoch: number): Promise<boolean> => {
+    const curve = Array.from({ length: epoch }, (_, i) => job.curve[i] ?? null);
+    for (;;) {
+      if (stopping || job.lost) return false;
+      let view: EpochView = { scores: [], running: 0 };
+      if (pruner!.checks(epoch)) {
+        const seen = await storage.epochValues(study.id, epoch, pruner!.seenBelow(number), number);
+        view = { scores: seen.values.map((v) => toScore(v, spec.objective.direction)), running: seen.running };
+      }
+      const decision = pruner!.decide(curve, epoch, view);
+      if (decision === 'continue') return true;
+      if (decision === 'prune') {
+        pruned.add(number);
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, timing.pollMs));
+    }
   };
 
   /**
@@ -177,7 +222,14 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   const execute = async (planned: PlannedJob, lease: Lease): Promise<void> => {
     const { job: claimed, slot, view } = planned;
     const number = claimed.number;
-    const job: Running = { owner: lease.owner, abort: new AbortController(), lost: false, epochs: claimed.budget.from, metrics: null };
+    const job: Running = {
+      owner: lease.owner,
+      abort: new AbortController(),
+      lost: false,
+      epochs: claimed.budget.from,
+      metrics: null,
+      curve: [],
+    };
     running.set(number, job);
     events?.onTrialStart?.(view);
     try {
@@ -188,41 +240,46 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
         const last = (await storage.getEpochs(study.id, number)).at(-1)?.metrics ?? null;
         settlement = { kind: 'finish', info: alreadyDone(last, job.epochs, spec.maxEpochs, metric) };
       } else {
-        if (claimed.copyFrom !== null) await checkpoints.adopt(number, claimed.copyFrom);
-        if (claimed.budget.from > 0 && !(await checkpoints.fetch(number, claimed.budget.from)) && !toldNoCheckpoint) {
-          toldNoCheckpoint = true;
-          events?.onNotice?.(noCheckpointNotice(number, claimed.budget.from));
+        const before = await decideBeforeRun(number, job, claimed.budget.from);
+        if (before !== null) {
+          settlement = before;
+        } else {
+          if (claimed.copyFrom !== null) await checkpoints.adopt(number, claimed.copyFrom);
+          if (claimed.budget.from > 0 && !(await checkpoints.fetch(number, claimed.budget.from)) && !toldNoCheckpoint) {
+            toldNoCheckpoint = true;
+            events?.onNotice?.(noCheckpointNotice(number, claimed.budget.from));
+          }
+          const task = taskFor(spec, claimed, planned.seed, constants, options.backend, checkpoints.dir);
+          const { outcome, error } = await runTask(
+            executor,
+            task,
+            slot,
+            { onEpoch: (message) => onEpoch(number, job, message) },
+            {
+              abortSignal: options.abortSignal,
+              signal: job.abort.signal,
+              timeoutMs: options.trialTimeoutMs,
+            },
+          );
+          checkpointEpochs = outcome?.checkpointEpochs ?? null;
+          const end = decideRunEnd({
+            outcome,
+            error,
+            budget: claimed.budget,
+            reported: { epochs: job.epochs, metrics: job.metrics },
+            maxEpochs: spec.maxEpochs,
+            metric,
+            pruned: pruned.has(number),
+          });
+          settlement = settleRun(end, {
+            number,
+            params: view.params,
+            constants,
+            retriesSoFar: view.retries,
+            retries: options.retries ?? 0,
+            oomRetry: options.oomRetry ?? false,
+          });
         }
-        const task = taskFor(spec, claimed, planned.seed, constants, options.backend, checkpoints.dir);
-        const { outcome, error } = await runTask(
-          executor,
-          task,
-          slot,
-          { onEpoch: (message) => onEpoch(number, job, message) },
-          {
-            abortSignal: options.abortSignal,
-            signal: job.abort.signal,
-            timeoutMs: options.trialTimeoutMs,
-          },
-        );
-        checkpointEpochs = outcome?.checkpointEpochs ?? null;
-        const end = decideRunEnd({
-          outcome,
-          error,
-          budget: claimed.budget,
-          reported: { epochs: job.epochs, metrics: job.metrics },
-          maxEpochs: spec.maxEpochs,
-          metric,
-          pruned: pruned.has(number),
-        });
-        settlement = settleRun(end, {
-          number,
-          params: view.params,
-          constants,
-          retriesSoFar: view.retries,
-          retries: options.retries ?? 0,
-          oomRetry: options.oomRetry ?? false,
-        });
       }
       const ended = await record(planned, job, settlement, checkpointEpochs).catch((caught: unknown) => {
         onWriteError(number)(caught);

@@ -3,7 +3,7 @@
  * study. Pure rules; the commands apply them.
  */
 import { UsageError } from '../errors.js';
-import type { StudySpec } from '../space/spec.js';
+import type { PercentilePrunerSpec, StudySpec } from '../space/spec.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { trainsInRungs } from '../strategies/plan.js';
 
@@ -70,14 +70,35 @@ const IDENTITY: readonly (keyof StudySpec)[] = [
  * or from other hosts, propose the same configurations.
  */
 export function withResolvedLag(spec: StudySpec, workers: number): StudySpec {
-  if (spec.sampler.name !== 'tpe' || spec.sampler.lag !== null) return spec;
-  return { ...spec, sampler: { ...spec.sampler, lag: Math.max(0, workers - 1) } };
+  const lag = Math.max(0, workers - 1);
+  let next = spec;
+  if (next.sampler.name === 'tpe' && next.sampler.lag === null) next = { ...next, sampler: { ...next.sampler, lag } };
+  const pruner = percentileOf(next.pruner);
+  if (pruner !== null && pruner.lag === null) {
+    const resolved = { ...pruner, lag };
+    next = { ...next, pruner: next.pruner.name === 'patient' ? { ...next.pruner, wrapped: resolved } : resolved };
+  }
+  return next;
+}
+
+/** The percentile pruner a study's pruner is or wraps, or null. */
+function percentileOf(pruner: StudySpec['pruner']): PercentilePrunerSpec | null {
+  if (pruner.name === 'median' || pruner.name === 'percentile') return pruner;
+  if (pruner.name === 'patient' && pruner.wrapped.name !== 'none') return pruner.wrapped;
+  return null;
 }
 
 /** A file's value of `key`, for comparison with the stored study's: a lag it leaves open is the stored one. */
 function comparable(key: keyof StudySpec, stored: StudySpec, fromFile: StudySpec): unknown {
   if (key === 'sampler' && stored.sampler.name === 'tpe' && fromFile.sampler.name === 'tpe' && fromFile.sampler.lag === null) {
     return { ...fromFile.sampler, lag: stored.sampler.lag };
+  }
+  if (key === 'pruner') {
+    const [mine, theirs] = [percentileOf(fromFile.pruner), percentileOf(stored.pruner)];
+    if (mine !== null && theirs !== null && mine.lag === null) {
+      const resolved = { ...mine, lag: theirs.lag };
+      return fromFile.pruner.name === 'patient' ? { ...fromFile.pruner, wrapped: resolved } : resolved;
+    }
   }
   return fromFile[key];
 }

@@ -3,6 +3,7 @@
  * record every epoch and outcome in storage, tell the strategy, repeat. The main thread is the
  * only writer; every decision is taken here, never in a worker.
  */
+import os from 'node:os';
 import type { EpochMessage } from '../core/messages.js';
 import { finiteOrNull, toScore } from '../core/scores.js';
 import type { Metrics, StudyStatus } from '../core/types.js';
@@ -14,11 +15,14 @@ import type { Strategy } from '../strategies/types.js';
 import { copyCheckpoint, deleteCheckpoints, listCheckpoints } from '../trial/checkpoint-file.js';
 import type { TrialView } from './events.js';
 import { StudyHistory } from './history.js';
+import { PendingDecisions, epochView } from './pruning.js';
+import { createPruner } from '../pruners/pruner.js';
 import { type Job, chooseJob, startingView } from './next-job.js';
 import {
   type LoopOptions,
   type Settlement,
   alreadyDone,
+  prunedBeforeRun,
   decideRunEnd,
   newTrialSeed,
   noCheckpointNotice,
@@ -52,6 +56,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const { metric, direction } = spec.objective;
   const constants = constantParams(spec.params);
   const { checkpointDir } = options;
+  const pruner = createPruner(spec.pruner ?? { name: 'none' });
+  const host = os.hostname();
   /** Deletes a trial's checkpoints, all of them or all but the one after `keep` epochs. */
   const deleteCheckpoint = async (number: number, keep: number | null = null) => {
     if (checkpointDir !== null) await deleteCheckpoints(checkpointDir, number, keep);
@@ -64,7 +70,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     // Left running by a process that died: done when its reported epochs reach its target,
     // otherwise it goes on from its last whole checkpoint that storage has the epochs of.
     const keep = keptEpochs(trial.epochs, trial.targetEpochs, checkpointDir === null ? [] : listCheckpoints(checkpointDir, trial.number));
-    await storage.requeueTrial(study.id, trial.number, keep);
+    await storage.requeueTrial(study.id, trial.number, keep, null, true);
     await deleteCheckpoint(trial.number, keep);
   }
   history.load(await storage.getTrials(study.id), await storage.getEpochs(study.id));
@@ -94,7 +100,17 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       (number) => running.has(number),
     );
 
-  const onEpoch = (number: number, message: EpochMessage): boolean => {
+  /** Pruner decisions waiting for the trials they see to reach their epoch (see src/pruners). */
+  const waiting = new PendingDecisions(pruner, (number, epoch) => epochView(history.snapshots, pruner!, number, epoch));
+  const prune = (number: number, decision: boolean | Promise<boolean>): boolean | Promise<boolean> => {
+    const settle = (goOn: boolean) => {
+      if (!goOn && !stopping) prunedByStrategy.add(number);
+      return goOn && !stopping;
+    };
+    return typeof decision === 'boolean' ? settle(decision) : decision.then(settle);
+  };
+
+  const onEpoch = (number: number, message: EpochMessage): boolean | Promise<boolean> => {
     const value = finiteOrNull(message.metrics[metric]);
     write(storage.recordEpoch(study.id, number, { epoch: message.epoch, metrics: message.metrics, value, durationMs: message.durationMs }));
     history.epoch(number, message.epoch, value);
@@ -103,7 +119,11 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     const score = toScore(message.metrics[metric], direction);
     const decision = strategy.tell({ trial: number, epoch: message.epoch, score }, history.snapshots);
     if (decision.kind === 'stop') prunedByStrategy.add(number);
-    return !stopping && decision.kind === 'continue';
+    waiting.recheck(() => stopping);
+    if (stopping || decision.kind !== 'continue') return false;
+    // A trial that trained its whole budget completes: stopping it there would save nothing.
+    if (pruner === null || message.epoch >= spec.maxEpochs) return true;
+    return prune(number, waiting.decide(number, message.epoch, history.snapshot(number).curve));
   };
 
   /**
@@ -181,6 +201,15 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       const last = (await storage.getEpochs(study.id, job.number)).at(-1);
       return { kind: 'finish', info: alreadyDone(last?.metrics ?? null, job.budget.from, spec.maxEpochs, metric) };
     }
+    if (pruner !== null && job.budget.from > 0) {
+      // The decision after its last reported epoch, which an interruption may have cut short.
+      const goOn = await prune(job.number, waiting.decide(job.number, job.budget.from, history.snapshot(job.number).curve));
+      if (!goOn && prunedByStrategy.has(job.number)) {
+        const last = (await storage.getEpochs(study.id, job.number)).at(-1);
+        return { kind: 'finish', info: prunedBeforeRun(last?.metrics ?? null, job.budget.from, metric) };
+      }
+      if (!goOn) return { kind: 'requeue', checkpointEpochs: job.budget.from, durationMs: null };
+    }
     const task = taskFor(spec, job, seed, constants, options.backend, checkpointDir);
     const { outcome, error } = await runTask(
       executor,
@@ -233,7 +262,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     } else if (job.kind === 'promote') {
       write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to, job.change ?? undefined));
     }
-    write(storage.startTrial(study.id, job.number, { worker: slot, backend: options.backend, device: executor.deviceOf(slot) }));
+    write(storage.startTrial(study.id, job.number, { worker: slot, host, backend: options.backend, device: executor.deviceOf(slot) }));
     const view = startingView(job, seed, slot, job.kind === 'new' ? undefined : history.view(job.number));
     history.start(view);
     events?.onTrialStart?.(view);
@@ -242,6 +271,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     const live = ended.status === 'queued' || ended.status === 'paused';
     await deleteCheckpoint(job.number, live ? ended.epochs : null);
     history.end(ended);
+    waiting.recheck(() => stopping);
     const best = history.best;
     recorded.whenStored(() => events?.onTrialEnd?.(ended, best));
     await dropPaused(strategy.dropped(history.snapshots));
@@ -250,6 +280,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   let wake = () => {};
   options.stopSignal?.addEventListener('abort', () => {
     stopping = true;
+    waiting.recheck(() => stopping);
     wake();
   });
   const unsubscribe = options.control?.onChange(() => wake());

@@ -220,6 +220,14 @@ export function alreadyDone(last: Metrics | null, epochs: number, maxEpochs: num
   });
 }
 
+/**
+ * The record of a continued trial that its pruner stops before it runs again: the decision after
+ * its last reported epoch had not been taken when its previous run was interrupted.
+ */
+export function prunedBeforeRun(last: Metrics | null, epochs: number, metric: string): FinishInfo {
+  return finished('pruned', last, epochs, metric, { durationMs: null, error: null, tensorsAfter: null });
+}
+
 /** The retry settings of a run, and the trial's state they apply to. */
 export interface RetryInput {
   readonly number: number;

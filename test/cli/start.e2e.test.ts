@@ -88,7 +88,16 @@ describe('hpsearch start search-spaces/quick.yaml (2 workers, wasm, real trainin
     expect(result.code).toBe(0);
     const best = leaderboard(db, 'quick')[0]!.value;
     expect(JSON.parse(result.stdout)).toEqual([
-      { name: 'quick', status: 'completed', strategy: 'random', sampler: { name: 'random' }, trials: 8, best },
+      {
+        name: 'quick',
+        status: 'completed',
+        strategy: 'random',
+        sampler: { name: 'random' },
+        pruner: { name: 'none' },
+        pbt: null,
+        trials: 8,
+        best,
+      },
     ]);
   });
 

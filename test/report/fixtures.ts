@@ -54,7 +54,7 @@ class Writer {
 
   async train(number: number, epochs: readonly Metrics[], from = 0): Promise<void> {
     this.tick();
-    await this.storage.startTrial(this.study.id, number, { worker: 0, backend: 'cpu' });
+    await this.storage.startTrial(this.study.id, number, { worker: 0, host: 'h', backend: 'cpu' });
     for (const [i, metrics] of epochs.entries()) {
       this.tick();
       const raw = metrics[this.study.spec.objective.metric];

@@ -68,6 +68,7 @@ params:
       workers: 2,
       backend: 'wasm',
       sampler: { name: 'random' },
+      pruner: { name: 'none' },
       pbt: null,
       trialSeed: null,
       params: [
@@ -445,6 +446,64 @@ describe('parseStudy: invalid files, each with the exact message', () => {
       'space.yaml:6: trial_seed.piecewise[1]: values must be of one type: "x" after 1',
     ],
     [
+      'a pruner under a multi-fidelity strategy',
+      `${BASE}strategy: hyperband\npruner: median\n`,
+      'space.yaml:7: pruner: median does not apply to hyperband, which stops trials at its rungs already; use it with random or grid (or leave pruner out)',
+    ],
+    [
+      'a pruner under pbt, by flag',
+      `${BASE}strategy: pbt\n`,
+      'space.yaml: --pruner: patient does not apply to pbt, whose members all train to the end (the worst copy the best instead); leave pruner out',
+      { pruner: 'patient' },
+    ],
+    [
+      'percentile without its percentile',
+      `${BASE}pruner: percentile\n`,
+      'space.yaml:6: pruner.percentile: percentile needs its percentile: pruner: { name: percentile, percentile: 25 } keeps the top 25 %',
+    ],
+    [
+      'percentile by flag without its percentile',
+      `${BASE}pruner: { name: median, startup_trials: 3 }\n`,
+      'space.yaml: --pruner: percentile needs its percentile: pruner: { name: percentile, percentile: 25 } keeps the top 25 %',
+      { pruner: 'percentile' },
+    ],
+    [
+      'median with a percentile',
+      `${BASE}pruner: { name: median, percentile: 30 }\n`,
+      'space.yaml:6: pruner.percentile: does not apply to median, the 50th percentile; use name: percentile',
+    ],
+    [
+      'pruner settings out of range',
+      `${BASE}pruner: { name: percentile, percentile: 120, startup_trials: -1, interval: 0, parallel: sometimes }\n`,
+      [
+        'space.yaml:6: pruner.percentile: must be a number ≥ 0 and ≤ 100, got 120',
+        'space.yaml:6: pruner.startup_trials: must be an integer ≥ 0 and ≤ 100000, got -1',
+        'space.yaml:6: pruner.interval: must be an integer ≥ 1 and ≤ 100000, got 0',
+        'space.yaml:6: pruner.parallel: must be one of reproducible, fast, got "sometimes"',
+      ].join('\n'),
+    ],
+    [
+      'patient without its patience, by flag',
+      BASE,
+      'space.yaml: --pruner: patient needs its patience: pruner: { name: patient, patience: 3 } waits 3 epochs without improvement',
+      { pruner: 'patient' },
+    ],
+    [
+      'patient wrapping patient',
+      `${BASE}pruner: { name: patient, patience: 2, wrapped: patient }\n`,
+      'space.yaml:6: pruner.wrapped: cannot be patient again: wrap none, median or percentile',
+    ],
+    [
+      'unknown pruner key',
+      `${BASE}pruner: { name: median, n_startup_trials: 5 }\n`,
+      'space.yaml:6: pruner.n_startup_trials: unknown key; did you mean "startup_trials"?',
+    ],
+    [
+      'unknown pruner',
+      `${BASE}pruner: mediam\n`,
+      'space.yaml:6: pruner: must be one of none, median, percentile, patient, got "mediam"; did you mean "median"?',
+    ],
+    [
       'a study of constants only',
       `\nname: t\ndata: { dataset: spirals }\nparams:\n  learning_rate: 0.1\n`,
       'space.yaml:5: params: declares no searched parameter: every value is a constant (to train this one configuration, set trials: 1)',
@@ -592,5 +651,35 @@ describe('parseStudy: population based training', () => {
       `\nname: t\ndata: { dataset: spirals }\ntrials: 1\nparams:\n  learning_rate: { piecewise: [[0, 0.1], [3, 0.01]] }\n`,
     );
     expect(spec.trials).toBe(1);
+  });
+});
+
+describe('pruner', () => {
+  it("defaults to none; median takes Optuna's defaults", () => {
+    expect(parse(BASE).pruner).toEqual({ name: 'none' });
+    expect(parse(`${BASE}pruner: median\n`).pruner).toEqual({
+      name: 'median',
+      percentile: 50,
+      startupTrials: 5,
+      warmupEpochs: 0,
+      interval: 1,
+      parallel: 'reproducible',
+      lag: null,
+    });
+  });
+
+  it('reads the settings, a wrapped pruner, and a flag that switches the name leaving other settings behind', () => {
+    const file = `${BASE}pruner: { name: patient, patience: 3, min_delta: 0.01, wrapped: { name: percentile, percentile: 25, warmup_epochs: 2, interval: 2, lag: 0 } }\n`;
+    expect(parse(file).pruner).toEqual({
+      name: 'patient',
+      patience: 3,
+      minDelta: 0.01,
+      wrapped: { name: 'percentile', percentile: 25, startupTrials: 5, warmupEpochs: 2, interval: 2, parallel: 'reproducible', lag: 0 },
+    });
+    expect(parse(file, { pruner: 'median' }).pruner).toMatchObject({ name: 'median', percentile: 50, warmupEpochs: 0 });
+    expect(parse(`${BASE}pruner: { name: median, startup_trials: 2 }\n`, { pruner: 'median' }).pruner).toMatchObject({ startupTrials: 2 });
+    expect(parse(`${BASE}strategy: grid\n`.replace('[1.0e-4, 1] }', '[1.0e-4, 1], steps: 3 }'), { pruner: 'median' }).pruner.name).toBe(
+      'median',
+    );
   });
 });

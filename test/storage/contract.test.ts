@@ -64,7 +64,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     await storage.addTrial(study.id, { number: n, params: { lr: 0.1 }, seed: n, targetEpochs: 3 });
     if (status === 'queued') return;
     if (status === 'failed') return storage.finishTrial(study.id, n, finish('failed', { error: 'boom' }));
-    await storage.startTrial(study.id, n, { worker: 0, backend: 'cpu' });
+    await storage.startTrial(study.id, n, { worker: 0, host: 'h', backend: 'cpu' });
     await storage.recordEpoch(study.id, n, epoch(1, 0.9));
     if (status !== 'running') await storage.finishTrial(study.id, n, finish(status));
   }
@@ -143,7 +143,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         for (const [i, [status, value]] of values.entries()) {
           await storage.addTrial(id, { number: i, params: {}, seed: i, targetEpochs: 3 });
           if (status === 'queued') continue;
-          await storage.startTrial(id, i, { worker: 0, backend: 'cpu' });
+          await storage.startTrial(id, i, { worker: 0, host: 'h', backend: 'cpu' });
           await storage.recordEpoch(id, i, epoch(1, value));
           if (status !== 'running') await storage.finishTrial(id, i, finish(status, { value: value ?? NaN }));
         }
@@ -213,7 +213,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     test('a trial runs, reports epochs and completes', async () => {
       for (const n of [2, 0, 1]) await storage.addTrial(study.id, { number: n, params: {}, seed: n, targetEpochs: 2 });
       vi.setSystemTime(T0 + 10);
-      await storage.startTrial(study.id, 1, { worker: 3, backend: 'wasm' });
+      await storage.startTrial(study.id, 1, { worker: 3, host: 'h', backend: 'wasm' });
       await storage.recordEpoch(study.id, 1, epoch(1, 0.8));
       await storage.recordEpoch(study.id, 1, epoch(2, 0.6));
       let trial = (await storage.getTrials(study.id))[1]!;
@@ -261,7 +261,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         op: 'startTrial',
         to: 'running',
         operation: 'start',
-        call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, backend: 'cpu' }),
+        call: (s: Storage, id: number) => s.startTrial(id, 0, { worker: 1, host: 'h', backend: 'cpu' }),
       },
       ...(['completed', 'paused', 'pruned', 'diverged', 'failed'] as const).map((to) => ({
         op: 'finishTrial',
@@ -318,7 +318,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
 
     test('a multi-fidelity trial pauses at a rung, is promoted, and is dropped at the next', async () => {
       await storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1, bracket: 2, rung: 0 });
-      await storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, 0, { worker: 0, host: 'h', backend: 'cpu' });
       await storage.recordEpoch(study.id, 0, epoch(1, 0.9));
       await storage.finishTrial(study.id, 0, finish('paused', { value: 0.9, epochs: 1, durationMs: 10 }));
       expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'paused', bracket: 2, rung: 0, epochs: 1, targetEpochs: 1 });
@@ -326,7 +326,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       await storage.promoteTrial(study.id, 0, 1, 3);
       expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', rung: 1, epochs: 1, targetEpochs: 3, value: 0.9 });
       expect(await storage.getPromotions(study.id)).toEqual([{ trial: 0, rung: 1, createdAt: T0 + 5, params: null, source: null }]);
-      await storage.startTrial(study.id, 0, { worker: 1, backend: 'cpu' });
+      await storage.startTrial(study.id, 0, { worker: 1, host: 'h', backend: 'cpu' });
       await storage.recordEpoch(study.id, 0, epoch(2, 0.8));
       await storage.recordEpoch(study.id, 0, epoch(3, 0.7));
       await storage.finishTrial(study.id, 0, finish('paused', { value: 0.7, epochs: 3, durationMs: 20 }));
@@ -358,7 +358,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         retries: 1,
       });
       expect(await storage.getEpochs(study.id, 0)).toEqual([]);
-      await storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, 0, { worker: 0, host: 'h', backend: 'cpu' });
       await storage.finishTrial(study.id, 0, finish('failed', { error: 'boom' }));
       await storage.retryTrial(study.id, 0, 99);
       expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'queued', seed: 99, retries: 2, error: null });
@@ -366,11 +366,11 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
 
     test('writes to an unknown trial are rejected', async () => {
       const message = 'study "s" has no trial 7';
-      await expectRejection(storage.startTrial(study.id, 7, { worker: 0, backend: 'cpu' }), message);
+      await expectRejection(storage.startTrial(study.id, 7, { worker: 0, host: 'h', backend: 'cpu' }), message);
       await expectRejection(storage.recordEpoch(study.id, 7, epoch(1, 1)), message);
       await expectRejection(storage.finishTrial(study.id, 7, finish('failed')), message);
       await expectRejection(storage.requeueTrial(study.id, 7, 0), message);
-      await expectRejection(storage.startTrial(999, 7, { worker: 0, backend: 'cpu' }), 'no study with id 999');
+      await expectRejection(storage.startTrial(999, 7, { worker: 0, host: 'h', backend: 'cpu' }), 'no study with id 999');
       expect(await storage.getTrials(study.id)).toEqual([]);
     });
 
@@ -413,6 +413,21 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
   });
 
   describe('epochs', () => {
+    test("give a pruner's view of an epoch: the values of the trials below a number that reached it, and those running short of it", async () => {
+      await trialIn(0, 'completed'); // epoch 1: 0.9
+      await trialIn(1, 'running');
+      await storage.recordEpoch(study.id, 1, epoch(2, Number.NaN));
+      await trialIn(2, 'running'); // epoch 1 only
+      await trialIn(3, 'pruned'); // epoch 1 only, ended there
+      await trialIn(4, 'running');
+      await storage.recordEpoch(study.id, 4, epoch(2, 0.4));
+      expect(await storage.epochValues(study.id, 2, 4, 1)).toEqual({ values: [], running: 1 });
+      expect(await storage.epochValues(study.id, 2, 5, 9)).toEqual({ values: [null, 0.4], running: 1 });
+      expect(await storage.epochValues(study.id, 1, 5, 4)).toEqual({ values: [0.9, 0.9, 0.9, 0.9], running: 0 });
+      expect(await storage.epochValues(study.id, 2, Infinity, 2)).toEqual({ values: [null, 0.4], running: 0 });
+      expect(await storage.epochValues(study.id, 3, 2, 9)).toEqual({ values: [], running: 1 });
+    });
+
     test('come back by trial then epoch, and only for a running trial', async () => {
       await trialIn(0, 'running');
       await trialIn(1, 'running');
@@ -490,7 +505,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         [1, 1],
       ]);
 
-      await storage.startTrial(study.id, 0, { worker: 2, backend: 'cpu' });
+      await storage.startTrial(study.id, 0, { worker: 2, host: 'h', backend: 'cpu' });
       await storage.requeueTrial(study.id, 0, 0);
       trial = (await storage.getTrials(study.id))[0]!;
       // A run killed before it reported its time adds nothing.
@@ -499,11 +514,83 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     });
   });
 
+  describe('runs', () => {
+    test('one per run: opened by a start, closed by whatever takes the trial out of running', async () => {
+      await storage.addTrial(study.id, { number: 0, params: { lr: 0.1 }, seed: 0, targetEpochs: 3 });
+      await storage.addTrial(study.id, { number: 1, params: { lr: 0.2 }, seed: 1, targetEpochs: 3 });
+      await storage.startTrial(study.id, 0, { worker: 1, host: 'alpha', backend: 'cpu' });
+      vi.setSystemTime(T0 + 1000);
+      await storage.recordEpoch(study.id, 0, epoch(1, 0.9));
+      vi.setSystemTime(T0 + 1500);
+      // A stop its loop saw: the run ends now.
+      await storage.requeueTrial(study.id, 0, 1, 1500);
+      vi.setSystemTime(T0 + 2000);
+      await storage.startTrial(study.id, 1, { worker: 0, host: 'beta', process: '42', backend: 'cpu' });
+      await storage.startTrial(study.id, 0, { worker: 1, host: 'alpha', backend: 'cpu' });
+      vi.setSystemTime(T0 + 3000);
+      await storage.recordEpoch(study.id, 0, epoch(2, 0.8));
+      vi.setSystemTime(T0 + 9000);
+      // Recovered after a crash: the run ends at its last stored epoch.
+      await storage.requeueTrial(study.id, 0, 1, null, true);
+      vi.setSystemTime(T0 + 9500);
+      await storage.finishTrial(study.id, 1, finish('completed', { epochs: 0 }));
+      await storage.startTrial(study.id, 0, { worker: 0, host: 'alpha', backend: 'cpu' });
+      vi.setSystemTime(T0 + 9900);
+      // Crashed before any epoch of this run: it ends where it started.
+      await storage.requeueTrial(study.id, 0, 1, null, true);
+      await storage.startTrial(study.id, 0, { worker: 0, host: 'alpha', backend: 'cpu' });
+      await storage.recordEpoch(study.id, 0, epoch(2, 0.7));
+      vi.setSystemTime(T0 + 10_000);
+      await storage.finishTrial(study.id, 0, finish('paused', { epochs: 2 }));
+      // A queued trial that fails never ran: no run.
+      await storage.addTrial(study.id, { number: 2, params: { lr: 0.3 }, seed: 2, targetEpochs: 3 });
+      await storage.finishTrial(study.id, 2, finish('failed', { error: 'x' }));
+      const run = (
+        trial: number,
+        host: string,
+        slot: string,
+        from: number,
+        to: number,
+        start: number,
+        end: number,
+        outcome: TrialStatus,
+      ) => ({
+        trial,
+        host,
+        slot,
+        startedAt: T0 + start,
+        endedAt: T0 + end,
+        fromEpoch: from,
+        toEpoch: to,
+        outcome,
+      });
+      expect(await storage.getRuns(study.id)).toEqual([
+        run(0, 'alpha', '1', 0, 1, 0, 1500, 'queued'),
+        run(1, 'beta', '42:0', 0, 0, 2000, 9500, 'completed'),
+        run(0, 'alpha', '1', 1, 2, 2000, 3000, 'queued'),
+        run(0, 'alpha', '0', 1, 1, 9500, 9500, 'queued'),
+        run(0, 'alpha', '0', 1, 2, 9900, 10_000, 'paused'),
+      ]);
+      await storage.promoteTrial(study.id, 0, 1, 3);
+      await storage.startTrial(study.id, 0, { worker: 3, host: 'alpha', backend: 'cpu' });
+      expect((await storage.getRuns(study.id)).at(-1)).toEqual({
+        trial: 0,
+        host: 'alpha',
+        slot: '3',
+        startedAt: T0 + 10_000,
+        endedAt: null,
+        fromEpoch: 2,
+        toEpoch: null,
+        outcome: null,
+      });
+    });
+  });
+
   describe('population based training', () => {
     /** Trial `n` runs `epochs` epochs (values 0.9, 0.8...) and ends as `status`. */
     async function ranTo(n: number, epochs: number, status: FinishInfo['status'], error: string | null = null): Promise<void> {
       await storage.addTrial(study.id, { number: n, params: { lr: 0.1, n }, seed: n, targetEpochs: epochs, rung: 0 });
-      await storage.startTrial(study.id, n, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, n, { worker: 0, host: 'h', backend: 'cpu' });
       for (let e = 1; e <= epochs; e += 1) await storage.recordEpoch(study.id, n, epoch(e, 1 - e / 10));
       await storage.finishTrial(study.id, n, finish(status, { value: 1 - epochs / 10, epochs, error }));
     }
@@ -556,7 +643,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         { trial: 1, rung: 1, createdAt: T0 + 5, params: { lr: 0.05, n: 0 }, source: { trial: 0, epoch: 2 } },
       ]);
       // It runs on from there.
-      await storage.startTrial(study.id, 1, { worker: 1, backend: 'cpu' });
+      await storage.startTrial(study.id, 1, { worker: 1, host: 'h', backend: 'cpu' });
       await storage.recordEpoch(study.id, 1, epoch(3, 0.3));
       expect(await epochsOf(1)).toEqual([1, 2, 3]);
     });
@@ -641,7 +728,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       await ranTo(1, 2, 'paused');
       vi.setSystemTime(T0 + 1);
       await storage.promoteTrial(study.id, 1, 1, 4, { params: { lr: 0.2 }, source: null });
-      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, 1, { worker: 0, host: 'h', backend: 'cpu' });
       for (const e of [3, 4]) await storage.recordEpoch(study.id, 1, epoch(e, 0.5));
       await storage.finishTrial(study.id, 1, finish('paused', { epochs: 4 }));
       vi.setSystemTime(T0 + 2);
@@ -652,7 +739,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         copiedFrom: { trial: 0, epoch: 4 },
         epochs: 4,
       });
-      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, 1, { worker: 0, host: 'h', backend: 'cpu' });
       for (const e of [5, 6]) await storage.recordEpoch(study.id, 1, epoch(e, 0.4));
       await storage.finishTrial(study.id, 1, finish('paused', { epochs: 6 }));
       vi.setSystemTime(T0 + 3);
@@ -677,11 +764,11 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       await ranTo(0, 2, 'paused');
       await ranTo(1, 2, 'diverged');
       await storage.promoteTrial(study.id, 1, 1, 6, { params: { lr: 0.05 }, source: { trial: 0, epoch: 2 } });
-      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, 1, { worker: 0, host: 'h', backend: 'cpu' });
       await storage.recordEpoch(study.id, 1, epoch(3, 0.3));
       await storage.requeueTrial(study.id, 1, 2);
       expect(await trialOf(1)).toMatchObject({ status: 'queued', epochs: 2, interruptions: 1, copiedFrom: { trial: 0, epoch: 2 } });
-      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, 1, { worker: 0, host: 'h', backend: 'cpu' });
       await storage.finishTrial(study.id, 1, finish('failed', { epochs: 2, error: 'boom' }));
       await storage.retryTrial(study.id, 1, 77);
       expect(await trialOf(1)).toMatchObject({
@@ -694,7 +781,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
         copiedFrom: null,
       });
       // New parameters on a retry (a smaller batch) do not touch the first ones once a promotion changed them.
-      await storage.startTrial(study.id, 1, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, 1, { worker: 0, host: 'h', backend: 'cpu' });
       await storage.finishTrial(study.id, 1, finish('failed', { epochs: 0, error: 'oom' }));
       await storage.retryTrial(study.id, 1, 78, { lr: 0.05, batch_size: 8 });
       expect(await trialOf(1)).toMatchObject({ params: { lr: 0.05, batch_size: 8 }, initialParams: { lr: 0.1, n: 1 }, copiedFrom: null });
@@ -715,7 +802,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       const writes: Array<Promise<unknown>> = [];
       for (let n = 0; n < 200; n += 1) {
         writes.push(storage.addTrial(study.id, { number: n, params: { n }, seed: n, targetEpochs: 1 }));
-        writes.push(storage.startTrial(study.id, n, { worker: n % 4, backend: 'cpu' }));
+        writes.push(storage.startTrial(study.id, n, { worker: n % 4, host: 'h', backend: 'cpu' }));
         writes.push(storage.recordEpoch(study.id, n, epoch(1, n)));
       }
       await Promise.all(writes);
@@ -728,10 +815,10 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
       const results = await Promise.allSettled([
         storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1 }),
         storage.addTrial(study.id, { number: 0, params: { other: true }, seed: 1, targetEpochs: 1 }),
-        storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' }),
+        storage.startTrial(study.id, 0, { worker: 0, host: 'h', backend: 'cpu' }),
         storage.recordEpoch(study.id, 5, epoch(1, 1)),
         storage.finishTrial(study.id, 0, finish('completed')),
-        storage.startTrial(study.id, 0, { worker: 1, backend: 'cpu' }),
+        storage.startTrial(study.id, 0, { worker: 1, host: 'h', backend: 'cpu' }),
       ]);
       expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
         'ok',
@@ -747,7 +834,7 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     test('a read sees every write issued before it', async () => {
       const created = storage.createStudy(makeSpec({ name: 'later' }), null);
       const added = storage.addTrial(study.id, { number: 0, params: {}, seed: 0, targetEpochs: 1 });
-      const started = storage.startTrial(study.id, 0, { worker: 0, backend: 'cpu' });
+      const started = storage.startTrial(study.id, 0, { worker: 0, host: 'h', backend: 'cpu' });
       const [later, trials, list] = await Promise.all([storage.getStudy('later'), storage.getTrials(study.id), storage.listStudies()]);
       expect(later?.name).toBe('later');
       expect(trials.map((t) => t.status)).toEqual(['running']);

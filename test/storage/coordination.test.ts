@@ -42,7 +42,7 @@ const KINDS = [
     : []),
 ] as const;
 
-const START = { worker: 'host-a:1', leaseMs: 60_000, start: { backend: 'cpu' } };
+const START = { worker: 'host-a:1', leaseMs: 60_000, start: { backend: 'cpu', host: 'host-a', process: '1' } };
 
 function finish(status: FinishInfo['status'], epochs: number): FinishInfo {
   return { status, value: 0.5, metrics: { loss: 0.5 }, epochs, durationMs: 10, error: null, tensorsAfter: null };
@@ -194,6 +194,24 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     });
     expect((await storage.getEpochs(study.id)).map((e) => e.epoch)).toEqual([1]);
     expect(await co.getCheckpoint(study.id, 0, 1)).toEqual(bytes);
+    // The run that was taken over ends at its last stored epoch, not when the takeover noticed.
+    const runs = await storage.getRuns(study.id);
+    expect(runs.map((r) => [r.trial, r.host, r.slot, r.fromEpoch, r.toEpoch, r.outcome])).toEqual([
+      [0, 'host-a', '1:0', 0, 1, 'paused'],
+      [0, 'host-a', '1:1', 1, 2, 'queued'],
+    ]);
+    expect(runs[1]!.endedAt).toBeLessThan(next.takeovers[0]!.createdAt - 150);
+    expect(runs[1]!.endedAt).toBeGreaterThanOrEqual(runs[1]!.startedAt);
+  });
+
+  test("a pruner's decision waits for running trials, but not for one whose lease ran out", async () => {
+    await co.claimJobs(study.id, { ...START, leaseMs: 150 }, (state) => newTrial(state));
+    const second = await co.claimJobs(study.id, START, (state) => newTrial(state));
+    await co.recordLeasedEpoch(study.id, 1, second.leases[0]!.owner, epoch(1));
+    expect(await storage.epochValues(study.id, 1, 2, 1)).toEqual({ values: [], running: 1 });
+    await sleep(250);
+    expect(await storage.epochValues(study.id, 1, 2, 1)).toEqual({ values: [], running: 0 });
+    expect(await storage.epochValues(study.id, 1, 2, 0)).toEqual({ values: [1], running: 0 });
   });
 
   test('an expired job whose reported epochs reach its target keeps them all: it has nothing left to run', async () => {

@@ -42,11 +42,11 @@ describe.skipIf(!WITH_POSTGRES)('a database of schema 2', () => {
   test('opens read-write, migrates, and reads its rows with no change nor copy', async () => {
     const url = await postgres().createDatabase();
     await schema2(url);
-    await expect(PostgresStorage.open(url, { readonly: true })).rejects.toThrow('has schema version 2, but this hpsearch reads version 3');
-    expect(SCHEMA_VERSION).toBe(3);
+    await expect(PostgresStorage.open(url, { readonly: true })).rejects.toThrow('has schema version 2, but this hpsearch reads version 4');
+    expect(SCHEMA_VERSION).toBe(4);
     const storage = await PostgresStorage.open(url);
     const database = new URL(url).pathname.slice(1);
-    expect(await postgres().query(database, `SELECT version FROM ${SCHEMA}.schema_version`)).toEqual([{ version: 3 }]);
+    expect(await postgres().query(database, `SELECT version FROM ${SCHEMA}.schema_version`)).toEqual([{ version: 4 }]);
     const study = await storage.getStudy('old');
     expect(study?.spec).toMatchObject({ strategy: 'sha', sampler: { name: 'random' }, pbt: null, trialSeed: null });
     expect(await storage.getTrials(1)).toMatchObject([
@@ -54,23 +54,27 @@ describe.skipIf(!WITH_POSTGRES)('a database of schema 2', () => {
     ]);
     expect(await storage.getPromotions(1)).toEqual([{ trial: 0, rung: 1, createdAt: 40, params: null, source: null }]);
     // And it takes the new writes, in a claim too.
-    const claimed = await storage.coordination.claimJobs(1, { worker: 'h:1', leaseMs: 60_000, start: { backend: 'cpu' } }, (state) => {
-      expect(state.trials.map((t) => [t.initialParams, t.copiedFrom])).toEqual([[{ lr: 0.1 }, null]]);
-      return {
-        claims: [
-          {
-            kind: 'promote',
-            slot: 0,
-            number: 0,
-            rung: 2,
-            targetEpochs: 9,
-            change: { params: { lr: 0.2 }, source: { trial: 0, epoch: 3 } },
-          },
-        ],
-        drop: [],
-        status: null,
-      };
-    });
+    const claimed = await storage.coordination.claimJobs(
+      1,
+      { worker: 'h:1', leaseMs: 60_000, start: { backend: 'cpu', host: 'h', process: '1' } },
+      (state) => {
+        expect(state.trials.map((t) => [t.initialParams, t.copiedFrom])).toEqual([[{ lr: 0.1 }, null]]);
+        return {
+          claims: [
+            {
+              kind: 'promote',
+              slot: 0,
+              number: 0,
+              rung: 2,
+              targetEpochs: 9,
+              change: { params: { lr: 0.2 }, source: { trial: 0, epoch: 3 } },
+            },
+          ],
+          drop: [],
+          status: null,
+        };
+      },
+    );
     expect(claimed.leases).toHaveLength(1);
     expect((await storage.getTrials(1))[0]).toMatchObject({
       status: 'running',
@@ -80,6 +84,8 @@ describe.skipIf(!WITH_POSTGRES)('a database of schema 2', () => {
       copiedFrom: { trial: 0, epoch: 3 },
     });
     expect(await storage.coordination.getCheckpoint(1, 0, 3)).toEqual(new Uint8Array([1, 2]));
+    // Its run starts from the copied epochs, in the lane of the claiming process's slot.
+    expect(await storage.getRuns(1)).toMatchObject([{ trial: 0, host: 'h', slot: '1:0', fromEpoch: 3, endedAt: null, outcome: null }]);
     expect((await storage.getPromotions(1)).map((p) => [p.rung, p.params, p.source])).toEqual([
       [1, null, null],
       [2, { lr: 0.2 }, { trial: 0, epoch: 3 }],

@@ -51,7 +51,7 @@ function openError(file: string, readonly = false): { message: string; hint: str
 async function seed(storage: SqliteStorage): Promise<number> {
   const study = await storage.createStudy(makeSpec({ name: 'kept' }), 'cpu');
   await storage.addTrial(study.id, { number: 0, params: { lr: 0.01, act: 'relu' }, seed: 3, targetEpochs: 2 });
-  await storage.startTrial(study.id, 0, { worker: 1, backend: 'cpu' });
+  await storage.startTrial(study.id, 0, { worker: 1, host: 'h', backend: 'cpu' });
   await storage.recordEpoch(study.id, 0, { epoch: 1, metrics: { loss: NaN, acc: 0.5 }, value: NaN, durationMs: 12.5 });
   return study.id;
 }
@@ -65,7 +65,7 @@ describe('a new database', () => {
       SCHEMA_VERSION,
     ]);
     expect(APPLICATION_ID).toBe(0x48505352);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 
   test('keeps its data across a reopen, NaN metrics included', async () => {
@@ -129,9 +129,9 @@ describe('a database of schema 2', () => {
   test('opens read-write, migrates, and reads its rows with no change nor copy', async () => {
     const file = join(dir, 'v2.db');
     schema2(file);
-    expect(openError(file, true).message).toBe(`${file} has schema version 2, but this hpsearch reads version 3`);
+    expect(openError(file, true).message).toBe(`${file} has schema version 2, but this hpsearch reads version 4`);
     const storage = SqliteStorage.open(file);
-    expect(pragma(file, 'user_version')).toBe(3);
+    expect(pragma(file, 'user_version')).toBe(4);
     const study = await storage.getStudy('old');
     expect(study?.spec).toMatchObject({ strategy: 'sha', sampler: { name: 'random' }, pbt: null, trialSeed: null });
     expect((await storage.listStudies())[0]?.sampler).toEqual({ name: 'random' });
@@ -197,7 +197,7 @@ describe('a file that is not ours', () => {
     const db = raw(path);
     db.pragma('user_version = 99');
     db.close();
-    const message = `${path} has schema version 99, but this hpsearch only knows versions up to 3`;
+    const message = `${path} has schema version 99, but this hpsearch only knows versions up to 4`;
     expect(openError(path).message).toBe(message);
     expect(openError(path, true).message).toBe(message);
   });
@@ -215,12 +215,12 @@ describe('read-only', () => {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.close();
     expect(openError(file, true)).toEqual({
-      message: `${file} has schema version 0, but this hpsearch reads version 3`,
+      message: `${file} has schema version 0, but this hpsearch reads version 4`,
       hint: 'open it once without read-only access to upgrade it',
     });
     expect(pragma(file, 'user_version')).toBe(0);
     SqliteStorage.open(file).close();
-    expect(pragma(file, 'user_version')).toBe(3);
+    expect(pragma(file, 'user_version')).toBe(4);
   });
 
   test('writes are rejected and reads work after the writer has closed', async () => {
@@ -262,7 +262,7 @@ test('when another writer holds the lock, the whole batch is rejected as one and
     storage.addTrial(id, { number: 1, params: {}, seed: 1, targetEpochs: 1 }),
     storage.setStudyStatus(id, 'completed'),
     // Would fail its own check, but the batch never started: it gets the batch's error.
-    storage.startTrial(id, 9, { worker: 0, backend: 'cpu' }),
+    storage.startTrial(id, 9, { worker: 0, host: 'h', backend: 'cpu' }),
   ]);
   const locked = `could not write to ${path}: database is locked`;
   expect(results.map((r) => r.status === 'rejected' && r.reason instanceof StorageError && r.reason.message)).toEqual([

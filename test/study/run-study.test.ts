@@ -27,6 +27,7 @@ function fakeExecutor(
   slots: number,
   script: Script,
   log: { concurrent: number; maxConcurrent: number; slotsSeen: number[] },
+  ticks: (task: TrialTask, epoch: number) => number = () => 1,
 ): TrialExecutor {
   return {
     slots,
@@ -39,7 +40,7 @@ function fakeExecutor(
       try {
         let metrics = {};
         for (let epoch = task.budget.from + 1; epoch <= task.budget.to; epoch++) {
-          await tick();
+          for (let i = ticks(task, epoch); i > 0; i--) await tick();
           if (signal?.aborted) throw Object.assign(new Error('The task has been aborted'), { name: 'AbortError' });
           const value = script(task, epoch);
           if (value === 'throw') throw new Error(`boom in trial ${task.trial}`);
@@ -89,6 +90,8 @@ async function run(
     stop?: AbortSignal;
     abort?: AbortSignal;
     ends?: TrialView[];
+    /** Ticks each epoch of a trial takes (default 1). */
+    ticks?: (task: TrialTask, epoch: number) => number;
   } = {},
 ) {
   const spec = options.spec ?? SPEC;
@@ -99,7 +102,7 @@ async function run(
     storage,
     study,
     strategy: options.strategy ?? createStrategy(spec),
-    executor: fakeExecutor(options.slots ?? 2, script, log),
+    executor: fakeExecutor(options.slots ?? 2, script, log, options.ticks),
     backend: 'cpu',
     checkpointDir: null,
     stopSignal: options.stop,
@@ -223,6 +226,7 @@ describe('runStudy', () => {
     // A crash after this point would leave a trial running: simulate it.
     await storage.startTrial(study.id, 0 + (await storage.getTrials(study.id)).find((t) => t.status === 'queued')!.number, {
       worker: 0,
+      host: 'h',
       backend: 'cpu',
     });
     const { result } = await run((task) => task.trial, { storage });
@@ -292,7 +296,7 @@ describe('runStudy', () => {
     const study = await storage.createStudy(SPEC, 'cpu');
     for (const number of [0, 1]) {
       await storage.addTrial(study.id, { number, params: { learning_rate: 0.01 * (number + 1) }, seed: number, targetEpochs: 3 });
-      await storage.startTrial(study.id, number, { worker: 0, backend: 'cpu' });
+      await storage.startTrial(study.id, number, { worker: 0, host: 'h', backend: 'cpu' });
       for (let epoch = 1; epoch <= 3; epoch++)
         await storage.recordEpoch(study.id, number, {
           epoch,
@@ -358,5 +362,78 @@ describe('runStudy with a dispatch control', () => {
     const result = await done;
     expect(result.status).toBe('completed');
     expect(result.trials).toHaveLength(6);
+  });
+});
+
+describe('runStudy with a pruner', () => {
+  /** Trial t reports base[t] + 1/epoch (val_loss, minimized). */
+  const BASE = [1, 5, 2, 9, 0.5, 7, 3, 8];
+  const curve: Script = (task, epoch) => BASE[task.trial]! + 1 / epoch;
+  const median = (lag: number, parallel: 'reproducible' | 'fast' = 'reproducible'): StudySpec =>
+    makeSpec({
+      ...SPEC,
+      trials: BASE.length,
+      pruner: { name: 'median', percentile: 50, startupTrials: 2, warmupEpochs: 0, interval: 1, parallel, lag },
+    });
+  const outcomes = (result: StudyOutcome) => result.trials.map((t) => [t.number, t.status, t.epochs]);
+  /**
+   * Worked out by hand: a trial is pruned after an epoch where its best value so far is worse
+   * than the median of the values the trials before it had at that epoch, once there are two.
+   */
+  const ONE_BY_ONE = [
+    [0, 'completed', 3],
+    [1, 'completed', 3], // sees one value only
+    [2, 'completed', 3], // 3 against the median 4 of [2, 6]; then 2.5 against 3.5
+    [3, 'pruned', 1], // 10 against 3
+    [4, 'completed', 3],
+    [5, 'pruned', 1], // 8 against 3
+    [6, 'pruned', 2], // 4 against 4.5 goes on; then 3.5 against 2 of [1.5, 5.5, 2.5, 1]
+    [7, 'pruned', 1],
+  ];
+
+  it('stops a trial that falls behind the median at an epoch, and keeps its curve', async () => {
+    const { result, storage, study } = await run(curve, { spec: median(0), slots: 1 });
+    expect(result.status).toBe('completed');
+    expect(outcomes(result)).toEqual(ONE_BY_ONE);
+    expect((await storage.getEpochs(study.id, 6)).map((e) => e.value)).toEqual([4, 3.5]);
+    expect(result.trials.find((t) => t.number === 6)!.value).toBe(3.5);
+  });
+
+  it('decides the same whatever the timing: a decision waits for the earlier trials it sees', async () => {
+    // lag 1 with two slots: trial n sees trials 0 … n − 2. Trial 0 is slow, so trials 2 and 3
+    // reach their epochs before it; they wait for it instead of deciding on less.
+    const fast = await run(curve, { spec: median(1), slots: 2 });
+    const slowFirst = await run(curve, { spec: median(1), slots: 2, ticks: (task) => (task.trial === 0 ? 25 : 1) });
+    const slowLater = await run(curve, { spec: median(1), slots: 2, ticks: (task) => (task.trial === 5 ? 25 : 1) });
+    expect(outcomes(slowFirst.result)).toEqual(outcomes(fast.result));
+    expect(outcomes(slowLater.result)).toEqual(outcomes(fast.result));
+    // Trial 3 sees trials 0 and 1 only: 10 against the median 4 of [2, 6].
+    expect(outcomes(fast.result)[3]).toEqual([3, 'pruned', 1]);
+  });
+
+  it('fast mode decides on what has arrived: a slow earlier trial is not waited for', async () => {
+    const slow = await run(curve, { spec: median(1, 'fast'), slots: 2, ticks: (task) => (task.trial === 0 ? 25 : 1) });
+    // Trial 2 reaches epoch 1 before trial 0 and sees only trial 1 (one value, under startup 2).
+    expect(outcomes(slow.result)[2]).toEqual([2, 'completed', 3]);
+    // Trial 3 sees trial 2 at epoch 1 (fast mode sees every trial), not trial 0 yet: 10 against the median 4.5 of [6, 3].
+    expect(outcomes(slow.result)[3]).toEqual([3, 'pruned', 1]);
+  });
+
+  it('after a stop and a resume decides exactly as a run straight through', async () => {
+    const storage = new MemoryStorage();
+    const stop = new AbortController();
+    const ends: TrialView[] = [];
+    const spec = median(1);
+    await run(
+      (task, epoch) => {
+        if (task.trial === 4 && epoch === 2) stop.abort();
+        return curve(task, epoch);
+      },
+      { spec, slots: 2, storage, stop: stop.signal, ends },
+    );
+    expect((await storage.getStudy(spec.name))!.status).toBe('interrupted');
+    const resumed = await run(curve, { spec, slots: 2, storage });
+    const straight = await run(curve, { spec, slots: 2 });
+    expect(outcomes(resumed.result)).toEqual(outcomes(straight.result));
   });
 });

@@ -237,6 +237,8 @@ describe('KeyHelp and StudyPicker', () => {
         best: 0.95,
         createdAt: 0,
         sampler: { name: 'random' as const },
+        pruner: { name: 'none' as const },
+        pbt: null,
       },
       {
         name: 'digits-sha',
@@ -249,6 +251,8 @@ describe('KeyHelp and StudyPicker', () => {
         best: 0.1234,
         createdAt: 1,
         sampler: { name: 'random' as const },
+        pruner: { name: 'none' as const },
+        pbt: null,
       },
     ];
     expect(frame(<StudyPicker studies={studies} selected={1} location="results/hpsearch.db" width={70} height={6} />)).toBe(

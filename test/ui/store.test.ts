@@ -196,7 +196,7 @@ describe('StudyFollower', () => {
     const study = await storage.createStudy(spec(), 'wasm');
     for (let n = 0; n < 5; n++) {
       await storage.addTrial(study.id, { number: n, params: { learning_rate: 0.01 * (n + 1) }, seed: n, targetEpochs: 2 });
-      await storage.startTrial(study.id, n, { worker: 0, backend: 'wasm' });
+      await storage.startTrial(study.id, n, { worker: 0, host: 'h', backend: 'wasm' });
       for (let epoch = 1; epoch <= 2; epoch++)
         await storage.recordEpoch(study.id, n, {
           epoch,

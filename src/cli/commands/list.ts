@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { samplerJson } from '../../report/sampler.js';
+import { pbtJson, prunerJson, samplerJson } from '../../report/sampler.js';
 import { studiesTable } from '../../report/studies.js';
 import { openStorage, parseStorageUrl } from '../../storage/open.js';
 import type { CliIO } from '../io.js';
@@ -17,7 +17,10 @@ export function registerList(program: Command, io: CliIO): void {
   program
     .command('list')
     .description('list the studies in a storage')
-    .option('--json', 'print a JSON array of { name, status, strategy, sampler: { name, ...settings }, trials, best }')
+    .option(
+      '--json',
+      'print a JSON array of { name, status, strategy, sampler: { name, ...settings }, pruner: { name, ...settings }, pbt (its settings, or null), trials, best }',
+    )
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
     .action(async (options: ListOptions) => {
       const target = parseStorageUrl(options.storage);
@@ -35,6 +38,8 @@ export function registerList(program: Command, io: CliIO): void {
             status: s.status,
             strategy: s.strategy,
             sampler: samplerJson(s.sampler),
+            pruner: prunerJson(s.pruner),
+            pbt: pbtJson(s.pbt),
             trials: s.trials,
             best: s.best,
           }));
