@@ -2,7 +2,6 @@
  * The data behind the report's charts, as plain values (no markup), so that any renderer (the
  * HTML report's SVG, the terminal dashboard) can draw them.
  */
-import type { StudySpec } from '../space/spec.js';
 import type { Direction, ParamValue, TrialStatus } from '../core/types.js';
 import type { ParamSpec } from '../space/types.js';
 import type { TrialRecord } from '../storage/storage.js';
@@ -67,20 +66,6 @@ export function resultPoints(trials: readonly TrialRecord[]): TrialPoint[] {
   return trials
     .filter((t) => t.status !== 'queued' && t.status !== 'running')
     .map((t) => ({ trial: t.number, status: t.status, value: t.value, epochs: t.epochs, params: t.params }));
-}
-
-/** The x parameter of the objective scatter: `learning_rate` when searched as a number, else the first numeric parameter. */
-export function scatterParam(spec: Pick<StudySpec, 'params'>): ParamAxis | undefined {
-  const axes = searchedParamNames(spec.params).flatMap((n) => paramAxis(spec.params, n) ?? []);
-  const numeric = axes.filter((a) => a.kind === 'number');
-  return numeric.find((a) => a.name === 'learning_rate') ?? numeric[0];
-}
-
-/** The colour parameter: `schedule` when searched, else the first categorical parameter. */
-export function colourParam(spec: Pick<StudySpec, 'params'>): Extract<ParamAxis, { kind: 'category' }> | undefined {
-  const axes = searchedParamNames(spec.params).flatMap((n) => paramAxis(spec.params, n) ?? []);
-  const categorical = axes.filter((a): a is Extract<ParamAxis, { kind: 'category' }> => a.kind === 'category');
-  return categorical.find((a) => a.name === 'schedule') ?? categorical[0];
 }
 
 /** The objective per epoch of the best `k` trials (by the leaderboard), best first. */

@@ -9,6 +9,7 @@ import { studyBoard } from '../../src/report/board.js';
 import { studyCharts } from '../../src/report/html/charts.js';
 import { escapeHtml, html, raw } from '../../src/report/html/markup.js';
 import { htmlReport } from '../../src/report/html/report.js';
+import { importanceView } from '../../src/report/importance-view.js';
 import { knownMetrics, resolveRanking } from '../../src/report/ranking.js';
 import type { StudyData } from '../../src/report/study-view.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
@@ -17,6 +18,7 @@ import { IMG, SCRIPT, hostileStudy, hyperbandStudy, randomStudy } from './fixtur
 const report = (data: StudyData) =>
   htmlReport(data, studyBoard(data.study.spec, data.trials, resolveRanking(data.study.spec.objective, knownMetrics(data.trials))), {
     version: '9.9.9',
+    importance: null,
   });
 
 let random: StudyData;
@@ -114,51 +116,67 @@ describe('charts', () => {
 
   it('a random search over learning rate, batch size and schedule', () => {
     expect(kinds(random)).toEqual([
-      'objective-vs-param: val_accuracy against learning_rate',
-      'best-so-far: Best val_accuracy so far',
-      'curves: Learning curves of the top 4',
+      'slice: val_accuracy against learning_rate',
       'objective-by-param: val_accuracy by batch_size',
       'objective-by-param: val_accuracy by schedule',
       'objective-by-param: val_accuracy by schedule.gamma',
+      'best-so-far: Best val_accuracy so far',
+      'curves: Learning curves of the top 4',
       'parallel-coordinates: Parallel coordinates',
+      'worker-timeline: Worker timeline',
     ]);
-    const scatter = studyCharts(random).figures[0]!;
-    expect(scatter.legend.map((e) => e.label)).toEqual([
-      'schedule=constant',
-      'schedule=step',
-      'completed',
-      'diverged or failed (no value)',
-    ]);
-    expect(scatter.svg.text).toContain('learning_rate (log scale)');
+    const slice = studyCharts(random).figures[0]!;
+    expect(slice.legend.map((e) => e.label)).toEqual(['first trial (0)', 'last trial (3)', 'completed', 'diverged or failed (no value)']);
+    expect(slice.svg.text).toContain('learning_rate (log scale)');
   });
 
-  it('without schedule or batch size: coloured by the first categorical parameter, and the rung funnel', () => {
+  it('a Hyperband search: a slice plot, a strip, the rung funnel and the worker timeline', () => {
     const charts = studyCharts(hyperband);
     expect(kinds(hyperband)).toEqual([
-      'objective-vs-param: val_accuracy against learning_rate',
+      'slice: val_accuracy against learning_rate',
+      'objective-by-param: val_accuracy by optimizer',
       'best-so-far: Best val_accuracy so far',
       'curves: Learning curves of the top 5',
-      'objective-by-param: val_accuracy by optimizer',
       'parallel-coordinates: Parallel coordinates',
       'rung-funnel: Rung funnel',
+      'worker-timeline: Worker timeline',
     ]);
     expect(charts.figures[0]!.caption).toBe(
-      "Each trial's final val_accuracy (maximize) against its learning_rate on a log axis, coloured by optimizer.",
+      "Each trial's final val_accuracy (maximize) against its learning_rate on a log axis, darker for later trials.",
     );
     expect(charts.figures[5]!.svg.text).toContain('>1/2  best 0.8</text>');
+    expect(charts.notes).toEqual(['The contour needs two numeric parameters; one is searched.']);
   });
 
-  it('without a numeric parameter: no scatter, and a note saying why', () => {
+  it('without a numeric parameter: no slice plot or contour, and a note saying why', () => {
     const spec = { ...hyperband.study.spec, params: hyperband.study.spec.params.filter((p) => p.name === 'optimizer') };
     const charts = studyCharts({ ...hyperband, study: { ...hyperband.study, spec } });
     expect(charts.figures.map((f) => f.kind)).toEqual([
+      'objective-by-param',
       'best-so-far',
       'curves',
-      'objective-by-param',
       'parallel-coordinates',
       'rung-funnel',
+      'worker-timeline',
     ]);
-    expect(charts.notes).toEqual(['No numeric parameter is searched: the objective is not plotted against one.']);
+    expect(charts.notes).toEqual(['No numeric parameter is searched: no slice plot or contour is drawn.']);
+  });
+
+  it('the report draws the importance chart first, right after the summary, or its note', () => {
+    const board = studyBoard(random.study.spec, random.trials, resolveRanking(random.study.spec.objective, knownMetrics(random.trials)));
+    const ranked = htmlReport(random, board, {
+      version: '9.9.9',
+      importance: importanceView([
+        { param: 'learning_rate', importance: 3 },
+        { param: 'batch_size', importance: 1 },
+      ]),
+    });
+    expect([...ranked.matchAll(/<figure[^>]* data-chart="([^"]+)"/g)].map((m) => m[1])[0]).toBe('param-importance');
+    expect(ranked).toContain('>75.0%</text>');
+    const note = 'Importance needs at least 10 completed trials; 2 have completed.';
+    const noted = htmlReport(random, board, { version: '9.9.9', importance: importanceView(null, note) });
+    expect(noted).not.toContain('data-chart="param-importance"');
+    expect(noted).toContain(`<p class="notes">${note} `);
   });
 
   it('without any result: no charts, and a note', () => {

@@ -40,7 +40,7 @@ describe.skipIf(!chromiumTool.available)(`a pbt report in Chromium${chromiumTool
     data = await pbtStudy();
     const board = studyBoard(data.study.spec, data.trials, resolveRanking(data.study.spec.objective, knownMetrics(data.trials)));
     const target = path.join(tempDir('hpsearch-report-'), 'pbt.html');
-    fs.writeFileSync(target, htmlReport(data, board, { version: '0.0.0-test' }));
+    fs.writeFileSync(target, htmlReport(data, board, { version: '0.0.0-test', importance: null }));
     url = pathToFileURL(target).href;
     fs.mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -90,8 +90,10 @@ describe.skipIf(!chromiumTool.available)(`a pbt report in Chromium${chromiumTool
     expect(charts.slice(0, 4).map((c) => c.kind)).toEqual(['pbt-schedule', 'pbt-schedule', 'pbt-schedule', 'pbt-lineage']);
     for (const chart of charts) {
       expect(chart.width).toBeGreaterThan(300);
-      expect(chart.height).toBeGreaterThan(150);
+      // The worker timeline is as tall as its lanes: two workers, two lanes.
+      expect(chart.height).toBeGreaterThan(chart.kind === 'worker-timeline' ? 80 : 150);
     }
+    expect(charts.at(-1)!.kind).toBe('worker-timeline');
     const segments = studySegments(data);
     const best = bestCompleted(data.trials, data.study.spec)!.trial;
     for (const schedule of charts.slice(0, 3)) {

@@ -10,6 +10,7 @@ import { pbtView, schedulePoints } from '../../src/report/chart-data.js';
 import { formatParam } from '../../src/report/format.js';
 import { studyCharts } from '../../src/report/html/charts.js';
 import { htmlReport } from '../../src/report/html/report.js';
+import { importanceView } from '../../src/report/importance-view.js';
 import { ancestry, changePointsOf, lineageOf, studySegments } from '../../src/report/lineage.js';
 import { knownMetrics, resolveRanking } from '../../src/report/ranking.js';
 import { pbtText } from '../../src/report/sampler.js';
@@ -25,7 +26,10 @@ beforeAll(async () => {
 });
 
 const report = (d: StudyData) =>
-  htmlReport(d, studyBoard(d.study.spec, d.trials, resolveRanking(d.study.spec.objective, knownMetrics(d.trials))), { version: '9.9.9' });
+  htmlReport(d, studyBoard(d.study.spec, d.trials, resolveRanking(d.study.spec.objective, knownMetrics(d.trials))), {
+    version: '9.9.9',
+    importance: null,
+  });
 
 /** The tooltips (`<title>`) of the elements of one class in an SVG. */
 const titles = (svg: string, element: string) =>
@@ -47,12 +51,27 @@ describe('pbt charts', () => {
       'pbt-schedule: batch_size against epochs',
       'pbt-schedule: momentum against epochs',
       'pbt-lineage: Lineage: who copied whom',
-      'objective-vs-param: value against learning_rate',
+      'slice: value against learning_rate',
+      'objective-by-param: value by batch_size',
+      'slice: value against momentum',
+      'contour: value over learning_rate and momentum',
       'best-so-far: Best value so far',
       'curves: Learning curves of the top 6',
-      'objective-by-param: value by batch_size',
       'parallel-coordinates: Parallel coordinates',
+      'worker-timeline: Worker timeline',
     ]);
+  });
+
+  it('come after the parameter importance chart when there is one', () => {
+    const importance = importanceView([
+      { param: 'momentum', importance: 1 },
+      { param: 'learning_rate', importance: 2 },
+    ]);
+    expect(
+      studyCharts(data, importance)
+        .figures.map((f) => f.kind)
+        .slice(0, 2),
+    ).toEqual(['param-importance', 'pbt-schedule']);
   });
 
   it("draw every member's own intervals as a step line, and the best lineage's change points on top", () => {
@@ -168,6 +187,6 @@ describe('the pbt report', () => {
     const style = page.match(/<style>([\s\S]*?)<\/style>/)![1]!;
     const sha = createHash('sha256').update(style).digest('base64');
     expect(page).toContain(`style-src &#39;sha256-${sha}&#39;`);
-    expect(page.match(/<figure/g)).toHaveLength(9);
+    expect(page.match(/<figure/g)).toHaveLength(12);
   });
 });

@@ -71,7 +71,7 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
             text = boardMarkdown(board);
             break;
           case 'html':
-            text = htmlReport(data, board, { version: packageVersion() });
+            text = htmlReport(data, board, { version: packageVersion(), importance: null });
         }
       } finally {
         await storage.close();

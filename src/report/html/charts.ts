@@ -2,7 +2,6 @@
  * The report's charts, drawn from a study's data with the SVG module: each a figure with a
  * title, a legend and a caption, or a note saying why it is left out.
  */
-import type { TrialStatus } from '../../core/types.js';
 import { toScore } from '../../core/scores.js';
 import type { ParamValue } from '../../core/types.js';
 import {
@@ -11,16 +10,14 @@ import {
   type TrialPoint,
   bestSoFar,
   categoryOf,
-  colourParam,
-  groupsBy,
   paramAxis,
   pbtView,
   resultPoints,
-  scatterParam,
   schedulePoints,
   topCurves,
 } from '../chart-data.js';
 import { formatNumber, formatParam } from '../format.js';
+import type { ImportanceView } from '../importance-view.js';
 import { searchedParamNames } from '../leaderboard.js';
 import { changePointsOf } from '../lineage.js';
 import { type StudyData, rungFunnelView } from '../study-view.js';
@@ -28,89 +25,16 @@ import { rungFunnel } from '../svg/funnel.js';
 import { type LineageBar, type LineageEdge, lineageGraph } from '../svg/lineage.js';
 import { CATEGORY_COLORS, MUTED, categoryColor, rampColor } from '../svg/palette.js';
 import { type ParallelAxis, parallelCoordinates } from '../svg/parallel.js';
-import { type ScatterPoint, type Shape, lineChart, scatterChart, stripChart } from '../svg/plots.js';
+import { type ScatterPoint, lineChart } from '../svg/plots.js';
 import { type StepLine, type StepValue, type ValueAxis, scheduleChart } from '../svg/schedule.js';
+import { contourFigure, importanceFigure, paramFigures } from './charts-params.js';
+import { timelineFigure } from './charts-timeline.js';
+import { type Charts, type Figure, type LegendEntry, tipOf } from './figure.js';
 import { type Markup, html } from './markup.js';
 
-export interface LegendEntry {
-  readonly label: string;
-  readonly color: string;
-  readonly shape: Shape | 'line';
-}
-
-export interface Figure {
-  /** A stable name for the kind of chart (`objective-vs-param`, `curves`...). */
-  readonly kind: string;
-  readonly title: string;
-  readonly svg: Markup;
-  readonly legend: readonly LegendEntry[];
-  readonly caption: string;
-  /** Spans the whole width of the page. */
-  readonly wide?: boolean;
-}
-
-/** The figures of a study, and notes on the charts that could not be drawn. */
-export interface Charts {
-  readonly figures: readonly Figure[];
-  readonly notes: readonly string[];
-}
+export type { Charts, Figure, LegendEntry } from './figure.js';
 
 const TOP_CURVES = 10;
-
-const shapeOf = (status: TrialStatus): Shape =>
-  status === 'completed' ? 'dot' : status === 'pruned' || status === 'paused' ? 'ring' : 'cross';
-
-function tipOf(p: TrialPoint, metric: string): string {
-  const params = Object.entries(p.params)
-    .map(([k, v]) => `${k}=${formatParam(v)}`)
-    .join(' ');
-  return `trial ${p.trial} (${p.status}, ${p.epochs} epochs): ${metric} ${formatNumber(p.value)}; ${params}`;
-}
-
-function shapeLegend(points: readonly TrialPoint[]): LegendEntry[] {
-  const shapes = new Set(points.map((p) => shapeOf(p.status)));
-  const entries: LegendEntry[] = [
-    { label: 'completed', color: MUTED, shape: 'dot' },
-    { label: 'stopped at a lower rung (value at its last epoch)', color: MUTED, shape: 'ring' },
-    { label: 'diverged or failed (no value)', color: MUTED, shape: 'cross' },
-  ];
-  return shapes.size > 1 ? entries.filter((e) => shapes.has(e.shape as Shape)) : [];
-}
-
-function objectiveScatter(data: StudyData, points: readonly TrialPoint[], notes: string[]): Figure | null {
-  const spec = data.study.spec;
-  const metric = spec.objective.metric;
-  const x = scatterParam(spec);
-  if (x === undefined || x.kind !== 'number') {
-    notes.push('No numeric parameter is searched: the objective is not plotted against one.');
-    return null;
-  }
-  const colour = colourParam(spec);
-  const placed = points.filter((p) => typeof p.params[x.name] === 'number');
-  if (placed.length === 0) return null;
-  const colourOf = (p: TrialPoint) => {
-    const i = colour === undefined ? 0 : colour.categories.indexOf(categoryOf(p.params[colour.name]) ?? '');
-    return i < 0 ? MUTED : categoryColor(i);
-  };
-  const scatter: ScatterPoint[] = placed.map((p) => ({
-    x: p.params[x.name] as number,
-    y: p.status === 'diverged' || p.status === 'failed' ? null : p.value,
-    color: colourOf(p),
-    shape: shapeOf(p.status),
-    tip: tipOf(p, metric),
-  }));
-  const used = colour === undefined ? [] : colour.categories.filter((c) => placed.some((p) => categoryOf(p.params[colour.name]) === c));
-  return {
-    kind: 'objective-vs-param',
-    title: `${metric} against ${x.name}`,
-    svg: scatterChart(scatter, { label: `${metric} against ${x.name}`, xTitle: x.name, yTitle: metric, xLog: x.log }),
-    legend: [
-      ...used.map((c) => ({ label: `${colour!.name}=${c}`, color: categoryColor(colour!.categories.indexOf(c)), shape: 'dot' as const })),
-      ...shapeLegend(placed),
-    ],
-    caption: `Each trial's final ${metric} (${spec.objective.direction}) against its ${x.name}${x.log ? ' on a log axis' : ''}${colour === undefined ? '' : `, coloured by ${colour.name}`}.`,
-  };
-}
 
 function curves(data: StudyData): Figure | null {
   const metric = data.study.spec.objective.metric;
@@ -162,35 +86,6 @@ function bestCurve(data: StudyData): Figure | null {
     ],
     caption: `The best completed trial's ${metric} against the epochs trained by all trials up to then (${best.totalEpochs} in all).`,
   };
-}
-
-function strips(data: StudyData, points: readonly TrialPoint[]): Figure[] {
-  const spec = data.study.spec;
-  const metric = spec.objective.metric;
-  const completed = points.filter((p) => p.status === 'completed' && p.value !== null);
-  const left = points.length - completed.length;
-  return searchedParamNames(spec.params).flatMap((name): Figure[] => {
-    const axis = paramAxis(spec.params, name);
-    if (axis === undefined || axis.kind !== 'category') return [];
-    const groups = groupsBy(completed, axis);
-    if (groups.length === 0) return [];
-    return [
-      {
-        kind: 'objective-by-param',
-        title: `${metric} by ${name}`,
-        svg: stripChart(
-          groups.map((g) => ({
-            name: g.name,
-            color: categoryColor(axis.categories.indexOf(g.name)),
-            values: g.points.map((p) => ({ y: p.value!, tip: tipOf(p, metric) })),
-          })),
-          { label: `${metric} by ${name}`, xTitle: name, yTitle: metric },
-        ),
-        legend: [],
-        caption: `Completed trials' ${metric} for each ${name}: the box spans the middle half, the line is the median.${left === 0 ? '' : ` ${left} trial${left === 1 ? '' : 's'} without a final value not shown.`}`,
-      },
-    ];
-  });
 }
 
 function parallel(data: StudyData, points: readonly TrialPoint[]): Figure | null {
@@ -428,31 +323,40 @@ function pbtFigures(data: StudyData, notes: string[]): Figure[] {
   return [...view.params.map((axis) => scheduleFigure(view, axis, metric)), lineageFigure(view, data)];
 }
 
-/** Every chart the study's data allows, in reading order. */
-export function studyCharts(data: StudyData): Charts {
+/**
+ * Every chart the study's data allows, in reading order: the parameters' importance (when
+ * `importance` is given: its bars, or its note), pbt's schedules and lineage, a slice plot or
+ * strip per parameter (by importance), the contour, the progress charts, the parallel
+ * coordinates, the rung funnel and the worker timeline.
+ */
+export function studyCharts(data: StudyData, importance: ImportanceView | null = null): Charts {
   const notes: string[] = [];
   const points = resultPoints(data.trials);
   if (points.length === 0) return { figures: [], notes: ['No trial has a result yet: no charts.'] };
   const figures = [
-    // pbt: the schedules found, and who copied whom, come first.
+    importanceFigure(data, importance, notes),
+    // pbt: the schedules found, and who copied whom, come next.
     ...pbtFigures(data, notes),
-    objectiveScatter(data, points, notes),
+    ...paramFigures(data, points, importance, notes),
+    contourFigure(data, points, importance, notes),
     bestCurve(data),
     curves(data),
-    ...strips(data, points),
     parallel(data, points),
     funnel(data),
+    timelineFigure(data, notes),
   ];
   return { figures: figures.filter((f): f is Figure => f !== null), notes };
 }
 
-/** A legend swatch: a dot, ring, cross or line in the entry's colour. */
+/** A legend swatch: a dot, ring, cross, line or bar in the entry's colour. */
 export function swatch(entry: LegendEntry): Markup {
   const shape =
     entry.shape === 'line'
       ? html`<line x1="1" x2="13" y1="7" y2="7" stroke="${entry.color}" stroke-width="2.5"/>`
-      : entry.shape === 'cross'
-        ? html`<path d="M3 3L11 11M3 11L11 3" stroke="${entry.color}" stroke-width="1.8"/>`
-        : html`<circle cx="7" cy="7" r="4.5" fill="${entry.shape === 'dot' ? entry.color : 'none'}" stroke="${entry.color}" stroke-width="1.5"/>`;
+      : entry.shape === 'bar'
+        ? html`<rect x="1" y="3" width="12" height="8" fill="${entry.color}"/>`
+        : entry.shape === 'cross'
+          ? html`<path d="M3 3L11 11M3 11L11 3" stroke="${entry.color}" stroke-width="1.8"/>`
+          : html`<circle cx="7" cy="7" r="4.5" fill="${entry.shape === 'dot' ? entry.color : 'none'}" stroke="${entry.color}" stroke-width="1.5"/>`;
   return html`<svg class="swatch" viewBox="0 0 14 14" width="14" height="14" aria-hidden="true">${shape}</svg>`;
 }

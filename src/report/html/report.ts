@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Board } from '../board.js';
 import { formatDuration, formatNumber, formatParam } from '../format.js';
+import type { ImportanceView } from '../importance-view.js';
 import { planSummary, planTable } from '../plan.js';
 import { changingParams } from '../lineage.js';
 import { pbtText, samplerText } from '../sampler.js';
@@ -20,6 +21,11 @@ import { leaderboardTable } from './table.js';
 export interface ReportOptions {
   /** The hpsearch version, printed in the footer. */
   readonly version: string;
+  /**
+   * The parameters' importance, drawn first among the charts (see `importanceView` to build
+   * it), or its note in place of the chart; null: not computed, nothing said.
+   */
+  readonly importance: ImportanceView | null;
 }
 
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
@@ -64,7 +70,7 @@ export function htmlReport(data: StudyData, board: Board, options: ReportOptions
   const o = studyOverview(data);
   const { spec } = o;
   const metric = spec.objective.metric;
-  const charts = studyCharts(data);
+  const charts = studyCharts(data, options.importance);
   const best = o.best;
   const cards = [
     card(

@@ -44,6 +44,8 @@ svg.chart .lineage-label { font-size: 12px; font-weight: 600; paint-order: strok
 svg.chart .segment.on-lineage { stroke-width: 2.5; }
 svg.chart .copy path:first-child { stroke-width: 1.3; stroke-opacity: .75; }
 svg.chart .copy.on-lineage path:first-child { stroke-width: 2.6; stroke-opacity: 1; }
+svg.chart .bar-name, svg.chart .key-label { fill: var(--fg); }
+svg.chart .run-label { font-size: 11px; fill: var(--fg); paint-order: stroke; stroke: #fff; stroke-width: 2.5px; stroke-linejoin: round; }
 ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 0; margin: 8px 0 0; font-size: .85rem; }
 ul.legend li { display: flex; align-items: center; gap: 5px; overflow-wrap: anywhere; }
 .notes { color: var(--muted); font-size: .9rem; }
