@@ -1,10 +1,10 @@
 /**
  * Pruners: whether a trial of a single-fidelity study goes on after an epoch, decided from its
- * own curve and from what the other trials reported at the same epoch, as Optuna's
+ * own curve and from what the completed trials reported at the same epoch, as Optuna's
  * PercentilePruner, MedianPruner and PatientPruner decide. Pure functions: no I/O, no clock, no
- * randomness. A decision sees exactly the values at that epoch of the trials numbered below
- * `seenBelow(trial)` that reached it; in the reproducible mode it waits while one of those is
- * still running short of that epoch, so that it is the same whatever the timing.
+ * randomness. A decision sees exactly the completed trials numbered below `seenBelow(trial)`
+ * (their number, and their values at that epoch); in the reproducible mode it waits while one of
+ * those trials is still running, so that it is the same whatever the timing.
  */
 import type { PatientPrunerSpec, PercentilePrunerSpec, PrunerSpec } from '../space/spec.js';
 
@@ -12,9 +12,11 @@ export type PruneDecision = 'continue' | 'prune' | 'wait';
 
 /** What a decision about one trial at `epoch` sees of the other trials. */
 export interface EpochView {
-  /** Scores (higher is better) at that epoch of the trials it sees that reached it; null where not finite. */
+  /** Scores (higher is better) at that epoch of the completed trials it sees that have one; null where not finite. */
   readonly scores: readonly (number | null)[];
-  /** Trials it sees that are running and have not reached that epoch yet. */
+  /** The completed trials it sees. */
+  readonly completed: number;
+  /** The trials it sees that are still running. */
   readonly running: number;
 }
 
@@ -64,9 +66,9 @@ function best(curve: readonly (number | null)[]): number | null {
 
 /**
  * Optuna's PercentilePruner, in scores (higher is better): after a check epoch, prune when the
- * trial's best score so far is below the (100 − percentile)-th percentile of the scores the other
- * trials had at that epoch (so `percentile: 25` keeps the top 25 %), once at least
- * `startupTrials` of them are there; a trial without a finite score is pruned.
+ * trial's best score so far is below the (100 − percentile)-th percentile of the scores the
+ * completed trials had at that epoch (so `percentile: 25` keeps the top 25 %), once at least
+ * `startupTrials` trials have completed; a trial without a finite score is pruned.
  */
 export function percentilePruner(spec: PercentilePrunerSpec): Pruner {
   const reproducible = spec.parallel === 'reproducible';
@@ -79,8 +81,9 @@ export function percentilePruner(spec: PercentilePrunerSpec): Pruner {
       if (reproducible && view.running > 0) return 'wait';
       const own = best(curve.slice(0, epoch));
       if (own === null) return 'prune';
+      if (view.completed === 0 || view.completed < spec.startupTrials) return 'continue';
       const others = view.scores.filter((s): s is number => s !== null);
-      if (others.length === 0 || others.length < spec.startupTrials) return 'continue';
+      if (others.length === 0) return 'continue';
       return own < percentile(others, 100 - spec.percentile) ? 'prune' : 'continue';
     },
   };

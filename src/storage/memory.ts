@@ -274,17 +274,20 @@ export class MemoryStorage implements Storage {
       const entry = this.#studies.get(studyId);
       const now = Date.now();
       const values: (number | null)[] = [];
+      let completed = 0;
       let running = 0;
       const trials = [...(entry?.trials.values() ?? [])].sort((a, b) => a.number - b.number);
       for (const trial of trials) {
         if (trial.number >= below || trial.number === except) continue;
-        const row = entry!.epochs.get(trial.number)?.get(epoch);
-        if (row !== undefined) values.push(row.value);
+        if (trial.status === 'completed') {
+          completed++;
+          const row = entry!.epochs.get(trial.number)?.get(epoch);
+          if (row !== undefined) values.push(row.value);
+        }
         // A trial whose lease ran out (its worker died) is not waited for.
-        else if (trial.status === 'running' && trial.epochs < epoch && !((entry!.leases.get(trial.number)?.expiresAt ?? Infinity) < now))
-          running++;
+        if (trial.status === 'running' && !((entry!.leases.get(trial.number)?.expiresAt ?? Infinity) < now)) running++;
       }
-      return { values, running };
+      return { values, completed, running };
     });
   }
 

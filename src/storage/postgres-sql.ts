@@ -74,11 +74,12 @@ export const PG = {
   deleteEpochsAfter: 'DELETE FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2 AND epoch > $3',
   studyEpochs: 'SELECT * FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
   trialEpochs: 'SELECT * FROM hpsearch.epochs WHERE study_id = $1 AND trial = $2 ORDER BY epoch',
-  valuesAtEpoch: 'SELECT value FROM hpsearch.epochs WHERE study_id = $1 AND epoch = $2 AND trial < $3 AND trial <> $4 ORDER BY trial',
-  runningShort:
-    // A trial whose lease ran out (its worker died) is not waited for.
-    `SELECT count(*)::int AS n FROM hpsearch.trials WHERE study_id = $1 AND number < $2 AND number <> $3 AND status = 'running'
-      AND epochs < $4 AND (lease_expires_at IS NULL OR lease_expires_at >= ${SERVER_NOW})`,
+  valuesAtEpoch: `SELECT e.value FROM hpsearch.epochs e JOIN hpsearch.trials t ON t.study_id = e.study_id AND t.number = e.trial
+    WHERE e.study_id = $1 AND e.epoch = $2 AND e.trial < $3 AND e.trial <> $4 AND t.status = 'completed' ORDER BY e.trial`,
+  // A trial whose lease ran out (its worker died) is not waited for.
+  seenTrials: `SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+      count(*) FILTER (WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at >= ${SERVER_NOW}))::int AS running
+    FROM hpsearch.trials WHERE study_id = $1 AND number < $2 AND number <> $3`,
   epochValues: 'SELECT trial, epoch, value FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
 
   lock: 'SELECT * FROM hpsearch.locks WHERE study_id = $1',

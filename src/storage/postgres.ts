@@ -282,13 +282,13 @@ export class PostgresStorage implements Storage {
   }
 
   epochValues(studyId: number, epoch: number, below: number, except: number): Promise<EpochValues> {
-    return this.#read({ values: [], running: 0 }, async (db) => {
+    return this.#read({ values: [], completed: 0, running: 0 }, async (db) => {
       const limit = Math.min(below, 2 ** 31 - 1);
       const values = (await db.query<{ value: number | null }>(PG.valuesAtEpoch, [studyId, epoch, limit, except])).rows.map(
         (row) => row.value,
       );
-      const running = (await db.query<{ n: number }>(PG.runningShort, [studyId, limit, except, epoch])).rows[0]!.n;
-      return { values, running };
+      const seen = (await db.query<{ completed: number; running: number }>(PG.seenTrials, [studyId, limit, except])).rows[0]!;
+      return { values, completed: seen.completed, running: seen.running };
     });
   }
 

@@ -74,6 +74,8 @@ export const SQL = {
   deleteEpochsAfter: 'DELETE FROM epochs WHERE study_id = ? AND trial = ? AND epoch > ?',
   studyEpochs: 'SELECT * FROM epochs WHERE study_id = ? ORDER BY trial, epoch',
   trialEpochs: 'SELECT * FROM epochs WHERE study_id = ? AND trial = ? ORDER BY epoch',
-  epochValues: 'SELECT value FROM epochs WHERE study_id = ? AND epoch = ? AND trial < ? AND trial <> ? ORDER BY trial',
-  runningShort: "SELECT count(*) AS n FROM trials WHERE study_id = ? AND number < ? AND number <> ? AND status = 'running' AND epochs < ?",
+  epochValues: `SELECT e.value FROM epochs e JOIN trials t ON t.study_id = e.study_id AND t.number = e.trial
+    WHERE e.study_id = ? AND e.epoch = ? AND e.trial < ? AND e.trial <> ? AND t.status = 'completed' ORDER BY e.trial`,
+  seenTrials: `SELECT count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status = 'running') AS running
+    FROM trials WHERE study_id = ? AND number < ? AND number <> ?`,
 } as const;

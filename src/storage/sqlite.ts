@@ -344,8 +344,8 @@ export class SqliteStorage implements Storage {
     return this.#read(() => {
       const limit = Math.min(below, Number.MAX_SAFE_INTEGER);
       const values = this.#all<{ value: number | null }>(SQL.epochValues, studyId, epoch, limit, except).map((row) => row.value);
-      const running = this.#all<{ n: number }>(SQL.runningShort, studyId, limit, except, epoch)[0]!.n;
-      return { values, running };
+      const { completed, running } = this.#all<{ completed: number; running: number }>(SQL.seenTrials, studyId, limit, except)[0]!;
+      return { values, completed, running };
     });
   }
 

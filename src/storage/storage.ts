@@ -89,7 +89,11 @@ export type TrialOperation = keyof typeof OPERATIONS;
 
 /** See {@link Storage.epochValues}. */
 export interface EpochValues {
+  /** The values at that epoch of the completed trials seen that have one, by trial number (null where not finite). */
   readonly values: readonly (number | null)[];
+  /** The completed trials seen. */
+  readonly completed: number;
+  /** The trials seen still running (under a coordination, with a lease that has not run out). */
   readonly running: number;
 }
 
@@ -175,10 +179,10 @@ export interface Storage {
   /** Every run of every trial of the study, in the order they started. */
   getRuns(studyId: number): Promise<RunRecord[]>;
   /**
-   * What a pruner's decision sees at `epoch` (see src/pruners): the objective values at that epoch
-   * of the trials numbered below `below`, other than `except`, that reached it (null where not
-   * finite), by trial number; and how many of those trials are running short of it (under a
-   * coordination, with a lease that has not run out: a dead worker's trial is not waited for).
+   * What a pruner's decision sees at `epoch` (see src/pruners), among the trials numbered below
+   * `below` other than `except`: the values at that epoch of the completed ones, how many are
+   * completed, and how many are still running (a dead worker's, whose lease ran out, is not
+   * counted: it is not waited for).
    */
   epochValues(studyId: number, epoch: number, below: number, except: number): Promise<EpochValues>;
 

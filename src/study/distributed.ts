@@ -162,10 +162,10 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     const curve = Array.from({ length: epoch }, (_, i) => job.curve[i] ?? null);
     for (;;) {
       if (stopping || job.lost) return false;
-      let view: EpochView = { scores: [], running: 0 };
+      let view: EpochView = { scores: [], completed: 0, running: 0 };
       if (pruner!.checks(epoch)) {
         const seen = await storage.epochValues(study.id, epoch, pruner!.seenBelow(number), number);
-        view = { scores: seen.values.map((v) => toScore(v, spec.objective.direction)), running: seen.running };
+        view = { ...seen, scores: seen.values.map((v) => toScore(v, spec.objective.direction)) };
       }
       const decision = pruner!.decide(curve, epoch, view);
       if (decision === 'continue') return true;

@@ -1,25 +1,29 @@
 /**
- * Pruner decisions in the loops: what a decision sees of the history (the values at its epoch of
- * the trials numbered below its `seenBelow`, and how many of those run short of it), and the
+ * Pruner decisions in the loops: what a decision sees of the history (the completed trials
+ * numbered below its `seenBelow` and their values at its epoch, and how many of those trials
+ * are still running), and the
  * decisions that wait for those trials, answered as they report. The worker waits for the
  * answer to its epoch report meanwhile, as it always does.
  */
 import type { EpochView, Pruner } from '../pruners/pruner.js';
 import type { TrialSnapshot } from '../strategies/types.js';
 
-const NOTHING: EpochView = { scores: [], running: 0 };
+const NOTHING: EpochView = { scores: [], completed: 0, running: 0 };
 
 /** What a decision about trial `number` after `epoch` sees in the history. */
 export function epochView(history: readonly TrialSnapshot[], pruner: Pruner, number: number, epoch: number): EpochView {
   const below = pruner.seenBelow(number);
   const scores: (number | null)[] = [];
+  let completed = 0;
   let running = 0;
   for (const trial of history) {
     if (trial === undefined || trial.number >= below || trial.number === number) continue;
-    if (trial.curve.length >= epoch) scores.push(trial.curve[epoch - 1] ?? null);
-    else if (trial.status === 'running') running++;
+    if (trial.status === 'completed') {
+      completed++;
+      if (trial.curve.length >= epoch) scores.push(trial.curve[epoch - 1] ?? null);
+    } else if (trial.status === 'running') running++;
   }
-  return { scores, running };
+  return { scores, completed, running };
 }
 
 interface Waiting {

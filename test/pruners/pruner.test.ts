@@ -11,7 +11,8 @@ function median(overrides: Partial<PercentilePrunerSpec> = {}): PercentilePruner
   return { name: 'median', percentile: 50, startupTrials: 2, warmupEpochs: 0, interval: 1, parallel: 'reproducible', lag: 1, ...overrides };
 }
 
-const view = (scores: (number | null)[], running = 0) => ({ scores, running });
+/** What a decision sees: the completed trials' scores at the epoch (by default every completed trial has one), and the running ones. */
+const view = (scores: (number | null)[], running = 0, completed = scores.length) => ({ scores, completed, running });
 
 describe('percentile', () => {
   it('interpolates linearly between ranks, as numpy does', () => {
@@ -39,10 +40,15 @@ describe('median and percentile pruners', () => {
     expect(pruner.decide([3.25], 1, view([1, 2, 3, 4]))).toBe('continue');
   });
 
-  it('wait for startup_trials values at the epoch, and ignore values that are not finite', () => {
+  it('wait for startup_trials completed trials, and take the percentile over the finite values at the epoch', () => {
     const pruner = percentilePruner(median({ startupTrials: 3 }));
-    expect(pruner.decide([0], 1, view([0.5, null, 0.7]))).toBe('continue');
+    expect(pruner.decide([0], 1, view([0.5, 0.7]))).toBe('continue');
     expect(pruner.decide([0], 1, view([0.5, 0.6, 0.7]))).toBe('prune');
+    // Three completed, one of them without a finite value at the epoch: the median of the others.
+    expect(pruner.decide([0.65], 1, view([0.5, null, 0.7]))).toBe('continue');
+    expect(pruner.decide([0.55], 1, view([0.5, null, 0.7]))).toBe('prune');
+    // Three completed, none with a value at this epoch (they reported fewer): nothing to compare with.
+    expect(pruner.decide([0], 4, view([], 0, 3))).toBe('continue');
     expect(percentilePruner(median({ startupTrials: 0 })).decide([0], 1, view([]))).toBe('continue');
   });
 
@@ -57,7 +63,7 @@ describe('median and percentile pruners', () => {
     expect(pruner.decide([0, 0, 0, 0, 0], 5, view([1, 1]))).toBe('prune');
   });
 
-  it('see the trials below the trial number minus the lag when reproducible, and wait while one of them runs short of the epoch', () => {
+  it('see the trials below the trial number minus the lag when reproducible, and wait while one of them is running', () => {
     const pruner = percentilePruner(median({ lag: 2 }));
     expect(pruner.seenBelow(10)).toBe(8);
     expect(pruner.seenBelow(1)).toBe(0);

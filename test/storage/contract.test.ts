@@ -413,19 +413,24 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
   });
 
   describe('epochs', () => {
-    test("give a pruner's view of an epoch: the values of the trials below a number that reached it, and those running short of it", async () => {
+    test("give a pruner's view of an epoch: the completed trials below a number, their values there, and the running ones", async () => {
       await trialIn(0, 'completed'); // epoch 1: 0.9
       await trialIn(1, 'running');
-      await storage.recordEpoch(study.id, 1, epoch(2, Number.NaN));
+      await storage.recordEpoch(study.id, 1, epoch(2, 0.1));
       await trialIn(2, 'running'); // epoch 1 only
       await trialIn(3, 'pruned'); // epoch 1 only, ended there
-      await trialIn(4, 'running');
-      await storage.recordEpoch(study.id, 4, epoch(2, 0.4));
-      expect(await storage.epochValues(study.id, 2, 4, 1)).toEqual({ values: [], running: 1 });
-      expect(await storage.epochValues(study.id, 2, 5, 9)).toEqual({ values: [null, 0.4], running: 1 });
-      expect(await storage.epochValues(study.id, 1, 5, 4)).toEqual({ values: [0.9, 0.9, 0.9, 0.9], running: 0 });
-      expect(await storage.epochValues(study.id, 2, Infinity, 2)).toEqual({ values: [null, 0.4], running: 0 });
-      expect(await storage.epochValues(study.id, 3, 2, 9)).toEqual({ values: [], running: 1 });
+      for (const [n, value] of [
+        [4, 0.4],
+        [5, Number.NaN],
+      ] as const) {
+        await trialIn(n, 'running');
+        await storage.recordEpoch(study.id, n, epoch(2, value));
+        await storage.finishTrial(study.id, n, finish('completed', { epochs: 2 }));
+      }
+      expect(await storage.epochValues(study.id, 2, 6, 9)).toEqual({ values: [0.4, null], completed: 3, running: 2 });
+      expect(await storage.epochValues(study.id, 2, 4, 1)).toEqual({ values: [], completed: 1, running: 1 });
+      expect(await storage.epochValues(study.id, 1, Infinity, 0)).toEqual({ values: [0.9, 0.9], completed: 2, running: 2 });
+      expect(await storage.epochValues(study.id, 1, 1, 9)).toEqual({ values: [0.9], completed: 1, running: 0 });
     });
 
     test('come back by trial then epoch, and only for a running trial', async () => {

@@ -208,10 +208,10 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     await co.claimJobs(study.id, { ...START, leaseMs: 150 }, (state) => newTrial(state));
     const second = await co.claimJobs(study.id, START, (state) => newTrial(state));
     await co.recordLeasedEpoch(study.id, 1, second.leases[0]!.owner, epoch(1));
-    expect(await storage.epochValues(study.id, 1, 2, 1)).toEqual({ values: [], running: 1 });
+    expect(await storage.epochValues(study.id, 1, 2, 1)).toEqual({ values: [], completed: 0, running: 1 });
     await sleep(250);
-    expect(await storage.epochValues(study.id, 1, 2, 1)).toEqual({ values: [], running: 0 });
-    expect(await storage.epochValues(study.id, 1, 2, 0)).toEqual({ values: [1], running: 0 });
+    expect(await storage.epochValues(study.id, 1, 2, 1)).toEqual({ values: [], completed: 0, running: 0 });
+    expect(await storage.epochValues(study.id, 1, 2, 0)).toEqual({ values: [], completed: 0, running: 1 });
   });
 
   test('an expired job whose reported epochs reach its target keeps them all: it has nothing left to run', async () => {

@@ -368,7 +368,9 @@ describe('runStudy with a dispatch control', () => {
 describe('runStudy with a pruner', () => {
   /** Trial t reports base[t] + 1/epoch (val_loss, minimized). */
   const BASE = [1, 5, 2, 9, 0.5, 7, 3, 8];
-  const curve: Script = (task, epoch) => BASE[task.trial]! + 1 / epoch;
+  /** Trial 6 falls behind at its second epoch only. */
+  const SIX = [2.4, 2.3, 2.2];
+  const curve: Script = (task, epoch) => (task.trial === 6 ? SIX[epoch - 1]! : BASE[task.trial]! + 1 / epoch);
   const median = (lag: number, parallel: 'reproducible' | 'fast' = 'reproducible'): StudySpec =>
     makeSpec({
       ...SPEC,
@@ -377,17 +379,18 @@ describe('runStudy with a pruner', () => {
     });
   const outcomes = (result: StudyOutcome) => result.trials.map((t) => [t.number, t.status, t.epochs]);
   /**
-   * Worked out by hand: a trial is pruned after an epoch where its best value so far is worse
-   * than the median of the values the trials before it had at that epoch, once there are two.
+   * Worked out by hand: a trial is pruned after an epoch (its last excepted) where its best value
+   * so far is worse than the median of the values the completed trials before it had at that
+   * epoch, once two have completed.
    */
   const ONE_BY_ONE = [
     [0, 'completed', 3],
-    [1, 'completed', 3], // sees one value only
+    [1, 'completed', 3], // one completed trial only
     [2, 'completed', 3], // 3 against the median 4 of [2, 6]; then 2.5 against 3.5
-    [3, 'pruned', 1], // 10 against 3
-    [4, 'completed', 3],
-    [5, 'pruned', 1], // 8 against 3
-    [6, 'pruned', 2], // 4 against 4.5 goes on; then 3.5 against 2 of [1.5, 5.5, 2.5, 1]
+    [3, 'pruned', 1], // 10 against 3 of [2, 6, 3]
+    [4, 'completed', 3], // 1.5 against 3; then 1 against 2.5
+    [5, 'pruned', 1], // 8 against 2.5 of [2, 6, 3, 1.5]: trial 3, pruned, does not count
+    [6, 'pruned', 2], // 2.4 against 2.5 goes on; then 2.3 against 2 of [1.5, 5.5, 2.5, 1]
     [7, 'pruned', 1],
   ];
 
@@ -395,8 +398,8 @@ describe('runStudy with a pruner', () => {
     const { result, storage, study } = await run(curve, { spec: median(0), slots: 1 });
     expect(result.status).toBe('completed');
     expect(outcomes(result)).toEqual(ONE_BY_ONE);
-    expect((await storage.getEpochs(study.id, 6)).map((e) => e.value)).toEqual([4, 3.5]);
-    expect(result.trials.find((t) => t.number === 6)!.value).toBe(3.5);
+    expect((await storage.getEpochs(study.id, 6)).map((e) => e.value)).toEqual([2.4, 2.3]);
+    expect(result.trials.find((t) => t.number === 6)!.value).toBe(2.3);
   });
 
   it('decides the same whatever the timing: a decision waits for the earlier trials it sees', async () => {
@@ -413,9 +416,9 @@ describe('runStudy with a pruner', () => {
 
   it('fast mode decides on what has arrived: a slow earlier trial is not waited for', async () => {
     const slow = await run(curve, { spec: median(1, 'fast'), slots: 2, ticks: (task) => (task.trial === 0 ? 25 : 1) });
-    // Trial 2 reaches epoch 1 before trial 0 and sees only trial 1 (one value, under startup 2).
+    // Trial 2 reaches its epochs before trial 0 completes and sees only trial 1 (one completed, under startup 2).
     expect(outcomes(slow.result)[2]).toEqual([2, 'completed', 3]);
-    // Trial 3 sees trial 2 at epoch 1 (fast mode sees every trial), not trial 0 yet: 10 against the median 4.5 of [6, 3].
+    // Trial 3 sees trials 1 and 2 completed (fast mode sees every trial), not trial 0 yet: 10 against the median 4.5 of [6, 3].
     expect(outcomes(slow.result)[3]).toEqual([3, 'pruned', 1]);
   });
 
