@@ -18,6 +18,8 @@ const BENCHMARKS = {
   strategies: () => import('./strategies.js'),
   samplers: () => import('./samplers.js'),
   pbt: () => import('./pbt.js'),
+  importance: () => import('./importance.js'),
+  pruning: () => import('./pruning.js'),
   postgres: () => import('./postgres.js'),
 };
 

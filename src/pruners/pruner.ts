@@ -75,7 +75,8 @@ export function percentilePruner(spec: PercentilePrunerSpec): Pruner {
   const lag = spec.lag ?? 0;
   return {
     seenBelow: (number) => (reproducible ? Math.max(0, number - lag) : Infinity),
-    checks: (epoch) => epoch > spec.warmupEpochs && (epoch - spec.warmupEpochs) % spec.interval === 0,
+    // Optuna's steps counted from 0: the first epoch after the warm-up, then every `interval` epochs.
+    checks: (epoch) => epoch > spec.warmupEpochs && (epoch - 1 - spec.warmupEpochs) % spec.interval === 0,
     decide(curve, epoch, view) {
       if (!this.checks(epoch)) return 'continue';
       if (reproducible && view.running > 0) return 'wait';

@@ -78,7 +78,7 @@ export interface PercentilePrunerSpec {
   readonly startupTrials: number;
   /** Epochs a trial trains before it can be pruned. */
   readonly warmupEpochs: number;
-  /** Epochs between two checks, counted from the end of the warm-up. */
+  /** Epochs between two checks; the first check is after the first epoch past the warm-up (Optuna's steps from 0). */
   readonly interval: number;
   readonly parallel: ParallelMode;
   /**

@@ -56,11 +56,11 @@ describe('median and percentile pruners', () => {
     expect(percentilePruner(median()).decide([null, null], 2, view([0.5, 0.6]))).toBe('prune');
   });
 
-  it('check only after the warm-up, every interval epochs from its end', () => {
+  it('check only after the warm-up: its first epoch after it, then every interval epochs (Optuna steps from 0)', () => {
     const pruner = percentilePruner(median({ warmupEpochs: 2, interval: 3 }));
-    expect([1, 2, 3, 4, 5, 6, 7, 8].filter((e) => pruner.checks(e))).toEqual([5, 8]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].filter((e) => pruner.checks(e))).toEqual([3, 6, 9]);
     expect(pruner.decide([0, 0, 0, 0], 4, view([1, 1]))).toBe('continue');
-    expect(pruner.decide([0, 0, 0, 0, 0], 5, view([1, 1]))).toBe('prune');
+    expect(pruner.decide([0, 0, 0, 0, 0, 0], 6, view([1, 1]))).toBe('prune');
   });
 
   it('see the trials below the trial number minus the lag when reproducible, and wait while one of them is running', () => {
