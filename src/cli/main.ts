@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerCompare } from './commands/compare.js';
 import { registerExport } from './commands/export.js';
+import { registerImportance } from './commands/importance.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerList(program, io);
   registerLeaderboard(program, io);
   registerShow(program, io);
+  registerImportance(program, io);
   registerReplay(program, io);
   registerCompare(program, io);
   registerExport(program, io);

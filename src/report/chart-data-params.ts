@@ -81,7 +81,7 @@ const IDW_POWER = 2;
 
 /**
  * The objective over the two most important numeric parameters (the first two in the space
- * when importance is unknown), interpolated on a `size` × `size` grid by inverse-distance
+ * when importance is unknown) that at least {@link CONTOUR_MIN_TRIALS} completed trials share, interpolated on a `size` × `size` grid by inverse-distance
  * weighting of the completed trials in normalized axis coordinates (each axis scaled to [0, 1]
  * over the trials' extent, in log space for a log axis). Deterministic, and never outside the
  * values seen. A note instead when there are fewer than two numeric parameters or fewer than
@@ -97,11 +97,15 @@ export function contourView(
   if (axes.length < 2) {
     return { note: `The contour needs two numeric parameters; ${axes.length === 0 ? 'none is' : 'one is'} searched.` };
   }
-  const [xAxis, yAxis] = [axes[0]!, axes[1]!];
-  const placed = points.flatMap((p) => {
-    const [x, y] = [axisValue(p, xAxis), axisValue(p, yAxis)];
-    return p.status !== 'completed' || p.value === null || x === null || y === null ? [] : [{ trial: p.trial, x, y, value: p.value }];
-  });
+  const placedOn = (xAxis: NumberAxis, yAxis: NumberAxis) =>
+    points.flatMap((p) => {
+      const [x, y] = [axisValue(p, xAxis), axisValue(p, yAxis)];
+      return p.status !== 'completed' || p.value === null || x === null || y === null ? [] : [{ trial: p.trial, x, y, value: p.value }];
+    });
+  // The first pair in that order that enough trials share (a conditional child exists on its branch only).
+  const pairs = axes.flatMap((a, i) => axes.slice(i + 1).map((b) => [a, b] as const));
+  const [xAxis, yAxis] = pairs.find(([a, b]) => placedOn(a, b).length >= CONTOUR_MIN_TRIALS) ?? pairs[0]!;
+  const placed = placedOn(xAxis, yAxis);
   if (placed.length < CONTOUR_MIN_TRIALS) {
     return {
       note: `The contour of ${spec.objective.metric} over ${xAxis.name} and ${yAxis.name} needs at least ${CONTOUR_MIN_TRIALS} completed trials that have both; ${placed.length} ${placed.length === 1 ? 'has' : 'have'}.`,

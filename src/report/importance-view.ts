@@ -3,12 +3,9 @@
  * the objective's variance (as fANOVA computes it, Hutter et al., 2014), or the reason there is
  * no ranking. The importances are computed elsewhere; this module only orders and normalizes them.
  */
+import type { ParamImportance, StudyImportance } from './study-importance.js';
 
-/** One parameter's importance: any non-negative weight (fANOVA's variance fraction). */
-export interface ParamImportance {
-  readonly param: string;
-  readonly importance: number;
-}
+export type { ParamImportance };
 
 /** A parameter's importance as a share of all of them, in [0, 1]. */
 export interface RankedImportance {
@@ -48,4 +45,9 @@ export function importanceView(importance: readonly ParamImportance[] | null, no
 /** The parameter names of a view in importance order; empty for a note or no view. */
 export function importanceOrder(view: ImportanceView | null): readonly string[] {
   return view?.kind === 'ranked' ? view.ranked.map((r) => r.param) : [];
+}
+
+/** The report's view of a study's importance: its ranking, or the reason it has none. */
+export function reportImportance(importance: StudyImportance): ImportanceView {
+  return importance.kind === 'ranked' ? importanceView(importance.importances) : { kind: 'note', note: importance.reason };
 }

@@ -8,6 +8,7 @@ import { formatDuration, formatNumber, formatParam, MISSING } from './format.js'
 import { toJson } from './json.js';
 import { planSummary, planTable } from './plan.js';
 import { pbtText, prunerText, samplerText } from './sampler.js';
+import { type StudyImportance, importanceLine } from './study-importance.js';
 import { changingParams } from './lineage.js';
 import { type StudyOverview, type TrialDetail, countsText } from './study-view.js';
 import { renderTable } from './table.js';
@@ -72,7 +73,11 @@ function fields(rows: readonly (readonly [string, string])[]): string {
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }
 
-export function overviewText(o: StudyOverview): string {
+/**
+ * A study's summary in text; with `importance`, a line of each parameter's share (or why there
+ * is none) after the best trial.
+ */
+export function overviewText(o: StudyOverview, importance?: StudyImportance): string {
   const { spec } = o;
   const best =
     o.best === null
@@ -101,6 +106,7 @@ export function overviewText(o: StudyOverview): string {
         : `${o.epochsTrained} trained of ${o.plan.totalEpochs} planned`,
     ],
     ['best', best],
+    ...(importance === undefined ? [] : [['importance', importanceLine(importance)] as const]),
   ]);
   const rows = spaceRows(spec.params);
   const space =
@@ -113,8 +119,10 @@ export function overviewText(o: StudyOverview): string {
   return `study "${o.name}"\n${head}\n\nspace\n${space}\n\nplan\n${planTable(o.plan)}\n`;
 }
 
-export function overviewJson(o: StudyOverview): string {
-  return toJson({ ...o, space: spaceRows(o.spec.params) });
+/** A study's summary as JSON; with `importance`, `importance: [{ param, importance }]` (null when there is none). */
+export function overviewJson(o: StudyOverview, importance?: StudyImportance): string {
+  const ranked = importance === undefined ? {} : { importance: importance.kind === 'ranked' ? importance.importances : null };
+  return toJson({ ...o, space: spaceRows(o.spec.params), ...ranked });
 }
 
 export function trialText(d: TrialDetail, spec: StudySpec, study: string): string {

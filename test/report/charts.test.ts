@@ -258,7 +258,7 @@ describe('contour', () => {
       (p) => p.status === 'completed' && typeof p.params['schedule.step_size'] === 'number',
     ).length;
     expect(contour.svg.text.match(/<circle class="mark"/g)).toHaveLength(both);
-    expect(contour.caption).toContain('(the two most important numeric parameters)');
+    expect(contour.caption).toContain('(the two most important numeric parameters that enough completed trials share)');
     expect(contour.caption).toContain('inverse-distance-weighted average');
     expect(contour.svg.text).toContain('learning_rate (log scale)');
   });
@@ -266,7 +266,7 @@ describe('contour', () => {
   it('without importance: the first two numeric parameters of the space', () => {
     const contour = figure(larger, 'contour');
     expect(contour.title).toBe('val_accuracy over learning_rate and schedule.decay_rate');
-    expect(contour.caption).toContain('(the first two numeric parameters of the space)');
+    expect(contour.caption).toContain('(the first two numeric parameters of the space that enough completed trials share)');
   });
 
   it('the key says which end is better: for a minimized objective, the low end', async () => {

@@ -2,6 +2,8 @@
  * `hpsearch leaderboard <study>`: the ranked trials of a study, as a terminal table, JSON, CSV,
  * Markdown or a self-contained HTML report.
  */
+import { studyImportance } from '../../report/study-importance.js';
+import { reportImportance } from '../../report/importance-view.js';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { boardCsv, boardJson, boardMarkdown, boardText, studyBoard } from '../../report/board.js';
@@ -71,7 +73,7 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
             text = boardMarkdown(board);
             break;
           case 'html':
-            text = htmlReport(data, board, { version: packageVersion(), importance: null });
+            text = htmlReport(data, board, { version: packageVersion(), importance: reportImportance(studyImportance(data)) });
         }
       } finally {
         await storage.close();

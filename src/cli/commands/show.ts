@@ -1,10 +1,12 @@
 /**
- * `hpsearch show <study>`: a study's summary (declaration, space, plan, counts, best trial), or
+ * `hpsearch show <study>`: a study's summary (declaration, space, plan, counts, best trial,
+ * parameter importance), or
  * with `--trial N` one trial in full (parameters, seed, curve, rung history, error).
  */
 import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../../errors.js';
 import { overviewJson, overviewText, trialJson, trialText } from '../../report/show.js';
+import { studyImportance } from '../../report/study-importance.js';
 import { studyOverview, trialDetail } from '../../report/study-view.js';
 import { openStorage } from '../../storage/open.js';
 import { findStudy } from '../find-study.js';
@@ -32,7 +34,8 @@ export function registerShow(program: Command, io: CliIO): void {
         const data = await loadStudyData(storage, await findStudy(storage, name));
         if (number === undefined) {
           const overview = studyOverview(data);
-          io.stdout.write(options.json ? overviewJson(overview) : overviewText(overview));
+          const importance = studyImportance(data);
+          io.stdout.write(options.json ? overviewJson(overview, importance) : overviewText(overview, importance));
           return;
         }
         const detail = trialDetail(data, number);

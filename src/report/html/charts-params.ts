@@ -144,7 +144,9 @@ export function contourFigure(
   const better = spec.objective.direction === 'minimize' ? 'low' : 'high';
   const keyColors = Array.from({ length: KEY_STEPS }, (_, k) => color(range[0] + ((range[1] - range[0]) * k) / (KEY_STEPS - 1)));
   const ranked = importance?.kind === 'ranked' && [x.name, y.name].every((n) => importance.ranked.some((r) => r.param === n));
-  const which = ranked ? 'the two most important numeric parameters' : 'the first two numeric parameters of the space';
+  const which = ranked
+    ? 'the two most important numeric parameters that enough completed trials share'
+    : 'the first two numeric parameters of the space that enough completed trials share';
   return {
     kind: 'contour',
     title: `${metric} over ${x.name} and ${y.name}`,

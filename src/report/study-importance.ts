@@ -1,0 +1,82 @@
+/**
+ * A study's parameter importance, for `hpsearch importance`, `show`, `compare`, the dashboard and
+ * the HTML report: fANOVA (src/importance) over the study's completed trials, each one's final
+ * value as its result, seeded with the study's seed so that every place shows the same numbers.
+ */
+import { toScore } from '../core/scores.js';
+import { MIN_IMPORTANCE_TRIALS, type ParamImportance, parameterImportance } from '../importance/importance.js';
+import type { TrialRecord } from '../storage/storage.js';
+import { searchedParamNames } from './leaderboard.js';
+import type { StudyData } from './study-view.js';
+
+export { MIN_IMPORTANCE_TRIALS, type ParamImportance };
+
+export type StudyImportance =
+  | {
+      readonly kind: 'ranked';
+      /** Best first; the importances sum to 1. */
+      readonly importances: readonly ParamImportance[];
+      /** The completed trials it was computed from. */
+      readonly trials: number;
+    }
+  | {
+      readonly kind: 'unavailable';
+      /** Why, as a sentence. */
+      readonly reason: string;
+      /** With too few completed trials: how many it needs, and how many there are. */
+      readonly needed: number | null;
+      readonly have: number | null;
+    };
+
+const unavailable = (reason: string, needed: number | null = null, have: number | null = null): StudyImportance => ({
+  kind: 'unavailable',
+  reason,
+  needed,
+  have,
+});
+
+/** The trials importance learns from: completed at the full budget, with a finite value. */
+function usable(trials: readonly TrialRecord[]): TrialRecord[] {
+  return trials.filter((t) => t.status === 'completed' && t.value !== null && Number.isFinite(t.value));
+}
+
+/**
+ * Each searched parameter's importance for the study, or why there is none: pbt (a member's
+ * hyperparameters change while it trains, so no configuration owns its result), nothing
+ * searched, or fewer than {@link MIN_IMPORTANCE_TRIALS} completed trials. Pruned trials and
+ * trials stopped at a lower rung are left out: their values are at fewer epochs than the others'.
+ */
+export function studyImportance(data: Pick<StudyData, 'study' | 'trials'>): StudyImportance {
+  const { spec } = data.study;
+  if (spec.strategy === 'pbt') {
+    return unavailable("Parameter importance is not computed for pbt: a member's hyperparameters change while it trains.");
+  }
+  if (searchedParamNames(spec.params).length === 0)
+    return unavailable('Parameter importance needs searched parameters; this study has none.');
+  const trials = usable(data.trials);
+  if (trials.length < MIN_IMPORTANCE_TRIALS) {
+    return unavailable(
+      `Parameter importance needs at least ${MIN_IMPORTANCE_TRIALS} completed trials; ${trials.length} ${trials.length === 1 ? 'has' : 'have'} completed.`,
+      MIN_IMPORTANCE_TRIALS,
+      trials.length,
+    );
+  }
+  const importances = parameterImportance(
+    spec.params,
+    trials.map((t) => ({ params: t.params, score: toScore(t.value, spec.objective.direction)! })),
+    { seed: spec.seed },
+  );
+  return { kind: 'ranked', importances, trials: trials.length };
+}
+
+/** `learning_rate 61%, optimizer 20%, …`, or the reason there is none. */
+export function importanceLine(importance: StudyImportance): string {
+  if (importance.kind === 'unavailable') return importance.reason;
+  return importance.importances.map((p) => `${p.param} ${percent(p.importance)}`).join(', ');
+}
+
+/** A share as a whole percentage, `<1%` for a small non-zero one. */
+export function percent(share: number): string {
+  const rounded = Math.round(share * 100);
+  return rounded === 0 && share > 0 ? '<1%' : `${rounded}%`;
+}
