@@ -422,6 +422,23 @@ describe('runStudy with a pruner', () => {
     expect(outcomes(slow.result)[3]).toEqual([3, 'pruned', 1]);
   });
 
+  it('with the TPE sampler: the same proposals and decisions whatever the timing', async () => {
+    const spec = makeSpec({
+      ...median(1),
+      trials: 16,
+      sampler: { name: 'tpe', startupTrials: 4, candidates: 24, multivariate: false, randomFraction: 0, parallel: 'reproducible', lag: 1 },
+    });
+    // A loss that follows the learning rate: best near 0.03.
+    const byRate: Script = (task, epoch) => Math.abs(Math.log10(task.params.learning_rate as number) + 1.5) + 1 / epoch;
+    const shape = (result: StudyOutcome) => result.trials.map((t) => [t.number, t.params.learning_rate, t.status, t.epochs]);
+    const even = await run(byRate, { spec, slots: 2 });
+    const uneven = await run(byRate, { spec, slots: 2, ticks: (task) => 1 + ((task.trial * 7) % 5) * 4 });
+    expect(shape(uneven.result)).toEqual(shape(even.result));
+    expect(even.result.trials.filter((t) => t.status === 'pruned').length).toBeGreaterThan(0);
+    // Trial n sees trials below n − 1: from trial 5 on, 4 startup trials are seen and the model proposes.
+    expect(even.result.trials.filter((t) => t.proposedBy === 'model').map((t) => t.number)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+  });
+
   it('after a stop and a resume decides exactly as a run straight through', async () => {
     const storage = new MemoryStorage();
     const stop = new AbortController();
