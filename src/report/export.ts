@@ -1,7 +1,7 @@
 /**
  * `hpsearch export`: everything stored about a study, for analysis elsewhere or re-import. JSON
  * mirrors the storage (the study with its declaration and plan, every trial, every epoch, every
- * promotion) and keeps types; CSV has one row per epoch with its trial's columns repeated.
+ * promotion, every run) and keeps types; CSV has one row per epoch with its trial's columns repeated.
  */
 import type { TrialRecord } from '../storage/storage.js';
 import { planFor } from '../strategies/create.js';
@@ -41,6 +41,7 @@ export function exportJson(data: StudyData): string {
       createdAt: e.createdAt,
     })),
     promotions: data.promotions.map((p) => ({ trial: p.trial, rung: p.rung, createdAt: p.createdAt, params: p.params, source: p.source })),
+    runs: data.runs,
     // pbt: each member's own intervals, and the schedule that trained its final weights.
     ...(study.spec.strategy === 'pbt' ? { lineage: lineageJson(data) } : {}),
   });

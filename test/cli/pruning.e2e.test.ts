@@ -5,6 +5,7 @@
  * against one local process on SQLite.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hpsearch, tempDir } from '../helpers/cli.js';
@@ -37,6 +38,7 @@ fs.writeFileSync(
 interface Exported {
   trials: { number: number; status: string; value: number | null; epochs: number; params: Record<string, unknown> }[];
   epochs: { trial: number; epoch: number; value: number | null }[];
+  runs: { trial: number; host: string; slot: string; startedAt: number; endedAt: number | null; outcome: string | null }[];
 }
 
 function exported(storage: string, study: string): Exported {
@@ -118,15 +120,26 @@ describe('pruning an objective module on PostgreSQL worker processes', () => {
     ]);
     const url = await postgres().createDatabase();
     await createStudy(url, spec);
-    const finished = await Promise.all([worker(url, spec.name).done, worker(url, spec.name).done]);
+    const workers = [worker(url, spec.name), worker(url, spec.name)];
+    const finished = await Promise.all(workers.map((w) => w.done));
     for (const run of finished) {
       expect(run.stderr).not.toMatch(/error|internal/i);
       expect(run.code).toBe(0);
     }
     const local = path.join(dir, 'synthetic.db');
     start(file, local, '--workers', '2');
-    const distributed = decisions(exported(url, spec.name));
+    const fromPostgres = exported(url, spec.name);
+    const distributed = decisions(fromPostgres);
     expect(distributed).toEqual(decisions(exported(local, spec.name)));
+    // One run per trial, each in the lane of the worker process that ran it (`<pid>:<slot>`, one slot each).
+    expect(fromPostgres.runs.map((r) => r.trial).sort((a, b) => a - b)).toEqual(distributed.map((t) => t.number));
+    const lanes = workers.map((w) => `${w.child.pid}:0`);
+    for (const run of fromPostgres.runs) {
+      expect(run.host).toBe(os.hostname());
+      expect(lanes).toContain(run.slot);
+      expect(run.endedAt).toBeGreaterThanOrEqual(run.startedAt);
+      expect(run.outcome).toBe(distributed.find((t) => t.number === run.trial)!.status);
+    }
     const stopped = distributed.filter((t) => t.status === 'pruned');
     expect(stopped.length).toBeGreaterThanOrEqual(5);
     expect(stopped.every((t) => t.epochs < 6 && t.curve.length === t.epochs)).toBe(true);

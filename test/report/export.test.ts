@@ -22,7 +22,26 @@ beforeAll(async () => {
 describe('export --format json', () => {
   it('holds the study with its declaration, plan, status and timings', () => {
     const doc = JSON.parse(exportJson(hyperband));
-    expect(Object.keys(doc)).toEqual(['format', 'version', 'study', 'trials', 'epochs', 'promotions']);
+    expect(Object.keys(doc)).toEqual(['format', 'version', 'study', 'trials', 'epochs', 'promotions', 'runs']);
+    // One run per start, each closed by the write that ended it, as stored.
+    expect(doc.runs).toEqual(hyperband.runs);
+    const runs = doc.runs as {
+      trial: number;
+      host: string;
+      slot: string;
+      fromEpoch: number;
+      toEpoch: number | null;
+      outcome: string | null;
+    }[];
+    expect(runs.map((r) => [r.trial, r.host, r.slot, r.fromEpoch, r.toEpoch, r.outcome])).toEqual([
+      [0, 'h', '0', 0, 1, 'paused'],
+      [1, 'h', '0', 0, 1, 'paused'],
+      [2, 'h', '0', 0, 1, 'paused'],
+      [1, 'h', '0', 1, 3, 'completed'],
+      [3, 'h', '0', 0, 3, 'completed'],
+      // Trial 4 is still running: its run has no end yet.
+      [4, 'h', '0', 0, null, null],
+    ]);
     expect(doc.format).toBe('hpsearch-study');
     expect(doc.version).toBe(1);
     expect(doc.study).toEqual({
