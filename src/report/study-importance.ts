@@ -5,9 +5,8 @@
  */
 import { toScore } from '../core/scores.js';
 import { MIN_IMPORTANCE_TRIALS, type ParamImportance, parameterImportance } from '../importance/importance.js';
-import type { TrialRecord } from '../storage/storage.js';
+import type { StudyRecord, TrialRecord } from '../storage/storage.js';
 import { searchedParamNames } from './leaderboard.js';
-import type { StudyData } from './study-view.js';
 
 export { MIN_IMPORTANCE_TRIALS, type ParamImportance };
 
@@ -46,7 +45,10 @@ function usable(trials: readonly TrialRecord[]): TrialRecord[] {
  * searched, or fewer than {@link MIN_IMPORTANCE_TRIALS} completed trials. Pruned trials and
  * trials stopped at a lower rung are left out: their values are at fewer epochs than the others'.
  */
-export function studyImportance(data: Pick<StudyData, 'study' | 'trials'>): StudyImportance {
+export function studyImportance(data: {
+  readonly study: Pick<StudyRecord, 'spec'>;
+  readonly trials: readonly TrialRecord[];
+}): StudyImportance {
   const { spec } = data.study;
   if (spec.strategy === 'pbt') {
     return unavailable("Parameter importance is not computed for pbt: a member's hyperparameters change while it trains.");

@@ -69,6 +69,10 @@ describe('without a terminal', () => {
     expect(frame.stdout).toContain('leaderboard · top 2 of 2 · sort: rank');
     expect(frame.stdout).toMatch(/ {5}1 {4}#[01] completed/);
     expect(frame.stdout).toContain('curves · val_accuracy');
+    // The study has ended: parameter importance in place of the running trials, here why there is none.
+    expect(frame.stdout).not.toContain('running 0');
+    expect(lines[2]).toMatch(/^importance ─+$/);
+    expect(lines[3]).toBe('  Parameter importance needs at least 10 completed trials; 2 have completed.');
   });
 
   it('dashboard without a study lists the studies', () => {

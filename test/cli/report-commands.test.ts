@@ -158,13 +158,17 @@ describe('hpsearch compare', () => {
     const result = run('compare', 'digits-random', 'digits-hyperband', '--top', '3');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines.slice(0, 4)).toEqual([
+    expect(lines.slice(0, 8)).toEqual([
       'study "digits-random" (random, interrupted): best val_accuracy 0.9 (trial 1); 5 trials (2 completed, 1 running, 1 diverged, 1 failed); 8 epochs; wall 22.0s',
       'study "digits-hyperband" (hyperband, completed): best val_accuracy 0.88 (trial 1); 5 trials (2 completed, 2 pruned, 1 running); 9 epochs; wall 29.0s',
       '',
+      "importance of the shared parameters (fANOVA; a share of each study's total)",
+      'study "digits-random": Parameter importance needs at least 10 completed trials; 2 have completed.',
+      'study "digits-hyperband": Parameter importance needs at least 10 completed trials; 2 have completed.',
+      '',
       'ranked by val_accuracy (maximize)',
     ]);
-    expect(lines.slice(6, 9).map((l) => l.split(/\s+/).slice(1, 4))).toEqual([
+    expect(lines.slice(10, 13).map((l) => l.split(/\s+/).slice(1, 4))).toEqual([
       ['1', 'digits-random', '1'],
       ['2', 'digits-hyperband', '1'],
       ['3', 'digits-random', '0'],
@@ -181,6 +185,7 @@ describe('hpsearch compare', () => {
     const settled = run('compare', 'digits-random', 'digits-loss', '--metric', 'val_loss', '--format', 'json');
     expect(settled.code).toBe(0);
     expect(JSON.parse(settled.stdout).direction).toBe('minimize');
+    expect(JSON.parse(settled.stdout).importance).toEqual({ 'digits-random': null, 'digits-loss': null });
   });
 
   it.each([
@@ -202,9 +207,11 @@ describe('hpsearch show', () => {
     expect(summary.code).toBe(0);
     expect(summary.stdout.split('\n').slice(0, 3)).toEqual([
       'study "digits-hyperband"',
-      'status     completed',
-      'strategy   hyperband: 5 configurations, 2 brackets up to 3 epochs (η=3), 11 epochs planned',
+      'status      completed',
+      'strategy    hyperband: 5 configurations, 2 brackets up to 3 epochs (η=3), 11 epochs planned',
     ]);
+    // Importance needs 10 completed trials; this study has 2.
+    expect(summary.stdout).toContain('\nimportance  Parameter importance needs at least 10 completed trials; 2 have completed.\n');
     const trial = JSON.parse(run('show', 'digits-hyperband', '--trial', '1', '--json').stdout);
     expect([trial.number, trial.rank, trial.rungs.length, trial.epochs.length]).toEqual([1, 1, 2, 3]);
   });

@@ -6,12 +6,20 @@ import { EventEmitter } from 'node:events';
 import { render as inkRender } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { studyImportance } from '../../src/report/study-importance.js';
 import DashboardApp from '../../src/ui/components/DashboardApp.js';
-import { randomData } from './fixtures.js';
+import { endedData, randomData } from './fixtures.js';
 import { storeOf, text } from './helpers.js';
+
+// The real computation, counted: the importance panel must fit its forest once per change of the trials.
+vi.mock('../../src/report/study-importance.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/report/study-importance.js')>();
+  return { ...actual, studyImportance: vi.fn(actual.studyImportance) };
+});
 
 afterEach(() => {
   cleanup();
+  vi.mocked(studyImportance).mockClear();
 });
 
 const SIZE = { columns: 100, rows: 30 };
@@ -148,6 +156,88 @@ describe('DashboardApp', () => {
     expect(output.join('')).not.toContain('Raw mode is not supported');
     expect(onQuit).not.toHaveBeenCalled();
     app.unmount();
+    store.close();
+  });
+});
+
+describe('DashboardApp once the study has ended', () => {
+  function mountEnded() {
+    const store = storeOf(endedData());
+    const app = render(<DashboardApp store={store} onQuit={() => undefined} size={SIZE} />);
+    return { store, app, frame: () => text(app.lastFrame()) };
+  }
+
+  it('shows parameter importance in place of the running trials', () => {
+    const { frame, store } = mountEnded();
+    expect(frame()).toBe(
+      [
+        'quick  random · wasm · maximize val_accuracy                   best 0.92 (#3)  completed · read-only',
+        `workers 0/2  trials 12/12  elapsed 2:00  ETA -  epochs ${'█'.repeat(32)} 120/120 100%`,
+        'importance · fANOVA over 12 completed trials ─────────────────────────────────────────────── ?: keys',
+        '  learning_rate   ███████████████████████░░░░░░░░░░░░░░░░░  58%',
+        '  schedule.floor  ██████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  25%',
+        '  batch_size      ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  10%',
+        '  schedule        ███░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░   6%',
+        'leaderboard · top 10 of 12 · sort: rank ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ s: sort',
+        '  rank trial status    val_accuracy epochs time learning_ra… batch_size schedule schedule.fl…',
+        '     1    #3 completed         0.92     10 2.3s         0.01         16   cosine         0.05',
+        '     2    #8 completed       0.9199     10 2.8s        0.005         64 constant            -',
+        '     3    #4 completed       0.9023     10 2.4s         0.03         32 constant            -',
+        '     4    #2 completed       0.8977     10 2.2s        0.003         64 constant            -',
+        '     5    #9 completed       0.8899     10 2.9s         0.02         16   cosine         0.11',
+        '     6   #10 completed       0.8801     10 3.0s         0.05         32 constant            -',
+        '     7    #1 completed         0.85     10 2.1s        0.001         32   cosine         0.03',
+        '     8    #5 completed         0.85     10 2.5s          0.1         64   cosine         0.07',
+        '     9    #7 completed       0.8199     10 2.7s      5.00e-4         32   cosine         0.09',
+        '    10   #11 completed       0.7801     10 3.1s          0.5         64   cosine         0.13',
+        'curves · val_accuracy ──────────────────────────── events ──────────────────────────────────────────',
+        '* #3 0.92  o #8 0.9199  + #4 0.9023                0:39 #3 new best val_accuracy 0.92',
+        ' 0.92 ┤                                     ****** 0:19 #1 new best val_accuracy 0.85',
+        '      │                           **********o++    0:09 #0 new best val_accuracy 0.7301',
+        '0.712 ┤                ***********oo++',
+        '      │      **********ooo+++',
+        '      │******oooo++++',
+        '  0.4 ┤o++++',
+        '      └1────────────────────────────────────────10',
+        'best so far ▁▅▇█████████ 0.92',
+      ].join('\n'),
+    );
+    store.close();
+  });
+
+  it('computes importance once per change of the trials, and never while the study runs', async () => {
+    const { app, frame, store } = mountEnded();
+    expect(studyImportance).toHaveBeenCalledTimes(1);
+    // Frames that change no trial (a key, the clock, a poll that found nothing new) reuse it.
+    app.stdin.write('s');
+    await vi.waitFor(() => expect(frame()).toContain('sort: newest'));
+    store.setPaused(false);
+    store.flush();
+    expect(studyImportance).toHaveBeenCalledTimes(1);
+    // A trial added (a `retry` of the study, seen by a poll): computed again.
+    store.putTrial({ ...store.trials[11]!, number: 12, value: 0.5 }, true);
+    store.flush();
+    await vi.waitFor(() => expect(frame()).toContain('fANOVA over 13 completed trials'));
+    expect(studyImportance).toHaveBeenCalledTimes(2);
+    store.close();
+    cleanup();
+    // A running study: its trials change, importance is not computed.
+    const running = mount();
+    running.store.putTrial({ ...running.store.trials[4]!, status: 'completed', value: 0.7 }, true);
+    running.store.flush();
+    await vi.waitFor(() => expect(running.frame()).toContain('running 0 · 1 waiting'));
+    expect(studyImportance).toHaveBeenCalledTimes(2);
+    running.store.close();
+  });
+
+  it('keeps the keyboard on the leaderboard: Tab has no running panel to go to', async () => {
+    const { app, frame, store } = mountEnded();
+    app.stdin.write(DOWN);
+    await vi.waitFor(() => expect(frame()).toContain('›    1    #3 completed'));
+    app.stdin.write('\t');
+    app.stdin.write(DOWN);
+    await vi.waitFor(() => expect(frame()).toContain('›    2    #8 completed'));
+    expect(frame()).toContain('leaderboard · top 10 of 12 · sort: rank ━━');
     store.close();
   });
 });

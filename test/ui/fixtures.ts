@@ -2,6 +2,7 @@
  * Fixed dashboard data for view-model and panel tests: a random study of 6 trials in every
  * state, and a successive-halving one, at a fixed clock.
  */
+import type { Params } from '../../src/core/types.js';
 import type { StudySpec } from '../../src/space/spec.js';
 import type { ParamSpec } from '../../src/space/types.js';
 import type { PromotionRecord, TrialRecord } from '../../src/storage/storage.js';
@@ -234,5 +235,53 @@ export function shaData(): DashboardData {
     ]),
     promotions,
     events: [],
+  };
+}
+
+/**
+ * The random study after it ended (`attached`: as `hpsearch dashboard` reads it): 12 trials
+ * completed, the value best near a learning rate of 0.01 and a little lower at batch size 16 (the
+ * schedule does not enter it, though over 12 trials fANOVA gives its floor a share).
+ */
+export function endedData(status: 'completed' | 'interrupted' | 'failed' = 'completed'): DashboardData {
+  const s = spec({ trials: 12 });
+  const rates = [0.0002, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.0005, 0.005, 0.02, 0.05, 0.5];
+  const trials = rates.map((lr, n) => {
+    const batch = [16, 32, 64][n % 3]!;
+    const params: Params =
+      n % 2 === 0
+        ? { learning_rate: lr, batch_size: batch, schedule: 'constant' }
+        : { learning_rate: lr, batch_size: batch, schedule: 'cosine', 'schedule.floor': Number((0.02 + 0.01 * n).toFixed(2)) };
+    const value = Number((0.95 - 0.1 * Math.abs(Math.log10(lr) + 2) - (batch === 16 ? 0.03 : 0)).toFixed(4));
+    return trial(n, {
+      status: 'completed',
+      value,
+      epochs: 10,
+      durationMs: 2000 + 100 * n,
+      worker: n % 2,
+      startedS: 10 * n,
+      finishedS: 10 * n + 9,
+      params,
+      metrics: { loss: Number((1 - value).toFixed(4)), val_accuracy: value, lr },
+    });
+  });
+  return {
+    ...randomData(),
+    source: 'attached',
+    study: { name: 'quick', spec: s, status, backend: 'wasm', createdAt: T0, finishedAt: T0 + 120_000 },
+    plan: planFor(s),
+    trials,
+    curves: new Map([
+      [3, curve(0.5, 0.92)],
+      [8, curve(0.45, 0.9199)],
+      [4, curve(0.4, 0.9023)],
+    ]),
+    events: [
+      { kind: 'best', at: T0 + 9000, trial: 0, value: 0.7301 },
+      { kind: 'best', at: T0 + 19_000, trial: 1, value: 0.85 },
+      { kind: 'best', at: T0 + 39_000, trial: 3, value: 0.92 },
+    ],
+    progress: [],
+    now: T0 + 300_000,
   };
 }

@@ -13,6 +13,7 @@ describe('computeLayout', () => {
       width: 80,
       height: 23,
       header: 2,
+      top: 'running',
       running: 2,
       leaderboard: 8,
       bottom: 8,
@@ -56,6 +57,29 @@ describe('computeLayout', () => {
   });
 });
 
+describe('computeLayout once the study has ended', () => {
+  const base = { notice: false, rungRows: 0, runningItems: 0, workers: 2, trials: 12 };
+
+  it('puts importance in place of the running trials, a row per parameter', () => {
+    const layout = computeLayout({ ...base, width: 100, height: 29, importanceRows: 4 });
+    expect([layout.top, layout.header, layout.running, layout.leaderboard, layout.bottom]).toEqual(['importance', 2, 4, 10, 10]);
+    expect(layout.columns.map((c) => c.panels.map((p) => p.panel))).toEqual([['curves'], ['events']]);
+    // In 80×24 too, with room for the curves and events below.
+    const small = computeLayout({ ...base, width: 80, height: 23, importanceRows: 4 });
+    expect([small.top, small.running, small.leaderboard, small.bottom]).toEqual(['importance', 4, 8, 6]);
+  });
+
+  it('gives it at most a quarter of the lines, and one row at least', () => {
+    expect(computeLayout({ ...base, width: 100, height: 29, importanceRows: 20 }).running).toBe(6);
+    expect(computeLayout({ ...base, width: 60, height: 15, importanceRows: 4 }).running).toBe(3);
+    expect(computeLayout({ ...base, width: 100, height: 29, importanceRows: 0 }).running).toBe(1);
+  });
+
+  it('keeps the running panel while the study runs', () => {
+    expect(computeLayout({ ...base, width: 100, height: 29, importanceRows: null })).toMatchObject({ top: 'running', running: 2 });
+  });
+});
+
 describe('reduceKey', () => {
   const visible = { running: [4, 5], leaderboard: [2, 0, 4, 5, 1, 3] };
   const press = (state: ViewState, input: string, key = {}) => reduceKey(state, input, key, visible);
@@ -86,6 +110,17 @@ describe('reduceKey', () => {
     expect(reduceKey(INITIAL_VIEW, '', { tab: true }, { running: [], leaderboard: [] }).state).toMatchObject({
       focus: 'running',
       selected: null,
+    });
+  });
+
+  it('keeps the focus on the leaderboard when the running panel is not shown (the study has ended)', () => {
+    const ended = { running: [], leaderboard: [2, 0, 4], runningPanel: false };
+    const selected = { ...INITIAL_VIEW, selected: 0 };
+    expect(reduceKey(selected, '', { tab: true }, ended).state).toEqual(selected);
+    expect(reduceKey(selected, '', { leftArrow: true }, ended).state).toEqual(selected);
+    expect(reduceKey({ ...INITIAL_VIEW, focus: 'running', selected: 4 }, '', { tab: true }, ended).state).toMatchObject({
+      focus: 'leaderboard',
+      selected: 2,
     });
   });
 

@@ -6,6 +6,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import Curves from '../../src/ui/components/Curves.js';
 import Header from '../../src/ui/components/Header.js';
+import Importance from '../../src/ui/components/Importance.js';
 import KeyHelp from '../../src/ui/components/KeyHelp.js';
 import Leaderboard from '../../src/ui/components/Leaderboard.js';
 import RecentEvents from '../../src/ui/components/RecentEvents.js';
@@ -17,11 +18,12 @@ import { buildCurves } from '../../src/ui/model/curves.js';
 import { buildTrialDetail } from '../../src/ui/model/detail.js';
 import { buildEvents } from '../../src/ui/model/events.js';
 import { buildHeader } from '../../src/ui/model/header.js';
+import { buildImportance } from '../../src/ui/model/importance.js';
 import { keyHelp } from '../../src/ui/model/keys.js';
 import { buildLeaderboardView } from '../../src/ui/model/leaderboard.js';
 import { buildRunning } from '../../src/ui/model/running.js';
 import { buildRungs } from '../../src/ui/model/rungs.js';
-import { randomData, shaData } from './fixtures.js';
+import { endedData, randomData, shaData } from './fixtures.js';
 import { text } from './helpers.js';
 
 afterEach(() => {
@@ -129,6 +131,65 @@ describe('Rungs', () => {
         '   0      1       9       8       0       0        3       6',
         '… 2 more rungs',
       ].join('\n'),
+    );
+  });
+});
+
+describe('Importance', () => {
+  const ranked = buildImportance(endedData())!;
+
+  it('gives each parameter its share of the whole as a bar and a percentage, best first', () => {
+    expect(frame(<Importance view={ranked} width={80} height={5} hint="?: keys" />)).toBe(
+      [
+        'importance · fANOVA over 12 completed trials ─────────────────────────── ?: keys',
+        '  learning_rate   ███████████████████████░░░░░░░░░░░░░░░░░  58%',
+        '  schedule.floor  ██████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  25%',
+        '  batch_size      ████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  10%',
+        '  schedule        ███░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░   6%',
+      ].join('\n'),
+    );
+  });
+
+  it('cuts names and bars when narrow, and leaves the bar out when it would be too short', () => {
+    expect(frame(<Importance view={ranked} width={30} height={5} />)).toBe(
+      [
+        'importance · fANOVA over 12… ─',
+        '  learning…  ███████░░░░░  58%',
+        '  schedule…  ███░░░░░░░░░  25%',
+        '  batch_si…  █░░░░░░░░░░░  10%',
+        '  schedule   █░░░░░░░░░░░   6%',
+      ].join('\n'),
+    );
+    expect(frame(<Importance view={ranked} width={20} height={2} />)).toBe(['importance · fANO… ─', '  learning_rate 58%…'].join('\n'));
+  });
+
+  it('says how many parameters do not fit and their share together; on one line, lists them all', () => {
+    expect(frame(<Importance view={ranked} width={60} height={4} />)).toBe(
+      [
+        'importance · fANOVA over 12 completed trials ───────────────',
+        '  learning_rate   ██████████████████████░░░░░░░░░░░░░░░  58%',
+        '  schedule.floor  █████████░░░░░░░░░░░░░░░░░░░░░░░░░░░░  25%',
+        '  … 2 more parameters: 16% together',
+      ].join('\n'),
+    );
+    expect(frame(<Importance view={ranked} width={60} height={2} />)).toBe(
+      ['importance · fANOVA over 12 completed trials ───────────────', '  learning_rate 58%, schedule.floor 25%, batch_size 10%, sc…'].join(
+        '\n',
+      ),
+    );
+  });
+
+  it('gives the reason when there is no ranking, over as many lines as it has', () => {
+    const few = buildImportance(randomData({ study: { ...randomData().study, status: 'interrupted' } }))!;
+    expect(frame(<Importance view={few} width={40} height={3} />)).toBe(
+      [
+        'importance ─────────────────────────────',
+        '  Parameter importance needs at least 10',
+        '  completed trials; 2 have completed.',
+      ].join('\n'),
+    );
+    expect(frame(<Importance view={few} width={40} height={2} />)).toBe(
+      ['importance ─────────────────────────────', '  Parameter importance needs at least 1…'].join('\n'),
     );
   });
 });

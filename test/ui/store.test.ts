@@ -115,6 +115,13 @@ describe('createLiveDashboard', () => {
     ...fields,
   });
 
+  it('shows a resumed study as running, whatever status its stored record had (no importance is computed then)', () => {
+    const resumed = { ...study, status: 'interrupted' as const, finishedAt: T0 + 5000 };
+    const live = createLiveDashboard({ study: resumed, plan: planFor(s), workers: 2, now: () => T0 + 9000 });
+    expect(live.store.getSnapshot().study).toMatchObject({ status: 'running', finishedAt: null });
+    live.store.close();
+  });
+
   it('turns starts, epochs and ends into trials, curves and events', () => {
     let clock = T0;
     const live = createLiveDashboard({ study, plan: planFor(s), workers: 2, now: () => clock });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { lineChart, sparkline } from '../../src/ui/model/chart.js';
 import { fitColumns } from '../../src/ui/model/columns.js';
-import { bar, fit, formatClock, percent, truncate } from '../../src/ui/model/text.js';
+import { bar, fit, formatClock, percent, truncate, wrap } from '../../src/ui/model/text.js';
 import { topK } from '../../src/ui/model/top-k.js';
 
 describe('topK', () => {
@@ -86,5 +86,14 @@ describe('text', () => {
     expect(bar(Number.NaN, 3)).toBe('░░░');
     expect([formatClock(7000), formatClock(725_000), formatClock(3_723_000)]).toEqual(['0:07', '12:05', '1:02:03']);
     expect([percent(1, 3), percent(1, 0)]).toEqual(['33%', '-']);
+  });
+});
+
+describe('wrap', () => {
+  it('breaks text at spaces into lines of at most the width, cutting a word longer than a line', () => {
+    expect(wrap('needs at least 10 completed trials', 14)).toEqual(['needs at least', '10 completed', 'trials']);
+    expect(wrap('a  b\nc', 80)).toEqual(['a b c']);
+    expect(wrap('hyperparameters change', 8)).toEqual(['hyperpa…', 'change']);
+    expect([wrap('', 10), wrap('abc', 0)]).toEqual([[], []]);
   });
 });

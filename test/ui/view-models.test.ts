@@ -11,11 +11,13 @@ import { buildCurves } from '../../src/ui/model/curves.js';
 import { buildTrialDetail } from '../../src/ui/model/detail.js';
 import { buildEvents, eventsFromRecords } from '../../src/ui/model/events.js';
 import { buildHeader, estimateRemainingMs } from '../../src/ui/model/header.js';
+import { buildImportance, importanceLines } from '../../src/ui/model/importance.js';
 import { buildLeaderboardView } from '../../src/ui/model/leaderboard.js';
 import { buildRunning } from '../../src/ui/model/running.js';
 import { buildRungs } from '../../src/ui/model/rungs.js';
 import { indexTrials } from '../../src/ui/model/trial-index.js';
-import { T0, randomData, randomEvents, randomTrials, shaData, spec, trial } from './fixtures.js';
+import { T0, endedData, randomData, randomEvents, randomTrials, shaData, spec, trial } from './fixtures.js';
+import { pbtData } from './pbt-fixtures.js';
 
 describe('buildHeader', () => {
   it('counts workers, trials and epochs, and estimates the time left from the recent throughput', () => {
@@ -328,5 +330,47 @@ describe('buildHeader for an objective that reports no epochs', () => {
     });
     expect(buildHeader(data).progressIn).toBe('trials');
     expect(buildHeader(randomData({ trials: [trial(0, { status: 'completed', epochs: 10, value: 0.5 })] })).progressIn).toBe('epochs');
+  });
+});
+
+describe('buildImportance', () => {
+  it('is null while the study runs: nothing is computed', () => {
+    expect(buildImportance({ ...endedData(), study: { ...endedData().study, status: 'running' } })).toBeNull();
+  });
+
+  it("ranks an ended study's parameters, best first, as `hpsearch importance` does", () => {
+    for (const status of ['completed', 'interrupted', 'failed'] as const) {
+      const view = buildImportance(endedData(status));
+      expect(view?.kind).toBe('ranked');
+      if (view?.kind !== 'ranked') continue;
+      expect(view.trials).toBe(12);
+      expect(view.rows.map((r) => [r.param, r.percent])).toEqual([
+        ['learning_rate', '58%'],
+        ['schedule.floor', '25%'],
+        ['batch_size', '10%'],
+        ['schedule', '6%'],
+      ]);
+      expect(view.rows.reduce((sum, r) => sum + r.share, 0)).toBeCloseTo(1, 12);
+      expect(importanceLines(view, 80)).toBe(4);
+    }
+  });
+
+  it('says why there is no ranking: too few completed trials, or pbt', () => {
+    const few = buildImportance(randomData({ study: { ...randomData().study, status: 'interrupted' } }))!;
+    expect(few).toEqual({ kind: 'unavailable', reason: 'Parameter importance needs at least 10 completed trials; 2 have completed.' });
+    expect(importanceLines(few, 80)).toBe(1);
+    expect(importanceLines(few, 40)).toBe(2);
+    const pbt = buildImportance(pbtData({ study: { ...pbtData().study, status: 'completed' } }))!;
+    expect(pbt).toEqual({
+      kind: 'unavailable',
+      reason: "Parameter importance is not computed for pbt: a member's hyperparameters change while it trains.",
+    });
+  });
+
+  it('skips the holes of trials not read yet', () => {
+    const { trials, ...rest } = endedData();
+    const sparse = [...trials];
+    delete sparse[5];
+    expect(buildImportance({ ...rest, trials: sparse })).toMatchObject({ kind: 'ranked', trials: 11 });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `hpsearch compare <study> <study>...`: one leaderboard across studies, with a summary line
- * per study.
+ * per study and, when they share searched parameters, each study's importance of those.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
@@ -24,10 +24,17 @@ interface CompareOptions {
 export function registerCompare(program: Command, io: CliIO): void {
   program
     .command('compare')
-    .description('rank the trials of several studies in one leaderboard, with a summary of each study')
+    .description(
+      'rank the trials of several studies in one leaderboard, with a summary of each study and the importance of the parameters they share',
+    )
     .argument('<studies...>', 'two or more study names')
     .option('--top <k>', 'the best k trials only')
-    .option('--format <format>', 'table, json, csv or md (default: from the --output extension, else table)')
+    .option(
+      '--format <format>',
+      'table, json, csv or md (default: from the --output extension, else table); json: { metric, direction, studies, importance, leaderboard }, ' +
+        'importance mapping each study to its [{ param, importance }] (best first, summing to 1) or null when it has none, ' +
+        'and null when no two studies search a parameter in common; csv: the leaderboard only',
+    )
     .option('--metric <name>', 'rank every study by this final metric (needed when their objectives differ)')
     .option(
       '--csv-safe',
@@ -53,7 +60,8 @@ export function registerCompare(program: Command, io: CliIO): void {
       try {
         const studies = [];
         for (const name of names) studies.push(await loadStudyData(storage, await findStudy(storage, name)));
-        const comparison = compareStudies(studies, options.metric, top);
+        // CSV is the leaderboard alone: no importance to compute.
+        const comparison = compareStudies(studies, { metric: options.metric, top, importance: format !== 'csv' });
         text =
           format === 'csv'
             ? comparisonCsv(comparison, { safe: options.csvSafe })

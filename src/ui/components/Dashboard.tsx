@@ -3,6 +3,7 @@ import type { CurvesView } from '../model/curves.js';
 import type { TrialDetailView } from '../model/detail.js';
 import type { EventRow } from '../model/events.js';
 import type { HeaderView } from '../model/header.js';
+import type { ImportancePanelView } from '../model/importance.js';
 import type { ViewState } from '../model/keys.js';
 import type { Layout, PanelBox } from '../model/layout.js';
 import type { LeaderboardView } from '../model/leaderboard.js';
@@ -11,6 +12,7 @@ import type { RunningView } from '../model/running.js';
 import type { RungRow } from '../model/rungs.js';
 import Curves from './Curves.js';
 import Header from './Header.js';
+import Importance from './Importance.js';
 import KeyHelp from './KeyHelp.js';
 import Leaderboard from './Leaderboard.js';
 import Population from './Population.js';
@@ -22,6 +24,8 @@ import TrialDetail from './TrialDetail.js';
 export type Props = {
   readonly header: HeaderView;
   readonly running: RunningView;
+  /** Once the study has ended, parameter importance, shown where `layout.top` says; null while it runs. */
+  readonly importance?: ImportancePanelView | null;
   readonly leaderboard: LeaderboardView;
   /** Empty for grid and random. */
   readonly rungs: readonly RungRow[];
@@ -39,14 +43,14 @@ export type Props = {
   readonly detail: TrialDetailView | null;
   /** The key reference, when `view.overlay` is `help`. */
   readonly help: readonly { readonly keys: string; readonly action: string }[];
-  /** Whether keys work (stdin in raw mode): the running panel then says `?: keys`. */
+  /** Whether keys work (stdin in raw mode): the running (or importance) panel then says `?: keys`. */
   readonly keys: boolean;
 };
 
 /**
- * The whole dashboard in the space of {@link Layout}: header, running trials, leaderboard, and
- * below them rungs (pbt: the population), curves and events side by side; or the header above a trial's detail or the
- * key reference.
+ * The whole dashboard in the space of {@link Layout}: header, running trials (parameter
+ * importance once the study has ended), leaderboard, and below them rungs (pbt: the population),
+ * curves and events side by side; or the header above a trial's detail or the key reference.
  */
 export default function Dashboard(props: Props) {
   const { layout, view } = props;
@@ -71,13 +75,17 @@ export default function Dashboard(props: Props) {
     main = (
       <>
         <Box flexDirection="column" height={1 + layout.running} overflow="hidden">
-          <RunningTrials
-            view={props.running}
-            width={width}
-            hint={props.keys ? '?: keys' : undefined}
-            selected={view.focus === 'running' ? view.selected : null}
-            focused={view.focus === 'running'}
-          />
+          {layout.top === 'importance' && props.importance != null ? (
+            <Importance view={props.importance} width={width} height={1 + layout.running} hint={props.keys ? '?: keys' : undefined} />
+          ) : (
+            <RunningTrials
+              view={props.running}
+              width={width}
+              hint={props.keys ? '?: keys' : undefined}
+              selected={view.focus === 'running' ? view.selected : null}
+              focused={view.focus === 'running'}
+            />
+          )}
         </Box>
         <Box flexDirection="column" height={2 + layout.leaderboard} overflow="hidden">
           <Leaderboard

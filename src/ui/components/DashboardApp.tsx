@@ -5,6 +5,7 @@ import { buildCurves } from '../model/curves.js';
 import { buildTrialDetail } from '../model/detail.js';
 import { buildEvents } from '../model/events.js';
 import { buildHeader } from '../model/header.js';
+import { buildImportance, importanceLines } from '../model/importance.js';
 import { INITIAL_VIEW, type ViewState, keyHelp, reduceKey } from '../model/keys.js';
 import { computeLayout } from '../model/layout.js';
 import { buildLeaderboardView } from '../model/leaderboard.js';
@@ -38,12 +39,11 @@ export default function DashboardApp({ store, onQuit, onTogglePause, onWatch, si
   const data = useDashboardData(store);
   const { columns, rows } = useTerminalSize(size);
   const { isRawModeSupported } = useStdin();
-  const [view, setView] = useState<ViewState>(INITIAL_VIEW);
-  // Keys typed faster than a frame arrive together; each acts on the state the one before left.
-  const latest = useRef(view);
-  latest.current = view;
+  const [state, setView] = useState<ViewState>(INITIAL_VIEW);
   // Rebuilt only when a trial starts, ends or is added; a frame for an epoch reads the running trials.
   const index = useMemo(() => indexTrials(data), [data.trialsVersion, data.study.spec]);
+  // Once the study has ended: fitted once per change of its trials (it takes a forest), never while it runs.
+  const importance = useMemo(() => buildImportance(data), [data.trialsVersion, data.study.spec, data.study.status]);
   const header = buildHeader(data, index);
   const population = buildPopulation(data);
   // One line is left free: ink redraws the whole screen when a frame is as tall as the terminal.
@@ -58,12 +58,23 @@ export default function DashboardApp({ store, onQuit, onTogglePause, onWatch, si
     runningItems: index.running.length + index.queued.length + index.paused.length,
     workers: data.workers,
     trials: Math.max(data.trials.length, header.trialsPlanned),
+    importanceRows: importance === null ? null : importanceLines(importance, columns),
   });
+  const runningPanel = layout.top === 'running';
+  // The running panel gives way to importance when the study ends: the focus goes back to the leaderboard.
+  const view: ViewState = runningPanel || state.focus === 'leaderboard' ? state : { ...state, focus: 'leaderboard', selected: null };
+  // Keys typed faster than a frame arrive together; each acts on the state the one before left.
+  const latest = useRef(view);
+  latest.current = view;
   const running = buildRunning(data, layout.running, index);
   const leaderboard = buildLeaderboardView(data, view.sort, layout.leaderboard, index);
   const eventRows = Math.max(0, ...layout.columns.flatMap((c) => c.panels.filter((p) => p.panel === 'events').map((p) => p.height - 1)));
   const detail = view.overlay === 'detail' && view.selected !== null ? buildTrialDetail(data, view.selected) : null;
-  const visible = { running: running.rows.map((r) => r.trial), leaderboard: leaderboard.rows.map((r) => r.trial) };
+  const visible = {
+    running: runningPanel ? running.rows.map((r) => r.trial) : [],
+    leaderboard: leaderboard.rows.map((r) => r.trial),
+    runningPanel,
+  };
 
   // Runs after every commit of the dashboard: what React spent on this frame.
   useLayoutEffect(() => {
@@ -94,6 +105,7 @@ export default function DashboardApp({ store, onQuit, onTogglePause, onWatch, si
       <Dashboard
         header={header}
         running={running}
+        importance={importance}
         leaderboard={leaderboard}
         rungs={index.rungs}
         eta={data.plan.eta}

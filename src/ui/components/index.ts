@@ -6,6 +6,7 @@ export { default as Curves, type Props as CurvesProps } from './Curves.js';
 export { default as Dashboard, type Props as DashboardProps } from './Dashboard.js';
 export { default as DashboardApp, type Props as DashboardAppProps } from './DashboardApp.js';
 export { default as Header, type Props as HeaderProps } from './Header.js';
+export { default as Importance, type Props as ImportanceProps } from './Importance.js';
 export { default as KeyHelp, type Props as KeyHelpProps } from './KeyHelp.js';
 export { default as KeyInput, type Props as KeyInputProps } from './KeyInput.js';
 export { default as Leaderboard, type Props as LeaderboardProps } from './Leaderboard.js';

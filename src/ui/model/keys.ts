@@ -39,6 +39,11 @@ export type KeyCommand = 'quit' | 'pause' | null;
 export interface Visible {
   readonly running: readonly number[];
   readonly leaderboard: readonly number[];
+  /**
+   * False when the running panel is not shown (parameter importance takes its place once the
+   * study has ended): the focus then stays on the leaderboard. Default true.
+   */
+  readonly runningPanel?: boolean;
 }
 
 /** One row up or down the focused panel, or to its first row when the selection is not in it. */
@@ -51,6 +56,8 @@ function move(state: ViewState, visible: Visible, step: number): ViewState {
 }
 
 function switchFocus(state: ViewState, visible: Visible): ViewState {
+  if (visible.runningPanel === false)
+    return state.focus === 'leaderboard' ? state : { ...state, focus: 'leaderboard', selected: visible.leaderboard[0] ?? null };
   const focus: Focus = state.focus === 'running' ? 'leaderboard' : 'running';
   return { ...state, focus, selected: visible[focus][0] ?? null };
 }

@@ -1,9 +1,14 @@
 /**
  * Where each panel goes in a terminal of a given size. At 80×24 everything fits in one screen;
- * a taller terminal gives the charts and events more lines, a wider one more columns.
+ * a taller terminal gives the charts and events more lines, a wider one more columns. Once the
+ * study has ended, parameter importance takes the running panel's place, a row per parameter up
+ * to a quarter of the lines.
  */
 
 export type BottomPanel = 'rungs' | 'population' | 'curves' | 'events';
+
+/** The panel under the header: the running trials, or parameter importance once the study has ended. */
+export type TopPanel = 'running' | 'importance';
 
 export interface PanelBox {
   readonly panel: BottomPanel;
@@ -21,7 +26,8 @@ export interface Layout {
   readonly height: number;
   /** Lines of the header panel. */
   readonly header: number;
-  /** Rows of the running panel, its title not included. */
+  readonly top: TopPanel;
+  /** Rows of the top panel (running trials, or importance), its title not included. */
   readonly running: number;
   /** Rows of the leaderboard, its title and column header not included. */
   readonly leaderboard: number;
@@ -46,6 +52,11 @@ export interface LayoutInput {
   readonly workers: number | null;
   /** Trials the leaderboard will hold (the planned ones at least), so that it keeps its size as they come. */
   readonly trials: number;
+  /**
+   * Once the study has ended: the lines the importance panel asks for below its title (it then
+   * takes the running panel's place); null or absent while the study runs.
+   */
+  readonly importanceRows?: number | null;
 }
 
 /** Leaderboard rows: the top 10. */
@@ -97,12 +108,15 @@ function bottomColumns(width: number, height: number, panels: readonly BottomPan
 export function computeLayout(input: LayoutInput): Layout {
   const { width, height } = input;
   const header = input.notice ? 3 : 2;
-  const maxRunning = Math.max(
-    1,
-    Math.min((input.workers ?? Math.max(1, input.runningItems)) + (height >= 30 ? 3 : 1), Math.floor((height - header) / 4)),
-  );
+  const most = Math.floor((height - header) / 4);
+  const importance = input.importanceRows ?? null;
+  const top: TopPanel = importance === null ? 'running' : 'importance';
+  const maxRunning = Math.max(1, Math.min((input.workers ?? Math.max(1, input.runningItems)) + (height >= 30 ? 3 : 1), most));
   // At least a row per worker, so that the panels below do not move as trials come and go.
-  const running = Math.max(1, Math.min(Math.max(input.runningItems, input.workers ?? 1), maxRunning));
+  const running =
+    importance === null
+      ? Math.max(1, Math.min(Math.max(input.runningItems, input.workers ?? 1), maxRunning))
+      : Math.max(1, Math.min(importance, most));
   const rest = height - header - 1 - running;
   const leaderboard = Math.max(1, Math.min(LEADERBOARD_TOP, Math.max(1, input.trials), rest - 2 - MIN_BOTTOM));
   const bottom = Math.max(0, rest - 2 - leaderboard);
@@ -118,5 +132,5 @@ export function computeLayout(input: LayoutInput): Layout {
     panels = ['population', 'curves', 'events'];
     firstLines = copies > 0 ? [population + 3 + copies, population + 2] : [population + 2];
   }
-  return { width, height, header, running, leaderboard, bottom, columns: bottomColumns(width, bottom, panels, firstLines) };
+  return { width, height, header, top, running, leaderboard, bottom, columns: bottomColumns(width, bottom, panels, firstLines) };
 }

@@ -45,3 +45,20 @@ export function percent(part: number, whole: number): string {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** `text` in lines of at most `width` cells, broken at spaces (a word longer than a line is cut). */
+export function wrap(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line === '') line = truncate(word, width);
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = truncate(word, width);
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}

@@ -28,13 +28,15 @@ export function createLiveDashboard(init: LiveInit): LiveDashboard {
   const now = init.now ?? Date.now;
   const store = new DashboardStore({
     source: 'live',
+    // The study runs while this dashboard shows it. The record it is given is the one read before
+    // the run began: a resumed study's says `interrupted` (or `completed`, raised with --trials).
     study: {
       name: study.name,
       spec: study.spec,
-      status: study.status,
+      status: 'running',
       backend: study.backend,
       createdAt: study.createdAt,
-      finishedAt: study.finishedAt,
+      finishedAt: null,
     },
     plan: init.plan,
     workers: init.workers,
