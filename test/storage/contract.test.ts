@@ -148,7 +148,15 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
           if (status !== 'running') await storage.finishTrial(id, i, finish(status, { value: value ?? NaN }));
         }
       }
-      const common = { status: 'running', trials: 7, completed: 4, createdAt: T0, sampler: { name: 'random' }, pruner: { name: 'none' }, pbt: null };
+      const common = {
+        status: 'running',
+        trials: 7,
+        completed: 4,
+        createdAt: T0,
+        sampler: { name: 'random' },
+        pruner: { name: 'none' },
+        pbt: null,
+      };
       expect(await storage.listStudies()).toEqual([
         { ...common, name: 's', strategy: 'random', direction: 'minimize', metric: 'val_loss', best: 0.2 },
         { ...common, name: 'max', strategy: 'grid', direction: 'maximize', metric: 'val_accuracy', best: 0.7 },

@@ -436,7 +436,9 @@ describe('runStudy with a pruner', () => {
     expect(shape(uneven.result)).toEqual(shape(even.result));
     expect(even.result.trials.filter((t) => t.status === 'pruned').length).toBeGreaterThan(0);
     // Trial n sees trials below n − 1: from trial 5 on, 4 startup trials are seen and the model proposes.
-    expect(even.result.trials.filter((t) => t.proposedBy === 'model').map((t) => t.number)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(even.result.trials.filter((t) => t.proposedBy === 'model').map((t) => t.number)).toEqual([
+      5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    ]);
   });
 
   it('after a stop and a resume decides exactly as a run straight through', async () => {
