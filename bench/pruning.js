@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPruner } from '../dist/pruners/pruner.js';
+import { rngFor } from '../dist/util/random.js';
 import { runStudy } from '../dist/index.js';
 import { row, summarize } from './lib.js';
 import { repoPeerAvailability, runRepoPeer } from './peers.js';
@@ -64,21 +65,9 @@ const CONFIGS = {
   },
 };
 
-/** mulberry32: a small seeded generator for the curves. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Loss curves to minimize: a·e^(−k·epoch) + c plus noise, with a plateau or a late rise now and then. */
 function curves(seed) {
-  const random = generator(seed);
+  const random = rngFor(seed, 'bench', 'pruning', 'curves');
   return Array.from({ length: CURVES }, () => {
     const a = 0.5 + random() * 2;
     const k = 0.02 + random() * 0.4;
