@@ -7,6 +7,7 @@ const LAYERS = [
   ['core', 'errors.ts', 'util'],
   ['data'],
   ['trial'],
+  ['tfjs'],
   ['space'],
   ['strategies'],
   ['samplers', 'pruners', 'importance'],

@@ -7,12 +7,14 @@ import { registerDashboard } from './commands/dashboard.js';
 import { registerCompare } from './commands/compare.js';
 import { registerExport } from './commands/export.js';
 import { registerImportance } from './commands/importance.js';
+import { registerInit } from './commands/init.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
+import { registerSchema } from './commands/schema.js';
 import { registerShow } from './commands/show.js';
 import { registerStart } from './commands/start.js';
 import { registerWorker } from './commands/worker.js';
@@ -28,6 +30,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride();
+  registerInit(program, io);
   registerStart(program, io, setExitCode);
   registerResume(program, io, setExitCode);
   registerRetry(program, io, setExitCode);
@@ -41,6 +44,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerCompare(program, io);
   registerExport(program, io);
   registerDashboard(program, io);
+  registerSchema(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
     command.showHelpAfterError('(run with --help for usage)');

@@ -6,17 +6,17 @@ import path from 'node:path';
 import { type IssueList, type KeyPath, type Loose, checkKeys, describe, readEnum, readNumber, readObject, readString } from './issues.js';
 import type { DataSpec, DatasetName } from '../core/types.js';
 
-const DATASETS: readonly DatasetName[] = ['digits', 'spirals', 'blobs', 'linear', 'csv'];
+export const DATASETS: readonly DatasetName[] = ['digits', 'spirals', 'blobs', 'linear', 'csv'];
 
 /** Keys each dataset accepts besides `dataset`, `validation_split` and `seed`. */
-const DATASET_KEYS: Readonly<Record<DatasetName, readonly string[]>> = {
+export const DATASET_KEYS: Readonly<Record<DatasetName, readonly string[]>> = {
   digits: [],
   spirals: ['samples', 'classes', 'noise'],
   blobs: ['samples', 'classes', 'features', 'spread'],
   linear: ['samples', 'features', 'noise'],
   csv: ['path', 'target', 'task', 'validation'],
 };
-const COMMON_KEYS = ['dataset', 'validation_split', 'seed'];
+export const COMMON_KEYS = ['dataset', 'validation_split', 'seed'];
 
 export function parseData(raw: unknown, at: KeyPath, issues: IssueList, baseDir: string): DataSpec | undefined {
   const data = readObject(raw, at, issues);

@@ -12,9 +12,9 @@ import type { ConditionalOption, Distribution, ParamSpec } from './types.js';
 import type { PiecewisePoints } from '../core/piecewise.js';
 import type { JsonValue, Scalar } from '../core/types.js';
 
-const DISTRIBUTIONS = ['loguniform', 'uniform', 'int', 'choice'] as const;
-const MODIFIERS = ['log', 'grid', 'steps'] as const;
-const PARAM_KEYS: readonly string[] = [...DISTRIBUTIONS, ...MODIFIERS, 'mutable'];
+export const DISTRIBUTIONS = ['loguniform', 'uniform', 'int', 'choice'] as const;
+export const MODIFIERS = ['log', 'grid', 'steps'] as const;
+export const PARAM_KEYS: readonly string[] = [...DISTRIBUTIONS, ...MODIFIERS, 'mutable'];
 const MAX_EPOCHS = 100_000;
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 

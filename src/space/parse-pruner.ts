@@ -5,8 +5,8 @@
 import { type IssueList, type KeyPath, type Loose, checkKeys, isObject, type NumberRule, readEnum, readNumber } from './issues.js';
 import { PARALLEL_MODES, PRUNER_NAMES, type PercentilePrunerSpec, type PrunerName, type PrunerSpec, type StrategyName } from './spec.js';
 
-const PERCENTILE_KEYS = ['name', 'percentile', 'startup_trials', 'warmup_epochs', 'interval', 'parallel', 'lag'] as const;
-const PATIENT_KEYS = ['name', 'patience', 'min_delta', 'wrapped'] as const;
+export const PERCENTILE_KEYS = ['name', 'percentile', 'startup_trials', 'warmup_epochs', 'interval', 'parallel', 'lag'] as const;
+export const PATIENT_KEYS = ['name', 'patience', 'min_delta', 'wrapped'] as const;
 /** Optuna's MedianPruner and PercentilePruner defaults. */
 const DEFAULT_STARTUP_TRIALS = 5;
 const DEFAULT_WARMUP_EPOCHS = 0;

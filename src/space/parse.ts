@@ -253,7 +253,7 @@ export function parseStudy(raw: unknown, context: ParseContext, flags: StudyFlag
 }
 
 /** Population based training's keys (population, perturbation_interval, ...), read and defaulted. */
-const PBT_KEYS = ['population', 'perturbation_interval', 'quantile', 'resample_probability', 'perturbation_factors'] as const;
+export const PBT_KEYS = ['population', 'perturbation_interval', 'quantile', 'resample_probability', 'perturbation_factors'] as const;
 const PBT_FLAGS: Readonly<Record<(typeof PBT_KEYS)[number], keyof StudyFlags>> = {
   population: 'population',
   perturbation_interval: 'perturbationInterval',
@@ -369,7 +369,7 @@ function readTrialSeed(raw: unknown, maxEpochs: number, issues: IssueList): numb
   return readNumber(raw, ['trial_seed'], issues, rule);
 }
 
-const SAMPLER_KEYS = ['name', 'startup_trials', 'candidates', 'multivariate', 'random_fraction', 'parallel', 'lag'] as const;
+export const SAMPLER_KEYS = ['name', 'startup_trials', 'candidates', 'multivariate', 'random_fraction', 'parallel', 'lag'] as const;
 const DEFAULT_STARTUP_TRIALS = 10;
 const DEFAULT_CANDIDATES = 24;
 /** Measured by npm run bench (samplers): see README. */

@@ -43,6 +43,14 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch compare digits-mlp digits-sha
+  $ hpsearch compare digits-mlp digits-sha digits-hyperband --top 10 --output compare.md
+  $ hpsearch compare quick my-study --metric val_loss`,
+    )
     .action(async (names: string[], options: CompareOptions) => {
       if (names.length < 2)
         throw new UsageError(

@@ -30,6 +30,14 @@ export function registerDashboard(program: Command, io: CliIO): void {
       '--storage <url>',
       'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB (default results/hpsearch.db)',
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch dashboard                          # pick a study from the list
+  $ hpsearch dashboard digits-sha               # watch it while start runs it in another terminal
+  $ hpsearch dashboard my-study --storage postgres://hp:secret@db.example:5432/hpsearch`,
+    )
     .action(async (name: string | undefined, options: DashboardOptions) => {
       await dashboardCommand(name, options, io);
     });

@@ -31,6 +31,13 @@ export function registerExport(program: Command, io: CliIO): void {
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch export quick --output quick.json
+  $ hpsearch export quick --format csv --output quick-epochs.csv`,
+    )
     .action(async (name: string, options: ExportOptions) => {
       const format = readFormat(options, ['json', 'csv'] as const, 'json');
       checkCsvSafe(options.csvSafe, format);

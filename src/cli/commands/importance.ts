@@ -26,6 +26,14 @@ export function registerImportance(program: Command, io: CliIO): void {
     .argument('<study>', 'study name')
     .option('--json', 'print a JSON array of { param, importance }, the most important first (they sum to 1)')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch importance digits-mlp
+  $ hpsearch importance digits-mlp --json
+  $ hpsearch importance my-study --storage results/other.db`,
+    )
     .action(async (name: string, options: ImportanceOptions) => {
       const storage = await openStorage(options.storage, { readonly: true });
       try {

@@ -47,6 +47,14 @@ export function registerLeaderboard(program: Command, io: CliIO): void {
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch leaderboard quick --top 5
+  $ hpsearch leaderboard digits-mlp --output report.html       # the HTML report, with its charts
+  $ hpsearch leaderboard digits-mlp --format csv --csv-safe > trials.csv`,
+    )
     .action(async (name: string, options: LeaderboardOptions) => {
       const format = readFormat(options, LEADERBOARD_FORMATS, 'table');
       checkCsvSafe(options.csvSafe, format);

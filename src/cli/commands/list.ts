@@ -22,6 +22,14 @@ export function registerList(program: Command, io: CliIO): void {
       'print a JSON array of { name, status, strategy, sampler: { name, ...settings }, pruner: { name, ...settings }, pbt (its settings, or null), trials, best }',
     )
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch list
+  $ hpsearch list --json
+  $ hpsearch list --storage results/other.db`,
+    )
     .action(async (options: ListOptions) => {
       const target = parseStorageUrl(options.storage);
       if (target.kind === 'sqlite' && !fs.existsSync(target.path)) {

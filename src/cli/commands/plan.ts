@@ -25,6 +25,14 @@ export function registerPlan(program: Command, io: CliIO): void {
       '--json',
       'print { strategy, eta, minEpochs, maxEpochs, brackets: [{ s, rungs: [{ configs, epochs }] }], totalEpochs, fullBudgetEpochs, sampler: { name, ...settings }, pruner: { name, ...settings }, pbt } (pbt: its settings, or null)',
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch plan search-spaces/digits-sha.yaml
+  $ hpsearch plan search-spaces/digits-hyperband.yaml --max-epochs 81
+  $ hpsearch plan search-spaces/digits-pbt.yaml --max-epochs 8 --json`,
+    )
     .action((file: string, options: PlanOptions) => {
       // The seed does not change the plan; a fixed one keeps this command free of randomness.
       const spec = loadSpaceFile(file, options, () => 0);

@@ -31,6 +31,13 @@ export function registerReplay(program: Command, io: CliIO): void {
     .option('--output <file>', 'write the space file to a file instead of stdout')
     .option('--force', 'overwrite the --output file if it exists')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch replay digits-pbt --trial 1
+  $ hpsearch replay quick --output quick-best.yaml && hpsearch start quick-best.yaml`,
+    )
     .action(async (name: string, options: ReplayOptions) => {
       const number = options.trial === undefined ? undefined : readTrialNumber(options.trial);
       checkOutput(options.output, options.force);

@@ -25,9 +25,18 @@ export function registerResume(program: Command, io: CliIO, setExitCode: (code: 
       .argument('<study>', 'study name')
       .option('--trials <n>', 'raise the number of configurations (grid, random, asha)')
       .option('--max-epochs <n>', 'raise the epochs of each configuration (grid, random)'),
-  ).action(async (name: string, options: ResumeOptions) => {
-    setExitCode(await resumeCommand(name, options, io));
-  });
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch resume quick                        # after Ctrl-C, a crash or kill -9
+  $ hpsearch resume digits-mlp --trials 40       # raise its budget
+  $ hpsearch resume my-study --storage results/other.db --no-dashboard`,
+    )
+    .action(async (name: string, options: ResumeOptions) => {
+      setExitCode(await resumeCommand(name, options, io));
+    });
 }
 
 function integerFlag(value: string | undefined, flag: string): number | undefined {

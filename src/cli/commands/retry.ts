@@ -25,9 +25,18 @@ export function registerRetry(program: Command, io: CliIO, setExitCode: (code: n
       .argument('<study>', 'study name')
       .option('--failed', 'retry failed trials (the default when neither flag is given)')
       .option('--diverged', 'retry diverged trials, each with a new seed'),
-  ).action(async (name: string, options: RetryOptions) => {
-    setExitCode(await retryCommand(name, options, io));
-  });
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch retry my-study                      # its failed trials, with their own seeds
+  $ hpsearch retry my-study --diverged           # its diverged trials, with new seeds
+  $ hpsearch retry my-study --failed --diverged --retries 1`,
+    )
+    .action(async (name: string, options: RetryOptions) => {
+      setExitCode(await retryCommand(name, options, io));
+    });
 }
 
 export async function retryCommand(name: string, options: RetryOptions, io: CliIO): Promise<number> {

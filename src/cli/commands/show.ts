@@ -27,6 +27,14 @@ export function registerShow(program: Command, io: CliIO): void {
     .option('--trial <n>', 'show this trial: parameters, seed, every epoch, rung history, error')
     .option('--json', 'print JSON instead of text')
     .option('--storage <url>', 'where studies are kept: sqlite:PATH, a .db path, or postgres://USER:PASSWORD@HOST:PORT/DB')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch show quick
+  $ hpsearch show quick --trial 3
+  $ hpsearch show digits-pbt --trial 1 --json`,
+    )
     .action(async (name: string, options: ShowOptions) => {
       const number = options.trial === undefined ? undefined : readTrialNumber(options.trial);
       const storage = await openStorage(options.storage, { readonly: true });

@@ -27,9 +27,20 @@ export function registerStart(program: Command, io: CliIO, setExitCode: (code: n
         .description('run a hyperparameter search declared in a space file (or resume its unfinished study)')
         .argument('<space-file>', 'the search space and study settings (YAML or JSON)'),
     ),
-  ).action(async (file: string, options: StartOptions) => {
-    setExitCode(await startCommand(file, options, io));
-  });
+  )
+    .addHelpText(
+      'after',
+      `
+The space file's keys: README.md, section "Search space files" (each key has a flag above, which overrides it).
+
+Examples:
+  $ hpsearch start search-spaces/quick.yaml                   # a whole study in seconds
+  $ hpsearch start search-spaces/digits-mlp.yaml --trials 10 --max-epochs 5 --no-dashboard
+  $ hpsearch start search-spaces/digits-sha.yaml --sampler tpe --name digits-bohb --workers auto`,
+    )
+    .action(async (file: string, options: StartOptions) => {
+      setExitCode(await startCommand(file, options, io));
+    });
 }
 
 /** Checks what can only be checked against the data: a batch size larger than the training set. */

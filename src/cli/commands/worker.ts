@@ -27,9 +27,18 @@ export function registerWorker(program: Command, io: CliIO, setExitCode: (code: 
         'work on a study kept in PostgreSQL alongside workers on other hosts, until it is done (without --study: every running study, one after another)',
       )
       .option('--study <name>', 'the study to work on (default: every running study of the storage)'),
-  ).action(async (options: WorkerOptions) => {
-    setExitCode(await workerCommand(options, io));
-  });
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch worker --storage postgres://hp:secret@db.example:5432/hpsearch --study digits-sha --workers auto
+  $ hpsearch worker --storage postgres://hp:secret@db.example:5432/hpsearch       # every running study
+  $ hpsearch worker --storage postgres://hp:secret@db.example:5432/hpsearch --backend tensorflow-gpu --gpus 0,1`,
+    )
+    .action(async (options: WorkerOptions) => {
+      setExitCode(await workerCommand(options, io));
+    });
 }
 
 /** Refuses storages whose studies have one writer. */
