@@ -4,6 +4,7 @@
  * value as its result, seeded with the study's seed so that every place shows the same numbers.
  */
 import { toScore } from '../core/scores.js';
+import { rngFor } from '../util/random.js';
 import { MIN_IMPORTANCE_TRIALS, type ParamImportance, parameterImportance } from '../importance/importance.js';
 import type { StudyRecord, TrialRecord } from '../storage/storage.js';
 import { searchedParamNames } from './leaderboard.js';
@@ -15,8 +16,10 @@ export type StudyImportance =
       readonly kind: 'ranked';
       /** Best first; the importances sum to 1. */
       readonly importances: readonly ParamImportance[];
-      /** The completed trials it was computed from. */
+      /** The completed trials it was computed from (a seeded sample of {@link IMPORTANCE_SAMPLE} in a larger study). */
       readonly trials: number;
+      /** The study's completed trials. */
+      readonly completed: number;
     }
   | {
       readonly kind: 'unavailable';
@@ -33,6 +36,29 @@ const unavailable = (reason: string, needed: number | null = null, have: number 
   needed,
   have,
 });
+
+/**
+ * The most completed trials importance is computed from. A larger study gives a sample of this
+ * many, drawn with the study's seed: the shares move by less than the forest's own spread, and
+ * `show`, `compare`, the report and the dashboard stay fast at 100,000 trials (the forest's cost
+ * grows a little faster than the trials).
+ */
+export const IMPORTANCE_SAMPLE = 2000;
+
+/** `size` of `trials` chosen with the seed (a partial Fisher–Yates shuffle), in their order. */
+function sample(trials: readonly TrialRecord[], size: number, seed: number): TrialRecord[] {
+  if (trials.length <= size) return [...trials];
+  const random = rngFor(seed, 'importance', 'sample');
+  const order = trials.map((_, i) => i);
+  for (let i = 0; i < size; i++) {
+    const j = i + Math.floor(random() * (order.length - i));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order
+    .slice(0, size)
+    .sort((a, b) => a - b)
+    .map((i) => trials[i]!);
+}
 
 /** The trials importance learns from: completed at the full budget, with a finite value. */
 function usable(trials: readonly TrialRecord[]): TrialRecord[] {
@@ -63,12 +89,20 @@ export function studyImportance(data: {
       trials.length,
     );
   }
+  const chosen = sample(trials, IMPORTANCE_SAMPLE, spec.seed);
   const importances = parameterImportance(
     spec.params,
-    trials.map((t) => ({ params: t.params, score: toScore(t.value, spec.objective.direction)! })),
+    chosen.map((t) => ({ params: t.params, score: toScore(t.value, spec.objective.direction)! })),
     { seed: spec.seed },
   );
-  return { kind: 'ranked', importances, trials: trials.length };
+  return { kind: 'ranked', importances, trials: chosen.length, completed: trials.length };
+}
+
+/** What a ranking was computed from: `12 completed trials`, or `a sample of 2000 of 10000 completed trials`. */
+export function importanceBasis(importance: Extract<StudyImportance, { kind: 'ranked' }>): string {
+  return importance.trials === importance.completed
+    ? `${importance.trials} completed trials`
+    : `a sample of ${importance.trials} of ${importance.completed} completed trials`;
 }
 
 /** `learning_rate 61%, optimizer 20%, …`, or the reason there is none. */

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { formatNumber } from '../../report/format.js';
-import { type StudyImportance, percent, studyImportance } from '../../report/study-importance.js';
+import { type StudyImportance, importanceBasis, percent, studyImportance } from '../../report/study-importance.js';
 import { renderTable } from '../../report/table.js';
 import { openStorage } from '../../storage/open.js';
 import { findStudy } from '../find-study.js';
@@ -65,5 +65,5 @@ function importanceTable(name: string, importance: Extract<StudyImportance, { ki
     [{ header: 'parameter' }, { header: 'importance', align: 'right' }, { header: 'share', align: 'right' }, { header: '' }],
     rows,
   );
-  return `study "${name}": parameter importance over ${importance.trials} completed trials (fANOVA)\n${table}\n`;
+  return `study "${name}": parameter importance over ${importanceBasis(importance)} (fANOVA)\n${table}\n`;
 }

@@ -46,7 +46,7 @@ export default function Importance({ view, width, height, hint }: Props) {
       </Box>
     );
   }
-  const title = `importance · fANOVA over ${view.trials} completed trials`;
+  const title = `importance · fANOVA over ${view.basis}`;
   if (view.rows.length > room && room <= 1) {
     const all = view.rows.map((r) => `${r.param} ${r.percent}`).join(', ');
     return (

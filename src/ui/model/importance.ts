@@ -4,7 +4,7 @@
  * and the report give), or why there is no ranking. It takes the running panel's place, which
  * has nothing to show then.
  */
-import { type StudyImportance, percent, studyImportance } from '../../report/study-importance.js';
+import { type StudyImportance, importanceBasis, percent, studyImportance } from '../../report/study-importance.js';
 import type { DashboardData } from './data.js';
 import { wrap } from './text.js';
 
@@ -21,6 +21,8 @@ export type ImportancePanelView =
       readonly kind: 'ranked';
       /** The completed trials it was computed from. */
       readonly trials: number;
+      /** `12 completed trials`, or `a sample of 2000 of 10000 completed trials`. */
+      readonly basis: string;
       /** Best first. */
       readonly rows: readonly ImportanceRow[];
     }
@@ -39,6 +41,7 @@ export function importancePanel(importance: StudyImportance): ImportancePanelVie
   return {
     kind: 'ranked',
     trials: importance.trials,
+    basis: importanceBasis(importance),
     rows: importance.importances.map((p) => ({ param: p.param, share: p.importance, percent: percent(p.importance) })),
   };
 }
