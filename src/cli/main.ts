@@ -16,6 +16,7 @@ import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
 import { registerSchema } from './commands/schema.js';
 import { registerShow } from './commands/show.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerStart } from './commands/start.js';
 import { registerWorker } from './commands/worker.js';
 import { handleError } from './handle-error.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerRetry(program, io, setExitCode);
   registerWorker(program, io, setExitCode);
   registerPlan(program, io);
+  registerSimulate(program, io);
   registerList(program, io);
   registerLeaderboard(program, io);
   registerShow(program, io);
