@@ -71,7 +71,7 @@ describe('hpsearch simulate', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('simulated study "sim": random, seed 3, curves from surrogate curves.mjs');
-    expect(result.stdout).toMatch(/^workers  virtual time  utilization +best$/m);
+    expect(result.stdout).toMatch(/^workers {2}virtual time {2}utilization +best$/m);
     // 10 trials of 3 s: 30 s on 1 worker; ceil(10/4) = 3 waves of 3 s on 4, 10/12 busy.
     expect(result.stdout).toMatch(/ 1 +30s +100\.0% +0\.333333/);
     expect(result.stdout).toMatch(/ 4 +9s +83\.3% +0\.333333/);
