@@ -40,8 +40,8 @@ export function registerSimulate(program: Command, io: CliIO): void {
       'after',
       `
 Examples:
-  $ hpsearch simulate search-spaces/digits-asha.yaml --surrogate curves.mjs --workers 4,16,64
-  $ hpsearch simulate search-spaces/digits-sha.yaml --from digits-random --workers 2,8 --json`,
+  $ hpsearch simulate search-spaces/digits-hyperband.yaml --surrogate curves.mjs --workers 4,16,64
+  $ hpsearch simulate search-spaces/digits-sha.yaml --from digits-mlp --workers 2,8 --json`,
     )
     .action(async (file: string, options: SimulateOptions) => {
       if ((options.from === undefined) === (options.surrogate === undefined)) {
