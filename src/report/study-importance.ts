@@ -4,6 +4,7 @@
  * value as its result, seeded with the study's seed so that every place shows the same numbers.
  */
 import { toScore } from '../core/scores.js';
+import { permutation } from '../data/load.js';
 import { rngFor } from '../util/random.js';
 import { MIN_IMPORTANCE_TRIALS, type ParamImportance, parameterImportance } from '../importance/importance.js';
 import type { StudyRecord, TrialRecord } from '../storage/storage.js';
@@ -45,19 +46,13 @@ const unavailable = (reason: string, needed: number | null = null, have: number 
  */
 export const IMPORTANCE_SAMPLE = 2000;
 
-/** `size` of `trials` chosen with the seed (a partial Fisher–Yates shuffle), in their order. */
+/** `size` of `trials` chosen with the seed (the first of a seeded permutation), in their order. */
 function sample(trials: readonly TrialRecord[], size: number, seed: number): TrialRecord[] {
   if (trials.length <= size) return [...trials];
-  const random = rngFor(seed, 'importance', 'sample');
-  const order = trials.map((_, i) => i);
-  for (let i = 0; i < size; i++) {
-    const j = i + Math.floor(random() * (order.length - i));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order
-    .slice(0, size)
-    .sort((a, b) => a - b)
-    .map((i) => trials[i]!);
+  const chosen = permutation(trials.length, rngFor(seed, 'importance', 'sample'))
+    .subarray(0, size)
+    .sort();
+  return Array.from(chosen, (i) => trials[i]!);
 }
 
 /** The trials importance learns from: completed at the full budget, with a finite value. */

@@ -10,7 +10,7 @@ import type { StudySpec } from '../space/spec.js';
 import type { Strategy } from '../strategies/types.js';
 import type { TrialView } from './events.js';
 import { StudyHistory } from './history.js';
-import { type Job, chooseJob, startingView } from './next-job.js';
+import { type Job, chooseJob, newTrialOf, startingView } from './next-job.js';
 import { newTrialSeed } from './trial-run.js';
 
 /** A job for one of the claiming worker's free slots. */
@@ -91,19 +91,7 @@ function drop(history: StudyHistory, numbers: readonly number[]): TrialView[] {
 
 function toAction({ slot, job, seed }: PlannedJob): ClaimAction {
   if (job.kind === 'new') {
-    return {
-      kind: 'new',
-      slot,
-      trial: {
-        number: job.number,
-        params: job.params,
-        seed,
-        targetEpochs: job.budget.to,
-        bracket: job.bracket,
-        rung: job.rung,
-        proposedBy: job.proposedBy,
-      },
-    };
+    return { kind: 'new', slot, trial: newTrialOf(job, seed) };
   }
   if (job.kind === 'promote') {
     const promote = { kind: 'promote', slot, number: job.number, rung: job.rung!, targetEpochs: job.budget.to } as const;

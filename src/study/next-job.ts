@@ -5,6 +5,7 @@
  * a shared database) choose the same way.
  */
 import type { Budget, CopySource, Params, PromotionChange } from '../core/types.js';
+import type { NewTrial } from '../storage/storage.js';
 import type { TrialView } from './events.js';
 import type { ProposedBy, Strategy, TrialSnapshot } from '../strategies/types.js';
 
@@ -103,5 +104,18 @@ export function startingView(job: Job, seed: number, slot: number, previous: Tri
     bracket: job.bracket,
     rung: job.rung,
     slot,
+  };
+}
+
+/** The record a new job's trial is stored with, under the seed it runs with. */
+export function newTrialOf(job: Job, seed: number): NewTrial {
+  return {
+    number: job.number,
+    params: job.params,
+    seed,
+    targetEpochs: job.budget.to,
+    bracket: job.bracket,
+    rung: job.rung,
+    proposedBy: job.proposedBy,
   };
 }

@@ -17,7 +17,7 @@ import type { TrialView } from './events.js';
 import { StudyHistory } from './history.js';
 import { PendingDecisions, epochView } from './pruning.js';
 import { createPruner } from '../pruners/pruner.js';
-import { type Job, chooseJob, startingView } from './next-job.js';
+import { type Job, chooseJob, newTrialOf, startingView } from './next-job.js';
 import {
   type LoopOptions,
   type Settlement,
@@ -248,17 +248,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     checkContinuation(job);
     const seed = job.kind === 'new' ? newTrialSeed(spec, job.number) : history.view(job.number).seed;
     if (job.kind === 'new') {
-      write(
-        storage.addTrial(study.id, {
-          number: job.number,
-          params: job.params,
-          seed,
-          targetEpochs: job.budget.to,
-          bracket: job.bracket,
-          rung: job.rung,
-          proposedBy: job.proposedBy,
-        }),
-      );
+      write(storage.addTrial(study.id, newTrialOf(job, seed)));
     } else if (job.kind === 'promote') {
       write(storage.promoteTrial(study.id, job.number, job.rung!, job.budget.to, job.change ?? undefined));
     }

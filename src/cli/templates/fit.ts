@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { InternalError } from '../../errors.js';
+import { moduleSpace } from './module-space.js';
 
 /** The example the module is made from, in the package (search-spaces/ ships with it). */
 const EXAMPLE = new URL('../../../search-spaces/objectives/fit-digits.mjs', import.meta.url);
@@ -35,21 +36,10 @@ export function fitModule(): string {
 
 /** The space.yaml body (after the header comments) of the fit template. */
 export function fitSpace(name: string): string {
-  return `name: ${name}
-objective:
-  module: ./objective.mjs     # your training code, relative to this file
-  metric: val_loss            # a metric objective.mjs reports
-  direction: minimize
-strategy: asha                # stops weak configurations early; promoted ones resume from their checkpoint
-trials: 12
-min_epochs: 1
-max_epochs: 9
-eta: 3
-seed: 42                      # fixes every sampled configuration and every trial's seed
-params:                       # passed to objective.mjs as \`params\`
-  learning_rate: { loguniform: [1.0e-3, 3.0e-2] }
-  layers: { int: [1, 2] }
-  width: { choice: [32, 64, 128] }
-  batch_size: { choice: [32, 64] }
-`;
+  return moduleSpace(name, 'val_loss', 'minimize', [
+    'learning_rate: { loguniform: [1.0e-3, 3.0e-2] }',
+    'layers: { int: [1, 2] }',
+    'width: { choice: [32, 64, 128] }',
+    'batch_size: { choice: [32, 64] }',
+  ]);
 }

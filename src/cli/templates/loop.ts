@@ -2,6 +2,7 @@
  * `hpsearch init --template loop`: an objective module with its own training loop, reports and
  * checkpoints (a trimmed, commented search-spaces/objectives/digits-custom.mjs), and its space file.
  */
+import { moduleSpace } from './module-space.js';
 
 /** objective.mjs of the loop template. */
 export const LOOP_MODULE = `// Your own model and training loop: hpsearch calls the default export once per run of a trial,
@@ -120,22 +121,11 @@ export default async function train(params, trial) {
 
 /** The space.yaml body (after the header comments) of the loop template. */
 export function loopSpace(name: string): string {
-  return `name: ${name}
-objective:
-  module: ./objective.mjs     # your training code, relative to this file
-  metric: val_accuracy        # a metric objective.mjs reports
-  direction: maximize
-strategy: asha                # stops weak configurations early; promoted ones resume from their checkpoint
-trials: 12
-min_epochs: 1
-max_epochs: 9
-eta: 3
-seed: 42                      # fixes every sampled configuration and every trial's seed
-params:                       # passed to objective.mjs as \`params\`
-  learning_rate: { loguniform: [1.0e-3, 3.0e-2] }
-  blocks: { int: [1, 3] }
-  width: { choice: [32, 64, 128] }
-  dropout: { uniform: [0.0, 0.4] }
-  batch_size: { choice: [32, 64] }
-`;
+  return moduleSpace(name, 'val_accuracy', 'maximize', [
+    'learning_rate: { loguniform: [1.0e-3, 3.0e-2] }',
+    'blocks: { int: [1, 3] }',
+    'width: { choice: [32, 64, 128] }',
+    'dropout: { uniform: [0.0, 0.4] }',
+    'batch_size: { choice: [32, 64] }',
+  ]);
 }
