@@ -22,10 +22,26 @@ export interface Lease {
 /** The state a claim decides from, read inside the claim's transaction. */
 export interface ClaimState {
   readonly study: StudyRecord;
-  /** Every trial, by number, after expired leases were re-queued. */
+  /**
+   * The trials, by number, after expired leases were re-queued: every one when `full`, else those
+   * written since the last claim made with the same {@link ClaimFeed} (at least; maybe a few more).
+   */
   readonly trials: readonly TrialRecord[];
-  /** Every epoch's objective value (metrics left out), by trial then epoch. */
+  /** Every epoch's objective value (metrics left out) of those trials, by trial then epoch. */
   readonly epochs: readonly Pick<EpochRecord, 'trial' | 'epoch' | 'value'>[];
+  /** Whether `trials` is the whole study: a decider that keeps the history between claims starts it over. */
+  readonly full: boolean;
+}
+
+/**
+ * What one process keeps between its claims of one study, so that a claim reads only what changed
+ * since the last one (and costs the same at 100 trials and at 100,000). The storage fills it; pass
+ * the same feed with every claim of the study, to a `decide` that keeps its history in step with
+ * the states it is given. After a failed claim the feed starts over (the next state is full).
+ */
+export class ClaimFeed {
+  /** The storage's own record of what the feed's holder has seen; null before the first claim. */
+  seen: unknown = null;
 }
 
 /** One job to record: a new trial, a promotion, or a queued trial resumed; each starts running. */
@@ -71,6 +87,8 @@ export interface ClaimRequest {
   readonly deviceOf?: (slot: number) => string | null;
   /** Whether `decide` needs the epochs' values (multi-fidelity strategies); default true. */
   readonly curves?: boolean;
+  /** Read only what changed since the last claim with this feed; without one, every claim reads the whole study. */
+  readonly feed?: ClaimFeed;
 }
 
 export interface ClaimResult<D extends ClaimDecision> {

@@ -357,7 +357,9 @@ export class MemoryStorage implements Storage {
               : [...entry.epochs.values()].flatMap((byEpoch) =>
                   [...byEpoch.values()].map(({ trial, epoch, value }) => ({ trial, epoch, value })),
                 );
-          const decision = decide({ study: entry.record, trials, epochs: epochs.sort((a, b) => a.trial - b.trial || a.epoch - b.epoch) });
+          const sorted = epochs.sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
+          // In one process reading everything costs no round trip: every state is full.
+          const decision = decide({ study: entry.record, trials, epochs: sorted, full: true });
           // Checked before anything is applied: a decision that breaks a rule changes nothing.
           const name = entry.record.name;
           for (const claim of decision.claims) {

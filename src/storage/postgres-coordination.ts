@@ -21,7 +21,7 @@ import {
 import { type PgGate, first, studyRow } from './postgres-access.js';
 import { type Db, inline, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
-import { PG, PG_LEASE } from './postgres-sql.js';
+import { PG, PG_LEASE, claimTrials } from './postgres-sql.js';
 import { promotionWrites, runStart, writeRequeue, writeRetry, writeRunEnd } from './postgres-writes.js';
 import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
@@ -71,41 +71,67 @@ export class PostgresCoordination implements StudyCoordination {
   }
 
   /**
-   * Three round trips while the study's lock is held, whatever the claim: the lock and the reads
+   * Two round trips while the study's lock is held, whatever the claim: the lock and the reads
    * in one script, `decide`, then the writes and the commit in another (values inlined as
    * escaped literals). Queued and paused trials change only under this lock, so the checks
-   * against what was read stay true until the commit.
+   * against what was read stay true until the commit. With a feed, the reads are the trials
+   * written since the feed's last claim (by their transactions' ids, see migration 5) and the
+   * running ones whose lease expired: the work is the same whatever the study's size.
    */
   claimJobs<D extends ClaimDecision>(studyId: number, request: ClaimRequest, decide: (state: ClaimState) => D): Promise<ClaimResult<D>> {
     if (!Number.isSafeInteger(studyId)) return Promise.reject(StorageErrors.noStudy(studyId));
     const id = literal(studyId);
+    const { feed } = request;
+    const curves = request.curves !== false;
     return this.#gate.write(async (db) => {
       try {
+        const seen = (feed?.seen ?? null) as FeedState | null;
+        const full = seen === null || seen.studyId !== studyId || seen.curves !== curves;
         const reads = await db.script(
           [
             'BEGIN',
             // The lock first, in a statement of its own: the reads after it see what the last holder committed.
             `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${id})`,
             PG_LEASE.studyAndNow.replace('$1', id),
-            PG_LEASE.claimTrials.replace('$1', id),
-            ...(request.curves === false ? [] : [PG.epochValues.replace('$1', id)]),
+            // Before the trials: what a later read misses was written by a transaction at or after this.
+            PG_LEASE.changeCursor,
+            full
+              ? claimTrials('all', curves).replace('$1', id)
+              : claimTrials('changed', curves).replace('$1', id).replace('$2', literal(seen.cursor)),
+            PG_LEASE.expired.replace('$1', id),
           ].join(';\n'),
         );
         const study = reads[2]!.rows[0] as (StudyRow & { readonly server_now: number }) | undefined;
         if (study === undefined) throw StorageErrors.noStudy(studyId);
-        const serverNow = study.server_now;
-        let rows = reads[3]!.rows as LeasedRow[];
-        const epochs = (reads[4]?.rows ?? []) as { trial: number; epoch: number; value: number | null }[];
-        const takeovers = await requeueExpired(db, studyId, rows, serverNow);
-        if (takeovers.length > 0) rows = (await db.query<LeasedRow>(PG_LEASE.claimTrials, [studyId])).rows;
-        const decision = decide({ study: toStudyRecord(study), trials: rows.map((row) => this.#record(studyId, row)), epochs });
+        const cursor = (reads[3]!.rows[0] as { cursor: string }).cursor;
+        const rows: Map<number, LeasedRow> = full ? new Map() : seen.rows;
+        let changed = reads[4]!.rows as ClaimRow[];
+        for (const row of changed) rows.set(row.number, row);
+        const expired = (reads[5]!.rows as { number: number }[]).map((row) => rows.get(row.number)!);
+        const takeovers = await requeueExpired(db, studyId, expired);
+        if (takeovers.length > 0) {
+          const numbers = takeovers.map((t) => t.trial);
+          const again = (await db.query<ClaimRow>(claimTrials('numbers', curves), [studyId, numbers])).rows;
+          for (const row of again) rows.set(row.number, row);
+          changed = [...changed.filter((row) => !numbers.includes(row.number)), ...again].sort((a, b) => a.number - b.number);
+        }
+        if (feed !== undefined) feed.seen = { studyId, curves, cursor, rows } satisfies FeedState;
+        const state: ClaimState = {
+          study: toStudyRecord(study),
+          trials: (full ? [...rows.values()] : changed).map((row) => this.#record(studyId, row)),
+          epochs: curves ? changed.flatMap(epochValuesOf) : [],
+          full,
+        };
+        const decision = decide(state);
         const now = Date.now();
-        const byNumber = new Map(rows.map((row) => [row.number, row]));
-        const trial = (number: number) => requireTrial(study.name, number, byNumber.get(number));
+        const trial = (number: number) => requireTrial(study.name, number, rows.get(number));
         const writes: string[] = [];
         const leases: Lease[] = [];
         for (const claim of decision.claims) {
-          const lease = { owner: `${request.worker}:${claim.slot}:${randomUUID().slice(0, 8)}`, expiresAt: serverNow + request.leaseMs };
+          const lease = {
+            owner: `${request.worker}:${claim.slot}:${randomUUID().slice(0, 8)}`,
+            expiresAt: study.server_now + request.leaseMs,
+          };
           const started = [
             now,
             claim.slot,
@@ -116,7 +142,7 @@ export class PostgresCoordination implements StudyCoordination {
           ].map(literal);
           if (claim.kind === 'new') {
             const { trial: t } = claim;
-            if (byNumber.has(t.number)) throw StorageErrors.trialExists(study.name, t.number);
+            if (rows.has(t.number)) throw StorageErrors.trialExists(study.name, t.number);
             const values = [
               studyId,
               t.number,
@@ -174,6 +200,8 @@ export class PostgresCoordination implements StudyCoordination {
         await db.script([...writes, 'COMMIT'].join(';\n'));
         return { decision, leases, takeovers, study: record };
       } catch (error) {
+        // What the holder's decider made of this state was not written: both start over.
+        if (feed !== undefined) feed.seen = null;
         await db.script('ROLLBACK').catch(() => undefined);
         throw error;
       }
@@ -334,11 +362,27 @@ interface CachedParams {
 /** A trial's row with its lease. */
 type LeasedRow = TrialRow & { readonly lease_owner: string | null; readonly lease_expires_at: number | null };
 
+/** A trial's row as a claim reads it, with its curve when the claim asked for curves. */
+type ClaimRow = LeasedRow & { readonly curve_epochs?: number[] | null; readonly curve_values?: (number | null)[] | null };
+
+/** What a {@link ClaimFeed} holds for PostgreSQL: where the next read starts, and every trial's row as last read. */
+interface FeedState {
+  readonly studyId: number;
+  readonly curves: boolean;
+  readonly cursor: string;
+  readonly rows: Map<number, LeasedRow>;
+}
+
+/** A claimed row's epochs as the claim state lists them. */
+function epochValuesOf(row: ClaimRow): { trial: number; epoch: number; value: number | null }[] {
+  const epochs = row.curve_epochs ?? [];
+  return epochs.map((epoch, i) => ({ trial: row.number, epoch, value: row.curve_values?.[i] ?? null }));
+}
+
 /** Re-queues the running trials whose lease expired, each from its last known checkpoint. */
-async function requeueExpired(db: Db, studyId: number, rows: readonly LeasedRow[], serverNow: number): Promise<Takeover[]> {
+async function requeueExpired(db: Db, studyId: number, expired: readonly LeasedRow[]): Promise<Takeover[]> {
   const takeovers: Takeover[] = [];
-  for (const trial of rows) {
-    if (trial.status !== 'running' || trial.lease_expires_at === null || trial.lease_expires_at >= serverNow) continue;
+  for (const trial of expired) {
     const keep = await lastCheckpoint(db, studyId, trial);
     await writeRequeue(db, studyId, trial, keep, null, true);
     await db.query(PG_LEASE.deleteCheckpointsBut, [studyId, trial.number, keep === 0 ? null : keep]);

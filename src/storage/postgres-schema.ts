@@ -142,6 +142,17 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (study_id, trial) REFERENCES trials (study_id, number) ON DELETE CASCADE
   );
   CREATE INDEX runs_by_trial ON runs (study_id, trial);`,
+  // 5: every write of a trial row stamps it with the writing transaction's id, so that a worker's
+  // claim reads only the trials written since its last claim (postgres-coordination.ts).
+  `ALTER TABLE trials ADD COLUMN change_xid xid8;
+  CREATE FUNCTION stamp_change_xid() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    NEW.change_xid := pg_current_xact_id();
+    RETURN NEW;
+  END
+  $$;
+  CREATE TRIGGER trials_change_xid BEFORE INSERT OR UPDATE ON trials FOR EACH ROW EXECUTE FUNCTION stamp_change_xid();
+  CREATE INDEX trials_by_change ON trials (study_id, change_xid);`,
 ];
 
 /** The schema version this code writes and reads. */

@@ -80,7 +80,6 @@ export const PG = {
   seenTrials: `SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
       count(*) FILTER (WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at >= ${SERVER_NOW}))::int AS running
     FROM hpsearch.trials WHERE study_id = $1 AND number < $2 AND number <> $3`,
-  epochValues: 'SELECT trial, epoch, value FROM hpsearch.epochs WHERE study_id = $1 ORDER BY trial, epoch',
 
   lock: 'SELECT * FROM hpsearch.locks WHERE study_id = $1',
   upsertLock: `INSERT INTO hpsearch.locks (study_id, pid, host, acquired_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5)
@@ -145,9 +144,33 @@ export const PG_LEASE = {
     ORDER BY value, number LIMIT 1`,
   bestMaximize: `SELECT number, value FROM hpsearch.trials WHERE study_id = $1 AND status = 'completed' AND value IS NOT NULL
     ORDER BY value DESC, number LIMIT 1`,
-  /** The trials as a claim reads them: every column but the last metrics, which no decision looks at. */
-  claimTrials: `SELECT study_id, number, params, seed, status, value, NULL AS metrics, epochs, target_epochs, bracket, rung,
-      created_at, started_at, finished_at, duration_ms, error, backend, worker, device, tensors_after, interruptions, retries,
-      proposed_by, first_params, copied_from, lease_owner, lease_expires_at
-    FROM hpsearch.trials WHERE study_id = $1 ORDER BY number`,
+  /**
+   * Where a claim's read of what changed starts next time: the oldest transaction still running
+   * now. Any trial written by a transaction not visible to a read after this one carries an id at
+   * or above it, so the next claim, reading from it, misses nothing.
+   */
+  changeCursor: 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS cursor',
+  /** The running trials whose lease has expired (through the trials_by_status index). */
+  expired: `SELECT number FROM hpsearch.trials WHERE study_id = $1 AND status = 'running' AND lease_expires_at < ${SERVER_NOW}`,
 } as const;
+
+/** Every column of a trial as a claim reads it: all but the last metrics, which no decision looks at. */
+const CLAIM_COLUMNS = `t.study_id, t.number, t.params, t.seed, t.status, t.value, NULL AS metrics, t.epochs, t.target_epochs, t.bracket,
+  t.rung, t.created_at, t.started_at, t.finished_at, t.duration_ms, t.error, t.backend, t.worker, t.device, t.tensors_after,
+  t.interruptions, t.retries, t.proposed_by, t.first_params, t.copied_from, t.lease_owner, t.lease_expires_at`;
+
+/** With each trial, its epochs' numbers and objective values in one snapshot with the row. */
+const CLAIM_CURVES = `LEFT JOIN LATERAL (SELECT array_agg(e.epoch ORDER BY e.epoch) AS curve_epochs, array_agg(e.value ORDER BY e.epoch) AS curve_values
+  FROM hpsearch.epochs e WHERE e.study_id = t.study_id AND e.trial = t.number) c ON true`;
+
+/**
+ * A claim's read of the trials of study `$1` that `where` selects (with their curves when
+ * `curves`), by number: every trial, those written at or after transaction `$2`
+ * (trials_by_change index), or those numbered in `$2`.
+ */
+export function claimTrials(where: 'all' | 'changed' | 'numbers', curves: boolean): string {
+  const filter = where === 'all' ? '' : where === 'changed' ? ' AND t.change_xid >= $2::xid8' : ' AND t.number = ANY($2::int[])';
+  return `SELECT ${CLAIM_COLUMNS}${curves ? ', c.curve_epochs, c.curve_values' : ''}
+    FROM hpsearch.trials t ${curves ? CLAIM_CURVES : ''}
+    WHERE t.study_id = $1${filter} ORDER BY t.number`;
+}

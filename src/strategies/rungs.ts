@@ -42,3 +42,48 @@ export function rungComplete(trials: readonly TrialSnapshot[], epochs: number): 
 export function waitsAt(trial: TrialSnapshot, k: number): boolean {
   return trial.status === 'paused' && rungOf(trial) === k;
 }
+
+/**
+ * Trials in the order {@link topAtRung} ranks them (highest score first, ties to the lower
+ * number), kept sorted as trials come and go: a binary search finds where one belongs, so its
+ * rank is known without sorting the rung again.
+ */
+export class RankedTrials {
+  readonly #scores: number[] = [];
+  readonly #numbers: number[] = [];
+
+  get size(): number {
+    return this.#numbers.length;
+  }
+
+  /** How many trials rank before (`score`, `number`). */
+  rank(score: number, number: number): number {
+    let low = 0;
+    let high = this.#numbers.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const s = this.#scores[mid]!;
+      if (s > score || (s === score && this.#numbers[mid]! < number)) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  add(score: number, number: number): void {
+    const at = this.rank(score, number);
+    this.#scores.splice(at, 0, score);
+    this.#numbers.splice(at, 0, number);
+  }
+
+  delete(score: number, number: number): void {
+    const at = this.rank(score, number);
+    if (this.#numbers[at] !== number) return;
+    this.#scores.splice(at, 1);
+    this.#numbers.splice(at, 1);
+  }
+
+  /** The best-ranked trial: its number and score; undefined when empty. */
+  first(): { readonly number: number; readonly score: number } | undefined {
+    return this.#numbers.length === 0 ? undefined : { number: this.#numbers[0]!, score: this.#scores[0]! };
+  }
+}

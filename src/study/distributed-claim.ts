@@ -5,7 +5,8 @@
  * same configuration, grid cell or promotion, and the study is finished exactly once: by the
  * claim that finds nothing running, queued or left to start.
  */
-import type { ClaimAction, ClaimDecision, ClaimState } from '../storage/coordination.js';
+import { type ClaimAction, type ClaimDecision, type ClaimState, ClaimFeed } from '../storage/coordination.js';
+import { anyActive } from '../strategies/history-log.js';
 import type { StudySpec } from '../space/spec.js';
 import type { Strategy } from '../strategies/types.js';
 import type { TrialView } from './events.js';
@@ -33,14 +34,36 @@ export interface WorkerDecision extends ClaimDecision {
 }
 
 /**
+ * A worker's claims of one study: the feed storage reads only what changed through, and the
+ * history those changes are applied to, kept from one claim to the next. The history then holds
+ * exactly what a full read of storage would give (what the worker's own decisions added is read
+ * back with the next changes; a claim that failed makes both start over).
+ */
+export class ClaimTracker {
+  readonly feed = new ClaimFeed();
+  history: StudyHistory | null = null;
+}
+
+/**
  * Decides what to claim for `slots` (free slots of the claiming worker, in order): first the
  * paused trials the strategy drops, then one job per slot while the chooser has one. With no job
  * to give and nothing running or queued anywhere, the study is completed (its paused trials
- * dropped). `strategyOf` may cache: strategies are pure functions of the history.
+ * dropped). `strategyOf` may cache: strategies are pure functions of the history. With a
+ * `tracker` (whose feed the claim read with), the history is kept between claims.
  */
-export function decideClaims(state: ClaimState, slots: readonly number[], strategyOf: (spec: StudySpec) => Strategy): WorkerDecision {
+export function decideClaims(
+  state: ClaimState,
+  slots: readonly number[],
+  strategyOf: (spec: StudySpec) => Strategy,
+  tracker?: ClaimTracker,
+): WorkerDecision {
   const { study } = state;
-  const history = new StudyHistory(study.spec.objective.direction);
+  let history = tracker?.history ?? null;
+  if (state.full || history === null) {
+    if (!state.full) throw new Error('a claim read only what changed, but there is no history to apply it to');
+    history = new StudyHistory(study.spec.objective.direction);
+    if (tracker !== undefined) tracker.history = history;
+  }
   history.load(state.trials, state.epochs);
   if (study.status === 'completed' || study.status === 'failed') {
     return { claims: [], drop: [], status: null, jobs: [], done: true, dropped: [], history };
@@ -56,8 +79,7 @@ export function decideClaims(state: ClaimState, slots: readonly number[], strate
     history.start(view);
     jobs.push({ slot, job, seed, view });
   }
-  const active = history.snapshots.some((t) => t !== undefined && (t.status === 'running' || t.status === 'queued'));
-  if (jobs.length === 0 && !active) {
+  if (jobs.length === 0 && !anyActive(history.snapshots)) {
     // Nothing left anywhere: configurations still waiting at a rung will never be promoted.
     const rest = drop(
       history,

@@ -17,7 +17,7 @@ import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/c
 import { trainsInRungs } from '../strategies/plan.js';
 import { type EpochView, createPruner } from '../pruners/pruner.js';
 import type { CheckpointTransport } from './distributed-checkpoints.js';
-import { type PlannedJob, type WorkerDecision, cachedStrategies, decideClaims } from './distributed-claim.js';
+import { ClaimTracker, type PlannedJob, type WorkerDecision, cachedStrategies, decideClaims } from './distributed-claim.js';
 import type { TrialView } from './events.js';
 import type { StudyHistory } from './history.js';
 import type { StudyOutcome } from './run-study.js';
@@ -74,6 +74,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   const { metric } = spec.objective;
   const constants = constantParams(spec.params);
   const strategyOf = cachedStrategies(createStrategy);
+  const tracker = new ClaimTracker();
   const pruner = createPruner(spec.pruner ?? { name: 'none' });
   const request = {
     worker: `${os.hostname()}:${process.pid}`,
@@ -82,6 +83,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     deviceOf: (slot: number) => executor.deviceOf(slot),
     // Only the strategies that train in rungs look at the curves.
     curves: trainsInRungs(spec.strategy),
+    feed: tracker.feed,
   };
   const freeSlots = Array.from({ length: executor.slots }, (_, i) => i);
   const running = new Map<number, Running>();
@@ -308,7 +310,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
         again = false;
         if (stopping || over || fatal !== null || (options.control?.paused ?? false) || freeSlots.length === 0) break;
         const slots = [...freeSlots];
-        const result = await coordination.claimJobs(study.id, request, (state) => decideClaims(state, slots, strategyOf));
+        const result = await coordination.claimJobs(study.id, request, (state) => decideClaims(state, slots, strategyOf, tracker));
         const decision: WorkerDecision = result.decision;
         history = decision.history;
         for (const takeover of result.takeovers) {

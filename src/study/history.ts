@@ -8,6 +8,7 @@ import type { EpochRecord, Storage, TrialRecord } from '../storage/storage.js';
 import type { TrialSnapshot } from '../strategies/types.js';
 import type { TrialView } from './events.js';
 import { toScore } from '../core/scores.js';
+import { type HistoryLog, attachLog } from '../strategies/history-log.js';
 
 export class StudyHistory {
   /** Indexed by trial number; what strategies see. */
@@ -15,9 +16,24 @@ export class StudyHistory {
   readonly #views = new Map<number, TrialView>();
   readonly #direction: Direction;
   #best: TrialView | null = null;
+  /** Every change to `snapshots`, for the strategies' incremental bookkeeping (history-log.ts). */
+  readonly #log: { changed: number[]; queued: Set<number>; active: number } = { changed: [], queued: new Set(), active: 0 };
 
   constructor(direction: Direction) {
     this.#direction = direction;
+    attachLog(this.snapshots, this.#log as HistoryLog);
+  }
+
+  /** Sets trial `number`'s snapshot, keeping the log and its counts in step. */
+  #set(snapshot: TrialSnapshot): void {
+    const log = this.#log;
+    const previous = this.snapshots[snapshot.number];
+    if (previous !== undefined && isActive(previous.status)) log.active -= 1;
+    if (isActive(snapshot.status)) log.active += 1;
+    if (snapshot.status === 'queued') log.queued.add(snapshot.number);
+    else log.queued.delete(snapshot.number);
+    this.snapshots[snapshot.number] = snapshot;
+    log.changed.push(snapshot.number);
   }
 
   /** Loads stored trials and their epochs (only their values are read). */
@@ -30,7 +46,7 @@ export class StudyHistory {
     }
     for (const trial of trials) {
       const curve = Array.from({ length: trial.epochs }, (_, i) => curves.get(trial.number)?.[i] ?? null);
-      this.snapshots[trial.number] = {
+      this.#set({
         number: trial.number,
         params: trial.params,
         status: trial.status,
@@ -40,7 +56,7 @@ export class StudyHistory {
         bracket: trial.bracket,
         rung: trial.rung,
         copiedFrom: trial.copiedFrom,
-      };
+      });
       const view: TrialView = {
         number: trial.number,
         params: trial.params,
@@ -87,7 +103,7 @@ export class StudyHistory {
   /** A trial starts (new, promoted or resumed). */
   start(view: TrialView): void {
     const previous = this.snapshots[view.number];
-    this.snapshots[view.number] = {
+    this.#set({
       number: view.number,
       params: view.params,
       status: 'running',
@@ -98,7 +114,7 @@ export class StudyHistory {
       bracket: view.bracket,
       rung: view.rung,
       copiedFrom: view.copiedFrom,
-    };
+    });
     this.#views.set(view.number, view);
   }
 
@@ -108,14 +124,14 @@ export class StudyHistory {
     const score = toScore(value, this.#direction);
     const curve = snapshot.curve.slice(0, epoch - 1);
     curve[epoch - 1] = score;
-    this.snapshots[number] = { ...snapshot, epochs: epoch, score, curve };
+    this.#set({ ...snapshot, epochs: epoch, score, curve });
     this.#views.set(number, { ...this.#views.get(number)!, epochs: epoch, value });
   }
 
   /** A trial's run ended (or it was dropped): its new status and view. */
   end(view: TrialView): void {
     const snapshot = this.snapshots[view.number]!;
-    this.snapshots[view.number] = {
+    this.#set({
       ...snapshot,
       // A retry at a smaller batch size changes the parameters.
       params: view.params,
@@ -124,7 +140,7 @@ export class StudyHistory {
       epochs: view.epochs,
       score: toScore(view.value, this.#direction),
       curve: snapshot.curve.slice(0, view.epochs),
-    };
+    });
     this.#views.set(view.number, view);
     this.#considerBest(view);
   }
@@ -135,6 +151,10 @@ export class StudyHistory {
     if (score === null) return;
     if (this.#best === null || score > (toScore(this.#best.value, this.#direction) ?? -Infinity)) this.#best = view;
   }
+}
+
+function isActive(status: TrialStatus): boolean {
+  return status === 'running' || status === 'queued';
 }
 
 /** Trials past their last run: where a resumed study's progress count starts. */

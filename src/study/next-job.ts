@@ -8,6 +8,7 @@ import type { Budget, CopySource, Params, PromotionChange } from '../core/types.
 import type { NewTrial } from '../storage/storage.js';
 import type { TrialView } from './events.js';
 import type { ProposedBy, Strategy, TrialSnapshot } from '../strategies/types.js';
+import { queuedNumbers } from '../strategies/history-log.js';
 
 /** A unit of work: a new trial, a promotion to a higher rung, or an interrupted trial resumed. */
 export interface Job {
@@ -39,9 +40,9 @@ export function chooseJob(
   targetOf: (trial: number) => number,
   busy: (trial: number) => boolean = () => false,
 ): Job | null {
-  const queued = history.find((t) => t !== undefined && t.status === 'queued' && !busy(t.number));
-  if (queued !== undefined) {
-    const { number, params, epochs, bracket, rung, copiedFrom } = queued;
+  const first = queuedNumbers(history).find((n) => !busy(n));
+  if (first !== undefined) {
+    const { number, params, epochs, bracket, rung, copiedFrom } = history[first]!;
     const copyFrom = copiedFrom !== null && copiedFrom.epoch === epochs ? copiedFrom : null;
     return {
       kind: 'resume',

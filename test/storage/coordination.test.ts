@@ -17,6 +17,10 @@ import { PostgresStorage } from '../../src/storage/postgres.js';
 import type { FinishInfo, Storage, StudyRecord } from '../../src/storage/storage.js';
 import { makeSpec } from '../fixtures/spec.js';
 import { WITH_POSTGRES, usePostgres } from '../helpers/postgres.js';
+import { ClaimTracker, type PlannedJob, cachedStrategies, decideClaims } from '../../src/study/distributed-claim.js';
+import { StudyHistory } from '../../src/study/history.js';
+import { createStrategy } from '../../src/study/search.js';
+import { rngFor } from '../../src/util/random.js';
 
 const postgres = usePostgres();
 
@@ -470,5 +474,97 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
       });
       expect(await co.getCheckpoint(study.id, 0, 2)).toEqual(new Uint8Array([6]));
     });
+  });
+
+  test('with a feed, a claim reads what changed since the last and its history stays what a full read gives', async () => {
+    const spec = makeSpec({
+      name: 'feed',
+      strategy: 'asha',
+      trials: 40,
+      maxEpochs: 9,
+      minEpochs: 1,
+      eta: 3,
+      params: [{ name: 'x', dist: { kind: 'float', low: 0, high: 1, log: false, grid: null } }],
+    });
+    const fed = await storage.createStudy(spec, 'cpu');
+    const strategies = cachedStrategies(createStrategy);
+    const workers = [co, co2].map((coordination, w) => ({ coordination, tracker: new ClaimTracker(), worker: `host-${w}:1` }));
+    const rng = rngFor(7, 'feed');
+    const held: { planned: PlannedJob; owner: string; w: number }[] = [];
+    /** The trials each worker's next claim must read: those written since its last one. */
+    const touched = [new Set<number>(), new Set<number>()];
+    const touch = (number: number) => touched.forEach((set) => set.add(number));
+    let partial = 0;
+    const fullRead = async () => {
+      const history = new StudyHistory('minimize');
+      history.load(await storage.getTrials(fed.id), await storage.getEpochs(fed.id));
+      return history.snapshots;
+    };
+    let done = false;
+    for (let step = 0; step < 400 && !done; step += 1) {
+      const w = rng() < 0.5 ? 0 : 1;
+      const { coordination, tracker, worker } = workers[w]!;
+      if (held.length === 0 || rng() < 0.35) {
+        const slots = rng() < 0.5 ? [0] : [0, 1];
+        // Now and then a lease so short that the next claim takes the job over.
+        const leaseMs = rng() < 0.15 ? 1 : 60_000;
+        const request = { ...START, worker, leaseMs, curves: true, feed: tracker.feed };
+        let read: number[] | null = null;
+        const result = await coordination.claimJobs(fed.id, request, (state) => {
+          if (!state.full) read = state.trials.map((t) => t.number);
+          return decideClaims(state, slots, strategies, tracker);
+        });
+        const lost = new Set(result.takeovers.map((t) => t.trial));
+        if (read !== null) {
+          // Exactly what was written since (a takeover rewrites its trial inside the claim).
+          partial += 1;
+          expect(read).toEqual([...new Set([...touched[w]!, ...lost])].sort((a, b) => a - b));
+        }
+        touched[w]!.clear();
+        for (const planned of result.decision.jobs) touch(planned.job.number);
+        for (const view of result.decision.dropped) touch(view.number);
+        lost.forEach(touch);
+        for (let i = held.length - 1; i >= 0; i -= 1) if (lost.has(held[i]!.planned.job.number)) held.splice(i, 1);
+        result.decision.jobs.forEach((planned, i) => held.push({ planned, owner: result.leases[i]!.owner, w }));
+        done = result.decision.done;
+        expect(tracker.history!.snapshots).toEqual(await fullRead());
+        if (leaseMs === 1) await sleep(5);
+        continue;
+      }
+      const [{ planned, owner }] = held.splice(Math.floor(rng() * held.length), 1);
+      const { number, budget } = planned.job;
+      const value = Math.round(rng() * 1000) / 1000;
+      // A job whose epochs reach its target already (interrupted after its last report) only finishes.
+      const to = budget.from >= budget.to ? budget.from : budget.from + 1 + Math.floor(rng() * (budget.to - budget.from));
+      try {
+        for (let e = budget.from + 1; e <= to; e += 1) {
+          await coordination.recordLeasedEpoch(fed.id, number, owner, { epoch: e, metrics: { val_loss: value }, value, durationMs: 1 });
+          touch(number);
+        }
+        const roll = rng();
+        if (to < budget.to || roll < 0.1) {
+          // Stopped before its target: back to the queue, or a failure queued again at once.
+          if (roll < 0.5) await coordination.requeueLeased(fed.id, number, owner, {});
+          else
+            await coordination.finishLeased(fed.id, number, owner, {
+              info: { ...finish('failed', to), error: 'boom' },
+              retry: { seed: number + 100 },
+            });
+        } else {
+          const status = roll < 0.15 ? 'diverged' : budget.to >= 9 ? 'completed' : 'paused';
+          await coordination.finishLeased(fed.id, number, owner, { info: { ...finish(status, to), value } });
+        }
+        touch(number);
+      } catch (error) {
+        // Its lease ran out and another worker took the job over.
+        if (!(error instanceof LeaseLostError)) throw error;
+      }
+    }
+    expect(done).toBe(true);
+    const trials = await storage.getTrials(fed.id);
+    expect(trials).toHaveLength(40);
+    // PostgreSQL reads what changed past each worker's first claim; memory hands over everything.
+    if (storage instanceof PostgresStorage) expect(partial).toBeGreaterThan(50);
+    else expect(partial).toBe(0);
   });
 });

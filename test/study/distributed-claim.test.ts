@@ -53,6 +53,7 @@ const state = (trials: TrialRecord[], status: StudyRecord['status'] = 'running')
   study: { ...study, status },
   trials,
   epochs: [],
+  full: true,
 });
 const strategies = cachedStrategies(createStrategy);
 
