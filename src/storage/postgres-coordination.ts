@@ -26,21 +26,67 @@ import { promotionWrites, runStart, writeRequeue, writeRetry, writeRunEnd } from
 import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
-import { type NewEpoch, OPERATIONS, type TrialRecord, canTransition } from './storage.js';
+import { type NewEpoch, OPERATIONS, type StudyRecord, type TrialRecord, canTransition } from './storage.js';
 import { type StudyStatus } from '../core/types.js';
 
-/** Epochs set a study's updatedAt at most this often per connection (finishes and claims always do). */
+/**
+ * Epochs, finishes and claims set a study's updatedAt (what an attached dashboard polls) at most
+ * this often per connection: every writer updating that one row would queue on its lock. A
+ * change inside the interval is followed by a touch at its end, so none goes unseen for longer.
+ */
 const TOUCH_EVERY_MS = 200;
 
 export class PostgresCoordination implements StudyCoordination {
   readonly #gate: PgGate;
   /** When this connection last set each study's updatedAt for an epoch. */
   readonly #touched = new Map<number, number>();
+  /** The catch-up touch of each study, when one is due. */
+  readonly #later = new Map<number, NodeJS.Timeout>();
   /** Each study's objective direction (it never changes), for the best value. */
   readonly #directions = new Map<number, string>();
 
   constructor(gate: PgGate) {
     this.#gate = gate;
+  }
+
+  /** Whether a write at `now` sets the study's updatedAt; when it may not yet, a touch follows at the interval's end. */
+  #touch(studyId: number, now: number): boolean {
+    const last = this.#touched.get(studyId) ?? 0;
+    if (now - last >= TOUCH_EVERY_MS) {
+      this.#touched.set(studyId, now);
+      return true;
+    }
+    if (!this.#later.has(studyId)) {
+      const timer = setTimeout(() => void this.#catchUp(studyId), last + TOUCH_EVERY_MS - now);
+      timer.unref();
+      this.#later.set(studyId, timer);
+    }
+    return false;
+  }
+
+  async #catchUp(studyId: number): Promise<void> {
+    clearTimeout(this.#later.get(studyId));
+    this.#later.delete(studyId);
+    if (this.#gate.closed) return;
+    const now = Date.now();
+    this.#touched.set(studyId, now);
+    await this.#gate.write((db) => db.query(PG.touchStudy, [now, studyId]).then(() => undefined), 'atomic').catch(() => undefined);
+  }
+
+  /** Makes the touches still due now (before the connection closes). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#later.keys()].map((studyId) => this.#catchUp(studyId)));
+  }
+
+  /** Each study's declaration as last parsed, with its text: a claim reads the study's row every time. */
+  readonly #specs = new Map<number, { readonly text: string; readonly record: StudyRecord }>();
+
+  /** The study's record, its declaration parsed once per text. */
+  #study(row: StudyRow): StudyRecord {
+    const cached = this.#specs.get(row.id);
+    const record = toStudyRecord(row, cached?.text === row.spec ? cached.record.spec : undefined);
+    this.#specs.set(row.id, { text: row.spec, record });
+    return record;
   }
 
   /** Parsed parameters by study and trial, with the texts they were parsed from: a claim reads every trial. */
@@ -117,7 +163,7 @@ export class PostgresCoordination implements StudyCoordination {
         }
         if (feed !== undefined) feed.seen = { studyId, curves, cursor, rows } satisfies FeedState;
         const state: ClaimState = {
-          study: toStudyRecord(study),
+          study: this.#study(study),
           trials: (full ? [...rows.values()] : changed).map((row) => this.#record(studyId, row)),
           epochs: curves ? changed.flatMap(epochValuesOf) : [],
           full,
@@ -186,14 +232,14 @@ export class PostgresCoordination implements StudyCoordination {
           );
           writes.push(`DELETE FROM hpsearch.checkpoints WHERE study_id = ${id} AND trial = ${literal(number)}`);
         }
-        let record = toStudyRecord(study);
+        let record = state.study;
         if (decision.status !== null && decision.status !== study.status) {
           const finishedAt = studyFinishedAt(decision.status, now);
           writes.push(
             `UPDATE hpsearch.studies SET status = ${literal(decision.status)}, finished_at = ${literal(finishedAt)}, updated_at = ${literal(now)} WHERE id = ${id}`,
           );
           record = Object.freeze({ ...record, status: decision.status, finishedAt, updatedAt: now });
-        } else if (writes.length > 0 || takeovers.length > 0) {
+        } else if ((writes.length > 0 || takeovers.length > 0) && this.#touch(studyId, now)) {
           writes.push(`UPDATE hpsearch.studies SET updated_at = ${literal(now)} WHERE id = ${id}`);
           record = Object.freeze({ ...record, updatedAt: now });
         }
@@ -228,8 +274,7 @@ export class PostgresCoordination implements StudyCoordination {
         const metrics = encodeMetrics(epoch.metrics);
         const now = Date.now();
         // The dashboard polls the study's updatedAt every 0.5 s: a few touches a second are enough.
-        const touch = now - (this.#touched.get(studyId) ?? 0) >= TOUCH_EVERY_MS;
-        if (touch) this.#touched.set(studyId, now);
+        const touch = this.#touch(studyId, now);
         const values = [studyId, number, epoch.epoch, finiteOrNull(epoch.value), metrics, owner, epoch.durationMs, now, touch];
         if ((await first<{ n: number }>(db, PG_LEASE.epoch, values))!.n === 1) return;
       }
@@ -261,21 +306,28 @@ export class PostgresCoordination implements StudyCoordination {
         now,
         owner,
         keep,
+        String(this.#touch(studyId, now)),
       ];
-      if (!canTransition('running', info.status) || (await first<{ n: number }>(db, PG_LEASE.finish, values))!.n !== 1) {
+      if (!canTransition('running', info.status)) {
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
       }
-      await writeRunEnd(db, studyId, number, info.epochs, info.status, false);
+      const direction = await this.#direction(db, studyId);
+      // The end and the study's best after it, in one round trip.
+      const [ended, best] = await db.script(
+        [inline(PG_LEASE.finish, values), inline(direction === 'maximize' ? PG_LEASE.bestMaximize : PG_LEASE.bestMinimize, [studyId])].join(
+          ';\n',
+        ),
+      );
+      if ((ended!.rows[0] as { n: number }).n !== 1) {
+        // Nothing was written: say why.
+        const [study, trial] = await leased(db, studyId, number, owner);
+        checkTransition(study.name, trial, info.status);
+      }
       if (keep !== null) await saveCheckpoint(db, studyId, number, finish.checkpoint);
       if (retry !== null) await writeRetry(db, studyId, number, retry.seed, retry.params);
-      const direction = await this.#direction(db, studyId);
-      const best = await first<{ number: number; value: number }>(
-        db,
-        direction === 'maximize' ? PG_LEASE.bestMaximize : PG_LEASE.bestMinimize,
-        [studyId],
-      );
-      return { best: best === undefined ? null : { number: best.number, value: best.value } };
+      const top = best!.rows[0] as { number: number; value: number } | undefined;
+      return { best: top === undefined ? null : { number: top.number, value: top.value } };
     }, kind);
   }
 

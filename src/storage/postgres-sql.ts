@@ -108,7 +108,10 @@ export const PG_LEASE = {
         duration_ms = excluded.duration_ms, created_at = excluded.created_at
     ), s AS (UPDATE hpsearch.studies SET updated_at = $8 WHERE id = $1 AND $9::boolean AND EXISTS (SELECT 1 FROM t))
     SELECT count(*) AS n FROM t`,
-  /** The end of a leased run, in one statement; the checkpoints but the one after `$12` epochs (null: all) are deleted. */
+  /**
+   * The end of a leased run, in one statement: the trial, its open run, and the checkpoints but
+   * the one after `$12` epochs (null: all) deleted; the study's `updated_at` only when `$13`.
+   */
   finish: `WITH t AS (
       UPDATE hpsearch.trials SET status = $3, value = $4, metrics = $5, epochs = $6,
         duration_ms = CASE WHEN $7::double precision IS NULL THEN duration_ms ELSE coalesce(duration_ms, 0) + $7 END,
@@ -116,7 +119,10 @@ export const PG_LEASE = {
       WHERE study_id = $1 AND number = $2 AND status = 'running' AND lease_owner = $11 RETURNING study_id, number
     ), c AS (
       DELETE FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch IS DISTINCT FROM $12::int AND EXISTS (SELECT 1 FROM t)
-    ), s AS (UPDATE hpsearch.studies SET updated_at = $10 WHERE id = $1 AND EXISTS (SELECT 1 FROM t))
+    ), r AS (
+      UPDATE hpsearch.runs SET ended_at = $10, to_epoch = $6, outcome = $3
+      WHERE id = (SELECT max(id) FROM hpsearch.runs WHERE study_id = $1 AND trial = $2) AND ended_at IS NULL AND EXISTS (SELECT 1 FROM t)
+    ), s AS (UPDATE hpsearch.studies SET updated_at = $10 WHERE id = $1 AND $13::boolean AND EXISTS (SELECT 1 FROM t))
     SELECT count(*) AS n FROM t`,
   renew: `UPDATE hpsearch.trials SET lease_expires_at = ${SERVER_NOW} + $1
     WHERE study_id = $2 AND status = 'running' AND (number, lease_owner) IN (SELECT * FROM unnest($3::int[], $4::text[]))

@@ -67,6 +67,7 @@ export class PostgresStorage implements Storage {
   /** The URL with its password replaced by `***`. */
   readonly location: string;
   readonly coordination: StudyCoordination;
+  readonly #coordination: PostgresCoordination;
   readonly #gate: PgGate;
   /** Read-only on a database where hpsearch never ran: every read finds nothing. */
   readonly #empty: boolean;
@@ -75,7 +76,8 @@ export class PostgresStorage implements Storage {
     this.#gate = gate;
     this.location = gate.location;
     this.#empty = empty;
-    this.coordination = new PostgresCoordination(gate);
+    this.#coordination = new PostgresCoordination(gate);
+    this.coordination = this.#coordination;
   }
 
   /**
@@ -292,8 +294,10 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  close(): Promise<void> {
-    return this.#gate.close();
+  async close(): Promise<void> {
+    // A dashboard attached to the study sees the last changes.
+    if (!this.#gate.closed) await this.#coordination.flush();
+    await this.#gate.close();
   }
 
   #read<T>(empty: T, run: (db: Db) => Promise<T>): Promise<T> {

@@ -96,11 +96,11 @@ export function decodeMetrics(text: string): Metrics {
 }
 
 /** A frozen {@link StudyRecord} from its row. */
-export function toStudyRecord(row: StudyRow): StudyRecord {
+export function toStudyRecord(row: StudyRow, parsed?: StudySpec): StudyRecord {
   return Object.freeze({
     id: row.id,
     name: row.name,
-    spec: deepFreeze(storedSpec(row.spec)),
+    spec: parsed ?? deepFreeze(storedSpec(row.spec)),
     status: row.status,
     backend: row.backend,
     createdAt: row.created_at,
