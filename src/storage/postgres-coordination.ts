@@ -22,7 +22,7 @@ import { type PgGate, first, studyRow } from './postgres-access.js';
 import { type Db, inline, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE, claimTrials } from './postgres-sql.js';
-import { promotionWrites, runStart, writeRequeue, writeRetry, writeRunEnd } from './postgres-writes.js';
+import { promotionWrites, runStart, writeRequeue, writeRetry } from './postgres-writes.js';
 import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';

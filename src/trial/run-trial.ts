@@ -100,6 +100,18 @@ export async function runTrial(task: TrialTask, link: TrialLink): Promise<TrialO
       throw violation ?? error;
     });
     if (violation !== null) throw violation;
+    if (task.multiFidelity && lastEpoch === budget.from && result.status === 'completed' && result.epochs > budget.from) {
+      // Under rungs a result returned without epoch reports counts for the run's target: it is
+      // relayed as that epoch, so that it is stored as one and ranked at the rung it reached.
+      lastEpoch = result.epochs;
+      const proceed = await link.sendEpoch({
+        type: 'epoch',
+        epoch: result.epochs,
+        metrics: { ...result.metrics },
+        durationMs: performance.now() - last,
+      });
+      if (!proceed) result = { ...result, status: 'stopped' };
+    }
     checkpointEpochs = files.savedEpochs ?? checkpointEpochs;
     // Stopped, diverged, or done before its piece's end by its own choice: the run is over.
     if (result.status !== 'completed' || result.epochs < budget.to) break;

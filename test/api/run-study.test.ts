@@ -116,6 +116,26 @@ describe('runStudy', () => {
     );
   });
 
+  it('ranks a result returned without epoch reports at the rung its run reached: asha promotes the best', async () => {
+    // constant.mjs returns x at once; the best third of each rung go on, up to the best.
+    const result = await runStudy({
+      name: 'no-reports',
+      objective: fixture('constant'),
+      metric: 'value',
+      direction: 'maximize',
+      strategy: 'asha',
+      trials: 9,
+      maxEpochs: 9,
+      space: { x: uniform(0, 1) },
+      workers: 1,
+    });
+    expect(result.status).toBe('completed');
+    const best = result.trials.reduce((a, b) => ((b.params.x as number) > (a.params.x as number) ? b : a));
+    expect(best).toMatchObject({ status: 'completed', epochs: 9, rung: 2 });
+    expect(result.trials.filter((t) => (t.rung ?? 0) >= 1).length).toBeGreaterThanOrEqual(3);
+    expect(result.trials.filter((t) => t.status === 'completed').map((t) => t.number)).toEqual([best.number]);
+  });
+
   it('stops gracefully on its signal', async () => {
     const controller = new AbortController();
     const result = await runStudy({

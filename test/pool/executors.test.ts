@@ -46,8 +46,13 @@ describe.each(executors)('%s', (_kind, create) => {
   });
 
   it('counts a result returned without epoch reports for the whole budget under a multi-fidelity strategy', async () => {
-    const outcome = await executor.run(task('constant', 0, { from: 0, to: 3 }, true), 0, keepGoing);
+    const seen: EpochMessage[] = [];
+    const outcome = await executor.run(task('constant', 0, { from: 0, to: 3 }, true), 0, {
+      onEpoch: (message) => (seen.push(message), true),
+    });
     expect(outcome).toMatchObject({ status: 'completed', metrics: { value: 0.25 }, epochs: 3 });
+    // Reported as the run's last epoch, so that it is stored as one and ranked at its rung.
+    expect(seen.map((m) => [m.epoch, m.metrics])).toEqual([[3, { value: 0.25 }]]);
   });
 
   it('relays every epoch in order and sends the decisions back', async () => {
