@@ -19,8 +19,9 @@
  *    next run's start (the finish write and the next claim), median over 200 runs around the
  *    moments the study had 100, 1,000, 10,000 and 100,000 trials.
  *
- * Beside the throughputs: the median time a slot waited between two runs (stored run times) and
- * the CPU per trial of the worker processes and of the server (from /proc, Linux only).
+ * Beside the throughputs, from the stored runs: the median time a slot waited between two runs,
+ * and how much longer than the trial a run lasted (dispatch, result, finish write); and the CPU
+ * per trial of the worker processes and of the server (from /proc, Linux only).
  *
  * Sizes come from --quick or the HPSEARCH_BENCH_SCALE_* variables (see `sizes`).
  */
@@ -90,7 +91,7 @@ function sizes(quick) {
     noopTrials: envNumber('HPSEARCH_BENCH_SCALE_NOOP_TRIALS', quick ? 400 : 3_000),
     ashaTrials: envNumber('HPSEARCH_BENCH_SCALE_ASHA_TRIALS', quick ? 10_000 : 100_000),
     /** The ASHA worker is stopped after this long; points it did not reach are reported missing. */
-    ashaLimitS: envNumber('HPSEARCH_BENCH_SCALE_ASHA_LIMIT_S', quick ? 30 : 1_800),
+    ashaLimitS: envNumber('HPSEARCH_BENCH_SCALE_ASHA_LIMIT_S', quick ? 60 : 1_800),
     commitProbeMs: quick ? 1_000 : 2_000,
     optuna: envNumber('HPSEARCH_BENCH_SCALE_OPTUNA', 1) !== 0,
   };
@@ -228,8 +229,12 @@ async function throughGate(ready, done, gate, serverPid) {
   return { openedAt, cpu };
 }
 
-/** Median gap between a slot's run end and its next run's start: the time a slot waits for its next trial. */
-function slotGapMs(runs) {
+/**
+ * From the stored runs: the median gap between a slot's run end and its next run's start (the
+ * time a slot waits for its next trial), and the median time a run lasts beyond `trialMs` (the
+ * trial's dispatch to its thread, its result back and the finish write).
+ */
+function runTimes(runs, trialMs) {
   const bySlot = new Map();
   for (const r of runs) {
     const key = `${r.host} ${r.slot}`;
@@ -241,7 +246,13 @@ function slotGapMs(runs) {
     list.sort((a, b) => a.startedAt - b.startedAt);
     for (let i = 1; i < list.length; i++) if (list[i - 1].endedAt !== null) gaps.push(list[i].startedAt - list[i - 1].endedAt);
   }
-  return gaps.length === 0 ? null : summarize(gaps).median;
+  // A slot's first run waited at the gate: left out.
+  const firsts = new Set([...bySlot.values()].map((list) => list[0]));
+  const extras = runs.filter((r) => r.endedAt !== null && !firsts.has(r)).map((r) => r.endedAt - r.startedAt - trialMs);
+  return {
+    slotGapMs: gaps.length === 0 ? null : summarize(gaps).median,
+    runExtraMs: extras.length === 0 ? null : summarize(extras).median,
+  };
 }
 
 /**
@@ -280,7 +291,7 @@ async function measureHpsearch(server, dir, name, { processes, slots, trials, sl
     return {
       trialsPerSec: (trials / (last - openedAt)) * 1000,
       startUpMs: openedAt - launchedAt,
-      slotGapMs: slotGapMs(await storage.getRuns(study.id)),
+      ...runTimes(await storage.getRuns(study.id), sleepMs),
       cpuPerTrialMs: cpu === null ? null : { workers: cpu.workersMs / trials, server: cpu.serverMs / trials },
     };
   } finally {
@@ -405,8 +416,9 @@ async function serverSettings(url) {
 
 /**
  * Claim latency from the runs of a single-slot worker: run i's start minus run i − 1's end,
- * ordered by start; at each point p, the median over the runs around the first run whose trial
- * was the study's p-th (fewer than half a window after it: not reached).
+ * ordered by start; at each point p, the median over the 2 × `halfWindow` runs around the first
+ * run whose trial was the study's p-th (moved back as far as needed to end at the last run, as
+ * for the study's last trial, after which only promotions run). Null: no run reached p.
  */
 export function claimLatencies(runs, points, halfWindow = LATENCY_HALF_WINDOW) {
   const ordered = runs.filter((r) => r.startedAt !== null).sort((a, b) => a.startedAt - b.startedAt);
@@ -420,11 +432,12 @@ export function claimLatencies(runs, points, halfWindow = LATENCY_HALF_WINDOW) {
   const result = {};
   for (const point of points) {
     const at = reachedAt.get(point);
-    if (at === undefined || at + halfWindow / 2 > ordered.length) {
+    if (at === undefined) {
       result[point] = null;
       continue;
     }
-    const window = gaps.slice(Math.max(1, at - halfWindow), at + halfWindow).filter((g) => g !== null);
+    const start = Math.max(1, Math.min(at - halfWindow, ordered.length - 2 * halfWindow));
+    const window = gaps.slice(start, start + 2 * halfWindow).filter((g) => g !== null);
     // Stored times are whole milliseconds: the mean of the middle 80% resolves below one.
     const sorted = [...window].sort((a, b) => a - b);
     const middle = sorted.slice(Math.floor(sorted.length * 0.1), Math.ceil(sorted.length * 0.9));
@@ -481,6 +494,10 @@ function cpuNote(samples) {
   if (known.length === 0) return '';
   const at = (key) => formatMs(summarize(known.map((s) => s.cpuPerTrialMs[key])).median);
   return `; CPU/trial: workers ${at('workers')} + server ${at('server')} ms`;
+}
+/** `; between runs W ms, runs +E ms` from samples with `slotGapMs` and `runExtraMs`. */
+function runNote(samples) {
+  return `; between runs ${median(samples.map((s) => s.slotGapMs))} ms, runs +${median(samples.map((s) => s.runExtraMs))} ms`;
 }
 const label = (processes, slots) => `${processes} process${processes === 1 ? '' : 'es'}${slots === 1 ? '' : ` × ${slots} slots`}`;
 
@@ -558,9 +575,9 @@ export async function run({ quick, repeats }) {
       row(name, `sleep trials/s, ${label(config.processes, config.slots)} (${config.trials} × ${size.trialMs} ms)`, ours, {
         unit: '/s',
         target,
-        note: `${pct(ours.median / config.ideal)} of ideal ${rate(config.ideal)}/s${versus}; slot waits ${median(
-          config.samples.map((s) => s.ours.slotGapMs),
-        )} ms${cpuNote(config.samples.map((s) => s.ours))}`,
+        note: `${pct(ours.median / config.ideal)} of ideal ${rate(config.ideal)}/s${versus}${runNote(config.samples.map((s) => s.ours))}${cpuNote(
+          config.samples.map((s) => s.ours),
+        )}`,
       }),
     );
     if (theirs !== null) {
@@ -584,7 +601,7 @@ export async function run({ quick, repeats }) {
     rows.push(
       row(name, `no-op trials/s, ${label(config.processes, config.slots)} (${config.trials})`, stats, {
         unit: '/s',
-        note: `slot waits ${median(config.samples.map((s) => s.slotGapMs))} ms${cpuNote(config.samples)}`,
+        note: `${runNote(config.samples).slice(2)}${cpuNote(config.samples)}`,
       }),
     );
   }
