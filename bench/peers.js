@@ -21,7 +21,7 @@ import { ROOT } from './lib.js';
 export const REPO_PEERS_DIR = path.join(ROOT, 'bench', 'peers');
 
 /** How to install the peers, for messages. */
-export const PEERS_INSTALL = 'apt-get install -y python3-optuna python3-sklearn python3-torch libopenblas0-pthread';
+export const PEERS_INSTALL = 'apt-get install -y python3-optuna python3-sklearn python3-torch python3-psycopg2 libopenblas0-pthread';
 
 /** The Python the peer scripts run under. */
 export function peersPython() {

