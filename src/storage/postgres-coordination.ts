@@ -306,28 +306,30 @@ export class PostgresCoordination implements StudyCoordination {
         now,
         owner,
         keep,
-        String(this.#touch(studyId, now)),
+        this.#touch(studyId, now),
       ];
       if (!canTransition('running', info.status)) {
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
       }
-      const direction = await this.#direction(db, studyId);
-      // The end and the study's best after it, in one round trip.
-      const [ended, best] = await db.script(
-        [inline(PG_LEASE.finish, values), inline(direction === 'maximize' ? PG_LEASE.bestMaximize : PG_LEASE.bestMinimize, [studyId])].join(
-          ';\n',
-        ),
-      );
-      if ((ended!.rows[0] as { n: number }).n !== 1) {
+      const maximize = (await this.#direction(db, studyId)) === 'maximize';
+      const ended = (await first<{ n: number; best_number: number | null; best_value: number | null }>(
+        db,
+        maximize ? PG_LEASE.finishMaximize : PG_LEASE.finishMinimize,
+        values,
+      ))!;
+      if (ended.n !== 1) {
         // Nothing was written: say why.
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
       }
       if (keep !== null) await saveCheckpoint(db, studyId, number, finish.checkpoint);
       if (retry !== null) await writeRetry(db, studyId, number, retry.seed, retry.params);
-      const top = best!.rows[0] as { number: number; value: number } | undefined;
-      return { best: top === undefined ? null : { number: top.number, value: top.value } };
+      // The best before this end (the statement's snapshot), or this trial when it beats it.
+      const before = ended.best_number === null ? null : { number: ended.best_number, value: ended.best_value! };
+      const value = finiteOrNull(info.value);
+      const mine = info.status === 'completed' && value !== null ? { number, value } : null;
+      return { best: better(before, mine, maximize) };
     }, kind);
   }
 
@@ -376,6 +378,13 @@ export class PostgresCoordination implements StudyCoordination {
       return rows.map((r) => Object.freeze({ trial: r.trial, owner: r.owner, keptEpochs: r.kept_epochs, createdAt: r.created_at }));
     });
   }
+}
+
+/** The better of two completed trials by the leaderboard's rule: the better value, then the lower number. */
+function better<T extends { readonly number: number; readonly value: number }>(a: T | null, b: T | null, maximize: boolean): T | null {
+  if (a === null || b === null) return a ?? b;
+  if (a.value !== b.value) return (maximize ? a.value > b.value : a.value < b.value) ? a : b;
+  return a.number < b.number ? a : b;
 }
 
 /** The study and the trial, when `owner` holds its lease. @throws {LeaseLostError} otherwise. */
