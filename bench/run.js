@@ -21,6 +21,7 @@ const BENCHMARKS = {
   importance: () => import('./importance.js'),
   pruning: () => import('./pruning.js'),
   postgres: () => import('./postgres.js'),
+  'sqlite-scale': () => import('./sqlite-scale.js'),
 };
 
 function parseOptions() {
