@@ -22,6 +22,7 @@ const BENCHMARKS = {
   pruning: () => import('./pruning.js'),
   postgres: () => import('./postgres.js'),
   scale: () => import('./scale.js'),
+  'sqlite-scale': () => import('./sqlite-scale.js'),
 };
 
 function parseOptions() {

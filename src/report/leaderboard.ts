@@ -6,7 +6,7 @@ import type { StudySpec } from '../space/spec.js';
 import type { Direction, Metrics, Params, TrialStatus } from '../core/types.js';
 import type { ParamSpec } from '../space/types.js';
 import type { TrialRecord } from '../storage/storage.js';
-import { toScore } from '../core/scores.js';
+import { compareRanked } from '../core/rank.js';
 import { formatDuration, formatNumber, formatParam } from './format.js';
 import { type Column, renderTable } from './table.js';
 
@@ -33,33 +33,11 @@ export interface LeaderboardRow {
 }
 
 /**
- * Completed trials first, then those stopped at a lower rung (pruned, or paused waiting for a
- * promotion), then unfinished ones, and diverged and failed ones last.
- */
-const STATUS_ORDER: Readonly<Record<TrialStatus, number>> = {
-  completed: 0,
-  pruned: 1,
-  paused: 1,
-  running: 2,
-  queued: 3,
-  diverged: 4,
-  failed: 5,
-};
-
-/**
- * Orders trials best first: by status group, then by score (best first; missing scores last),
- * pruned trials by how far they got, and ties by trial number.
+ * Orders trials best first by the one ranking rule (core/rank.ts): by status group, then by score
+ * (best first; missing scores last), pruned trials by how far they got, and ties by trial number.
  */
 export function compareTrials(direction: Direction): (a: TrialRecord, b: TrialRecord) => number {
-  return (a, b) => {
-    const group = STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
-    if (group !== 0) return group;
-    if (STATUS_ORDER[a.status] === STATUS_ORDER.pruned && a.epochs !== b.epochs) return b.epochs - a.epochs;
-    const sa = toScore(a.value, direction) ?? -Infinity;
-    const sb = toScore(b.value, direction) ?? -Infinity;
-    if (sa !== sb) return sb - sa;
-    return a.number - b.number;
-  };
+  return compareRanked(direction);
 }
 
 /** The value a trial is ranked by: its objective value, or the last value of another metric (null when absent or not finite). */

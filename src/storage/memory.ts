@@ -3,7 +3,9 @@
  * For tests and for throw-away studies (`--storage memory:`).
  */
 import type { StudySpec } from '../space/spec.js';
-import type { CopySource, Metrics, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
+import type { CopySource, Direction, Metrics, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
+import { compareRanked } from '../core/rank.js';
+import { checkRankQuery } from './rank-sql.js';
 import {
   StorageErrors,
   addDuration,
@@ -45,6 +47,7 @@ import type {
   StudyLock,
   StudyRecord,
   StudySummary,
+  TrialCount,
   TrialRecord,
 } from './storage.js';
 import { runSlot } from './records.js';
@@ -258,6 +261,41 @@ export class MemoryStorage implements Storage {
     return this.#read(() => {
       const trials = [...(this.#studies.get(studyId)?.trials.values() ?? [])];
       return trials.sort((a, b) => a.number - b.number).map((trial) => Object.freeze({ ...trial }));
+    });
+  }
+
+  bestTrials(studyId: number, direction: Direction, limit: number, statuses?: readonly TrialStatus[]): Promise<TrialRecord[]> {
+    try {
+      checkRankQuery(limit, statuses);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#read(() => {
+      const trials = [...(this.#studies.get(studyId)?.trials.values() ?? [])].filter(
+        (trial) => statuses === undefined || statuses.includes(trial.status),
+      );
+      return trials
+        .sort(compareRanked(direction))
+        .slice(0, limit)
+        .map((trial) => Object.freeze({ ...trial }));
+    });
+  }
+
+  countTrials(studyId: number): Promise<TrialCount[]> {
+    return this.#read(() => {
+      const counts = new Map<string, Mutable<TrialCount>>();
+      for (const trial of this.#studies.get(studyId)?.trials.values() ?? []) {
+        const key = `${trial.status} ${trial.bracket} ${trial.rung}`;
+        let count = counts.get(key);
+        if (count === undefined) {
+          count = { status: trial.status, bracket: trial.bracket, rung: trial.rung, trials: 0, epochs: 0, remainingEpochs: 0 };
+          counts.set(key, count);
+        }
+        count.trials++;
+        count.epochs += trial.epochs;
+        count.remainingEpochs += Math.max(0, trial.targetEpochs - trial.epochs);
+      }
+      return [...counts.values()].map((count) => Object.freeze(count));
     });
   }
 

@@ -3,7 +3,6 @@
  */
 import { UsageError } from '../errors.js';
 import { MemoryStorage } from './memory.js';
-import { PostgresStorage } from './postgres.js';
 import { isPostgresUrl, redactUrl } from './postgres-url.js';
 import { SqliteStorage } from './sqlite.js';
 import type { Storage } from './storage.js';
@@ -48,6 +47,10 @@ export function parseStorageUrl(url: string | undefined): StorageTarget {
 export async function openStorage(url: string | undefined, options: { readonly?: boolean } = {}): Promise<Storage> {
   const target = parseStorageUrl(url);
   if (target.kind === 'memory') return new MemoryStorage(options);
-  if (target.kind === 'postgres') return PostgresStorage.open(target.url, options);
+  if (target.kind === 'postgres') {
+    // Loaded only here: the driver takes a good part of a short command's start-up.
+    const { PostgresStorage } = await import('./postgres.js');
+    return PostgresStorage.open(target.url, options);
+  }
   return SqliteStorage.open(target.path, options);
 }

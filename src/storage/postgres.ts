@@ -6,7 +6,8 @@
  * (postgres-coordination.ts) lets many workers run one study through claims and leases.
  */
 import type { StudySpec } from '../space/spec.js';
-import type { Params, PromotionChange, StudyStatus } from '../core/types.js';
+import type { Direction, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
+import { type CountRow, checkRankQuery, rankOrderSql, toTrialCount } from './rank-sql.js';
 import type { StudyCoordination } from './coordination.js';
 import { PgGate, first, studyRow, trialRow } from './postgres-access.js';
 import { type Db, PgConnection } from './postgres-connection.js';
@@ -55,8 +56,14 @@ import type {
   StudyLock,
   StudyRecord,
   StudySummary,
+  TrialCount,
   TrialRecord,
 } from './storage.js';
+
+/** A study's trials counted by status, bracket and rung (see Storage.countTrials). */
+const COUNT_TRIALS = `SELECT status, bracket, rung, count(*) AS trials, sum(epochs) AS epochs,
+    sum(greatest(target_epochs - epochs, 0)) AS remaining_epochs
+  FROM hpsearch.trials WHERE study_id = $1 GROUP BY status, bracket, rung`;
 
 export interface PostgresOpenOptions {
   /** Open for reading only: never creates, migrates or writes anything. */
@@ -263,6 +270,23 @@ export class PostgresStorage implements Storage {
 
   getTrials(studyId: number): Promise<TrialRecord[]> {
     return this.#read([], async (db) => (await db.query<TrialRow>(PG.trials, [studyId])).rows.map(toTrialRecord));
+  }
+
+  bestTrials(studyId: number, direction: Direction, limit: number, statuses?: readonly TrialStatus[]): Promise<TrialRecord[]> {
+    try {
+      checkRankQuery(limit, statuses);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (statuses?.length === 0) return this.#read([], async () => []);
+    const only = statuses === undefined ? '' : ' AND status = ANY($3::text[])';
+    const query = `SELECT * FROM hpsearch.trials WHERE study_id = $1${only} ORDER BY ${rankOrderSql(direction)} LIMIT $2`;
+    const values = statuses === undefined ? [studyId, limit] : [studyId, limit, statuses];
+    return this.#read([], async (db) => (await db.query<TrialRow>(query, values)).rows.map(toTrialRecord));
+  }
+
+  countTrials(studyId: number): Promise<TrialCount[]> {
+    return this.#read([], async (db) => (await db.query<CountRow>(COUNT_TRIALS, [studyId])).rows.map(toTrialCount));
   }
 
   getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]> {

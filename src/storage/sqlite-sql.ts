@@ -22,6 +22,10 @@ export const SQL = {
   trial: 'SELECT * FROM trials WHERE study_id = ? AND number = ?',
   trialState: 'SELECT number, status, epochs, duration_ms FROM trials WHERE study_id = ? AND number = ?',
   trials: 'SELECT * FROM trials WHERE study_id = ? ORDER BY number',
+  /** A study's trials counted by status, bracket and rung (see Storage.countTrials). */
+  countTrials: `SELECT status, bracket, rung, count(*) AS trials, sum(epochs) AS epochs,
+      sum(max(target_epochs - epochs, 0)) AS remaining_epochs
+    FROM trials WHERE study_id = ? GROUP BY status, bracket, rung`,
   insertTrial: `INSERT INTO trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at, proposed_by)
     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
   startTrial: `UPDATE trials SET status = 'running', started_at = ?, worker = ?, backend = ?, device = ?

@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3';
 import { StorageError, firstLine } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
-import type { Params, PromotionChange, StudyStatus } from '../core/types.js';
+import type { Direction, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
+import { type CountRow, checkRankQuery, rankOrderSql, toTrialCount } from './rank-sql.js';
 import {
   StorageErrors,
   addDuration,
@@ -55,6 +56,7 @@ import type {
   StudyLock,
   StudyRecord,
   StudySummary,
+  TrialCount,
   TrialRecord,
 } from './storage.js';
 import { SQL } from './sqlite-sql.js';
@@ -330,6 +332,24 @@ export class SqliteStorage implements Storage {
 
   getTrials(studyId: number): Promise<TrialRecord[]> {
     return this.#read(() => this.#all<TrialRow>(SQL.trials, studyId).map(toTrialRecord));
+  }
+
+  bestTrials(studyId: number, direction: Direction, limit: number, statuses?: readonly TrialStatus[]): Promise<TrialRecord[]> {
+    try {
+      checkRankQuery(limit, statuses);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#read(() => {
+      if (statuses?.length === 0) return [];
+      const only = statuses === undefined ? '' : ` AND status IN (${statuses.map(() => '?').join(', ')})`;
+      const query = `SELECT * FROM trials WHERE study_id = ?${only} ORDER BY ${rankOrderSql(direction)} LIMIT ?`;
+      return this.#all<TrialRow>(query, studyId, ...(statuses ?? []), limit).map(toTrialRecord);
+    });
+  }
+
+  countTrials(studyId: number): Promise<TrialCount[]> {
+    return this.#read(() => this.#all<CountRow>(SQL.countTrials, studyId).map(toTrialCount));
   }
 
   getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]> {

@@ -14,7 +14,7 @@
  *   nothing.
  * - Returned records are read-only snapshots: take a copy before modifying one.
  */
-import type { Params, StudyStatus, TrialStatus } from '../core/types.js';
+import type { Direction, Params, StudyStatus, TrialStatus } from '../core/types.js';
 import type { StudySpec } from '../space/spec.js';
 import type { StudyCoordination } from './coordination.js';
 import type {
@@ -97,6 +97,19 @@ export interface EpochValues {
   readonly running: number;
 }
 
+/** See {@link Storage.countTrials}: the trials of a study that share a status, bracket and rung. */
+export interface TrialCount {
+  readonly status: TrialStatus;
+  readonly bracket: number | null;
+  readonly rung: number | null;
+  /** How many trials. */
+  readonly trials: number;
+  /** Their epochs, summed. */
+  readonly epochs: number;
+  /** The epochs each has yet to train to reach its target (none below 0), summed. */
+  readonly remainingEpochs: number;
+}
+
 export interface Storage {
   /** Where the data lives, safe to print (no password). */
   readonly location: string;
@@ -172,6 +185,14 @@ export interface Storage {
 
   /** Every trial of a study, by number. */
   getTrials(studyId: number): Promise<TrialRecord[]>;
+  /**
+   * The best `limit` trials of a study (only those in `statuses`, when given), best first by the
+   * ranking rule of every leaderboard read in `direction`: the first `limit` of `getTrials`
+   * sorted by `compareRanked(direction)` (core/rank.ts), without reading every trial.
+   */
+  bestTrials(studyId: number, direction: Direction, limit: number, statuses?: readonly TrialStatus[]): Promise<TrialRecord[]>;
+  /** A study's trials counted by status, bracket and rung (no group without trials), in no set order. */
+  countTrials(studyId: number): Promise<TrialCount[]>;
   /** Epoch rows of a study (or of one trial), by trial then epoch. */
   getEpochs(studyId: number, trial?: number): Promise<EpochRecord[]>;
   /** Every promotion of a study, by trial then rung. */

@@ -10,6 +10,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, type CliResult, ROOT, hpsearch, hpsearchAsync, tempDir } from '../helpers/cli.js';
 import { tool } from '../helpers/tools.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { PREVIEW_ABOVE } from '../../src/ui/store/attached.js';
+import { makeSpec } from '../fixtures/spec.js';
 
 const SPACE = 'search-spaces/quick.yaml';
 // eslint-disable-next-line no-control-regex
@@ -216,6 +219,70 @@ describe.skipIf(!tmuxTool.available)(`in a terminal (tmux)${tmuxTool.skipped}`, 
     const statuses = sql<{ status: string }>(db, 'SELECT status FROM trials').map((t) => t.status);
     expect(statuses).toContain('queued');
     expect(statuses).not.toContain('running');
+  });
+
+  it('dashboard shows a large study from its best trials and counts, then from every trial', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'large.db');
+    const exitFile = path.join(dir, 'exit');
+    const count = PREVIEW_ABOVE + 1000;
+    // A finished study larger than what is read whole before the first frame, written straight to storage.
+    const value = (n: number) => ((n * 7919) % count) / count;
+    const storage = SqliteStorage.open(db);
+    const study = await storage.createStudy(
+      makeSpec({
+        name: 'large',
+        trials: count,
+        maxEpochs: 1,
+        objective: { metric: 'value', direction: 'minimize' },
+        params: [{ name: 'lr', dist: { kind: 'float', low: 1e-4, high: 1, log: true, grid: null } }],
+      }),
+      'cpu',
+    );
+    const writes: Promise<unknown>[] = [];
+    for (let n = 0; n < count; n++) {
+      const v = value(n);
+      writes.push(
+        storage.addTrial(study.id, { number: n, params: { lr: 10 ** (-4 + 4 * v) }, seed: n, targetEpochs: 1 }),
+        storage.startTrial(study.id, n, { worker: n % 2, host: 'h', backend: 'cpu' }),
+        storage.recordEpoch(study.id, n, { epoch: 1, metrics: { value: v }, value: v, durationMs: 1 }),
+        storage.finishTrial(study.id, n, {
+          status: 'completed',
+          value: v,
+          metrics: { value: v },
+          epochs: 1,
+          durationMs: 1,
+          error: null,
+          tensorsAfter: null,
+        }),
+      );
+    }
+    await Promise.all(writes);
+    await storage.setStudyStatus(study.id, 'completed');
+    await storage.close();
+    const best = Array.from({ length: count }, (_, n) => n).sort((a, b) => value(a) - value(b) || a - b);
+
+    tmux = new Tmux(shell(['dashboard', 'large', '--storage', `sqlite:${db}`], exitFile), 110, 36);
+    const full = await until(
+      () => tmux!.screen(),
+      (s) => s.includes(`importance · fANOVA over a sample of 2000 of ${count} completed trials`),
+      60_000,
+      'the dashboard with every trial read',
+    );
+    expect(full).toMatch(/^large {2}random · cpu · minimize value +best 0 \(#0\) {2}completed · read-only$/m);
+    expect(full).toMatch(new RegExp(`^workers 0/2 {2}trials ${count}/${count} `, 'm'));
+    expect(full).not.toContain('reading all');
+    expect(full).toContain(`leaderboard · top 10 of ${count} · sort: rank`);
+    const ranks = [...full.matchAll(/^ +(\d+) +#(\d+) completed /gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(ranks).toEqual(best.slice(0, 10).map((n, i) => [i + 1, n]));
+    tmux.keys('q');
+    const code = await until(
+      () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''),
+      (c) => c !== '',
+      15_000,
+      'the dashboard to exit',
+    );
+    expect(code).toBe('0');
   });
 
   it('dashboard attaches read-only to a study another process runs, and follows it', async () => {

@@ -11,7 +11,9 @@ import { PostgresStorage } from '../../src/storage/postgres.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { type FinishInfo, OPERATIONS, type Storage, type StudyRecord, canTransition } from '../../src/storage/storage.js';
 import { type TrialStatus } from '../../src/core/types.js';
+import { compareRanked } from '../../src/core/rank.js';
 import { makeSpec } from '../fixtures/spec.js';
+import { RANKED_ORDER, writeRankedStudy } from '../fixtures/ranked-study.js';
 import { WITH_POSTGRES, usePostgres } from '../helpers/postgres.js';
 
 let dir: string;
@@ -385,6 +387,76 @@ describe.each(STORAGE_KINDS)('$kind storage', ({ open }) => {
     test('unknown studies read as empty', async () => {
       const reads = [await storage.getTrials(999), await storage.getEpochs(999), await storage.getEpochs(study.id, 4)];
       expect(reads).toEqual([[], [], []]);
+    });
+  });
+
+  describe('ranking and counts', () => {
+    const DIRECTIONS = ['minimize', 'maximize'] as const;
+
+    test.each(DIRECTIONS)('bestTrials ranks by the leaderboard rule, %s: ties, zero, statuses, pruned by epochs', async (direction) => {
+      await writeRankedStudy(storage, study.id);
+      const all = await storage.getTrials(study.id);
+      const ranked = [...all].sort(compareRanked(direction));
+      expect(ranked.map((t) => t.number)).toEqual(RANKED_ORDER[direction]);
+      for (const limit of [0, 1, 3, 10, all.length, all.length + 5]) {
+        expect(await storage.bestTrials(study.id, direction, limit)).toEqual(ranked.slice(0, limit));
+      }
+      const only = async (statuses: readonly TrialStatus[], limit = all.length) =>
+        (await storage.bestTrials(study.id, direction, limit, statuses)).map((t) => t.number);
+      const expected = (statuses: readonly TrialStatus[], limit = all.length) =>
+        ranked
+          .filter((t) => statuses.includes(t.status))
+          .slice(0, limit)
+          .map((t) => t.number);
+      expect(await only(['running'])).toEqual([8, 17, 12]);
+      expect(await only(['pruned', 'paused', 'failed'], 4)).toEqual(expected(['pruned', 'paused', 'failed'], 4));
+      expect(await only(['queued', 'diverged'])).toEqual(expected(['queued', 'diverged']));
+      expect(await only([])).toEqual([]);
+      expect(await storage.bestTrials(999, direction, 5)).toEqual([]);
+    });
+
+    test('bestTrials records are the records getTrials returns, frozen', async () => {
+      await writeRankedStudy(storage, study.id);
+      const [best] = await storage.bestTrials(study.id, 'maximize', 1);
+      expect(best).toEqual((await storage.getTrials(study.id)).find((t) => t.number === 2));
+      expect(Object.isFrozen(best)).toBe(true);
+      expect(best!.metrics).toEqual({ loss: 0.5, value: 0.5 });
+    });
+
+    test('bestTrials rejects a limit that is not a count', async () => {
+      for (const limit of [-1, 1.5, NaN]) await expect(storage.bestTrials(study.id, 'minimize', limit)).rejects.toThrow(RangeError);
+    });
+
+    test('countTrials counts by status, bracket and rung, with epochs and those left to train', async () => {
+      expect(await storage.countTrials(study.id)).toEqual([]);
+      await writeRankedStudy(storage, study.id);
+      const counts = await storage.countTrials(study.id);
+      const key = (c: { status: string; bracket: number | null; rung: number | null }) => `${c.status}/${c.bracket}/${c.rung}`;
+      const byKey = new Map<string, { trials: number; epochs: number; remainingEpochs: number }>();
+      for (const trial of await storage.getTrials(study.id)) {
+        const count = byKey.get(key(trial)) ?? { trials: 0, epochs: 0, remainingEpochs: 0 };
+        byKey.set(key(trial), {
+          trials: count.trials + 1,
+          epochs: count.epochs + trial.epochs,
+          remainingEpochs: count.remainingEpochs + Math.max(0, trial.targetEpochs - trial.epochs),
+        });
+      }
+      expect(new Map(counts.map((c) => [key(c), { trials: c.trials, epochs: c.epochs, remainingEpochs: c.remainingEpochs }]))).toEqual(
+        byKey,
+      );
+      expect(counts).toHaveLength(byKey.size);
+      // Spelled out for a few groups: 9 completed single-fidelity trials; pruned at rung 0 of bracket 0.
+      expect(counts.find((c) => key(c) === 'completed/null/null')).toEqual({
+        status: 'completed',
+        bracket: null,
+        rung: null,
+        trials: 9,
+        epochs: 9,
+        remainingEpochs: 27,
+      });
+      expect(counts.find((c) => key(c) === 'pruned/0/0')).toMatchObject({ trials: 3, epochs: 4, remainingEpochs: 8 });
+      expect(counts.find((c) => key(c) === 'paused/0/1')).toMatchObject({ trials: 1, epochs: 2, remainingEpochs: 2 });
+      expect(await storage.countTrials(999)).toEqual([]);
     });
   });
 

@@ -160,6 +160,7 @@ export function randomData(overrides: Partial<DashboardData> = {}): DashboardDat
     plan: planFor(s),
     workers: 2,
     trials: randomTrials(),
+    preview: null,
     curves: new Map([
       [0, curve(0.5, 0.9)],
       [2, curve(0.6, 0.95)],

@@ -2,14 +2,27 @@
  * The dashboard's one data source: the throttled store, fed by a running study's events or by
  * polling storage.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStorage } from '../../src/storage/memory.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
+import type { Storage } from '../../src/storage/storage.js';
 import { planFor } from '../../src/strategies/create.js';
 import type { TrialView } from '../../src/study/events.js';
+import { buildCurves } from '../../src/ui/model/curves.js';
+import type { DashboardData } from '../../src/ui/model/data.js';
 import { buildEvents } from '../../src/ui/model/events.js';
+import { buildHeader } from '../../src/ui/model/header.js';
+import { buildImportance } from '../../src/ui/model/importance.js';
+import { buildLeaderboardView } from '../../src/ui/model/leaderboard.js';
+import { buildRunning } from '../../src/ui/model/running.js';
+import { indexTrials } from '../../src/ui/model/trial-index.js';
 import { StudyFollower } from '../../src/ui/store/attached.js';
 import { DashboardStore, FRAME_MS, MAX_FRAME_MS } from '../../src/ui/store/dashboard-store.js';
 import { createLiveDashboard } from '../../src/ui/store/live.js';
+import { RANKED_ORDER, RANKED_STUDY, writeRankedStudy } from '../fixtures/ranked-study.js';
 import { T0, spec, trial } from './fixtures.js';
 
 afterEach(() => {
@@ -244,5 +257,133 @@ describe('StudyFollower', () => {
     follower.store.flush();
     expect(follower.store.getSnapshot().study.status).toBe('completed');
     follower.close();
+  });
+});
+
+const previewDir = mkdtempSync(join(tmpdir(), 'hpsearch-preview-'));
+afterAll(() => rmSync(previewDir, { recursive: true, force: true }));
+
+describe.each([
+  { kind: 'memory', open: (): Storage => new MemoryStorage() },
+  { kind: 'sqlite', open: (): Storage => SqliteStorage.open(join(previewDir, `${Math.random().toString(36).slice(2)}.db`)) },
+] as const)('StudyFollower preview ($kind storage)', ({ open }) => {
+  /** The ranked study (test/fixtures/ranked-study.ts) as sha, minimizing `value`; what a preview and a full read make of it. */
+  async function both(status: 'running' | 'completed' = 'running') {
+    vi.useFakeTimers({ now: T0, toFake: ['Date'] });
+    const storage = open();
+    const s = spec({
+      strategy: 'sha',
+      trials: 9,
+      maxEpochs: 4,
+      minEpochs: 1,
+      eta: 3,
+      objective: { metric: 'value', direction: 'minimize' },
+    });
+    let study = await storage.createStudy(s, 'wasm');
+    await writeRankedStudy(storage, study.id);
+    await storage.setStudyStatus(study.id, status);
+    study = (await storage.getStudy(study.name))!;
+    const previewing = new StudyFollower(storage, study, { previewAbove: RANKED_STUDY.length - 1 });
+    const reading = new StudyFollower(storage, study);
+    const getTrials = vi.spyOn(storage, 'getTrials');
+    expect(await previewing.preview()).toBe(true);
+    expect(getTrials).not.toHaveBeenCalled();
+    expect(await reading.preview()).toBe(false);
+    expect(await reading.refresh()).toBe(true);
+    previewing.store.flush();
+    reading.store.flush();
+    return { storage, previewing, reading, preview: previewing.store.getSnapshot(), full: reading.store.getSnapshot() };
+  }
+
+  const without = <T extends object, K extends keyof T>(value: T, ...keys: K[]): Omit<T, K> => {
+    const copy = { ...value };
+    for (const key of keys) delete copy[key];
+    return copy;
+  };
+
+  it('reads the counts, the best and the running trials only, and shows what a full read shows of them', async () => {
+    const { storage, previewing, reading, preview, full } = await both();
+    expect(preview.preview?.total).toBe(RANKED_STUDY.length);
+    expect(preview.preview?.counts).toEqual(await storage.countTrials(1));
+    // The best 10 and the running ones, at their numbers; the others holes.
+    const read = preview.trials.flatMap((t) => (t === undefined ? [] : [t.number]));
+    expect(read).toEqual([...new Set([...RANKED_ORDER.minimize.slice(0, 10), 8, 17, 12])].sort((a, b) => a - b));
+    expect(preview.trials).toHaveLength(RANKED_STUDY.length);
+    for (const number of read) expect(preview.trials[number]).toEqual(full.trials[number]);
+    expect(full.preview).toBeNull();
+
+    const [pi, fi] = [indexTrials(preview), indexTrials(full)];
+    expect(without(pi, 'queued', 'paused', 'bestSoFar', 'rankOf')).toEqual(without(fi, 'queued', 'paused', 'bestSoFar', 'rankOf'));
+    expect(pi.waiting).toBe(fi.queued.length + fi.paused.length);
+    expect(pi.waiting).toBe(4);
+    expect(pi.rungs.length).toBeGreaterThan(0);
+    expect(pi.bestSoFar).toEqual([]);
+    expect(fi.bestSoFar.length).toBeGreaterThan(0);
+
+    const header = buildHeader(preview, pi);
+    expect(header).toEqual({ ...buildHeader(full, fi), notice: header.notice });
+    expect(header.notice).toBe(`reading all ${RANKED_STUDY.length} trials: counts and the best trials shown meanwhile`);
+    expect(buildHeader(full, fi).notice).toBeNull();
+    for (const rows of [3, 10, 13])
+      expect(buildLeaderboardView(preview, 'rank', rows, pi)).toEqual(buildLeaderboardView(full, 'rank', rows, fi));
+    // The other orders need every trial: the preview keeps the rank order meanwhile.
+    expect(buildLeaderboardView(preview, 'newest', 10, pi)).toEqual(buildLeaderboardView(full, 'rank', 10, fi));
+    expect(buildLeaderboardView(full, 'newest', 10, fi).sort).toBe('newest');
+
+    // Running trials are read; the waiting ones are counted among those not shown.
+    const running = buildRunning(preview, 20, pi);
+    const fullRunning = buildRunning(full, 20, fi);
+    expect(running.rows).toEqual(fullRunning.rows.filter((row) => row.kind === 'running'));
+    expect(running).toMatchObject({ running: 3, waiting: 4, hidden: 4 });
+    expect(buildRunning(preview, 2, pi)).toMatchObject({ rows: [{ trial: 8 }], hidden: 6 });
+    expect(buildRunning(full, 2, fi)).toMatchObject({ rows: [{ trial: 8 }], hidden: 6 });
+
+    expect(buildCurves(preview, pi).series).toEqual(buildCurves(full, fi).series);
+    expect(buildCurves(preview, pi).series.length).toBeGreaterThan(0);
+    previewing.close();
+    reading.close();
+    await storage.close();
+  });
+
+  it('of an ended study: importance waits for the full read', async () => {
+    const { storage, previewing, reading, preview, full } = await both('completed');
+    expect(buildImportance(preview)).toEqual({ kind: 'unavailable', reason: 'Computed once every trial is read.' });
+    // The full read gives what importance says of the study itself: 7 completed trials with a value are too few.
+    expect(buildImportance(full)).toEqual({
+      kind: 'unavailable',
+      reason: 'Parameter importance needs at least 10 completed trials; 7 have completed.',
+    });
+    previewing.close();
+    reading.close();
+    await storage.close();
+  });
+
+  it('reads every trial at its first poll, at once', async () => {
+    const { storage, previewing, reading, full } = await both();
+    vi.useFakeTimers({ now: T0, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    previewing.start();
+    await vi.advanceTimersByTimeAsync(0);
+    previewing.store.flush();
+    const after: DashboardData = previewing.store.getSnapshot();
+    expect(after.preview).toBeNull();
+    expect(after.trials).toEqual(full.trials);
+    previewing.close();
+    reading.close();
+    await storage.close();
+  });
+
+  it('a study no larger than the threshold, or a pbt population, is not previewed', async () => {
+    const storage = open();
+    const study = await storage.createStudy(spec({ objective: { metric: 'value', direction: 'minimize' } }), 'wasm');
+    await writeRankedStudy(storage, study.id);
+    const follower = new StudyFollower(storage, study, { previewAbove: RANKED_STUDY.length });
+    expect(await follower.preview()).toBe(false);
+    follower.store.flush();
+    expect(follower.store.getSnapshot().trials).toEqual([]);
+    const pbt = await storage.createStudy(spec({ name: 'pbt', strategy: 'pbt' }), 'wasm');
+    await writeRankedStudy(storage, pbt.id);
+    expect(await new StudyFollower(storage, pbt, { previewAbove: 0 }).preview()).toBe(false);
+    follower.close();
+    await storage.close();
   });
 });

@@ -57,6 +57,9 @@ export async function dashboardCommand(name: string | undefined, options: Dashbo
     );
   }
   const terminal = wantsDashboard({ dashboard: true, stdoutIsTTY: io.stdout.isTTY === true, env: process.env });
+  // ink takes a while to load: it loads while the study is read.
+  const ink = prepareInk();
+  ink.catch(() => undefined);
   // A separate read-only connection: in WAL mode it never blocks the study's writer.
   const storage = await openStorage(options.storage, { readonly: true });
   try {
@@ -72,23 +75,25 @@ export async function dashboardCommand(name: string | undefined, options: Dashbo
         io.stderr.write('watch one with: hpsearch dashboard <study>\n');
         return;
       }
-      const { pickStudy } = await prepareInk();
+      const { pickStudy } = await ink;
       const picked = await pickStudy(studies, storage.location, colorsWanted(process.env));
       if (picked === null) return;
       chosen = picked;
     }
-    await watch(storage, chosen, terminal, io);
+    await watch(storage, chosen, terminal, io, ink);
   } finally {
     await storage.close();
   }
 }
 
-async function watch(storage: Storage, name: string, terminal: boolean, io: CliIO): Promise<void> {
+async function watch(storage: Storage, name: string, terminal: boolean, io: CliIO, ink: ReturnType<typeof prepareInk>): Promise<void> {
   const follower = new StudyFollower(storage, await findStudy(storage, name));
-  await follower.refresh();
-  const { dashboardText, mountDashboard } = await prepareInk();
+  // On a terminal a large study is shown at once from a quick read; every trial is read after
+  // the first frame (the follower's first poll). A frame of text is of the whole study.
+  if (!(terminal && (await follower.preview()))) await follower.refresh();
+  const { dashboardText, mountDashboard } = await ink;
+  follower.store.flush();
   if (!terminal) {
-    follower.store.flush();
     io.stdout.write(`${dashboardText(follower.store, TEXT_FRAME)}\n`);
     follower.close();
     return;

@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { boardCsv, boardJson, boardMarkdown, boardText, studyBoard } from '../../report/board.js';
 import { htmlReport } from '../../report/html/report.js';
 import { knownMetrics, resolveRanking } from '../../report/ranking.js';
+import { readBoard } from '../../report/read-board.js';
 import { openStorage } from '../../storage/open.js';
+import type { Storage, StudyRecord } from '../../storage/storage.js';
 import { findStudy } from '../find-study.js';
 import type { CliIO } from '../io.js';
 import { checkCsvSafe, checkOutput, readFormat, readPositiveInt, writeResult } from '../output.js';
@@ -63,31 +65,38 @@ Examples:
       const storage = await openStorage(options.storage, { readonly: true });
       let text: string;
       try {
-        const study = await findStudy(storage, name);
-        const data = await loadStudyData(storage, study);
-        const ranking = resolveRanking(study.spec.objective, knownMetrics(data.trials), options.metric);
-        const board = studyBoard(study.spec, data.trials, ranking, top);
-        switch (format) {
-          case 'table':
-            text = board.rows.length === 0 ? `study "${study.name}" has no trials yet\n` : boardText(board);
-            break;
-          case 'json':
-            text = boardJson(board);
-            break;
-          case 'csv':
-            text = boardCsv(board, { safe: options.csvSafe });
-            break;
-          case 'md':
-            text = boardMarkdown(board);
-            break;
-          case 'html':
-            text = htmlReport(data, board, { version: packageVersion(), importance: reportImportance(studyImportance(data)) });
-        }
+        text = await leaderboardText(storage, await findStudy(storage, name), format, top, options);
       } finally {
         await storage.close();
       }
       writeResult(io, text, options.output, options.force);
     });
+}
+
+/** The leaderboard in `format`; only the HTML report reads the whole study. */
+async function leaderboardText(
+  storage: Storage,
+  study: StudyRecord,
+  format: (typeof LEADERBOARD_FORMATS)[number],
+  top: number | undefined,
+  options: LeaderboardOptions,
+): Promise<string> {
+  if (format === 'html') {
+    const data = await loadStudyData(storage, study);
+    const board = studyBoard(study.spec, data.trials, resolveRanking(study.spec.objective, knownMetrics(data.trials), options.metric), top);
+    return htmlReport(data, board, { version: packageVersion(), importance: reportImportance(studyImportance(data)) });
+  }
+  const board = await readBoard(storage, study, top, options.metric);
+  switch (format) {
+    case 'table':
+      return board.rows.length === 0 ? `study "${study.name}" has no trials yet\n` : boardText(board);
+    case 'json':
+      return boardJson(board);
+    case 'csv':
+      return boardCsv(board, { safe: options.csvSafe });
+    case 'md':
+      return boardMarkdown(board);
+  }
 }
 
 function packageVersion(): string {

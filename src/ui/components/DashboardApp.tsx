@@ -41,9 +41,9 @@ export default function DashboardApp({ store, onQuit, onTogglePause, onWatch, si
   const { isRawModeSupported } = useStdin();
   const [state, setView] = useState<ViewState>(INITIAL_VIEW);
   // Rebuilt only when a trial starts, ends or is added; a frame for an epoch reads the running trials.
-  const index = useMemo(() => indexTrials(data), [data.trialsVersion, data.study.spec]);
+  const index = useMemo(() => indexTrials(data), [data.trialsVersion, data.study.spec, data.preview]);
   // Once the study has ended: fitted once per change of its trials (it takes a forest), never while it runs.
-  const importance = useMemo(() => buildImportance(data), [data.trialsVersion, data.study.spec, data.study.status]);
+  const importance = useMemo(() => buildImportance(data), [data.trialsVersion, data.study.spec, data.study.status, data.preview]);
   const header = buildHeader(data, index);
   const population = buildPopulation(data);
   // One line is left free: ink redraws the whole screen when a frame is as tall as the terminal.
@@ -55,7 +55,7 @@ export default function DashboardApp({ store, onQuit, onTogglePause, onWatch, si
     // Room for the whole population from the start, so that the panels do not move as members start.
     populationRows: population === null ? 0 : Math.max(population.rows.length, population.members),
     copyRows: population?.copies.length ?? 0,
-    runningItems: index.running.length + index.queued.length + index.paused.length,
+    runningItems: index.running.length + index.waiting,
     workers: data.workers,
     trials: Math.max(data.trials.length, header.trialsPlanned),
     importanceRows: importance === null ? null : importanceLines(importance, columns),

@@ -4,7 +4,7 @@
  * whether it comes from a running study's events (`start`) or from polling storage (`dashboard`).
  */
 import type { StudySpec } from '../../space/spec.js';
-import type { PromotionRecord, TrialRecord } from '../../storage/storage.js';
+import type { PromotionRecord, TrialCount, TrialRecord } from '../../storage/storage.js';
 import type { CopySource, StudyStatus } from '../../core/types.js';
 import type { Plan } from '../../strategies/plan.js';
 import type { ParamChange } from './copies.js';
@@ -55,6 +55,17 @@ export interface StudyInfo {
   readonly finishedAt: number | null;
 }
 
+/**
+ * What a quick first read of a large study gives (`hpsearch dashboard`), shown while every trial
+ * is read: its trials counted by status, bracket and rung, with only its best and its running
+ * trials in {@link DashboardData.trials}.
+ */
+export interface TrialPreview {
+  readonly counts: readonly TrialCount[];
+  /** Trials in the study. */
+  readonly total: number;
+}
+
 export interface DashboardData {
   /** `live`: fed by the running study's events; `attached`: read from storage, read-only. */
   readonly source: 'live' | 'attached';
@@ -62,8 +73,10 @@ export interface DashboardData {
   readonly plan: Plan;
   /** Worker slots, when known (a study declared with `workers: auto` does not store its count). */
   readonly workers: number | null;
-  /** Every trial, indexed by number. */
+  /** Every trial, indexed by number (during a preview, only the best and the running ones). */
   readonly trials: readonly TrialRecord[];
+  /** Set while only a preview of a large study is read; null once `trials` holds every trial. */
+  readonly preview: TrialPreview | null;
   /** Learning curves of the trials the store has them for (live: all; attached: those shown). */
   readonly curves: ReadonlyMap<number, readonly CurvePoint[]>;
   readonly promotions: readonly PromotionRecord[];

@@ -59,6 +59,8 @@ export function estimateRemainingMs(progress: readonly ProgressSample[], remaini
 }
 
 function notice(data: DashboardData): string | null {
+  if (data.preview !== null)
+    return `reading all ${data.preview.total.toLocaleString('en-US')} trials: counts and the best trials shown meanwhile`;
   if (data.stop === 'abort') return 'stopping at once: running trials are aborted and queued again';
   if (data.stop === 'graceful') return 'stopping: running trials end after their current epoch (q again stops at once)';
   if (data.paused) return 'dispatching paused: running trials go on, no new trial starts (p resumes)';

@@ -51,8 +51,9 @@ export function importancePanel(importance: StudyImportance): ImportancePanelVie
  * when importance is neither shown nor computed. It fits a forest (a few ms for 100 trials, a
  * few seconds for 10,000): build it once per change of the trials, not per frame.
  */
-export function buildImportance(data: Pick<DashboardData, 'study' | 'trials'>): ImportancePanelView | null {
+export function buildImportance(data: Pick<DashboardData, 'study' | 'trials' | 'preview'>): ImportancePanelView | null {
   if (data.study.status === 'running') return null;
+  if (data.preview !== null) return { kind: 'unavailable', reason: 'Computed once every trial is read.' };
   // The store's trials are indexed by number: a trial not yet read is a hole.
   return importancePanel(studyImportance({ study: data.study, trials: data.trials.filter((t) => t !== undefined) }));
 }

@@ -54,13 +54,15 @@ function sortOrder(sort: LeaderboardSort, byRank: Compare): Compare {
   }
 }
 
-/** The first `top` trials in `sort` order, with their ranks and formatted cells. */
+/** The first `top` trials in `asked` order (by rank during a preview), with their ranks and formatted cells. */
 export function buildLeaderboardView(
   data: DashboardData,
-  sort: LeaderboardSort,
+  asked: LeaderboardSort,
   top: number,
   index: TrialIndex = indexTrials(data),
 ): LeaderboardView {
+  // A preview holds the best trials only: the other orders wait until every trial is read.
+  const sort = data.preview === null ? asked : 'rank';
   const { spec } = data.study;
   const direction = spec.objective.direction;
   const byRank = compareTrials(direction);
@@ -82,7 +84,7 @@ export function buildLeaderboardView(
     sort,
     metric: spec.objective.metric,
     paramNames,
-    total: data.trials.length,
+    total: data.preview?.total ?? data.trials.length,
     rows: rows.map((row) => ({
       rank: row.rank,
       trial: row.trial,

@@ -3,7 +3,7 @@
  * how many configurations reached it, are running towards it, wait at it, were promoted from it
  * and were stopped at it.
  */
-import type { TrialRecord } from '../../storage/storage.js';
+import type { TrialCount, TrialRecord } from '../../storage/storage.js';
 import { type Plan, isMultiFidelity } from '../../strategies/plan.js';
 
 export interface RungRow {
@@ -30,33 +30,33 @@ export interface RungRow {
 
 type Counts = { reached: number; running: number; waiting: number; promoted: number; stopped: number; lost: number };
 
-/** Adds one trial to the counts of its bracket's rungs. */
-function countTrial(counts: readonly Counts[], trial: TrialRecord): void {
+/** Adds `n` trials of one status and rung to the counts of their bracket's rungs. */
+function countTrials(counts: readonly Counts[], trial: Pick<TrialRecord, 'status' | 'rung'>, n: number): void {
   const top = Math.min(trial.rung ?? 0, counts.length - 1);
   for (let k = 0; k < top; k++) {
-    counts[k]!.reached++;
-    counts[k]!.promoted++;
+    counts[k]!.reached += n;
+    counts[k]!.promoted += n;
   }
   const at = counts[top]!;
   switch (trial.status) {
     case 'running':
-      at.running++;
+      at.running += n;
       break;
     case 'paused':
-      at.reached++;
-      at.waiting++;
+      at.reached += n;
+      at.waiting += n;
       break;
     case 'completed':
-      at.reached++;
+      at.reached += n;
       break;
     case 'pruned':
-      at.reached++;
-      at.stopped++;
+      at.reached += n;
+      at.stopped += n;
       break;
     case 'diverged':
     case 'failed':
-      at.stopped++;
-      at.lost++;
+      at.stopped += n;
+      at.lost += n;
       break;
     case 'queued':
       // Promoted to `top` (counted below it) or interrupted: not at the rung yet.
@@ -64,8 +64,10 @@ function countTrial(counts: readonly Counts[], trial: TrialRecord): void {
   }
 }
 
-/** One row per bracket and rung of the plan; empty for grid and random. */
-export function buildRungs(plan: Plan, trials: readonly TrialRecord[]): RungRow[] {
+type Group = Pick<TrialRecord, 'status' | 'bracket' | 'rung'>;
+
+/** The rows of the plan's rungs, with every group `each` passes to `add` counted `n` times. */
+function rungRows(plan: Plan, each: (add: (group: Group, n: number) => void) => void): RungRow[] {
   if (!isMultiFidelity(plan.strategy)) return [];
   const byBracket = plan.strategy === 'hyperband';
   const counts = new Map<number | null, Counts[]>();
@@ -75,11 +77,10 @@ export function buildRungs(plan: Plan, trials: readonly TrialRecord[]): RungRow[
       bracket.rungs.map(() => ({ reached: 0, running: 0, waiting: 0, promoted: 0, stopped: 0, lost: 0 })),
     );
   }
-  for (const trial of trials) {
-    if (trial === undefined) continue;
-    const bracket = counts.get(byBracket ? trial.bracket : null);
-    if (bracket !== undefined) countTrial(bracket, trial);
-  }
+  each((group, n) => {
+    const bracket = counts.get(byBracket ? group.bracket : null);
+    if (bracket !== undefined) countTrials(bracket, group, n);
+  });
   return plan.brackets.flatMap((bracket) =>
     bracket.rungs.map((rung, k) => ({
       bracket: byBracket ? bracket.s : null,
@@ -89,4 +90,18 @@ export function buildRungs(plan: Plan, trials: readonly TrialRecord[]): RungRow[
       ...counts.get(byBracket ? bracket.s : null)![k]!,
     })),
   );
+}
+
+/** One row per bracket and rung of the plan; empty for grid and random. */
+export function buildRungs(plan: Plan, trials: readonly TrialRecord[]): RungRow[] {
+  return rungRows(plan, (add) => {
+    for (const trial of trials) if (trial !== undefined) add(trial, 1);
+  });
+}
+
+/** The same rows from the study's trials counted by status, bracket and rung (a preview). */
+export function rungsFromCounts(plan: Plan, counts: readonly TrialCount[]): RungRow[] {
+  return rungRows(plan, (add) => {
+    for (const count of counts) add(count, count.trials);
+  });
 }

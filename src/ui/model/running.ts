@@ -129,19 +129,21 @@ export function buildRunning(data: DashboardData, limit: number, index: TrialInd
         ? (data.plan.brackets[0]!.rungs[trial.rung - 1]?.epochs ?? 0)
         : (byRung.get(`${trial.bracket}:${trial.rung - 1}`)?.epochs ?? 0);
   const ordered = [...index.running, ...index.queued, ...index.paused];
+  // During a preview the waiting trials are counted, not read: they are among those not shown.
+  const total = index.running.length + index.waiting;
   const room = Math.max(0, limit);
   // The last line says how many more there are when not all fit.
-  const shown = ordered.length <= room ? ordered : ordered.slice(0, Math.max(0, room - 1));
+  const shown = total <= room ? ordered : ordered.slice(0, Math.max(0, room - 1));
   const done = pbt && shown.length > 0 ? intervalsDone(data) : [];
   return {
     metric,
     running: index.running.length,
-    waiting: index.queued.length + index.paused.length,
+    waiting: index.waiting,
     rows: shown.map((number) => {
       const trial = data.trials[number]!;
       if (trial.status === 'running') return runningRow(trial, metric, runStart(trial), pbt);
       return { kind: 'waiting', trial: number, reason: pbt ? pbtWaitingReason(trial, data, done) : waitingReason(trial, data, byRung) };
     }),
-    hidden: ordered.length - shown.length,
+    hidden: total - shown.length,
   };
 }

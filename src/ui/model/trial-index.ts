@@ -9,7 +9,7 @@ import { type TrialRecord } from '../../storage/storage.js';
 import { FINISHED_TRIAL_STATUSES } from '../../core/types.js';
 import { bestSoFar } from './best-so-far.js';
 import type { DashboardData } from './data.js';
-import { type RungRow, buildRungs } from './rungs.js';
+import { type RungRow, buildRungs, rungsFromCounts } from './rungs.js';
 import { topK } from './top-k.js';
 
 /** Trials kept in rank order beside the running ones: enough for the leaderboard's top 10. */
@@ -18,8 +18,11 @@ export const SETTLED_TOP = 10;
 export interface TrialIndex {
   /** Running trials by number, ordered by worker. */
   readonly running: readonly number[];
+  /** Queued and paused trials by number (during a preview, none: they are not read yet). */
   readonly queued: readonly number[];
   readonly paused: readonly number[];
+  /** Trials queued or paused at a rung (during a preview, from the counts). */
+  readonly waiting: number;
   /** Trials in a final status. */
   readonly done: number;
   /** Epochs of the trials that are not running. */
@@ -29,7 +32,7 @@ export interface TrialIndex {
   /** The best trials that are not running, by the ranking rule. */
   readonly settledTop: readonly TrialRecord[];
   readonly rungs: readonly RungRow[];
-  /** The best value after each completed trial. */
+  /** The best value after each completed trial (during a preview, none yet). */
   readonly bestSoFar: readonly number[];
   /**
    * The rank of a trial among all (1 = best), given the running trials as they are now. Sorts the
@@ -40,8 +43,8 @@ export interface TrialIndex {
 
 const FINISHED = new Set<string>(FINISHED_TRIAL_STATUSES);
 
-export function indexTrials(data: Pick<DashboardData, 'trials' | 'plan' | 'study'>): TrialIndex {
-  const { trials } = data;
+export function indexTrials(data: Pick<DashboardData, 'trials' | 'plan' | 'study' | 'preview'>): TrialIndex {
+  const { trials, preview } = data;
   const direction = data.study.spec.objective.direction;
   const byRank = compareTrials(direction);
   const running: TrialRecord[] = [];
@@ -58,11 +61,23 @@ export function indexTrials(data: Pick<DashboardData, 'trials' | 'plan' | 'study
       continue;
     }
     settled.push(trial);
+    if (preview !== null) continue;
     settledEpochs += trial.epochs;
     if (trial.status === 'queued') queued.push(trial.number);
     else if (trial.status === 'paused') paused.push(trial.number);
     if (FINISHED.has(trial.status)) done++;
     if (trial.status === 'diverged' || trial.status === 'failed') lostEpochs += Math.max(0, trial.targetEpochs - trial.epochs);
+  }
+  let waiting = queued.length + paused.length;
+  if (preview !== null) {
+    // The trials read so far are a few: what is said of all of them comes from the counts.
+    waiting = 0;
+    for (const count of preview.counts) {
+      if (count.status !== 'running') settledEpochs += count.epochs;
+      if (count.status === 'queued' || count.status === 'paused') waiting += count.trials;
+      if (FINISHED.has(count.status)) done += count.trials;
+      if (count.status === 'diverged' || count.status === 'failed') lostEpochs += count.remainingEpochs;
+    }
   }
   running.sort((a, b) => (a.worker ?? Infinity) - (b.worker ?? Infinity) || a.number - b.number);
   let sorted: { readonly order: TrialRecord[]; readonly position: Map<number, number> } | null = null;
@@ -90,12 +105,14 @@ export function indexTrials(data: Pick<DashboardData, 'trials' | 'plan' | 'study
     running: running.map((t) => t.number),
     queued,
     paused,
+    waiting,
     done,
     settledEpochs,
     lostEpochs,
+    // A preview holds the best trials: the best settled ones are among them.
     settledTop: topK(settled, SETTLED_TOP, byRank),
-    rungs: buildRungs(data.plan, trials),
-    bestSoFar: bestSoFar(trials, direction),
+    rungs: preview === null ? buildRungs(data.plan, trials) : rungsFromCounts(data.plan, preview.counts),
+    bestSoFar: preview === null ? bestSoFar(trials, direction) : [],
     rankOf,
   };
 }

@@ -12,7 +12,14 @@ import { CURVE_GLYPHS } from '../model/curves.js';
 import type { StudyInfo } from '../model/data.js';
 import { eventsFromRecords } from '../model/events.js';
 import { topK } from '../model/top-k.js';
+import { SETTLED_TOP } from '../model/trial-index.js';
 import { DashboardStore } from './dashboard-store.js';
+
+/**
+ * A study with more trials than this is first shown from a quick read (its counts, its best and
+ * its running trials), while every trial is read: the first frame does not wait for a large study.
+ */
+export const PREVIEW_ABOVE = 5000;
 
 /** Default time between two polls. */
 export const POLL_MS = 500;
@@ -21,6 +28,8 @@ export const MAX_READ_SHARE = 20;
 
 export interface FollowOptions {
   readonly pollMs?: number;
+  /** See {@link PREVIEW_ABOVE}. */
+  readonly previewAbove?: number;
   readonly now?: () => number;
 }
 
@@ -40,6 +49,7 @@ export class StudyFollower {
   readonly store: DashboardStore;
   readonly #storage: Storage;
   readonly #pollMs: number;
+  readonly #previewAbove: number;
   readonly #now: () => number;
   #study: StudyRecord;
   #read = false;
@@ -54,6 +64,7 @@ export class StudyFollower {
     this.#storage = storage;
     this.#study = study;
     this.#pollMs = options.pollMs ?? POLL_MS;
+    this.#previewAbove = options.previewAbove ?? PREVIEW_ABOVE;
     this.#now = options.now ?? Date.now;
     this.store = new DashboardStore({
       source: 'attached',
@@ -95,7 +106,37 @@ export class StudyFollower {
     return true;
   }
 
-  /** Polls until {@link close}; a failed read is retried at the next poll. */
+  /**
+   * Shows a large study (more than {@link PREVIEW_ABOVE} trials) from a quick read: its trials
+   * counted, its best and its running trials, and their curves; the next {@link refresh} reads
+   * every trial. Resolves to whether it did: a smaller study, or a pbt population (drawn from
+   * every member), is left for `refresh` alone.
+   */
+  async preview(): Promise<boolean> {
+    const study = (await this.#storage.getStudy(this.#study.name)) ?? this.#study;
+    if (study.spec.strategy === 'pbt') return false;
+    const counts = await this.#storage.countTrials(study.id);
+    const total = counts.reduce((sum, count) => sum + count.trials, 0);
+    if (total <= this.#previewAbove) return false;
+    const { direction } = study.spec.objective;
+    const running = counts.reduce((sum, count) => sum + (count.status === 'running' ? count.trials : 0), 0);
+    const best = await this.#storage.bestTrials(study.id, direction, SETTLED_TOP);
+    const active = running === 0 ? [] : await this.#storage.bestTrials(study.id, direction, running, ['running']);
+    const trials: TrialRecord[] = [];
+    for (const trial of [...best, ...active]) trials[trial.number] = trial;
+    if (trials.length < total) trials.length = total;
+    this.#study = study;
+    await this.#loadCurves(this.#shown(trials), trials);
+    this.store.setStudy(info(study));
+    this.store.setPreview(trials, counts);
+    this.store.sampleProgress(counts.reduce((sum, count) => sum + count.epochs, 0));
+    return true;
+  }
+
+  /**
+   * Polls until {@link close}; a failed read is retried at the next poll. The first poll comes at
+   * once when only a {@link preview} has been read.
+   */
   start(): void {
     const tick = async () => {
       if (this.#closed) return;
@@ -107,7 +148,7 @@ export class StudyFollower {
       if (this.#closed) return;
       this.#timer = setTimeout(() => void tick(), Math.max(this.#pollMs, MAX_READ_SHARE * this.#lastReadMs));
     };
-    this.#timer = setTimeout(() => void tick(), this.#pollMs);
+    this.#timer = setTimeout(() => void tick(), this.#read ? this.#pollMs : 0);
   }
 
   close(): void {

@@ -4,7 +4,7 @@
  * second, fewer when frames are costly to draw), whatever the rate of writes, and once a second
  * while the study runs so that clocks move. Components read it through one hook (`useDashboardData`), never directly.
  */
-import type { PromotionRecord, TrialRecord } from '../../storage/storage.js';
+import type { PromotionRecord, TrialCount, TrialRecord } from '../../storage/storage.js';
 import type { Plan } from '../../strategies/plan.js';
 import { ETA_WINDOW_MS } from '../model/header.js';
 import {
@@ -14,6 +14,7 @@ import {
   MAX_EVENTS,
   type ProgressSample,
   type StudyInfo,
+  type TrialPreview,
 } from '../model/data.js';
 
 /** The shortest time between two published snapshots: at most 10 frames a second. */
@@ -45,6 +46,7 @@ export class DashboardStore {
   readonly #now: () => number;
   #study: StudyInfo;
   #trials: TrialRecord[] = [];
+  #preview: TrialPreview | null = null;
   #curves = new Map<number, readonly CurvePoint[]>();
   /** Whether the published snapshot holds `#curves`: it is then copied before the next change. */
   #curvesShared = false;
@@ -109,6 +111,18 @@ export class DashboardStore {
   /** Replaces every trial (a storage read). */
   setTrials(trials: TrialRecord[]): void {
     this.#trials = trials;
+    this.#preview = null;
+    this.#trialsVersion++;
+    this.#changed();
+  }
+
+  /**
+   * Shows a preview of a large study until {@link setTrials}: its counts, and some of its trials
+   * (the best and the running ones) indexed by number, the others holes.
+   */
+  setPreview(trials: TrialRecord[], counts: readonly TrialCount[]): void {
+    this.#trials = trials;
+    this.#preview = { counts, total: counts.reduce((sum, count) => sum + count.trials, 0) };
     this.#trialsVersion++;
     this.#changed();
   }
@@ -233,6 +247,7 @@ export class DashboardStore {
       plan: this.#plan,
       workers: this.#workers,
       trials: this.#trials.slice(),
+      preview: this.#preview,
       curves: this.#curves,
       promotions: this.#promotions,
       events: this.#events.slice(),
