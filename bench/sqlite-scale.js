@@ -10,11 +10,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { ROOT, row, summarize, withTempDir } from './lib.js';
+import { ROOT, noopSpaceFile, row, summarize, withTempDir } from './lib.js';
 
-const NOOP_MODULE = fileURLToPath(new URL('./fixtures/noop.mjs', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'hpsearch.js');
 const WORKERS = 2;
 /** Trials at each end of the study whose times are compared. */
@@ -26,29 +24,6 @@ const TERMINAL = { columns: 120, rows: 40 };
 
 /** It builds a study of 100,000 trials: once, unless --repeats says otherwise. */
 export const defaultRepeats = 1;
-
-function spaceFile(dir, name, trials) {
-  const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      'objective:',
-      `  module: ${NOOP_MODULE}`,
-      '  metric: value',
-      '  direction: minimize',
-      'strategy: random',
-      `trials: ${trials}`,
-      'max_epochs: 1',
-      'seed: 1',
-      'params:',
-      '  learning_rate: { loguniform: [1.0e-4, 1.0e-1] }',
-      '  optimizer: { choice: [sgd, momentum, adam] }',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
 
 /** Runs `hpsearch <args>` to its end and resolves to its wall time in s and its stdout; rejects unless it exits 0. */
 function hpsearch(args, { keepStdout = false } = {}) {
@@ -160,7 +135,7 @@ async function measureStudy(dir, trials, i, withTerminal) {
   const file = path.join(dir, `${name}.db`);
   const run = await hpsearch([
     'start',
-    spaceFile(dir, name, trials),
+    noopSpaceFile(dir, name, trials),
     '--storage',
     `sqlite:${file}`,
     '--workers',
