@@ -117,9 +117,10 @@ describe('runStudy', () => {
   });
 
   it('ranks a result returned without epoch reports at the rung its run reached: asha promotes the best', async () => {
-    // constant.mjs returns x at once; the best third of each rung go on, up to the best.
+    // constant.mjs returns x at once; ASHA promotes from the top third of each rung.
     const result = await runStudy({
       name: 'no-reports',
+      seed: 7,
       objective: fixture('constant'),
       metric: 'value',
       direction: 'maximize',
@@ -133,7 +134,8 @@ describe('runStudy', () => {
     const best = result.trials.reduce((a, b) => ((b.params.x as number) > (a.params.x as number) ? b : a));
     expect(best).toMatchObject({ status: 'completed', epochs: 9, rung: 2 });
     expect(result.trials.filter((t) => (t.rung ?? 0) >= 1).length).toBeGreaterThanOrEqual(3);
-    expect(result.trials.filter((t) => t.status === 'completed').map((t) => t.number)).toEqual([best.number]);
+    // Every trial that completed was promoted to the top rung (asha may send more than one there).
+    for (const trial of result.trials.filter((t) => t.status === 'completed')) expect(trial).toMatchObject({ epochs: 9, rung: 2 });
   });
 
   it('stops gracefully on its signal', async () => {
