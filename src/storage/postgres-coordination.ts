@@ -27,7 +27,8 @@ import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransit
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
 import { type NewEpoch, OPERATIONS, type StudyRecord, type TrialRecord, canTransition } from './storage.js';
-import { type StudyStatus } from '../core/types.js';
+import { type Direction, type StudyStatus } from '../core/types.js';
+import { compareRanked } from '../core/rank.js';
 
 /**
  * Epochs, finishes and claims set a study's updatedAt (what an attached dashboard polls) at most
@@ -312,10 +313,10 @@ export class PostgresCoordination implements StudyCoordination {
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
       }
-      const maximize = (await this.#direction(db, studyId)) === 'maximize';
+      const direction = (await this.#direction(db, studyId)) as Direction;
       const ended = (await first<{ n: number; best_number: number | null; best_value: number | null }>(
         db,
-        maximize ? PG_LEASE.finishMaximize : PG_LEASE.finishMinimize,
+        direction === 'maximize' ? PG_LEASE.finishMaximize : PG_LEASE.finishMinimize,
         values,
       ))!;
       if (ended.n !== 1) {
@@ -329,7 +330,11 @@ export class PostgresCoordination implements StudyCoordination {
       const before = ended.best_number === null ? null : { number: ended.best_number, value: ended.best_value! };
       const value = finiteOrNull(info.value);
       const mine = info.status === 'completed' && value !== null ? { number, value } : null;
-      return { best: better(before, mine, maximize) };
+      const rank = compareRanked(direction);
+      const best = [before, mine]
+        .filter((t) => t !== null)
+        .sort((a, b) => rank({ ...a, status: 'completed', epochs: 0 }, { ...b, status: 'completed', epochs: 0 }))[0];
+      return { best: best ?? null };
     }, kind);
   }
 
@@ -378,13 +383,6 @@ export class PostgresCoordination implements StudyCoordination {
       return rows.map((r) => Object.freeze({ trial: r.trial, owner: r.owner, keptEpochs: r.kept_epochs, createdAt: r.created_at }));
     });
   }
-}
-
-/** The better of two completed trials by the leaderboard's rule: the better value, then the lower number. */
-function better<T extends { readonly number: number; readonly value: number }>(a: T | null, b: T | null, maximize: boolean): T | null {
-  if (a === null || b === null) return a ?? b;
-  if (a.value !== b.value) return (maximize ? a.value > b.value : a.value < b.value) ? a : b;
-  return a.number < b.number ? a : b;
 }
 
 /** The study and the trial, when `owner` holds its lease. @throws {LeaseLostError} otherwise. */

@@ -73,7 +73,7 @@ export function follower<I>(
       followed = null;
       return rebuild(history);
     }
-    if (followed !== history || index === null || position > log.changed.length) {
+    if (followed !== history || index === null) {
       followed = history;
       index = rebuild(history);
       position = log.changed.length;
