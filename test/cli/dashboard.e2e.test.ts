@@ -39,6 +39,16 @@ async function until<T>(read: () => T, done: (value: T) => boolean, timeoutMs: n
   return value;
 }
 
+/** The exit code the pane's shell wrote to `exitFile` (see {@link shell}), once it is there. */
+function exitCode(exitFile: string, timeoutMs: number, what: string): Promise<string> {
+  return until(
+    () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''),
+    (c) => c !== '',
+    timeoutMs,
+    what,
+  );
+}
+
 describe('without a terminal', () => {
   let dir: string;
   let db: string;
@@ -203,12 +213,7 @@ describe.skipIf(!tmuxTool.available)(`in a terminal (tmux)${tmuxTool.skipped}`, 
       'the sort to change',
     );
     tmux.keys('q');
-    const code = await until(
-      () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''),
-      (c) => c !== '',
-      30_000,
-      'hpsearch to exit',
-    );
+    const code = await exitCode(exitFile, 30_000, 'hpsearch to exit');
     expect(code).toBe('130');
     // The shell's screen is back, with the summary below the study's header lines.
     const after = tmux.screen();
@@ -276,12 +281,7 @@ describe.skipIf(!tmuxTool.available)(`in a terminal (tmux)${tmuxTool.skipped}`, 
     const ranks = [...full.matchAll(/^ +(\d+) +#(\d+) completed /gm)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(ranks).toEqual(best.slice(0, 10).map((n, i) => [i + 1, n]));
     tmux.keys('q');
-    const code = await until(
-      () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''),
-      (c) => c !== '',
-      15_000,
-      'the dashboard to exit',
-    );
+    const code = await exitCode(exitFile, 15_000, 'the dashboard to exit');
     expect(code).toBe('0');
   });
 
@@ -316,12 +316,7 @@ describe.skipIf(!tmuxTool.available)(`in a terminal (tmux)${tmuxTool.skipped}`, 
       'the attached dashboard to follow the study',
     );
     tmux.keys('q');
-    const code = await until(
-      () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8').trim() : ''),
-      (c) => c !== '',
-      15_000,
-      'the dashboard to exit',
-    );
+    const code = await exitCode(exitFile, 15_000, 'the dashboard to exit');
     expect(code).toBe('0');
     // The study was not disturbed: it still runs, and stops as usual.
     expect(background.exitCode).toBeNull();
