@@ -89,6 +89,25 @@ export interface ClaimRequest {
   readonly curves?: boolean;
   /** Read only what changed since the last claim with this feed; without one, every claim reads the whole study. */
   readonly feed?: ClaimFeed;
+  /**
+   * Runs of this process that ended, written first in the claim's transaction (each as
+   * {@link StudyCoordination.finishLeased} would, only while its owner holds the lease), so that
+   * the decision sees them and a run's end and the next claim share one transaction. Finishes
+   * with a checkpoint or a retry go through `finishLeased`.
+   */
+  readonly finishes?: readonly ClaimFinish[];
+}
+
+/** A run's end written inside a claim: no checkpoint, no retry. */
+export interface ClaimFinish {
+  readonly number: number;
+  readonly owner: string;
+  readonly info: FinishInfo;
+}
+
+/** Whether a leased finish can be written inside a claim (see {@link ClaimRequest.finishes}). */
+export function finishesInClaim(finish: LeasedFinish): boolean {
+  return finish.checkpoint == null && (finish.retry == null || finish.info.status !== 'failed');
 }
 
 export interface ClaimResult<D extends ClaimDecision> {
@@ -97,6 +116,11 @@ export interface ClaimResult<D extends ClaimDecision> {
   /** The lease of each claim, in the order of `decision.claims`. */
   readonly leases: readonly Lease[];
   readonly takeovers: readonly Takeover[];
+  /**
+   * What each of the request's finishes wrote, in their order: the summary a leased finish
+   * returns, or null when its owner no longer held the lease (nothing was written for it).
+   */
+  readonly finished: readonly (FinishSummary | null)[];
   /** The study as it is after the claim. */
   readonly study: StudyRecord;
 }

@@ -28,7 +28,9 @@ import {
   type ClaimRequest,
   type ClaimResult,
   type ClaimState,
+  type FinishSummary,
   type Lease,
+  type LeasedFinish,
   LeaseLostError,
   type StudyCoordination,
   type Takeover,
@@ -368,6 +370,25 @@ export class MemoryStorage implements Storage {
       entry.checkpoints.set(number, checkpoints);
       checkpoints.set(checkpoint.epoch, checkpoint.data === null ? null : new Uint8Array(checkpoint.data));
     };
+    /** {@link StudyCoordination.finishLeased} as one synchronous step. */
+    const finishLeased = (studyId: number, number: number, owner: string, finish: LeasedFinish): FinishSummary => {
+      const { info } = finish;
+      const [entry, trial] = leased(studyId, number, owner);
+      finishOf(entry, trial, info, Date.now());
+      entry.leases.delete(number);
+      // Only the checkpoint a paused trial continues from is kept; none once it is over.
+      const keep = info.status === 'paused' ? info.epochs : null;
+      keepCheckpoint(entry, number, keep);
+      if (keep !== null) save(entry, number, finish.checkpoint);
+      if (finish.retry != null && info.status === 'failed') retry(entry, trial, finish.retry.seed, finish.retry.params, Date.now());
+      const sign = entry.record.spec.objective.direction === 'maximize' ? 1 : -1;
+      let best: { number: number; value: number } | null = null;
+      for (const t of [...entry.trials.values()].sort((a, b) => a.number - b.number)) {
+        if (t.status === 'completed' && t.value !== null && (best === null || sign * t.value > sign * best.value))
+          best = { number: t.number, value: t.value };
+      }
+      return { best };
+    };
     return {
       claimJobs: <D extends ClaimDecision>(
         studyId: number,
@@ -376,58 +397,73 @@ export class MemoryStorage implements Storage {
       ): Promise<ClaimResult<D>> =>
         this.#write(() => {
           const entry = this.#study(studyId);
-          const now = Date.now();
-          const takeovers: Takeover[] = [];
-          for (const trial of entry.trials.values()) {
-            const lease = entry.leases.get(trial.number);
-            if (trial.status !== 'running' || lease === undefined || lease.expiresAt >= now) continue;
-            const keep = keepOnRequeue(entry, trial);
-            requeue(entry, trial, keep, null, now, true);
-            keepCheckpoint(entry, trial.number, keep === 0 ? null : keep);
-            entry.leases.delete(trial.number);
-            takeovers.push(Object.freeze({ trial: trial.number, owner: lease.owner, keptEpochs: keep, createdAt: now }));
-          }
-          entry.takeovers.push(...takeovers);
-          const trials = [...entry.trials.values()].sort((a, b) => a.number - b.number).map((t) => Object.freeze({ ...t }));
-          const epochs =
-            request.curves === false
-              ? []
-              : [...entry.epochs.values()].flatMap((byEpoch) =>
-                  [...byEpoch.values()].map(({ trial, epoch, value }) => ({ trial, epoch, value })),
-                );
-          const sorted = epochs.sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
-          // In one process reading everything costs no round trip: every state is full.
-          const decision = decide({ study: entry.record, trials, epochs: sorted, full: true });
-          // Checked before anything is applied: a decision that breaks a rule changes nothing.
-          const name = entry.record.name;
-          for (const claim of decision.claims) {
-            if (claim.kind === 'new') {
-              if (entry.trials.has(claim.trial.number)) throw StorageErrors.trialExists(name, claim.trial.number);
-            } else {
-              const trial = requireTrial(name, claim.number, entry.trials.get(claim.number));
-              if (claim.kind === 'promote') checkPromotion(name, trial, claim.change);
-              else checkOperation(name, trial, 'start');
-            }
-          }
-          for (const number of decision.drop) checkOperation(name, requireTrial(name, number, entry.trials.get(number)), 'prune');
-          const leases = decision.claims.map((claim): Lease => {
-            const trial = claim.kind === 'new' ? addTo(entry, claim.trial, now) : entry.trials.get(claim.number)!;
-            if (claim.kind === 'promote') promote(entry, trial, claim.rung, claim.targetEpochs, claim.change, now);
-            const device = request.deviceOf?.(claim.slot) ?? request.start.device ?? null;
-            start(entry, trial, { ...request.start, worker: claim.slot, device }, now);
-            const lease = Object.freeze({
-              owner: `${request.worker}:${claim.slot}:${(++data.nonce).toString(16).padStart(8, '0')}`,
-              expiresAt: now + request.leaseMs,
+          // The runs that ended first, each only for its lease's owner; undone when the claim fails.
+          const undo = undoFinishes(entry, request.finishes ?? []);
+          try {
+            const finished = (request.finishes ?? []).map(({ number, owner, info }) => {
+              try {
+                return finishLeased(studyId, number, owner, { info });
+              } catch (error) {
+                if (error instanceof LeaseLostError) return null;
+                throw error;
+              }
             });
-            entry.leases.set(trial.number, lease);
-            return lease;
-          });
-          for (const number of decision.drop) {
-            prune(entry, entry.trials.get(number)!, now);
-            keepCheckpoint(entry, number, null);
+            const now = Date.now();
+            const takeovers: Takeover[] = [];
+            for (const trial of entry.trials.values()) {
+              const lease = entry.leases.get(trial.number);
+              if (trial.status !== 'running' || lease === undefined || lease.expiresAt >= now) continue;
+              const keep = keepOnRequeue(entry, trial);
+              requeue(entry, trial, keep, null, now, true);
+              keepCheckpoint(entry, trial.number, keep === 0 ? null : keep);
+              entry.leases.delete(trial.number);
+              takeovers.push(Object.freeze({ trial: trial.number, owner: lease.owner, keptEpochs: keep, createdAt: now }));
+            }
+            entry.takeovers.push(...takeovers);
+            const trials = [...entry.trials.values()].sort((a, b) => a.number - b.number).map((t) => Object.freeze({ ...t }));
+            const epochs =
+              request.curves === false
+                ? []
+                : [...entry.epochs.values()].flatMap((byEpoch) =>
+                    [...byEpoch.values()].map(({ trial, epoch, value }) => ({ trial, epoch, value })),
+                  );
+            const sorted = epochs.sort((a, b) => a.trial - b.trial || a.epoch - b.epoch);
+            // In one process reading everything costs no round trip: every state is full.
+            const decision = decide({ study: entry.record, trials, epochs: sorted, full: true });
+            // Checked before anything is applied: a decision that breaks a rule changes nothing.
+            const name = entry.record.name;
+            for (const claim of decision.claims) {
+              if (claim.kind === 'new') {
+                if (entry.trials.has(claim.trial.number)) throw StorageErrors.trialExists(name, claim.trial.number);
+              } else {
+                const trial = requireTrial(name, claim.number, entry.trials.get(claim.number));
+                if (claim.kind === 'promote') checkPromotion(name, trial, claim.change);
+                else checkOperation(name, trial, 'start');
+              }
+            }
+            for (const number of decision.drop) checkOperation(name, requireTrial(name, number, entry.trials.get(number)), 'prune');
+            const leases = decision.claims.map((claim): Lease => {
+              const trial = claim.kind === 'new' ? addTo(entry, claim.trial, now) : entry.trials.get(claim.number)!;
+              if (claim.kind === 'promote') promote(entry, trial, claim.rung, claim.targetEpochs, claim.change, now);
+              const device = request.deviceOf?.(claim.slot) ?? request.start.device ?? null;
+              start(entry, trial, { ...request.start, worker: claim.slot, device }, now);
+              const lease = Object.freeze({
+                owner: `${request.worker}:${claim.slot}:${(++data.nonce).toString(16).padStart(8, '0')}`,
+                expiresAt: now + request.leaseMs,
+              });
+              entry.leases.set(trial.number, lease);
+              return lease;
+            });
+            for (const number of decision.drop) {
+              prune(entry, entry.trials.get(number)!, now);
+              keepCheckpoint(entry, number, null);
+            }
+            if (decision.status !== null && decision.status !== entry.record.status) setStatus(entry, decision.status, now);
+            return { decision, leases, takeovers, finished, study: entry.record };
+          } catch (error) {
+            undo();
+            throw error;
           }
-          if (decision.status !== null && decision.status !== entry.record.status) setStatus(entry, decision.status, now);
-          return { decision, leases, takeovers, study: entry.record };
         }),
       renewLeases: (studyId, leases, leaseMs) =>
         this.#write(() => {
@@ -444,25 +480,7 @@ export class MemoryStorage implements Storage {
         }),
       recordLeasedEpoch: (studyId, number, owner, epoch) =>
         this.#write(() => recordEpochOf(...leased(studyId, number, owner), epoch, Date.now())),
-      finishLeased: (studyId, number, owner, finish) =>
-        this.#write(() => {
-          const { info } = finish;
-          const [entry, trial] = leased(studyId, number, owner);
-          finishOf(entry, trial, info, Date.now());
-          entry.leases.delete(number);
-          // Only the checkpoint a paused trial continues from is kept; none once it is over.
-          const keep = info.status === 'paused' ? info.epochs : null;
-          keepCheckpoint(entry, number, keep);
-          if (keep !== null) save(entry, number, finish.checkpoint);
-          if (finish.retry != null && info.status === 'failed') retry(entry, trial, finish.retry.seed, finish.retry.params, Date.now());
-          const sign = entry.record.spec.objective.direction === 'maximize' ? 1 : -1;
-          let best: { number: number; value: number } | null = null;
-          for (const t of [...entry.trials.values()].sort((a, b) => a.number - b.number)) {
-            if (t.status === 'completed' && t.value !== null && (best === null || sign * t.value > sign * best.value))
-              best = { number: t.number, value: t.value };
-          }
-          return { best };
-        }),
+      finishLeased: (studyId, number, owner, finish) => this.#write(() => finishLeased(studyId, number, owner, finish)),
       requeueLeased: (studyId, number, owner, request) =>
         this.#write(() => {
           const [entry, trial] = leased(studyId, number, owner);
@@ -676,6 +694,39 @@ function retry(entry: StudyEntry, trial: Mutable<TrialRecord>, seed: number, par
 }
 
 /** Deletes a trial's checkpoints, all of them or all but the one after `keep` epochs. */
+/**
+ * What the finishes of a claim may change (their trials, leases, checkpoints and last runs, and
+ * the study's record), kept so that a claim that fails changes nothing, as its transaction would.
+ */
+function undoFinishes(entry: StudyEntry, finishes: readonly { readonly number: number }[]): () => void {
+  const record = entry.record;
+  const kept = finishes.map(({ number }) => {
+    const trial = entry.trials.get(number);
+    const run = entry.runs.findLast((r) => r.trial === number);
+    return {
+      number,
+      trial: trial === undefined ? undefined : { ...trial },
+      lease: entry.leases.get(number),
+      checkpoints: new Map(entry.checkpoints.get(number) ?? []),
+      run: run === undefined ? undefined : { ...run },
+    };
+  });
+  return () => {
+    entry.record = record;
+    for (const { number, trial, lease, checkpoints, run } of kept.reverse()) {
+      if (trial !== undefined) Object.assign(entry.trials.get(number)!, trial);
+      if (lease === undefined) entry.leases.delete(number);
+      else entry.leases.set(number, lease);
+      entry.checkpoints.set(number, checkpoints);
+      if (run !== undefined)
+        Object.assign(
+          entry.runs.findLast((r) => r.trial === number)!,
+          run,
+        );
+    }
+  };
+}
+
 function keepCheckpoint(entry: StudyEntry, number: number, keep: number | null): void {
   const checkpoints = entry.checkpoints.get(number);
   for (const epoch of [...(checkpoints?.keys() ?? [])]) if (epoch !== keep) checkpoints!.delete(epoch);

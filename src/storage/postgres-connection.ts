@@ -19,8 +19,9 @@ export interface Db {
 }
 
 /** A value as an SQL literal: numbers must be finite; strings are escaped. */
-export function literal(value: string | number | null | undefined): string {
+export function literal(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
     return String(value);
@@ -32,7 +33,7 @@ export function literal(value: string | number | null | undefined): string {
  * A statement written with `$1`, `$2`... and its values inlined as literals (see {@link literal}),
  * for {@link Db.script}. The statement must have no `$` of its own but its parameters.
  */
-export function inline(text: string, values: readonly (string | number | null)[]): string {
+export function inline(text: string, values: readonly (string | number | boolean | null)[]): string {
   return text.replace(/\$(\d+)/g, (_match, n: string) => {
     if (Number(n) < 1 || Number(n) > values.length) throw new RangeError(`no value for $${n}`);
     return literal(values[Number(n) - 1]);

@@ -22,13 +22,20 @@ import { type PgGate, first, studyRow } from './postgres-access.js';
 import { type Db, inline, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE, claimTrials } from './postgres-sql.js';
-import { promotionWrites, runStart, writeRequeue, writeRetry } from './postgres-writes.js';
+import { promotionWrites, runStarts, writeRequeue, writeRetry } from './postgres-writes.js';
 import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
-import { type NewEpoch, OPERATIONS, type StudyRecord, type TrialRecord, canTransition } from './storage.js';
+import {
+  type FinishInfo,
+  type NewEpoch,
+  OPERATIONS,
+  type StartInfo,
+  type StudyRecord,
+  type TrialRecord,
+  canTransition,
+} from './storage.js';
 import { type Direction, type StudyStatus } from '../core/types.js';
-import { compareRanked } from '../core/rank.js';
 
 /**
  * Epochs, finishes and claims set a study's updatedAt (what an attached dashboard polls) at most
@@ -44,7 +51,7 @@ export class PostgresCoordination implements StudyCoordination {
   /** The catch-up touch of each study, when one is due. */
   readonly #later = new Map<number, NodeJS.Timeout>();
   /** Each study's objective direction (it never changes), for the best value. */
-  readonly #directions = new Map<number, string>();
+  readonly #directions = new Map<number, Direction>();
 
   constructor(gate: PgGate) {
     this.#gate = gate;
@@ -108,10 +115,10 @@ export class PostgresCoordination implements StudyCoordination {
     return record;
   }
 
-  async #direction(db: Db, studyId: number): Promise<string> {
+  async #direction(db: Db, studyId: number): Promise<Direction> {
     let direction = this.#directions.get(studyId);
     if (direction === undefined) {
-      direction = ((await studyRow(db, studyId)) as StudyRow & { readonly direction: string }).direction;
+      direction = ((await studyRow(db, studyId)) as StudyRow & { readonly direction: Direction }).direction;
       this.#directions.set(studyId, direction);
     }
     return direction;
@@ -123,22 +130,34 @@ export class PostgresCoordination implements StudyCoordination {
    * escaped literals). Queued and paused trials change only under this lock, so the checks
    * against what was read stay true until the commit. With a feed, the reads are the trials
    * written since the feed's last claim (by their transactions' ids, see migration 5) and the
-   * running ones whose lease expired: the work is the same whatever the study's size.
+   * running ones whose lease expired: the work is the same whatever the study's size. The
+   * request's finishes go in the first script, after the lock: a run's end costs no round trip
+   * of its own.
    */
   claimJobs<D extends ClaimDecision>(studyId: number, request: ClaimRequest, decide: (state: ClaimState) => D): Promise<ClaimResult<D>> {
     if (!Number.isSafeInteger(studyId)) return Promise.reject(StorageErrors.noStudy(studyId));
+    const unfit = request.finishes?.find((f) => !canTransition('running', f.info.status));
+    if (unfit !== undefined)
+      return Promise.reject(new TypeError(`a claim cannot write trial ${unfit.number}'s end as ${unfit.info.status}`));
     const id = literal(studyId);
     const { feed } = request;
     const curves = request.curves !== false;
+    const finishes = request.finishes ?? [];
     return this.#gate.write(async (db) => {
       try {
         const seen = (feed?.seen ?? null) as FeedState | null;
         const full = seen === null || seen.studyId !== studyId || seen.curves !== curves;
+        const direction = finishes.length === 0 ? null : await this.#direction(db, studyId);
+        const finishedAt = Date.now();
         const reads = await db.script(
           [
             'BEGIN',
             // The lock first, in a statement of its own: the reads after it see what the last holder committed.
             `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${id})`,
+            // Then the runs that ended (under the lock: no row lock is ever held while waiting for it).
+            ...finishes.map((f) =>
+              inline(PG_LEASE.finish, finishValues(studyId, f.number, f.owner, f.info, finishedAt, false, direction!)),
+            ),
             PG_LEASE.studyAndNow.replace('$1', id),
             // Before the trials: what a later read misses was written by a transaction at or after this.
             PG_LEASE.changeCursor,
@@ -148,13 +167,18 @@ export class PostgresCoordination implements StudyCoordination {
             PG_LEASE.expired.replace('$1', id),
           ].join(';\n'),
         );
-        const study = reads[2]!.rows[0] as (StudyRow & { readonly server_now: number }) | undefined;
+        const at = 2 + finishes.length;
+        const study = reads[at]!.rows[0] as (StudyRow & { readonly server_now: number }) | undefined;
         if (study === undefined) throw StorageErrors.noStudy(studyId);
-        const cursor = (reads[3]!.rows[0] as { cursor: string }).cursor;
+        const finished = finishes.map((f, i) => {
+          const ended = reads[2 + i]!.rows[0] as FinishRow;
+          return ended.n === 1 ? finishSummary(ended) : null;
+        });
+        const cursor = (reads[at + 1]!.rows[0] as { cursor: string }).cursor;
         const rows: Map<number, LeasedRow> = full ? new Map() : seen.rows;
-        let changed = reads[4]!.rows as ClaimRow[];
+        let changed = reads[at + 2]!.rows as ClaimRow[];
         for (const row of changed) rows.set(row.number, row);
-        const expired = (reads[5]!.rows as { number: number }[]).map((row) => rows.get(row.number)!);
+        const expired = (reads[at + 3]!.rows as { number: number }[]).map((row) => rows.get(row.number)!);
         const takeovers = await requeueExpired(db, studyId, expired);
         if (takeovers.length > 0) {
           const numbers = takeovers.map((t) => t.trial);
@@ -174,6 +198,9 @@ export class PostgresCoordination implements StudyCoordination {
         const trial = (number: number) => requireTrial(study.name, number, rows.get(number));
         const writes: string[] = [];
         const leases: Lease[] = [];
+        /** The new trials' rows, and the runs every claim starts: one statement each. */
+        const inserts: string[] = [];
+        const runs: { number: number; info: Pick<StartInfo, 'host' | 'process' | 'worker'> }[] = [];
         for (const claim of decision.claims) {
           const lease = {
             owner: `${request.worker}:${claim.slot}:${randomUUID().slice(0, 8)}`,
@@ -202,8 +229,7 @@ export class PostgresCoordination implements StudyCoordination {
               now,
               t.proposedBy ?? null,
             ].map(literal);
-            writes.push(`INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at, proposed_by,
-              started_at, worker, backend, device, lease_owner, lease_expires_at) VALUES (${[...values, ...started].join(', ')})`);
+            inserts.push(`(${[...values, ...started].join(', ')})`);
           } else {
             const promote = claim.kind === 'promote';
             const change = promote ? claim.change : undefined;
@@ -221,11 +247,15 @@ export class PostgresCoordination implements StudyCoordination {
             if (promote)
               writes.push(...promotionWrites(studyId, claim.number, claim.rung, change, now).map(([text, values]) => inline(text, values)));
           }
-          // After any promotion: the run starts from the epochs the trial has then.
-          const number = claim.kind === 'new' ? claim.trial.number : claim.number;
-          writes.push(inline(...runStart(studyId, number, { ...request.start, worker: claim.slot }, now)));
+          runs.push({ number: claim.kind === 'new' ? claim.trial.number : claim.number, info: { ...request.start, worker: claim.slot } });
           leases.push(lease);
         }
+        if (inserts.length > 0) {
+          writes.unshift(`INSERT INTO hpsearch.trials (study_id, number, params, seed, status, target_epochs, bracket, rung, created_at,
+            proposed_by, started_at, worker, backend, device, lease_owner, lease_expires_at) VALUES ${inserts.join(', ')}`);
+        }
+        // After every promotion: each run starts from the epochs its trial has then.
+        if (runs.length > 0) writes.push(runStarts(studyId, runs, now));
         for (const number of decision.drop) {
           checkOperation(study.name, trial(number), 'prune');
           writes.push(
@@ -240,12 +270,12 @@ export class PostgresCoordination implements StudyCoordination {
             `UPDATE hpsearch.studies SET status = ${literal(decision.status)}, finished_at = ${literal(finishedAt)}, updated_at = ${literal(now)} WHERE id = ${id}`,
           );
           record = Object.freeze({ ...record, status: decision.status, finishedAt, updatedAt: now });
-        } else if ((writes.length > 0 || takeovers.length > 0) && this.#touch(studyId, now)) {
+        } else if ((writes.length > 0 || takeovers.length > 0 || finishes.length > 0) && this.#touch(studyId, now)) {
           writes.push(`UPDATE hpsearch.studies SET updated_at = ${literal(now)} WHERE id = ${id}`);
           record = Object.freeze({ ...record, updatedAt: now });
         }
         await db.script([...writes, 'COMMIT'].join(';\n'));
-        return { decision, leases, takeovers, study: record };
+        return { decision, leases, takeovers, finished, study: record };
       } catch (error) {
         // What the holder's decider made of this state was not written: both start over.
         if (feed !== undefined) feed.seen = null;
@@ -291,34 +321,14 @@ export class PostgresCoordination implements StudyCoordination {
     const kind = finish.checkpoint != null || retry !== null ? 'write' : 'atomic';
     return this.#gate.write(async (db) => {
       const now = Date.now();
-      // Only the checkpoint a paused trial continues from is kept; none once it is over.
-      const keep = info.status === 'paused' ? info.epochs : null;
-      const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
-      const values = [
-        studyId,
-        number,
-        info.status,
-        finiteOrNull(info.value),
-        metrics,
-        info.epochs,
-        info.durationMs,
-        info.error,
-        info.tensorsAfter,
-        now,
-        owner,
-        keep,
-        this.#touch(studyId, now),
-      ];
+      const keep = keptCheckpoint(info);
       if (!canTransition('running', info.status)) {
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
       }
-      const direction = (await this.#direction(db, studyId)) as Direction;
-      const ended = (await first<{ n: number; best_number: number | null; best_value: number | null }>(
-        db,
-        direction === 'maximize' ? PG_LEASE.finishMaximize : PG_LEASE.finishMinimize,
-        values,
-      ))!;
+      const direction = await this.#direction(db, studyId);
+      const values = finishValues(studyId, number, owner, info, now, this.#touch(studyId, now), direction);
+      const ended = (await first<FinishRow>(db, PG_LEASE.finish, values))!;
       if (ended.n !== 1) {
         // Nothing was written: say why.
         const [study, trial] = await leased(db, studyId, number, owner);
@@ -326,15 +336,7 @@ export class PostgresCoordination implements StudyCoordination {
       }
       if (keep !== null) await saveCheckpoint(db, studyId, number, finish.checkpoint);
       if (retry !== null) await writeRetry(db, studyId, number, retry.seed, retry.params);
-      // The best before this end (the statement's snapshot), or this trial when it beats it.
-      const before = ended.best_number === null ? null : { number: ended.best_number, value: ended.best_value! };
-      const value = finiteOrNull(info.value);
-      const mine = info.status === 'completed' && value !== null ? { number, value } : null;
-      const rank = compareRanked(direction);
-      const best = [before, mine]
-        .filter((t) => t !== null)
-        .sort((a, b) => rank({ ...a, status: 'completed', epochs: 0 }, { ...b, status: 'completed', epochs: 0 }))[0];
-      return { best: best ?? null };
+      return finishSummary(ended);
     }, kind);
   }
 
@@ -450,4 +452,50 @@ async function requeueExpired(db: Db, studyId: number, expired: readonly LeasedR
     takeovers.push(Object.freeze({ trial: trial.number, owner: trial.lease_owner ?? '', keptEpochs: keep, createdAt: now }));
   }
   return takeovers;
+}
+
+/** A finish's row: whether it wrote (1, or 0 when the lease was not the writer's) and the study's best trial after it. */
+interface FinishRow {
+  readonly n: number;
+  readonly best_number: number | null;
+  readonly best_value: number | null;
+}
+
+/** Only the checkpoint a paused trial continues from is kept; none once it is over. */
+function keptCheckpoint(info: FinishInfo): number | null {
+  return info.status === 'paused' ? info.epochs : null;
+}
+
+/** The values of {@link PG_LEASE.finish}'s parameters. */
+function finishValues(
+  studyId: number,
+  number: number,
+  owner: string,
+  info: FinishInfo,
+  now: number,
+  touch: boolean,
+  direction: Direction,
+): (string | number | boolean | null)[] {
+  const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
+  return [
+    studyId,
+    number,
+    info.status,
+    finiteOrNull(info.value),
+    metrics,
+    info.epochs,
+    info.durationMs,
+    info.error,
+    info.tensorsAfter,
+    now,
+    owner,
+    keptCheckpoint(info),
+    touch,
+    direction === 'maximize',
+  ];
+}
+
+/** The study's best completed trial after a finish, for progress lines. */
+function finishSummary(ended: FinishRow): FinishSummary {
+  return { best: ended.best_number === null ? null : { number: ended.best_number, value: ended.best_value! } };
 }

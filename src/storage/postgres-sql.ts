@@ -109,13 +109,12 @@ export const PG_LEASE = {
     ), s AS (UPDATE hpsearch.studies SET updated_at = $8 WHERE id = $1 AND $9::boolean AND EXISTS (SELECT 1 FROM t))
     SELECT count(*) AS n FROM t`,
   /**
-   * The end of a leased run, in one statement: the trial, its open run, and the checkpoints but
-   * the one after `$12` epochs (null: all) deleted; the study's `updated_at` only when `$13`.
-   * Beside the count of trials written (1, or 0 when the lease is not `$11`'s): the study's best
-   * completed trial as it was before (see {@link finishMaximize} for the other direction).
+   * The end of a leased run (schema 6's function): the trial, its open run, and the checkpoints but
+   * the one after `$12` epochs (null: all) deleted; the study's `updated_at` only when `$13`. It
+   * returns the count of trials written (1, or 0 when the lease is not `$11`'s) and the study's
+   * best completed trial after it (the greatest value when `$14`, else the least).
    */
-  finishMinimize: finishStatement('ORDER BY value, number'),
-  finishMaximize: finishStatement('ORDER BY value DESC, number'),
+  finish: 'SELECT n, best_number, best_value FROM hpsearch.finish_run($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
   renew: `UPDATE hpsearch.trials SET lease_expires_at = ${SERVER_NOW} + $1
     WHERE study_id = $2 AND status = 'running' AND (number, lease_owner) IN (SELECT * FROM unnest($3::int[], $4::text[]))
     RETURNING number, lease_owner`,
@@ -166,22 +165,4 @@ export function claimTrials(where: 'all' | 'changed' | 'numbers', curves: boolea
   return `SELECT ${CLAIM_COLUMNS}${curves ? ', c.curve_epochs, c.curve_values' : ''}
     FROM hpsearch.trials t ${curves ? CLAIM_CURVES : ''}
     WHERE t.study_id = $1${filter} ORDER BY t.number`;
-}
-
-function finishStatement(best: string): string {
-  return `WITH t AS (
-      UPDATE hpsearch.trials SET status = $3, value = $4, metrics = $5, epochs = $6,
-        duration_ms = CASE WHEN $7::double precision IS NULL THEN duration_ms ELSE coalesce(duration_ms, 0) + $7 END,
-        error = $8, tensors_after = $9, finished_at = $10, lease_owner = NULL, lease_expires_at = NULL
-      WHERE study_id = $1 AND number = $2 AND status = 'running' AND lease_owner = $11 RETURNING study_id, number
-    ), c AS (
-      DELETE FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $2 AND epoch IS DISTINCT FROM $12::int AND EXISTS (SELECT 1 FROM t)
-    ), r AS (
-      UPDATE hpsearch.runs SET ended_at = $10, to_epoch = $6, outcome = $3
-      WHERE id = (SELECT max(id) FROM hpsearch.runs WHERE study_id = $1 AND trial = $2) AND ended_at IS NULL AND EXISTS (SELECT 1 FROM t)
-    ), s AS (UPDATE hpsearch.studies SET updated_at = $10 WHERE id = $1 AND $13::boolean AND EXISTS (SELECT 1 FROM t))
-    SELECT (SELECT count(*) FROM t)::int AS n, b.number AS best_number, b.value AS best_value
-    FROM (SELECT 1) AS one LEFT JOIN LATERAL (
-      SELECT number, value FROM hpsearch.trials WHERE study_id = $1 AND status = 'completed' AND value IS NOT NULL ${best} LIMIT 1
-    ) b ON true`;
 }

@@ -3,7 +3,7 @@
  * checked the preconditions (inside the same transaction, with the rows locked).
  */
 import type { Params, PromotionChange, TrialStatus } from '../core/types.js';
-import type { Db } from './postgres-connection.js';
+import { type Db, literal } from './postgres-connection.js';
 import { first } from './postgres-access.js';
 import { PG, PG_LEASE } from './postgres-sql.js';
 import { addDuration, encodeCopySource } from './rules.js';
@@ -30,6 +30,24 @@ export async function writeEpoch(db: Db, studyId: number, number: number, epoch:
 /** Opens a run of a trial that was just set running, with the epochs it has. */
 export function runStart(studyId: number, number: number, info: Pick<StartInfo, 'host' | 'process' | 'worker'>, now: number): Statement {
   return [PG.insertRun, [info.host, runSlot(info), now, studyId, number]];
+}
+
+/**
+ * {@link runStart} for several trials in one statement, its values inlined (for a claim's script):
+ * the runs are numbered in the order given.
+ */
+export function runStarts(
+  studyId: number,
+  starts: readonly { readonly number: number; readonly info: Pick<StartInfo, 'host' | 'process' | 'worker'> }[],
+  now: number,
+): string {
+  const rows = starts.map(
+    ({ number, info }, i) => `(${literal(i)}, ${literal(number)}::int, ${literal(info.host)}::text, ${literal(runSlot(info))}::text)`,
+  );
+  return `INSERT INTO hpsearch.runs (study_id, trial, host, slot, started_at, from_epoch)
+    SELECT t.study_id, t.number, v.host, v.slot, ${literal(now)}, t.epochs
+    FROM (VALUES ${rows.join(', ')}) AS v (ord, number, host, slot)
+    JOIN hpsearch.trials t ON t.study_id = ${literal(studyId)} AND t.number = v.number ORDER BY v.ord`;
 }
 
 /** Closes a trial's open run, if it has one: see `requeueTrial` in storage.ts for `crashed`. */

@@ -46,9 +46,9 @@ export class ClaimTracker {
 
 /**
  * Decides what to claim for `slots` (free slots of the claiming worker, in order): first the
- * paused trials the strategy drops, then one job per slot while the chooser has one. With no job
- * to give and nothing running or queued anywhere, the study is completed (its paused trials
- * dropped). `strategyOf` may cache: strategies are pure functions of the history. With a
+ * paused trials the strategy drops, then one job per slot while the chooser has one. With a slot
+ * and no job to give it, and nothing running or queued anywhere, the study is completed (its
+ * paused trials dropped). `strategyOf` may cache: strategies are pure functions of the history. With a
  * `tracker` (whose feed the claim read with), the history is kept between claims.
  */
 export function decideClaims(
@@ -79,7 +79,8 @@ export function decideClaims(
     history.start(view);
     jobs.push({ slot, job, seed, view });
   }
-  if (jobs.length === 0 && !anyActive(history.snapshots)) {
+  // Only a claim for some slot can tell that nothing is left to start.
+  if (slots.length > 0 && jobs.length === 0 && !anyActive(history.snapshots)) {
     // Nothing left anywhere: configurations still waiting at a rung will never be promoted.
     const rest = drop(
       history,

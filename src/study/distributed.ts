@@ -13,7 +13,14 @@ import { finiteOrNull, toScore } from '../core/scores.js';
 import type { Metrics } from '../core/types.js';
 import { StorageError, firstLine } from '../errors.js';
 import { constantParams } from '../space/sample.js';
-import { type Lease, LeaseLostError, type StudyCoordination } from '../storage/coordination.js';
+import {
+  type ClaimFinish,
+  type FinishSummary,
+  type Lease,
+  LeaseLostError,
+  type StudyCoordination,
+  finishesInClaim,
+} from '../storage/coordination.js';
 import { trainsInRungs } from '../strategies/plan.js';
 import { type EpochView, createPruner } from '../pruners/pruner.js';
 import type { CheckpointTransport } from './distributed-checkpoints.js';
@@ -62,6 +69,13 @@ interface Running {
   curve: (number | null)[];
 }
 
+/** A run's end waiting for the next claim, which writes it in its transaction. */
+interface PendingFinish {
+  readonly finish: ClaimFinish;
+  readonly resolve: (summary: FinishSummary | null) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * Works on a study until it is completed, or until this worker is stopped (the study stays
  * `running` while other workers go on, and becomes `interrupted` when the last one leaves).
@@ -87,6 +101,8 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
   };
   const freeSlots = Array.from({ length: executor.slots }, (_, i) => i);
   const running = new Map<number, Running>();
+  /** Runs that ended, written by the next claim (their slots are free already). */
+  const pendingFinishes: PendingFinish[] = [];
   let history: StudyHistory | null = null;
   /** Trials the strategy stopped at an epoch (none of the built-in strategies does yet). */
   const pruned = new Set<number>();
@@ -107,6 +123,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     fatal ??= error;
     stopping = true;
     for (const job of running.values()) job.abort.abort();
+    for (const pending of pendingFinishes.splice(0)) pending.reject(error);
     settle();
   };
   /** This worker lost a job's lease: stop it here and write nothing more for it. */
@@ -181,13 +198,15 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
 
   /**
    * Records how a run settled, through the lease; resolves to the trial as it ended, or null when
-   * the lease was lost.
+   * the lease was lost. A run's end with nothing to upload waits for the next claim, which writes
+   * it in its own transaction: `release` frees the run's slot for that claim.
    */
   const record = async (
     planned: PlannedJob,
     job: Running,
     settlement: Settlement,
     checkpointEpochs: number | null,
+    release: () => void,
   ): Promise<TrialView | null> => {
     const { view } = planned;
     const number = planned.job.number;
@@ -210,7 +229,20 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     const checkpoint = ended.status === 'paused' && checkpointEpochs !== null ? await checkpoints.upload(number, checkpointEpochs) : null;
     const retry =
       settlement.kind === 'retry' ? { seed: planned.seed, ...(settlement.params === null ? {} : { params: settlement.params }) } : null;
-    const summary = await coordination.finishLeased(study.id, number, job.owner, { info, checkpoint, retry });
+    const finish = { info, checkpoint, retry };
+    let summary: FinishSummary | null;
+    if (finishesInClaim(finish)) {
+      summary = await new Promise<FinishSummary | null>((resolve, reject) => {
+        pendingFinishes.push({ finish: { number, owner: job.owner, info }, resolve, reject });
+        release();
+      });
+      if (summary === null) {
+        lose(number);
+        return null;
+      }
+    } else {
+      summary = await coordination.finishLeased(study.id, number, job.owner, finish);
+    }
     await checkpoints.discard(number, ended.status === 'paused' ? ended.epochs : null);
     if (settlement.kind === 'retry') {
       if (settlement.notice !== null) events?.onNotice?.(settlement.notice);
@@ -233,6 +265,14 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
       curve: [],
     };
     running.set(number, job);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      freeSlots.push(slot);
+      freeSlots.sort((a, b) => a - b);
+      void pump();
+    };
     events?.onTrialStart?.(view);
     try {
       let settlement: Settlement;
@@ -283,7 +323,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
           });
         }
       }
-      const ended = await record(planned, job, settlement, checkpointEpochs).catch((caught: unknown) => {
+      const ended = await record(planned, job, settlement, checkpointEpochs, release).catch((caught: unknown) => {
         onWriteError(number)(caught);
         return null;
       });
@@ -292,9 +332,8 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
       fail(error);
     } finally {
       running.delete(number);
-      freeSlots.push(slot);
-      freeSlots.sort((a, b) => a - b);
-      void pump();
+      if (released) settle();
+      else release();
     }
   };
 
@@ -308,9 +347,20 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     try {
       do {
         again = false;
-        if (stopping || over || fatal !== null || (options.control?.paused ?? false) || freeSlots.length === 0) break;
-        const slots = [...freeSlots];
-        const result = await coordination.claimJobs(study.id, request, (state) => decideClaims(state, slots, strategyOf, tracker));
+        if (fatal !== null) break;
+        const claiming = !(stopping || over || (options.control?.paused ?? false)) && freeSlots.length > 0;
+        // Runs that ended are written by a claim, one for no slot when none is to be claimed.
+        if (!claiming && pendingFinishes.length === 0) break;
+        const slots = claiming ? [...freeSlots] : [];
+        const settling = pendingFinishes.splice(0);
+        const finishes = settling.map((pending) => pending.finish);
+        const result = await coordination
+          .claimJobs(study.id, { ...request, finishes }, (state) => decideClaims(state, slots, strategyOf, tracker))
+          .catch((error: unknown) => {
+            for (const pending of settling) pending.reject(error);
+            throw error;
+          });
+        settling.forEach((pending, i) => pending.resolve(result.finished[i] ?? null));
         const decision: WorkerDecision = result.decision;
         history = decision.history;
         for (const takeover of result.takeovers) {
@@ -345,7 +395,9 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
       fail(error);
     } finally {
       pumping = false;
-      settle();
+      // Runs that ended while the last claim was out, after a claim that ended the loop.
+      if (pendingFinishes.length > 0 && fatal === null) void pump();
+      else settle();
     }
   };
 

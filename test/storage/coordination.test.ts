@@ -265,6 +265,66 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     });
   });
 
+  test('a claim writes the runs that ended first: its decision sees them; one whose lease is gone writes nothing', async () => {
+    const { leases } = await co.claimJobs(study.id, START, (state) => ({
+      claims: [newTrial(state).claims[0]!, { kind: 'new', slot: 1, trial: { number: 1, params: {}, seed: 1, targetEpochs: 3 } }],
+      drop: [],
+      status: null,
+    }));
+    const seen: ClaimState[] = [];
+    const finishes = [
+      { number: 0, owner: leases[0]!.owner, info: { ...finish('completed', 3), value: 0.25 } },
+      { number: 1, owner: 'host-b:2:0:00000000', info: finish('completed', 3) },
+    ];
+    // From another connection: a finish is its lease's owner's, whichever connection writes it.
+    const result = await co2.claimJobs(study.id, { ...START, finishes }, (state) => (seen.push(state), newTrial(state)));
+    expect(result.finished).toEqual([{ best: { number: 0, value: 0.25 } }, null]);
+    expect(seen[0]!.trials.map((t) => [t.number, t.status, t.value])).toEqual([
+      [0, 'completed', 0.25],
+      [1, 'running', null],
+    ]);
+    expect((await storage.getTrials(study.id)).map((t) => [t.number, t.status])).toEqual([
+      [0, 'completed'],
+      [1, 'running'],
+      [2, 'running'],
+    ]);
+    expect((await storage.getRuns(study.id)).map((r) => [r.trial, r.outcome, r.toEpoch])).toEqual([
+      [0, 'completed', 3],
+      [1, null, null],
+      [2, null, null],
+    ]);
+    // Trial 1's owner still holds its lease.
+    await co.finishLeased(study.id, 1, leases[1]!.owner, { info: finish('completed', 3) });
+  });
+
+  test('a claim that fails writes none of the runs that ended', async () => {
+    const { leases } = await co.claimJobs(study.id, START, (state) => newTrial(state));
+    const finishes = [{ number: 0, owner: leases[0]!.owner, info: finish('completed', 3) }];
+    const failing = co.claimJobs(study.id, { ...START, finishes }, (state) => {
+      expect(state.trials[0]!.status).toBe('completed');
+      return { claims: [], drop: [0], status: null };
+    });
+    await expect(failing).rejects.toThrow('trial 0 of study "s" cannot go from completed to pruned');
+    expect((await storage.getTrials(study.id))[0]).toMatchObject({ status: 'running', value: null, finishedAt: null });
+    expect((await storage.getRuns(study.id))[0]).toMatchObject({ endedAt: null, outcome: null });
+    const again = await co.claimJobs(study.id, { ...START, finishes }, () => ({ claims: [], drop: [], status: null }));
+    expect(again.finished).toEqual([{ best: { number: 0, value: 0.5 } }]);
+  });
+
+  test("a finish's best trial is the best value's lowest number, however many share it", async () => {
+    const { leases } = await co.claimJobs(study.id, START, () => ({
+      claims: [0, 1, 2, 3].map((n) => ({ kind: 'new', slot: n, trial: { number: n, params: { n }, seed: n, targetEpochs: 1 } })),
+      drop: [],
+      status: null,
+    }));
+    const end = (n: number, value: number) =>
+      co.finishLeased(study.id, n, leases[n]!.owner, { info: { ...finish('completed', 1), value } });
+    expect(await end(2, 0.3)).toEqual({ best: { number: 2, value: 0.3 } });
+    expect(await end(3, 0.3)).toEqual({ best: { number: 2, value: 0.3 } });
+    expect(await end(1, 0.3)).toEqual({ best: { number: 1, value: 0.3 } });
+    expect(await end(0, 0.7)).toEqual({ best: { number: 1, value: 0.3 } });
+  });
+
   test('decisions drop paused trials and finish the study; leaving marks a study without running trials interrupted', async () => {
     const { leases } = await co.claimJobs(study.id, START, (state) => ({
       claims: [newTrial(state).claims[0]!, { kind: 'new', slot: 1, trial: { number: 1, params: {}, seed: 1, targetEpochs: 1 } }],
@@ -491,39 +551,48 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     const workers = [co, co2].map((coordination, w) => ({ coordination, tracker: new ClaimTracker(), worker: `host-${w}:1` }));
     const rng = rngFor(7, 'feed');
     const held: { planned: PlannedJob; owner: string; w: number }[] = [];
+    /** Each worker's runs that ended, written by its next claim. */
+    const pending: { number: number; owner: string; info: FinishInfo }[][] = [[], []];
     /** The trials each worker's next claim must read: those written since its last one. */
     const touched = [new Set<number>(), new Set<number>()];
     const touch = (number: number) => touched.forEach((set) => set.add(number));
     let partial = 0;
+    let folded = 0;
     const fullRead = async () => {
       const history = new StudyHistory('minimize');
       history.load(await storage.getTrials(fed.id), await storage.getEpochs(fed.id));
       return history.snapshots;
     };
     let done = false;
-    for (let step = 0; step < 400 && !done; step += 1) {
+    for (let step = 0; step < 1000 && !done; step += 1) {
       const w = rng() < 0.5 ? 0 : 1;
       const { coordination, tracker, worker } = workers[w]!;
       if (held.length === 0 || rng() < 0.35) {
         const slots = rng() < 0.5 ? [0] : [0, 1];
         // Now and then a lease so short that the next claim takes the job over.
         const leaseMs = rng() < 0.15 ? 1 : 60_000;
-        const request = { ...START, worker, leaseMs, curves: true, feed: tracker.feed };
+        const finishes = pending[w]!.splice(0);
+        const request = { ...START, worker, leaseMs, curves: true, feed: tracker.feed, finishes };
         let read: number[] | null = null;
         const result = await coordination.claimJobs(fed.id, request, (state) => {
           if (!state.full) read = state.trials.map((t) => t.number);
           return decideClaims(state, slots, strategies, tracker);
         });
         const lost = new Set(result.takeovers.map((t) => t.trial));
+        // A finish is written unless its lease was taken over meanwhile.
+        const finished = finishes.filter((_, i) => result.finished[i] !== null).map((f) => f.number);
+        expect(result.finished).toHaveLength(finishes.length);
+        folded += finished.length;
         if (read !== null) {
-          // Exactly what was written since (a takeover rewrites its trial inside the claim).
+          // Exactly what was written since (a takeover, like a finish, rewrites its trial inside the claim).
           partial += 1;
-          expect(read).toEqual([...new Set([...touched[w]!, ...lost])].sort((a, b) => a - b));
+          expect(read).toEqual([...new Set([...touched[w]!, ...lost, ...finished])].sort((a, b) => a - b));
         }
         touched[w]!.clear();
         for (const planned of result.decision.jobs) touch(planned.job.number);
         for (const view of result.decision.dropped) touch(view.number);
         lost.forEach(touch);
+        finished.forEach(touch);
         for (let i = held.length - 1; i >= 0; i -= 1) if (lost.has(held[i]!.planned.job.number)) held.splice(i, 1);
         result.decision.jobs.forEach((planned, i) => held.push({ planned, owner: result.leases[i]!.owner, w }));
         done = result.decision.done;
@@ -531,7 +600,7 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
         if (leaseMs === 1) await sleep(5);
         continue;
       }
-      const [{ planned, owner }] = held.splice(Math.floor(rng() * held.length), 1);
+      const [{ planned, owner, w: holder }] = held.splice(Math.floor(rng() * held.length), 1);
       const { number, budget } = planned.job;
       const value = Math.round(rng() * 1000) / 1000;
       // A job whose epochs reach its target already (interrupted after its last report) only finishes.
@@ -552,7 +621,13 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
             });
         } else {
           const status = roll < 0.15 ? 'diverged' : budget.to >= 9 ? 'completed' : 'paused';
-          await coordination.finishLeased(fed.id, number, owner, { info: { ...finish(status, to), value } });
+          const info = { ...finish(status, to), value };
+          if (rng() < 0.5) {
+            // Left to the holder's next claim.
+            pending[holder]!.push({ number, owner, info });
+            continue;
+          }
+          await coordination.finishLeased(fed.id, number, owner, { info });
         }
         touch(number);
       } catch (error) {
@@ -563,6 +638,7 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
     expect(done).toBe(true);
     const trials = await storage.getTrials(fed.id);
     expect(trials).toHaveLength(40);
+    expect(folded).toBeGreaterThan(10);
     // PostgreSQL reads what changed past each worker's first claim; memory hands over everything.
     if (storage instanceof PostgresStorage) expect(partial).toBeGreaterThan(50);
     else expect(partial).toBe(0);

@@ -42,11 +42,11 @@ describe.skipIf(!WITH_POSTGRES)('a database of schema 2', () => {
   test('opens read-write, migrates, and reads its rows with no change nor copy', async () => {
     const url = await postgres().createDatabase();
     await schema2(url);
-    await expect(PostgresStorage.open(url, { readonly: true })).rejects.toThrow('has schema version 2, but this hpsearch reads version 5');
-    expect(SCHEMA_VERSION).toBe(5);
+    await expect(PostgresStorage.open(url, { readonly: true })).rejects.toThrow('has schema version 2, but this hpsearch reads version 6');
+    expect(SCHEMA_VERSION).toBe(6);
     const storage = await PostgresStorage.open(url);
     const database = new URL(url).pathname.slice(1);
-    expect(await postgres().query(database, `SELECT version FROM ${SCHEMA}.schema_version`)).toEqual([{ version: 5 }]);
+    expect(await postgres().query(database, `SELECT version FROM ${SCHEMA}.schema_version`)).toEqual([{ version: SCHEMA_VERSION }]);
     const study = await storage.getStudy('old');
     expect(study?.spec).toMatchObject({ strategy: 'sha', sampler: { name: 'random' }, pbt: null, trialSeed: null });
     expect(await storage.getTrials(1)).toMatchObject([

@@ -85,4 +85,11 @@ describe('decideClaims', () => {
     expect([decision.claims, decision.drop, decision.status, decision.done]).toEqual([[], [1], 'completed', true]);
     expect(decideClaims(state([], 'completed'), [0], strategies)).toMatchObject({ claims: [], drop: [], status: null, done: true });
   });
+
+  test('a claim for no slot (it only writes runs that ended) never completes the study: trials may be left to start', () => {
+    const decision = decideClaims(state([trial(0, 'completed', 2)]), [], strategies);
+    expect([decision.claims, decision.drop, decision.status, decision.done]).toEqual([[], [], null, false]);
+    // With a slot, the same state gets the next trial.
+    expect(decideClaims(state([trial(0, 'completed', 2)]), [0], strategies).claims).toMatchObject([{ kind: 'new', slot: 0 }]);
+  });
 });
