@@ -56,12 +56,17 @@ const QUICK_SLEEP_CONFIGS = [
   [4, 1],
   [16, 1],
 ];
-/** [processes, slots per process] of the no-op part (--quick: 4 × 4 alone). */
+/**
+ * [processes, slots per process] of the no-op part (--quick: 1 × 16 alone). One process with many
+ * slots batches the most: every claim of a process writes the runs of its slots that ended
+ * meanwhile and claims for all of them at once.
+ */
 const NOOP_CONFIGS = [
   [16, 1],
   [4, 4],
+  [1, 32],
 ];
-const QUICK_NOOP_CONFIGS = [[4, 4]];
+const QUICK_NOOP_CONFIGS = [[1, 16]];
 /** Optuna's processes on no-op trials: the most of any configuration, one slot each. */
 const OPTUNA_NOOP_PROCESSES = 16;
 const LATENCY_POINTS = [100, 1_000, 10_000, 100_000];

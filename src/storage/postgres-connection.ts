@@ -18,9 +18,13 @@ export interface Db {
   script(text: string): Promise<pg.QueryResult[]>;
 }
 
+/** A value an SQL literal can be made of: an array becomes an ARRAY[…] of its elements (cast it in the statement). */
+export type Literal = string | number | boolean | null | undefined | readonly (string | number | null)[];
+
 /** A value as an SQL literal: numbers must be finite; strings are escaped. */
-export function literal(value: string | number | boolean | null | undefined): string {
+export function literal(value: Literal): string {
   if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'object') return `ARRAY[${value.map(literal).join(', ')}]`;
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
@@ -33,7 +37,7 @@ export function literal(value: string | number | boolean | null | undefined): st
  * A statement written with `$1`, `$2`... and its values inlined as literals (see {@link literal}),
  * for {@link Db.script}. The statement must have no `$` of its own but its parameters.
  */
-export function inline(text: string, values: readonly (string | number | boolean | null)[]): string {
+export function inline(text: string, values: readonly Literal[]): string {
   return text.replace(/\$(\d+)/g, (_match, n: string) => {
     if (Number(n) < 1 || Number(n) > values.length) throw new RangeError(`no value for $${n}`);
     return literal(values[Number(n) - 1]);

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ClaimDecision,
+  type ClaimFinish,
   type ClaimRequest,
   type ClaimResult,
   type ClaimState,
@@ -19,7 +20,7 @@ import {
   type Takeover,
 } from './coordination.js';
 import { type PgGate, first, studyRow } from './postgres-access.js';
-import { type Db, inline, literal } from './postgres-connection.js';
+import { type Db, type Literal, inline, literal } from './postgres-connection.js';
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE, claimTrials } from './postgres-sql.js';
 import { promotionWrites, runStarts, writeRequeue, writeRetry } from './postgres-writes.js';
@@ -155,9 +156,8 @@ export class PostgresCoordination implements StudyCoordination {
             // The lock first, in a statement of its own: the reads after it see what the last holder committed.
             `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${id})`,
             // Then the runs that ended (under the lock: no row lock is ever held while waiting for it).
-            ...finishes.map((f) =>
-              inline(PG_LEASE.finish, finishValues(studyId, f.number, f.owner, f.info, finishedAt, false, direction!)),
-            ),
+            ...(finishes.length === 0 ? [] : [inline(PG_LEASE.finish, finishValues(studyId, finishes, finishedAt, false, direction!))]),
+
             PG_LEASE.studyAndNow.replace('$1', id),
             // Before the trials: what a later read misses was written by a transaction at or after this.
             PG_LEASE.changeCursor,
@@ -167,13 +167,11 @@ export class PostgresCoordination implements StudyCoordination {
             PG_LEASE.expired.replace('$1', id),
           ].join(';\n'),
         );
-        const at = 2 + finishes.length;
+        const at = finishes.length === 0 ? 2 : 3;
         const study = reads[at]!.rows[0] as (StudyRow & { readonly server_now: number }) | undefined;
         if (study === undefined) throw StorageErrors.noStudy(studyId);
-        const finished = finishes.map((f, i) => {
-          const ended = reads[2 + i]!.rows[0] as FinishRow;
-          return ended.n === 1 ? finishSummary(ended) : null;
-        });
+        const ended = finishes.length === 0 ? null : (reads[2]!.rows[0] as FinishRow);
+        const finished = finishes.map((f) => (ended!.written.includes(f.number) ? finishSummary(ended!) : null));
         const cursor = (reads[at + 1]!.rows[0] as { cursor: string }).cursor;
         const rows: Map<number, LeasedRow> = full ? new Map() : seen.rows;
         let changed = reads[at + 2]!.rows as ClaimRow[];
@@ -243,7 +241,7 @@ export class PostgresCoordination implements StudyCoordination {
             const from = OPERATIONS[!promote ? 'start' : change?.source != null ? 'exploit' : 'promote'].from;
             writes.push(`UPDATE hpsearch.trials SET status = 'running'${rung}, started_at = ${at}, worker = ${worker}, backend = ${backend},
               device = ${device}, lease_owner = ${owner}, lease_expires_at = ${expires}
-              WHERE study_id = ${id} AND number = ${literal(claim.number)} AND status IN (${from.map(literal).join(', ')})`);
+              WHERE study_id = ${id} AND number = ${literal(claim.number)} AND (status IN (${from.map(literal).join(', ')})) IS TRUE`);
             if (promote)
               writes.push(...promotionWrites(studyId, claim.number, claim.rung, change, now).map(([text, values]) => inline(text, values)));
           }
@@ -259,7 +257,7 @@ export class PostgresCoordination implements StudyCoordination {
         for (const number of decision.drop) {
           checkOperation(study.name, trial(number), 'prune');
           writes.push(
-            `UPDATE hpsearch.trials SET status = 'pruned', finished_at = ${literal(now)} WHERE study_id = ${id} AND number = ${literal(number)} AND status = 'paused'`,
+            `UPDATE hpsearch.trials SET status = 'pruned', finished_at = ${literal(now)} WHERE study_id = ${id} AND number = ${literal(number)} AND (status = 'paused') IS TRUE`,
           );
           writes.push(`DELETE FROM hpsearch.checkpoints WHERE study_id = ${id} AND trial = ${literal(number)}`);
         }
@@ -327,9 +325,9 @@ export class PostgresCoordination implements StudyCoordination {
         checkTransition(study.name, trial, info.status);
       }
       const direction = await this.#direction(db, studyId);
-      const values = finishValues(studyId, number, owner, info, now, this.#touch(studyId, now), direction);
+      const values = finishValues(studyId, [{ number, owner, info }], now, this.#touch(studyId, now), direction);
       const ended = (await first<FinishRow>(db, PG_LEASE.finish, values))!;
-      if (ended.n !== 1) {
+      if (!ended.written.includes(number)) {
         // Nothing was written: say why.
         const [study, trial] = await leased(db, studyId, number, owner);
         checkTransition(study.name, trial, info.status);
@@ -454,9 +452,9 @@ async function requeueExpired(db: Db, studyId: number, expired: readonly LeasedR
   return takeovers;
 }
 
-/** A finish's row: whether it wrote (1, or 0 when the lease was not the writer's) and the study's best trial after it. */
+/** What {@link PG_LEASE.finish} returns: the trials it wrote (those whose lease was the writer's) and the study's best trial after them. */
 interface FinishRow {
-  readonly n: number;
+  readonly written: number[];
   readonly best_number: number | null;
   readonly best_value: number | null;
 }
@@ -466,32 +464,24 @@ function keptCheckpoint(info: FinishInfo): number | null {
   return info.status === 'paused' ? info.epochs : null;
 }
 
-/** The values of {@link PG_LEASE.finish}'s parameters. */
-function finishValues(
-  studyId: number,
-  number: number,
-  owner: string,
-  info: FinishInfo,
-  now: number,
-  touch: boolean,
-  direction: Direction,
-): (string | number | boolean | null)[] {
-  const metrics = info.metrics === null ? null : encodeMetrics(info.metrics);
+/** The values of {@link PG_LEASE.finish}'s parameters: one array entry per run. */
+function finishValues(studyId: number, finishes: readonly ClaimFinish[], now: number, touch: boolean, direction: Direction): Literal[] {
+  const column = <T extends string | number | null>(of: (finish: ClaimFinish) => T): T[] => finishes.map(of);
   return [
     studyId,
-    number,
-    info.status,
-    finiteOrNull(info.value),
-    metrics,
-    info.epochs,
-    info.durationMs,
-    info.error,
-    info.tensorsAfter,
     now,
-    owner,
-    keptCheckpoint(info),
     touch,
     direction === 'maximize',
+    column((f) => f.number),
+    column((f) => f.owner),
+    column((f) => f.info.status),
+    column((f) => finiteOrNull(f.info.value)),
+    column((f) => (f.info.metrics === null ? null : encodeMetrics(f.info.metrics))),
+    column((f) => f.info.epochs),
+    column((f) => f.info.durationMs),
+    column((f) => f.info.error),
+    column((f) => f.info.tensorsAfter),
+    column((f) => keptCheckpoint(f.info)),
   ];
 }
 

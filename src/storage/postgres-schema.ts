@@ -153,35 +153,36 @@ export const MIGRATIONS: readonly string[] = [
   $$;
   CREATE TRIGGER trials_change_xid BEFORE INSERT OR UPDATE ON trials FOR EACH ROW EXECUTE FUNCTION stamp_change_xid();
   CREATE INDEX trials_by_change ON trials (study_id, change_xid);`,
-  // 6: the end of a leased run as a function, so that a claim can write it in its own script
-  // without the statements being planned at every call (postgres-coordination.ts); the study's best
-  // trial it returns is the first entry of the completed trials with the best value, however many
-  // trials share that value.
+  // 6: the ends of leased runs as one function, so that a claim writes those of all its slots in
+  // its own script, in statements planned once per connection (postgres-coordination.ts); the
+  // study's best trial it returns is the first entry of the completed trials with the best value,
+  // however many trials share that value.
   `DROP INDEX trials_by_status;
   CREATE INDEX trials_by_status ON trials (study_id, status, value, number);
-  CREATE FUNCTION finish_run(
-    p_study BIGINT, p_number INTEGER, p_status TEXT, p_value DOUBLE PRECISION, p_metrics TEXT, p_epochs INTEGER,
-    p_duration DOUBLE PRECISION, p_error TEXT, p_tensors BIGINT, p_now BIGINT, p_owner TEXT, p_keep INTEGER,
-    p_touch BOOLEAN, p_maximize BOOLEAN,
-    OUT n INTEGER, OUT best_number INTEGER, OUT best_value DOUBLE PRECISION
+  CREATE FUNCTION finish_runs(
+    p_study BIGINT, p_now BIGINT, p_touch BOOLEAN, p_maximize BOOLEAN, p_numbers INTEGER[], p_owners TEXT[],
+    p_statuses TEXT[], p_values DOUBLE PRECISION[], p_metrics TEXT[], p_epochs INTEGER[],
+    p_durations DOUBLE PRECISION[], p_errors TEXT[], p_tensors BIGINT[], p_keeps INTEGER[],
+    OUT written INTEGER[], OUT best_number INTEGER, OUT best_value DOUBLE PRECISION
   ) LANGUAGE plpgsql AS $$
   DECLARE
     best DOUBLE PRECISION;
   BEGIN
-    UPDATE hpsearch.trials SET status = p_status, value = p_value, metrics = p_metrics, epochs = p_epochs,
-      duration_ms = CASE WHEN p_duration IS NULL THEN duration_ms ELSE coalesce(duration_ms, 0) + p_duration END,
-      error = p_error, tensors_after = p_tensors, finished_at = p_now, lease_owner = NULL, lease_expires_at = NULL
-    WHERE study_id = p_study AND number = p_number AND status = 'running' AND lease_owner = p_owner;
-    IF NOT FOUND THEN
-      n := 0;
-    ELSE
-      n := 1;
-      DELETE FROM hpsearch.checkpoints WHERE study_id = p_study AND trial = p_number AND epoch IS DISTINCT FROM p_keep;
-      UPDATE hpsearch.runs SET ended_at = p_now, to_epoch = p_epochs, outcome = p_status
-      WHERE id = (SELECT max(id) FROM hpsearch.runs WHERE study_id = p_study AND trial = p_number) AND ended_at IS NULL;
-      IF p_touch THEN
-        UPDATE hpsearch.studies SET updated_at = p_now WHERE id = p_study;
-      END IF;
+    written := '{}';
+    -- One run at a time: each statement finds its row by the primary key whatever the statistics say.
+    FOR i IN 1 .. coalesce(cardinality(p_numbers), 0) LOOP
+      UPDATE hpsearch.trials SET status = p_statuses[i], value = p_values[i], metrics = p_metrics[i], epochs = p_epochs[i],
+        duration_ms = CASE WHEN p_durations[i] IS NULL THEN duration_ms ELSE coalesce(duration_ms, 0) + p_durations[i] END,
+        error = p_errors[i], tensors_after = p_tensors[i], finished_at = p_now, lease_owner = NULL, lease_expires_at = NULL
+      WHERE study_id = p_study AND number = p_numbers[i] AND (status = 'running' AND lease_owner = p_owners[i]) IS TRUE;
+      CONTINUE WHEN NOT FOUND;
+      written := written || p_numbers[i];
+      UPDATE hpsearch.runs SET ended_at = p_now, to_epoch = p_epochs[i], outcome = p_statuses[i]
+      WHERE id = (SELECT max(id) FROM hpsearch.runs WHERE study_id = p_study AND trial = p_numbers[i]) AND ended_at IS NULL;
+      DELETE FROM hpsearch.checkpoints WHERE study_id = p_study AND trial = p_numbers[i] AND epoch IS DISTINCT FROM p_keeps[i];
+    END LOOP;
+    IF p_touch AND cardinality(written) > 0 THEN
+      UPDATE hpsearch.studies SET updated_at = p_now WHERE id = p_study;
     END IF;
     IF p_maximize THEN
       SELECT max(t.value) INTO best FROM hpsearch.trials t WHERE t.study_id = p_study AND t.status = 'completed';

@@ -89,18 +89,22 @@ export const PG = {
   releaseLock: 'DELETE FROM hpsearch.locks WHERE study_id = $1 AND pid = $2 AND host = $3',
 } as const;
 
-/** Statements of the coordination capability (claims, leases, checkpoints). */
+/**
+ * Statements of the coordination capability (claims, leases, checkpoints). A condition on a
+ * trial's status beside its number is written `(…) IS TRUE`, a filter no index serves, so that
+ * the primary key finds the one row: trials_by_status would read every trial of that status.
+ */
 export const PG_LEASE = {
   studyLock: 'SELECT pg_advisory_xact_lock($1, $2)',
   studyAndNow: `SELECT *, ${SERVER_NOW} AS server_now FROM hpsearch.studies WHERE id = $1`,
-  leased: `SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2 AND status = 'running' AND lease_owner = $3 FOR UPDATE`,
+  leased: `SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2 AND (status = 'running' AND lease_owner = $3) IS TRUE FOR UPDATE`,
   /**
    * An epoch of a leased trial, in one statement: nothing happens unless `$6` holds the lease. The
    * study's `updated_at` is set only when `$9`: every writer updating that one row would queue on it.
    */
   epoch: `WITH t AS (
       UPDATE hpsearch.trials SET value = $4, metrics = $5, epochs = $3
-      WHERE study_id = $1 AND number = $2 AND status = 'running' AND lease_owner = $6 RETURNING study_id, number
+      WHERE study_id = $1 AND number = $2 AND (status = 'running' AND lease_owner = $6) IS TRUE RETURNING study_id, number
     ), e AS (
       INSERT INTO hpsearch.epochs (study_id, trial, epoch, metrics, value, duration_ms, created_at)
       SELECT study_id, number, $3, $5, $4, $7, $8 FROM t
@@ -109,12 +113,14 @@ export const PG_LEASE = {
     ), s AS (UPDATE hpsearch.studies SET updated_at = $8 WHERE id = $1 AND $9::boolean AND EXISTS (SELECT 1 FROM t))
     SELECT count(*) AS n FROM t`,
   /**
-   * The end of a leased run (schema 6's function): the trial, its open run, and the checkpoints but
-   * the one after `$12` epochs (null: all) deleted; the study's `updated_at` only when `$13`. It
-   * returns the count of trials written (1, or 0 when the lease is not `$11`'s) and the study's
-   * best completed trial after it (the greatest value when `$14`, else the least).
+   * The ends of leased runs (schema 6's function), given as arrays (`$5`… one entry per run): each
+   * trial, its open run, and its checkpoints but the one after its `keep` epochs (null: all)
+   * deleted, only where its `owner` holds the lease; the study's `updated_at` only when `$3`. It
+   * returns the numbers of the trials written and the study's best completed trial after them (the
+   * greatest value when `$4`, else the least).
    */
-  finish: 'SELECT n, best_number, best_value FROM hpsearch.finish_run($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+  finish: `SELECT written, best_number, best_value FROM hpsearch.finish_runs($1, $2, $3, $4, $5::int[], $6::text[], $7::text[],
+    $8::float8[], $9::text[], $10::int[], $11::float8[], $12::text[], $13::bigint[], $14::int[])`,
   renew: `UPDATE hpsearch.trials SET lease_expires_at = ${SERVER_NOW} + $1
     WHERE study_id = $2 AND status = 'running' AND (number, lease_owner) IN (SELECT * FROM unnest($3::int[], $4::text[]))
     RETURNING number, lease_owner`,

@@ -33,21 +33,22 @@ export function runStart(studyId: number, number: number, info: Pick<StartInfo, 
 }
 
 /**
- * {@link runStart} for several trials in one statement, its values inlined (for a claim's script):
- * the runs are numbered in the order given.
+ * {@link runStart} for several trials in one statement, its values inlined (for a claim's script),
+ * numbered in the order given. Each run reads its trial's epochs through the primary key (a join
+ * could scan the whole study when the table's statistics are behind).
  */
 export function runStarts(
   studyId: number,
   starts: readonly { readonly number: number; readonly info: Pick<StartInfo, 'host' | 'process' | 'worker'> }[],
   now: number,
 ): string {
-  const rows = starts.map(
-    ({ number, info }, i) => `(${literal(i)}, ${literal(number)}::int, ${literal(info.host)}::text, ${literal(runSlot(info))}::text)`,
-  );
-  return `INSERT INTO hpsearch.runs (study_id, trial, host, slot, started_at, from_epoch)
-    SELECT t.study_id, t.number, v.host, v.slot, ${literal(now)}, t.epochs
-    FROM (VALUES ${rows.join(', ')}) AS v (ord, number, host, slot)
-    JOIN hpsearch.trials t ON t.study_id = ${literal(studyId)} AND t.number = v.number ORDER BY v.ord`;
+  const [study, at] = [literal(studyId), literal(now)];
+  const rows = starts.map(({ number, info }) => {
+    const trial = literal(number);
+    const epochs = `(SELECT epochs FROM hpsearch.trials WHERE study_id = ${study} AND number = ${trial})`;
+    return `(${study}, ${trial}, ${literal(info.host)}, ${literal(runSlot(info))}, ${at}, ${epochs})`;
+  });
+  return `INSERT INTO hpsearch.runs (study_id, trial, host, slot, started_at, from_epoch) VALUES ${rows.join(', ')}`;
 }
 
 /** Closes a trial's open run, if it has one: see `requeueTrial` in storage.ts for `crashed`. */
