@@ -93,7 +93,9 @@ function sizes(quick) {
     trialsPerSlot: envNumber('HPSEARCH_BENCH_SCALE_PER_SLOT', quick ? 10 : 25),
     sleepConfigs: quick ? QUICK_SLEEP_CONFIGS : SLEEP_CONFIGS,
     noopConfigs: quick ? QUICK_NOOP_CONFIGS : NOOP_CONFIGS,
-    noopTrials: envNumber('HPSEARCH_BENCH_SCALE_NOOP_TRIALS', quick ? 400 : 3_000),
+    noopTrials: envNumber('HPSEARCH_BENCH_SCALE_NOOP_TRIALS', quick ? 400 : 10_000),
+    /** Optuna's no-op study is smaller: at its rate 10,000 trials would take minutes, and its cost per trial grows with the study. */
+    optunaNoopTrials: envNumber('HPSEARCH_BENCH_SCALE_OPTUNA_NOOP_TRIALS', quick ? 400 : 3_000),
     ashaTrials: envNumber('HPSEARCH_BENCH_SCALE_ASHA_TRIALS', quick ? 10_000 : 100_000),
     /** The ASHA worker is stopped after this long; points it did not reach are reported missing. */
     ashaLimitS: envNumber('HPSEARCH_BENCH_SCALE_ASHA_LIMIT_S', quick ? 60 : 1_800),
@@ -549,7 +551,7 @@ export async function run({ quick, repeats }) {
       if (peer.available) {
         const processes = OPTUNA_NOOP_PROCESSES;
         for (let i = 0; i < repeats; i++) {
-          const config = { processes, trials: size.noopTrials, sleepMs: 0, seed: 900 + i };
+          const config = { processes, trials: size.optunaNoopTrials, sleepMs: 0, seed: 900 + i };
           optunaNoop.push(await measureOptuna(server, dir, `optuna-noop-${i}`, config));
           log(`Optuna no-op ${label(processes, 1)}: ${rate(optunaNoop.at(-1).trialsPerSec)}/s`);
         }
@@ -616,7 +618,7 @@ export async function run({ quick, repeats }) {
   rows.push(
     optunaBest === null
       ? row(name, '  Optuna RDB no-op trials/s', null, { missing: 'not run', note: peer.reason })
-      : row(name, `  Optuna RDB no-op trials/s, ${label(OPTUNA_NOOP_PROCESSES, 1)}`, optunaBest, {
+      : row(name, `  Optuna RDB no-op trials/s, ${label(OPTUNA_NOOP_PROCESSES, 1)} (${size.optunaNoopTrials})`, optunaBest, {
           unit: '/s',
           note: cpuNote(measured.optunaNoop).slice(2),
         }),
@@ -671,6 +673,7 @@ export async function run({ quick, repeats }) {
       noopConfigs: size.noopConfigs,
       optunaNoopProcesses: OPTUNA_NOOP_PROCESSES,
       noopTrials: size.noopTrials,
+      optunaNoopTrials: size.optunaNoopTrials,
       ashaTrials: size.ashaTrials,
       ashaLimitS: size.ashaLimitS,
       latencyPoints: LATENCY_POINTS,

@@ -157,27 +157,23 @@ export class PostgresCoordination implements StudyCoordination {
             `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${id})`,
             // Then the runs that ended (under the lock: no row lock is ever held while waiting for it).
             ...(finishes.length === 0 ? [] : [inline(PG_LEASE.finish, finishValues(studyId, finishes, finishedAt, false, direction!))]),
-
-            PG_LEASE.studyAndNow.replace('$1', id),
-            // Before the trials: what a later read misses was written by a transaction at or after this.
-            PG_LEASE.changeCursor,
+            // Before the trials (with the cursor: what a later read misses was written by a transaction at or after this).
+            PG_LEASE.claimStudy.replace('$1', id),
             full
               ? claimTrials('all', curves).replace('$1', id)
               : claimTrials('changed', curves).replace('$1', id).replace('$2', literal(seen.cursor)),
-            PG_LEASE.expired.replace('$1', id),
           ].join(';\n'),
         );
         const at = finishes.length === 0 ? 2 : 3;
-        const study = reads[at]!.rows[0] as (StudyRow & { readonly server_now: number }) | undefined;
+        const study = reads[at]!.rows[0] as (StudyRow & { readonly server_now: number; cursor: string; expired: number[] }) | undefined;
         if (study === undefined) throw StorageErrors.noStudy(studyId);
         const ended = finishes.length === 0 ? null : (reads[2]!.rows[0] as FinishRow);
         const finished = finishes.map((f) => (ended!.written.includes(f.number) ? finishSummary(ended!) : null));
-        const cursor = (reads[at + 1]!.rows[0] as { cursor: string }).cursor;
+        const { cursor } = study;
         const rows: Map<number, LeasedRow> = full ? new Map() : seen.rows;
-        let changed = reads[at + 2]!.rows as ClaimRow[];
+        let changed = reads[at + 1]!.rows as ClaimRow[];
         for (const row of changed) rows.set(row.number, row);
-        const expired = (reads[at + 3]!.rows as { number: number }[]).map((row) => rows.get(row.number)!);
-        const takeovers = await requeueExpired(db, studyId, expired);
+        const takeovers = await requeueExpired(db, studyId, study.expired);
         if (takeovers.length > 0) {
           const numbers = takeovers.map((t) => t.trial);
           const again = (await db.query<ClaimRow>(claimTrials('numbers', curves), [studyId, numbers])).rows;
@@ -438,10 +434,16 @@ function epochValuesOf(row: ClaimRow): { trial: number; epoch: number; value: nu
   return epochs.map((epoch, i) => ({ trial: row.number, epoch, value: row.curve_values?.[i] ?? null }));
 }
 
-/** Re-queues the running trials whose lease expired, each from its last known checkpoint. */
-async function requeueExpired(db: Db, studyId: number, expired: readonly LeasedRow[]): Promise<Takeover[]> {
+/**
+ * Re-queues the running trials numbered in `expired` whose lease has expired, each from its last
+ * known checkpoint. Each row is read again, locked: its owner, late, may have written its end
+ * meanwhile (leased finishes do not wait for the study's lock).
+ */
+async function requeueExpired(db: Db, studyId: number, expired: readonly number[]): Promise<Takeover[]> {
   const takeovers: Takeover[] = [];
-  for (const trial of expired) {
+  for (const number of expired) {
+    const trial = await first<LeasedRow>(db, PG_LEASE.expiredTrial, [studyId, number]);
+    if (trial === undefined) continue;
     const keep = await lastCheckpoint(db, studyId, trial);
     await writeRequeue(db, studyId, trial, keep, null, true);
     await db.query(PG_LEASE.deleteCheckpointsBut, [studyId, trial.number, keep === 0 ? null : keep]);

@@ -96,7 +96,20 @@ export const PG = {
  */
 export const PG_LEASE = {
   studyLock: 'SELECT pg_advisory_xact_lock($1, $2)',
-  studyAndNow: `SELECT *, ${SERVER_NOW} AS server_now FROM hpsearch.studies WHERE id = $1`,
+  /**
+   * A claim's first read after the lock: the study, the server's clock, where the next claim's
+   * read of what changed starts (the oldest transaction still running now: any trial written by a
+   * transaction not visible to a read after this one carries an id at or above it, so the next
+   * claim, reading from it, misses nothing), and the running trials whose lease has expired
+   * (through the trials_by_status index).
+   */
+  claimStudy: `SELECT s.*, ${SERVER_NOW} AS server_now, pg_snapshot_xmin(pg_current_snapshot())::text AS cursor,
+      ARRAY(SELECT t.number FROM hpsearch.trials t
+        WHERE t.study_id = s.id AND t.status = 'running' AND t.lease_expires_at < ${SERVER_NOW} ORDER BY t.number) AS expired
+    FROM hpsearch.studies s WHERE s.id = $1`,
+  /** A running trial whose lease has expired, locked (none when its owner wrote its end or renewed its lease meanwhile). */
+  expiredTrial: `SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2
+    AND (status = 'running' AND lease_expires_at < ${SERVER_NOW}) IS TRUE FOR UPDATE`,
   leased: `SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2 AND (status = 'running' AND lease_owner = $3) IS TRUE FOR UPDATE`,
   /**
    * An epoch of a leased trial, in one statement: nothing happens unless `$6` holds the lease. The
@@ -142,14 +155,6 @@ export const PG_LEASE = {
   copyCheckpoint: `INSERT INTO hpsearch.checkpoints (study_id, trial, epoch, data, created_at)
     SELECT study_id, $2::int, epoch, data, $5::bigint FROM hpsearch.checkpoints WHERE study_id = $1 AND trial = $3 AND epoch = $4
     ON CONFLICT (study_id, trial, epoch) DO UPDATE SET data = excluded.data, created_at = excluded.created_at`,
-  /**
-   * Where a claim's read of what changed starts next time: the oldest transaction still running
-   * now. Any trial written by a transaction not visible to a read after this one carries an id at
-   * or above it, so the next claim, reading from it, misses nothing.
-   */
-  changeCursor: 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS cursor',
-  /** The running trials whose lease has expired (through the trials_by_status index). */
-  expired: `SELECT number FROM hpsearch.trials WHERE study_id = $1 AND status = 'running' AND lease_expires_at < ${SERVER_NOW}`,
 } as const;
 
 /** Every column of a trial as a claim reads it: all but the last metrics, which no decision looks at. */
