@@ -24,7 +24,8 @@ export interface ClaimState {
   readonly study: StudyRecord;
   /**
    * The trials, by number, after expired leases were re-queued: every one when `full`, else those
-   * written since the last claim made with the same {@link ClaimFeed} (at least; maybe a few more).
+   * written since the last claim made with the same {@link ClaimFeed} but by that claim itself (at
+   * least; maybe a few more).
    */
   readonly trials: readonly TrialRecord[];
   /** Every epoch's objective value (metrics left out) of those trials, by trial then epoch. */
@@ -37,7 +38,8 @@ export interface ClaimState {
  * What one process keeps between its claims of one study, so that a claim reads only what changed
  * since the last one (and costs the same at 100 trials and at 100,000). The storage fills it; pass
  * the same feed with every claim of the study, to a `decide` that keeps its history in step with
- * the states it is given. After a failed claim the feed starts over (the next state is full).
+ * the states it is given and applies its own decisions to it: what a claim wrote itself is not
+ * read again by the next. After a failed claim the feed starts over (the next state is full).
  */
 export class ClaimFeed {
   /** The storage's own record of what the feed's holder has seen; null before the first claim. */

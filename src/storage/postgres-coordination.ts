@@ -161,7 +161,7 @@ export class PostgresCoordination implements StudyCoordination {
             PG_LEASE.claimStudy.replace('$1', id),
             full
               ? claimTrials('all', curves).replace('$1', id)
-              : claimTrials('changed', curves).replace('$1', id).replace('$2', literal(seen.cursor)),
+              : claimTrials('changed', curves).replace('$1', id).replace('$2', literal(seen.cursor)).replace('$3', literal(seen.own)),
           ].join(';\n'),
         );
         const at = finishes.length === 0 ? 2 : 3;
@@ -180,7 +180,8 @@ export class PostgresCoordination implements StudyCoordination {
           for (const row of again) rows.set(row.number, row);
           changed = [...changed.filter((row) => !numbers.includes(row.number)), ...again].sort((a, b) => a.number - b.number);
         }
-        if (feed !== undefined) feed.seen = { studyId, curves, cursor, rows } satisfies FeedState;
+        const next: FeedState = { studyId, curves, cursor, rows, own: null };
+        if (feed !== undefined) feed.seen = next;
         const state: ClaimState = {
           study: this.#study(study),
           trials: (full ? [...rows.values()] : changed).map((row) => this.#record(studyId, row)),
@@ -268,7 +269,8 @@ export class PostgresCoordination implements StudyCoordination {
           writes.push(`UPDATE hpsearch.studies SET updated_at = ${literal(now)} WHERE id = ${id}`);
           record = Object.freeze({ ...record, updatedAt: now });
         }
-        await db.script([...writes, 'COMMIT'].join(';\n'));
+        const committed = await db.script([...writes, PG_LEASE.ownXid, 'COMMIT'].join(';\n'));
+        next.own = (committed[writes.length]!.rows[0] as { own: string | null }).own;
         return { decision, leases, takeovers, finished, study: record };
       } catch (error) {
         // What the holder's decider made of this state was not written: both start over.
@@ -420,12 +422,19 @@ type LeasedRow = TrialRow & { readonly lease_owner: string | null; readonly leas
 /** A trial's row as a claim reads it, with its curve when the claim asked for curves. */
 type ClaimRow = LeasedRow & { readonly curve_epochs?: number[] | null; readonly curve_values?: (number | null)[] | null };
 
-/** What a {@link ClaimFeed} holds for PostgreSQL: where the next read starts, and every trial's row as last read. */
+/**
+ * What a {@link ClaimFeed} holds for PostgreSQL: where the next read starts, every trial's row as
+ * last read, and the last claim's own transaction, whose writes the next read leaves out: they
+ * are the claim's decision, which the decider applied to its history (the rows map keeps their
+ * rows as read before; the checks of a claim's writes rest on the history's decisions and on the
+ * statements' own conditions).
+ */
 interface FeedState {
   readonly studyId: number;
   readonly curves: boolean;
   readonly cursor: string;
   readonly rows: Map<number, LeasedRow>;
+  own: string | null;
 }
 
 /** A claimed row's epochs as the claim state lists them. */

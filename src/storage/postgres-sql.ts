@@ -107,6 +107,8 @@ export const PG_LEASE = {
       ARRAY(SELECT t.number FROM hpsearch.trials t
         WHERE t.study_id = s.id AND t.status = 'running' AND t.lease_expires_at < ${SERVER_NOW} ORDER BY t.number) AS expired
     FROM hpsearch.studies s WHERE s.id = $1`,
+  /** The writing transaction's id, or null when it wrote nothing (yet). */
+  ownXid: 'SELECT pg_current_xact_id_if_assigned()::text AS own',
   /** A running trial whose lease has expired, locked (none when its owner wrote its end or renewed its lease meanwhile). */
   expiredTrial: `SELECT * FROM hpsearch.trials WHERE study_id = $1 AND number = $2
     AND (status = 'running' AND lease_expires_at < ${SERVER_NOW}) IS TRUE FOR UPDATE`,
@@ -168,11 +170,12 @@ const CLAIM_CURVES = `LEFT JOIN LATERAL (SELECT array_agg(e.epoch ORDER BY e.epo
 
 /**
  * A claim's read of the trials of study `$1` that `where` selects (with their curves when
- * `curves`), by number: every trial, those written at or after transaction `$2`
- * (trials_by_change index), or those numbered in `$2`.
+ * `curves`), by number: every trial, those written at or after transaction `$2` but by
+ * transaction `$3` (trials_by_change index; `$3` may be null), or those numbered in `$2`.
  */
 export function claimTrials(where: 'all' | 'changed' | 'numbers', curves: boolean): string {
-  const filter = where === 'all' ? '' : where === 'changed' ? ' AND t.change_xid >= $2::xid8' : ' AND t.number = ANY($2::int[])';
+  const changed = ' AND t.change_xid >= $2::xid8 AND t.change_xid IS DISTINCT FROM $3::xid8';
+  const filter = where === 'all' ? '' : where === 'changed' ? changed : ' AND t.number = ANY($2::int[])';
   return `SELECT ${CLAIM_COLUMNS}${curves ? ', c.curve_epochs, c.curve_values' : ''}
     FROM hpsearch.trials t ${curves ? CLAIM_CURVES : ''}
     WHERE t.study_id = $1${filter} ORDER BY t.number`;

@@ -589,10 +589,14 @@ describe.each(KINDS)('$kind coordination', ({ fresh }) => {
           expect(read).toEqual([...new Set([...touched[w]!, ...lost, ...finished])].sort((a, b) => a - b));
         }
         touched[w]!.clear();
-        for (const planned of result.decision.jobs) touch(planned.job.number);
-        for (const view of result.decision.dropped) touch(view.number);
-        lost.forEach(touch);
-        finished.forEach(touch);
+        // What this claim wrote, the other worker reads next; this one not again (it is its own decision).
+        const wrote = [
+          ...result.decision.jobs.map((p) => p.job.number),
+          ...result.decision.dropped.map((v) => v.number),
+          ...lost,
+          ...finished,
+        ];
+        for (const number of wrote) touched[1 - w]!.add(number);
         for (let i = held.length - 1; i >= 0; i -= 1) if (lost.has(held[i]!.planned.job.number)) held.splice(i, 1);
         result.decision.jobs.forEach((planned, i) => held.push({ planned, owner: result.leases[i]!.owner, w }));
         done = result.decision.done;
