@@ -11,6 +11,7 @@
  * whose promotions depend on timing anyway) sees whatever results are in, every rung of every
  * trial, and treats the trials still running as running.
  */
+import type { Params } from '../core/types.js';
 import type { StudySpec, TpeSamplerSpec } from '../space/spec.js';
 import type { ParamSpec } from '../space/types.js';
 import { randomSampler } from '../strategies/create.js';
@@ -139,6 +140,14 @@ export function tpeSampler(spec: TpeStudy, plan: Plan): ConfigSampler {
     );
   };
 
+  /**
+   * The last model proposals, by trial number, with the entries each was drawn from: asked again
+   * from equal entries, a proposal is not computed again (it would be the same). A worker asks
+   * outside the claim's lock from the history it has, and the claim, inside, finds the proposal
+   * ready when nothing it depends on changed meanwhile.
+   */
+  const proposed = new Map<number, { readonly entries: readonly TpeEntry[]; readonly params: Params }>();
+
   return {
     propose(number: number, history: readonly TrialSnapshot[]): Proposal | null {
       // A share of proposals stays random (decided first: it never waits).
@@ -147,7 +156,38 @@ export function tpeSampler(spec: TpeStudy, plan: Plan): ConfigSampler {
       const entries = entriesFor(number, history);
       if (entries === null) return null;
       if (entries === 'random') return random.propose(number, history);
-      return { params: proposeTpe(spec.params, entries, tpe, rngFor(spec.seed, 'tpe', number)), proposedBy: 'model' };
+      const ready = proposed.get(number);
+      if (ready !== undefined && sameEntries(ready.entries, entries)) return { params: ready.params, proposedBy: 'model' };
+      const params = proposeTpe(spec.params, entries, tpe, rngFor(spec.seed, 'tpe', number));
+      proposed.delete(number);
+      proposed.set(number, { entries, params });
+      // The oldest first (a Map keeps insertion order).
+      if (proposed.size > KEPT_PROPOSALS) proposed.delete(proposed.keys().next().value!);
+      return { params, proposedBy: 'model' };
     },
   };
+}
+
+/** How many proposals a sampler keeps for being asked again. */
+const KEPT_PROPOSALS = 16;
+
+/** Whether two lists of entries are equal in everything a proposal depends on. */
+function sameEntries(a: readonly TpeEntry[], b: readonly TpeEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.number !== y.number || x.key.length !== y.key.length || !x.key.every((k, j) => k === y.key[j])) return false;
+    if (x.params !== y.params && !sameParams(x.params, y.params)) return false;
+  }
+  return true;
+}
+
+function sameParams(a: Params, b: Params): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => {
+    const [x, y] = [a[key], b[key]];
+    return x === y || (typeof x === 'object' && JSON.stringify(x) === JSON.stringify(y));
+  });
 }

@@ -28,6 +28,7 @@ import { ClaimTracker, type PlannedJob, type WorkerDecision, cachedStrategies, d
 import type { TrialView } from './events.js';
 import type { StudyHistory } from './history.js';
 import type { StudyOutcome } from './run-study.js';
+import { chooseJob } from './next-job.js';
 import { createStrategy } from './search.js';
 import {
   type LoopOptions,
@@ -72,6 +73,8 @@ interface Running {
 /** A run's end waiting for the next claim, which writes it in its transaction. */
 interface PendingFinish {
   readonly finish: ClaimFinish;
+  /** The trial as it ended. */
+  readonly ended: TrialView;
   readonly resolve: (summary: FinishSummary | null) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -233,7 +236,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     let summary: FinishSummary | null;
     if (finishesInClaim(finish)) {
       summary = await new Promise<FinishSummary | null>((resolve, reject) => {
-        pendingFinishes.push({ finish: { number, owner: job.owner, info }, resolve, reject });
+        pendingFinishes.push({ finish: { number, owner: job.owner, info }, ended, resolve, reject });
         release();
       });
       if (summary === null) {
@@ -353,6 +356,19 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
         if (!claiming && pendingFinishes.length === 0) break;
         const slots = claiming ? [...freeSlots] : [];
         const settling = pendingFinishes.splice(0);
+        const kept = tracker.history;
+        if (claiming && kept !== null && spec.sampler.name === 'tpe') {
+          // Outside the study's lock: what the sampler would propose for the first free slot, from
+          // the history as of the last claim with the runs this claim writes ended. The claim, under
+          // the lock, takes that proposal as it is when nothing it depends on changed since (see
+          // tpe-sampler.ts), so that the model is not fitted while the lock is held.
+          let snapshots = kept.snapshots;
+          if (settling.length > 0) {
+            snapshots = [...snapshots];
+            for (const { ended } of settling) snapshots[ended.number] = kept.ended(ended);
+          }
+          chooseJob(snapshots, strategyOf(spec), (number) => kept.view(number).budget.to);
+        }
         const finishes = settling.map((pending) => pending.finish);
         const result = await coordination
           .claimJobs(study.id, { ...request, finishes }, (state) => decideClaims(state, slots, strategyOf, tracker))

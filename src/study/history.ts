@@ -130,8 +130,15 @@ export class StudyHistory {
 
   /** A trial's run ended (or it was dropped): its new status and view. */
   end(view: TrialView): void {
+    this.#set(this.ended(view));
+    this.#views.set(view.number, view);
+    this.#considerBest(view);
+  }
+
+  /** Trial `view.number`'s snapshot once its run ended as `view` says, without changing the history. */
+  ended(view: TrialView): TrialSnapshot {
     const snapshot = this.snapshots[view.number]!;
-    this.#set({
+    return {
       ...snapshot,
       // A retry at a smaller batch size changes the parameters.
       params: view.params,
@@ -140,9 +147,7 @@ export class StudyHistory {
       epochs: view.epochs,
       score: toScore(view.value, this.#direction),
       curve: snapshot.curve.slice(0, view.epochs),
-    });
-    this.#views.set(view.number, view);
-    this.#considerBest(view);
+    };
   }
 
   #considerBest(view: TrialView): void {

@@ -75,6 +75,23 @@ function run(
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 describe('tpe sampler', () => {
+  it('a proposal asked again is the one a fresh sampler gives, whatever was asked before and however the history changed', () => {
+    const params: ParamSpec[] = [X, { name: 'k', dist: { kind: 'categorical', choices: ['a', 'b', 'c'] } }];
+    const { sampler: asked } = study(params, { parallel: 'fast' });
+    const { history } = run(study(params).sampler, 30, (p) => -(((p.x as number) - 0.3) ** 2));
+    // Trial 30 from the history as it is, then (same number) after trial 29's result changed and
+    // after trial 28's parameters changed to equal values in a new object: each time what a sampler
+    // that was never asked gives.
+    const changed = [...history.slice(0, 29), { ...history[29]!, score: 5 }];
+    const copied = [...changed.slice(0, 28), { ...changed[28]!, params: { ...changed[28]!.params } }, changed[29]!];
+    const running = [...history, snapshot(30, { x: 0.9, k: 'a' }, 'running', null)];
+    for (const h of [history, history, changed, copied, history, running]) {
+      const n = h === running ? 31 : 30;
+      expect(asked.propose(n, h)).toEqual(study(params, { parallel: 'fast' }).sampler.propose(n, h));
+    }
+    expect(asked.propose(30, changed)).not.toEqual(asked.propose(30, history));
+  });
+
   it("proposes at random (the random sampler's configurations) until it has its startup results, then from its model", () => {
     const { spec, sampler } = study([X]);
     const random = randomSampler(spec);
