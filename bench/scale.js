@@ -90,7 +90,7 @@ function envNumber(name, fallback) {
 function sizes(quick) {
   return {
     trialMs: envNumber('HPSEARCH_BENCH_SCALE_TRIAL_MS', 200),
-    trialsPerSlot: envNumber('HPSEARCH_BENCH_SCALE_PER_SLOT', quick ? 10 : 25),
+    trialsPerSlot: envNumber('HPSEARCH_BENCH_SCALE_PER_SLOT', quick ? 10 : 50),
     sleepConfigs: quick ? QUICK_SLEEP_CONFIGS : SLEEP_CONFIGS,
     noopConfigs: quick ? QUICK_NOOP_CONFIGS : NOOP_CONFIGS,
     noopTrials: envNumber('HPSEARCH_BENCH_SCALE_NOOP_TRIALS', quick ? 400 : 10_000),
