@@ -64,7 +64,7 @@ const QUICK_SLEEP_CONFIGS = [
 const NOOP_CONFIGS = [
   [16, 1],
   [4, 4],
-  [1, 32],
+  [1, 48],
 ];
 const QUICK_NOOP_CONFIGS = [[1, 16]];
 /** Optuna's processes on no-op trials: the most of any configuration, one slot each. */
