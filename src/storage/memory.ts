@@ -5,7 +5,7 @@
 import type { StudySpec } from '../space/spec.js';
 import type { CopySource, Direction, Metrics, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
 import { compareRanked } from '../core/rank.js';
-import { checkRankQuery } from './rank-sql.js';
+import { badRankQuery } from './rank-sql.js';
 import {
   StorageErrors,
   addDuration,
@@ -267,11 +267,8 @@ export class MemoryStorage implements Storage {
   }
 
   bestTrials(studyId: number, direction: Direction, limit: number, statuses?: readonly TrialStatus[]): Promise<TrialRecord[]> {
-    try {
-      checkRankQuery(limit, statuses);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const bad = badRankQuery(limit, statuses);
+    if (bad !== null) return bad;
     return this.#read(() => {
       const trials = [...(this.#studies.get(studyId)?.trials.values() ?? [])].filter(
         (trial) => statuses === undefined || statuses.includes(trial.status),

@@ -7,7 +7,7 @@
  */
 import type { StudySpec } from '../space/spec.js';
 import type { Direction, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
-import { type CountRow, checkRankQuery, rankOrderSql, toTrialCount } from './rank-sql.js';
+import { type CountRow, badRankQuery, rankOrderSql, toTrialCount } from './rank-sql.js';
 import type { StudyCoordination } from './coordination.js';
 import { PgGate, first, studyRow, trialRow } from './postgres-access.js';
 import { type Db, PgConnection } from './postgres-connection.js';
@@ -273,11 +273,8 @@ export class PostgresStorage implements Storage {
   }
 
   bestTrials(studyId: number, direction: Direction, limit: number, statuses?: readonly TrialStatus[]): Promise<TrialRecord[]> {
-    try {
-      checkRankQuery(limit, statuses);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const bad = badRankQuery(limit, statuses);
+    if (bad !== null) return bad;
     if (statuses?.length === 0) return this.#read([], async () => []);
     const only = statuses === undefined ? '' : ' AND status = ANY($3::text[])';
     const query = `SELECT * FROM hpsearch.trials WHERE study_id = $1${only} ORDER BY ${rankOrderSql(direction)} LIMIT $2`;

@@ -27,12 +27,15 @@ export function rankOrderSql(direction: Direction): string {
   ].join(', ');
 }
 
-/** Checks a limit and a status filter of `bestTrials`; the statuses, when given, are known ones (they go into SQL text). */
-export function checkRankQuery(limit: number, statuses: readonly TrialStatus[] | undefined): void {
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`bestTrials: limit must be a non-negative integer, got ${limit}`);
-  for (const status of statuses ?? []) {
-    if (!Object.hasOwn(STATUS_RANK, status)) throw new RangeError(`bestTrials: unknown trial status ${JSON.stringify(status)}`);
-  }
+/**
+ * Checks a limit and a status filter of `bestTrials` (the statuses, when given, must be known
+ * ones: they go into SQL text): a promise rejected with a RangeError for bad ones, else null.
+ */
+export function badRankQuery(limit: number, statuses: readonly TrialStatus[] | undefined): Promise<never> | null {
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    return Promise.reject(new RangeError(`bestTrials: limit must be a non-negative integer, got ${limit}`));
+  const unknown = statuses?.find((status) => !Object.hasOwn(STATUS_RANK, status));
+  return unknown === undefined ? null : Promise.reject(new RangeError(`bestTrials: unknown trial status ${JSON.stringify(unknown)}`));
 }
 
 /** A row of a `countTrials` query. */

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { StorageError, firstLine } from '../errors.js';
 import type { StudySpec } from '../space/spec.js';
 import type { Direction, Params, PromotionChange, StudyStatus, TrialStatus } from '../core/types.js';
-import { type CountRow, checkRankQuery, rankOrderSql, toTrialCount } from './rank-sql.js';
+import { type CountRow, badRankQuery, rankOrderSql, toTrialCount } from './rank-sql.js';
 import {
   StorageErrors,
   addDuration,
@@ -335,11 +335,8 @@ export class SqliteStorage implements Storage {
   }
 
   bestTrials(studyId: number, direction: Direction, limit: number, statuses?: readonly TrialStatus[]): Promise<TrialRecord[]> {
-    try {
-      checkRankQuery(limit, statuses);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const bad = badRankQuery(limit, statuses);
+    if (bad !== null) return bad;
     return this.#read(() => {
       if (statuses?.length === 0) return [];
       const only = statuses === undefined ? '' : ` AND status IN (${statuses.map(() => '?').join(', ')})`;
