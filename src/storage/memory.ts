@@ -17,6 +17,7 @@ import {
   runEndedAt,
   deepFreeze,
   isOwner,
+  keptCheckpoint,
   keptEpochs,
   newTrialRecord,
   requireTrial,
@@ -373,8 +374,7 @@ export class MemoryStorage implements Storage {
       const [entry, trial] = leased(studyId, number, owner);
       finishOf(entry, trial, info, Date.now());
       entry.leases.delete(number);
-      // Only the checkpoint a paused trial continues from is kept; none once it is over.
-      const keep = info.status === 'paused' ? info.epochs : null;
+      const keep = keptCheckpoint(info);
       keepCheckpoint(entry, number, keep);
       if (keep !== null) save(entry, number, finish.checkpoint);
       if (finish.retry != null && info.status === 'failed') retry(entry, trial, finish.retry.seed, finish.retry.params, Date.now());

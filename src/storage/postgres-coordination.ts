@@ -24,18 +24,19 @@ import { type Db, type Literal, inline, literal } from './postgres-connection.js
 import { LOCK_CLASS } from './postgres-schema.js';
 import { PG, PG_LEASE, claimTrials } from './postgres-sql.js';
 import { promotionWrites, runStarts, writeRequeue, writeRetry } from './postgres-writes.js';
-import { StorageErrors, checkEpoch, checkOperation, checkPromotion, checkTransition, requireTrial, studyFinishedAt } from './rules.js';
+import {
+  StorageErrors,
+  checkEpoch,
+  checkOperation,
+  checkPromotion,
+  checkTransition,
+  keptCheckpoint,
+  requireTrial,
+  studyFinishedAt,
+} from './rules.js';
 import { finiteOrNull } from '../core/scores.js';
 import { type StudyRow, type TrialRow, encodeMetrics, toStudyRecord, toTrialRecord } from './sqlite-rows.js';
-import {
-  type FinishInfo,
-  type NewEpoch,
-  OPERATIONS,
-  type StartInfo,
-  type StudyRecord,
-  type TrialRecord,
-  canTransition,
-} from './storage.js';
+import { type NewEpoch, OPERATIONS, type StartInfo, type StudyRecord, type TrialRecord, canTransition } from './storage.js';
 import { type Direction, type StudyStatus } from '../core/types.js';
 
 /**
@@ -468,11 +469,6 @@ interface FinishRow {
   readonly written: number[];
   readonly best_number: number | null;
   readonly best_value: number | null;
-}
-
-/** Only the checkpoint a paused trial continues from is kept; none once it is over. */
-function keptCheckpoint(info: FinishInfo): number | null {
-  return info.status === 'paused' ? info.epochs : null;
 }
 
 /** The values of {@link PG_LEASE.finish}'s parameters: one array entry per run. */

@@ -118,6 +118,11 @@ export function keptEpochs(recorded: number, target: number, checkpoints: readon
   return checkpoints.filter((epoch) => epoch <= recorded).reduce((a, b) => Math.max(a, b), 0);
 }
 
+/** The checkpoint a finished run keeps: only the one a paused trial continues from (after its epochs); none once it is over. */
+export function keptCheckpoint(info: { readonly status: TrialStatus; readonly epochs: number }): number | null {
+  return info.status === 'paused' ? info.epochs : null;
+}
+
 /** Whether a lock belongs to this owner (same process on the same host). */
 export function isOwner(holder: LockOwner, owner: LockOwner): boolean {
   return holder.pid === owner.pid && holder.host === owner.host;

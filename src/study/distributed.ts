@@ -21,6 +21,7 @@ import {
   type StudyCoordination,
   finishesInClaim,
 } from '../storage/coordination.js';
+import { keptCheckpoint } from '../storage/rules.js';
 import { trainsInRungs } from '../strategies/plan.js';
 import { type EpochView, createPruner } from '../pruners/pruner.js';
 import type { CheckpointTransport } from './distributed-checkpoints.js';
@@ -246,7 +247,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Study
     } else {
       summary = await coordination.finishLeased(study.id, number, job.owner, finish);
     }
-    await checkpoints.discard(number, ended.status === 'paused' ? ended.epochs : null);
+    await checkpoints.discard(number, keptCheckpoint(ended));
     if (settlement.kind === 'retry') {
       if (settlement.notice !== null) events?.onNotice?.(settlement.notice);
       return { ...ended, params: settlement.params ?? ended.params, status: 'queued', epochs: 0, value: null, retries: ended.retries + 1 };
