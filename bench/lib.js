@@ -167,11 +167,11 @@ export function writeSpaceFile(dir, name, lines) {
   return file;
 }
 
-/** A random search of `trials` no-op trials (bench/fixtures/noop.mjs), one epoch each. */
-export function noopSpaceFile(dir, name, trials) {
+/** A random search of `trials` one-epoch trials of objective `module` (minimize `value`), seed 1, with `params` (space-file lines). */
+export function randomSpaceFile(dir, name, module, trials, params) {
   return writeSpaceFile(dir, name, [
     'objective:',
-    `  module: ${path.join(ROOT, 'bench', 'fixtures', 'noop.mjs')}`,
+    `  module: ${module}`,
     '  metric: value',
     '  direction: minimize',
     'strategy: random',
@@ -179,6 +179,13 @@ export function noopSpaceFile(dir, name, trials) {
     'max_epochs: 1',
     'seed: 1',
     'params:',
+    ...params,
+  ]);
+}
+
+/** A random search of `trials` no-op trials (bench/fixtures/noop.mjs), one epoch each. */
+export function noopSpaceFile(dir, name, trials) {
+  return randomSpaceFile(dir, name, path.join(ROOT, 'bench', 'fixtures', 'noop.mjs'), trials, [
     '  learning_rate: { loguniform: [1.0e-4, 1.0e-1] }',
     '  optimizer: { choice: [sgd, momentum, adam] }',
   ]);

@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadSpaceFile } from '../dist/space/load.js';
 import { PostgresStorage } from '../dist/storage/postgres.js';
-import { mean, row, summarize, withTempDir, writeSpaceFile } from './lib.js';
+import { mean, randomSpaceFile, row, summarize, withTempDir, writeSpaceFile } from './lib.js';
 import { REPO_PEERS_DIR, peersPython, repoPeerAvailability, runRepoPeer } from './peers.js';
 import { startHpsearch, startServer } from './pg-server.js';
 
@@ -108,16 +108,7 @@ const RUN_FLAGS = ['--backend', 'cpu', '--no-dashboard'];
 
 /** A random-search study of `trials` sleep trials behind `gate`. */
 function sleepSpace(dir, name, trials, sleepMs, gate) {
-  return writeSpaceFile(dir, name, [
-    'objective:',
-    `  module: ${SLEEP_MODULE}`,
-    '  metric: value',
-    '  direction: minimize',
-    'strategy: random',
-    `trials: ${trials}`,
-    'max_epochs: 1',
-    'seed: 1',
-    'params:',
+  return randomSpaceFile(dir, name, SLEEP_MODULE, trials, [
     '  x: { uniform: [0, 1] }',
     `  sleep_ms: ${sleepMs}`,
     `  gate: ${JSON.stringify(gate)}`,
