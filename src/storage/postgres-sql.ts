@@ -54,8 +54,6 @@ export const PG = {
   exploitTrial: 'UPDATE hpsearch.trials SET epochs = $1, error = NULL WHERE study_id = $2 AND number = $3',
   insertPromotion: 'INSERT INTO hpsearch.promotions (study_id, trial, rung, created_at, params, source) VALUES ($1, $2, $3, $4, $5, $6)',
   promotions: 'SELECT trial, rung, created_at, params, source FROM hpsearch.promotions WHERE study_id = $1 ORDER BY trial, rung',
-  insertRun: `INSERT INTO hpsearch.runs (study_id, trial, host, slot, started_at, from_epoch)
-    SELECT study_id, number, $1, $2, $3, epochs FROM hpsearch.trials WHERE study_id = $4 AND number = $5`,
   /** As SQLite's endRun: at $1, or when crashed ($2) at the run's last stored epoch (or its start). */
   endRun: `UPDATE hpsearch.runs SET
       ended_at = CASE WHEN $2::boolean THEN GREATEST(started_at, coalesce(

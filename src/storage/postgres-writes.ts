@@ -27,15 +27,11 @@ export async function writeEpoch(db: Db, studyId: number, number: number, epoch:
   await touch(db, studyId, now);
 }
 
-/** Opens a run of a trial that was just set running, with the epochs it has. */
-export function runStart(studyId: number, number: number, info: Pick<StartInfo, 'host' | 'process' | 'worker'>, now: number): Statement {
-  return [PG.insertRun, [info.host, runSlot(info), now, studyId, number]];
-}
-
 /**
- * {@link runStart} for several trials in one statement, its values inlined (for a claim's script),
- * numbered in the order given. Each run reads its trial's epochs through the primary key (a join
- * could scan the whole study when the table's statistics are behind).
+ * Opens a run of each trial that was just set running, with the epochs it has, in one statement
+ * whose values are inlined (for {@link Db.script}), numbered in the order given. Each run reads
+ * its trial's epochs through the primary key (a join could scan the whole study when the table's
+ * statistics are behind).
  */
 export function runStarts(
   studyId: number,

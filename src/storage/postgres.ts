@@ -25,7 +25,7 @@ import {
   isOwner,
   studyFinishedAt,
 } from './rules.js';
-import { runStart, touch, writeEpoch, writeFinish, writePromotion, writeRequeue, writeRetry } from './postgres-writes.js';
+import { runStarts, touch, writeEpoch, writeFinish, writePromotion, writeRequeue, writeRetry } from './postgres-writes.js';
 import {
   type EpochRow,
   type LockRow,
@@ -209,8 +209,7 @@ export class PostgresStorage implements Storage {
       checkOperation(study.name, await trialRow(db, study, number), 'start');
       const now = Date.now();
       await db.query(PG.startTrial, [now, info.worker, info.backend, info.device ?? null, null, null, studyId, number]);
-      const [text, values] = runStart(studyId, number, info, now);
-      await db.query(text, values);
+      await db.script(runStarts(studyId, [{ number, info }], now));
       await touch(db, studyId, now);
     });
   }
