@@ -67,7 +67,6 @@ export function versions() {
     hpsearch: packageVersion(''),
     tfjs: packageVersion('@tensorflow/tfjs'),
     tfjsBackendWasm: packageVersion('@tensorflow/tfjs-backend-wasm'),
-    piscina: packageVersion('piscina'),
     betterSqlite3: packageVersion('better-sqlite3'),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * (a) Orchestration overhead: trials per second through the real orchestrator, SQLite storage and
- * a 2-thread piscina pool, with objective modules that do no work — one that returns at once, and
+ * 2 worker threads, with objective modules that do no work — one that returns at once, and
  * one that reports 10 epochs (the per-epoch reporting path) — and Optuna with SQLite on the same
  * kind of work in the same run, when Debian's python3-optuna is installed.
  */

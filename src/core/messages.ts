@@ -64,6 +64,14 @@ export interface DecisionMessage {
   readonly proceed: boolean;
 }
 
+/** Main → worker: run this trial (a worker runs one at a time, then waits for the next). */
+export interface RunMessage {
+  readonly type: 'run';
+  readonly task: TrialTask;
+}
+
+export type MainMessage = RunMessage | DecisionMessage;
+
 /** How a trial ended, as seen from inside the worker. */
 export interface TrialOutcome {
   readonly status: 'completed' | 'diverged' | 'stopped';

@@ -8,8 +8,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { TrialFailedError } from '../errors.js';
 import { compiledFile } from '../util/paths.js';
 import type { TrialExecutor, TrialHandlers } from './executor.js';
-import type { TrialOutcome, TrialTask, WorkerMessage } from '../core/messages.js';
-import { createRelay } from './relay.js';
+import type { TrialOutcome, TrialTask } from '../core/messages.js';
+import { runOnSlot } from './relay.js';
 
 export interface ProcessExecutorOptions {
   readonly workers: number;
@@ -68,55 +68,29 @@ export function createProcessExecutor(options: ProcessExecutorOptions): TrialExe
     deviceOf: (slot) => options.deviceOf?.(slot) ?? null,
     run(task: TrialTask, slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
       const child = childFor(slot);
-      const relay = createRelay(handlers, (message) => {
-        if (child.connected) child.send(message);
-      });
-      return new Promise<TrialOutcome>((resolve, reject) => {
-        let final = false;
-        const onMessage = (message: WorkerMessage) => {
-          final ||= message.type !== 'epoch';
-          relay.receive(message);
-        };
-        const onExit = (code: number | null, signalName: NodeJS.Signals | null) => {
-          // A recycled child exits right after its outcome; the relay settles the trial then.
-          if (final) return;
-          cleanup();
-          const said = stderrTails.get(child) ?? [];
-          const how = signalName === null ? `code ${code}` : `signal ${signalName}`;
-          reject(
-            new TrialFailedError(
+      return runOnSlot(
+        {
+          events: child,
+          send: (message) => {
+            if (child.connected) child.send(message);
+          },
+          died: (code, signalName) => {
+            const said = stderrTails.get(child) ?? [];
+            const how = signalName === null ? `code ${code}` : `signal ${signalName}`;
+            return new TrialFailedError(
               `the trial's child process exited (${how})${said.length === 0 ? '' : `; its last words:\n${said.join('\n')}`}`,
-            ),
-          );
-        };
-        const onAbort = () => {
-          cleanup();
-          forget(slot, child);
-          child.kill('SIGKILL');
-          reject(signal!.reason instanceof Error ? signal!.reason : new DOMException('The trial was aborted', 'AbortError'));
-        };
-        const cleanup = () => {
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          signal?.removeEventListener('abort', onAbort);
-        };
-        child.on('message', onMessage);
-        child.on('exit', onExit);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        relay.result.then(
-          (outcome) => {
-            cleanup();
-            // A recycled child ends itself after its outcome.
-            if (outcome.recycled) forget(slot, child);
-            resolve(outcome);
+            );
           },
-          (error: unknown) => {
-            cleanup();
-            reject(error);
+          kill: () => {
+            forget(slot, child);
+            child.kill('SIGKILL');
           },
-        );
-        child.send({ type: 'run', task });
-      });
+          retire: () => forget(slot, child),
+        },
+        task,
+        handlers,
+        signal,
+      );
     },
     async close(): Promise<void> {
       await Promise.all(

@@ -1,16 +1,17 @@
 /**
- * Runs trials in a piscina pool of worker threads: the wasm and cpu backends, which are safe to
- * load once per thread. A thread that dies (process.exit, out of memory, abort) is replaced by
- * piscina; the trial it ran is reported as failed by the caller.
+ * Runs trials in worker threads, one per slot, started with the executor and reused for the
+ * next trials of that slot: the wasm and cpu backends, which are safe to load once per thread.
+ * A trial travels to its slot's thread and back on the thread's own port, with no pool in
+ * between (no scheduler to ask, no channel to open per trial). A thread that dies
+ * (process.exit, out of memory, an uncaught error), is terminated to abort its trial, or ends
+ * itself to be recycled is replaced on the slot's next trial.
  */
-import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { Worker } from 'node:worker_threads';
 import { TrialFailedError, describeThrown } from '../errors.js';
 import { compiledFile } from '../util/paths.js';
 import type { TrialExecutor, TrialHandlers } from './executor.js';
-import type { TrialOutcome, TrialTask, WorkerMessage } from '../core/messages.js';
-import { createRelay } from './relay.js';
-import type { ThreadTask } from './worker.js';
+import type { TrialOutcome, TrialTask } from '../core/messages.js';
+import { runOnSlot } from './relay.js';
 
 export interface ThreadExecutorOptions {
   readonly workers: number;
@@ -19,66 +20,74 @@ export interface ThreadExecutorOptions {
 }
 
 export function createThreadExecutor(options: ThreadExecutorOptions): TrialExecutor {
-  const pool = new Piscina<ThreadTask, void>({
-    filename: compiledFile('pool/worker.js'),
-    minThreads: options.workers,
-    maxThreads: options.workers,
-    idleTimeout: Infinity,
-    // Trials report their own timings; piscina's per-task histograms would only cost time.
-    recordTiming: false,
-    resourceLimits: options.memoryLimitMb === undefined ? undefined : { maxOldGenerationSizeMb: options.memoryLimitMb },
-  });
+  const threads = new Map<number, Worker>();
+  /** The error a thread died of, when it died of one (it comes before its exit). */
+  const errors = new WeakMap<Worker, unknown>();
+
+  function threadFor(slot: number): Worker {
+    const existing = threads.get(slot);
+    if (existing !== undefined) return existing;
+    const thread = new Worker(compiledFile('pool/worker.js'), {
+      resourceLimits: options.memoryLimitMb === undefined ? undefined : { maxOldGenerationSizeMb: options.memoryLimitMb },
+    });
+    // An idle slot does not keep the process alive; a running trial does.
+    thread.unref();
+    thread.on('error', (error) => errors.set(thread, error));
+    thread.once('exit', () => forget(slot, thread));
+    threads.set(slot, thread);
+    return thread;
+  }
+
+  /** The slot's next trial starts a new thread. */
+  function forget(slot: number, thread: Worker): void {
+    if (threads.get(slot) === thread) threads.delete(slot);
+  }
+
+  // Every slot's thread starts now: loading the backend overlaps the study's own start.
+  for (let slot = 0; slot < options.workers; slot++) threadFor(slot);
+
   return {
     slots: options.workers,
     kind: 'worker threads',
     deviceOf: () => null,
-    async run(task: TrialTask, _slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
-      const { port1, port2 } = new MessageChannel();
-      const relay = createRelay(handlers, (message) => port1.postMessage(message));
-      port1.on('message', (message: WorkerMessage) => relay.receive(message));
+    async run(task: TrialTask, slot: number, handlers: TrialHandlers, signal?: AbortSignal): Promise<TrialOutcome> {
+      const thread = threadFor(slot);
+      thread.ref();
       try {
-        await pool.run({ task, port: port2 }, { transferList: [port2], signal });
-      } catch (error) {
-        // A worker may post its outcome and then end (a recycled worker does): look for it first.
-        if (!(await within(relay.arrived, FINAL_MESSAGE_GRACE_MS))) {
-          port1.close();
-          throw asTrialError(error, options.memoryLimitMb);
-        }
-      }
-      try {
-        return await relay.result;
+        return await runOnSlot(
+          {
+            events: thread,
+            send: (message) => thread.postMessage(message),
+            died: (code) => threadDeath(errors.get(thread), code, options.memoryLimitMb),
+            kill: () => {
+              forget(slot, thread);
+              void thread.terminate();
+            },
+            retire: () => forget(slot, thread),
+          },
+          task,
+          handlers,
+          signal,
+        );
       } finally {
-        port1.close();
+        thread.unref();
       }
     },
     async close(): Promise<void> {
-      await pool.destroy();
+      const all = [...threads.values()];
+      threads.clear();
+      await Promise.all(all.map((thread) => thread.terminate()));
     },
   };
 }
 
-/** How long a final message may trail the end of its worker. */
-const FINAL_MESSAGE_GRACE_MS = 200;
-
-/** Whether `promise` settles within `ms`. */
-async function within(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function asTrialError(error: unknown, memoryLimitMb: number | undefined): Error {
-  if (error instanceof Error && error.name === 'AbortError') return error;
+/** Why a trial failed whose thread ended before its outcome: the error it died of, or its exit code. */
+function threadDeath(error: unknown, code: number | null, memoryLimitMb: number | undefined): Error {
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     const limit =
       memoryLimitMb === undefined ? "the worker's heap limit" : `the worker's heap limit of ${memoryLimitMb} MB (--worker-memory)`;
     return new TrialFailedError(`out of memory: the trial went over ${limit}`, error);
   }
-  return new TrialFailedError(`the worker thread died: ${describeThrown(error)}`, error);
+  if (error !== undefined) return new TrialFailedError(`the trial's worker thread died: ${describeThrown(error)}`, error);
+  return new TrialFailedError(`the trial's worker thread exited (code ${code})`);
 }

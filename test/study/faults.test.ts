@@ -1,7 +1,7 @@
 /**
  * Failing trials never take the study down: a trial that throws, ends its worker, hangs past
  * its timeout or runs out of memory is recorded `failed` with the reason, its worker is
- * replaced, and the study goes on. Real piscina workers and child processes, tiny objective
+ * replaced, and the study goes on. Real worker threads and child processes, tiny objective
  * modules as trials.
  */
 import fs from 'node:fs';
@@ -64,7 +64,7 @@ describe.each([
     expect(byFault.exit!.status).toBe('failed');
     expect(byFault.exit!.error!.split('\n')[0]).toBe(
       kind === 'worker threads'
-        ? 'TrialFailedError: the worker thread died: worker exited with code: 7'
+        ? "TrialFailedError: the trial's worker thread exited (code 7)"
         : "TrialFailedError: the trial's child process exited (code 7)",
     );
     expect(byFault.hang).toMatchObject({ status: 'failed', error: 'TrialFailedError: timed out after 5s (--trial-timeout)' });
