@@ -91,9 +91,7 @@ describe.each(executors)('%s', (_kind, create) => {
   it('survives a trial that ends its worker with process.exit', async () => {
     const error = await executor.run(task('exits'), 0, keepGoing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrialFailedError);
-    expect((error as Error).message).toMatch(
-      /^the trial's (worker thread|child process) exited \(code 3\)$/,
-    );
+    expect((error as Error).message).toMatch(/^the trial's (worker thread|child process) exited \(code 3\)$/);
     expect((await executor.run(task('constant'), 0, keepGoing)).status).toBe('completed');
   });
 
