@@ -57,16 +57,17 @@ const QUICK_SLEEP_CONFIGS = [
   [16, 1],
 ];
 /**
- * [processes, slots per process] of the no-op part (--quick: 1 × 16 alone). One process with many
- * slots batches the most: every claim of a process writes the runs of its slots that ended
- * meanwhile and claims for all of them at once.
+ * [processes, slots per process, runs at least] of the no-op part (--quick: 1 × 16 alone). One
+ * process with many slots batches the most: every claim of a process writes the runs of its slots
+ * that ended meanwhile and claims for all of them at once. That configuration carries the goal,
+ * so it runs three times whatever --repeats says (its median is the result, with the spread).
  */
 const NOOP_CONFIGS = [
-  [16, 1],
-  [4, 4],
-  [1, 48],
+  [16, 1, 1],
+  [4, 4, 1],
+  [1, 48, 3],
 ];
-const QUICK_NOOP_CONFIGS = [[1, 16]];
+const QUICK_NOOP_CONFIGS = [[1, 16, 1]];
 /** Optuna's processes on no-op trials: the most of any configuration, one slot each. */
 const OPTUNA_NOOP_PROCESSES = 16;
 const LATENCY_POINTS = [100, 1_000, 10_000, 100_000];
@@ -529,9 +530,9 @@ export async function run({ quick, repeats }) {
       }
 
       const noop = [];
-      for (const [processes, slots] of size.noopConfigs) {
+      for (const [processes, slots, runs] of size.noopConfigs) {
         const samples = [];
-        for (let i = 0; i < repeats; i++) {
+        for (let i = 0; i < Math.max(repeats, runs); i++) {
           const config = { processes, slots, trials: size.noopTrials, sleepMs: 0 };
           samples.push(await measureHpsearch(server, dir, `noop-${processes}x${slots}-${i}`, config));
           log(`no-op ${label(processes, slots)}: ${rate(samples.at(-1).trialsPerSec)}/s`);
