@@ -2,6 +2,10 @@
  * The real executors (worker threads, child processes) with tiny objective modules as
  * trials: results, epoch relays with decisions, failures of every kind, aborts, recycling.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TrialFailedError } from '../../src/errors.js';
@@ -116,5 +120,30 @@ describe.each(executors)('%s', (_kind, create) => {
     } finally {
       await single.close();
     }
+  });
+});
+
+describe('worker threads', () => {
+  it('keep one thread per slot across trials, and idle slots do not keep the process alive', () => {
+    // In a process of its own that never closes the executor: it must still end by itself.
+    const executorModule = new URL('../../dist/pool/thread-executor.js', import.meta.url).href;
+    const script = [
+      `const { createThreadExecutor } = await import(${JSON.stringify(executorModule)});`,
+      'const executor = createThreadExecutor({ workers: 2 });',
+      `const task = ${JSON.stringify(task('whereami'))};`,
+      'const threads = [];',
+      'for (const slot of [0, 1, 0, 1, 1]) threads.push((await executor.run(task, slot, { onEpoch: () => true })).metrics.thread);',
+      'console.log(JSON.stringify(threads));',
+    ].join('\n');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hpsearch-threads-')), 'slots.mjs');
+    fs.writeFileSync(file, script);
+    const result = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+    fs.rmSync(path.dirname(file), { recursive: true });
+    expect(result.error).toBeUndefined();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [a, b, ...rest] = JSON.parse(result.stdout) as number[];
+    expect(a).not.toBe(b);
+    expect(rest).toEqual([a, b, b]);
   });
 });
