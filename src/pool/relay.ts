@@ -13,29 +13,25 @@ export interface Relay {
   receive(message: WorkerMessage): void;
   /** Settles with the outcome, or rejects when the worker reported an error. */
   readonly result: Promise<TrialOutcome>;
-  /** Resolves when the final message (done or error) has arrived. */
-  readonly arrived: Promise<void>;
+  /** Whether the final message (done or error) has arrived: the worker has nothing more to say. */
+  readonly ended: boolean;
 }
 
 export function createRelay(handlers: TrialHandlers, reply: (message: DecisionMessage) => void): Relay {
-  let markArrived!: () => void;
-  const arrived = new Promise<void>((res) => {
-    markArrived = res;
-  });
+  let ended = false;
   let resolve!: (outcome: TrialOutcome) => void;
   let reject!: (error: Error) => void;
   const result = new Promise<TrialOutcome>((res, rej) => {
     resolve = res;
     reject = rej;
   });
-  // The executor awaits the result only once its worker has finished; an error message that
-  // arrives before that must not count as an unhandled rejection meanwhile.
-  result.catch(() => undefined);
   // Decisions are answered in epoch order even when a handler is async.
   let chain: Promise<unknown> = Promise.resolve();
   return {
     result,
-    arrived,
+    get ended() {
+      return ended;
+    },
     receive(message: WorkerMessage): void {
       switch (message.type) {
         case 'epoch':
@@ -49,11 +45,11 @@ export function createRelay(handlers: TrialHandlers, reply: (message: DecisionMe
           });
           return;
         case 'done':
-          markArrived();
+          ended = true;
           void chain.then(() => resolve(message.outcome), reject);
           return;
         case 'error': {
-          markArrived();
+          ended = true;
           const error = new TrialFailedError(message.message);
           // A thrown value that is not an Error has no stack: its message alone, not the relay's.
           error.stack = message.stack ?? `${error.name}: ${error.message}`;
@@ -92,14 +88,10 @@ export function runOnSlot(worker: SlotWorker, task: TrialTask, handlers: TrialHa
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const relay = createRelay(handlers, (message) => worker.send(message));
   return new Promise<TrialOutcome>((resolve, reject) => {
-    let final = false;
-    const onMessage = (message: WorkerMessage) => {
-      final ||= message.type !== 'epoch';
-      relay.receive(message);
-    };
+    const onMessage = (message: WorkerMessage) => relay.receive(message);
     const onExit = (code: number | null, signalName: NodeJS.Signals | null = null) => {
       // A recycled worker ends right after its outcome; the relay settles the run then.
-      if (final) return;
+      if (relay.ended) return;
       cleanup();
       reject(worker.died(code, signalName));
     };
