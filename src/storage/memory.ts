@@ -690,7 +690,6 @@ function retry(entry: StudyEntry, trial: Mutable<TrialRecord>, seed: number, par
   touch(entry, now);
 }
 
-/** Deletes a trial's checkpoints, all of them or all but the one after `keep` epochs. */
 /**
  * What the finishes of a claim may change (their trials, leases, checkpoints and last runs, and
  * the study's record), kept so that a claim that fails changes nothing, as its transaction would.
@@ -724,6 +723,7 @@ function undoFinishes(entry: StudyEntry, finishes: readonly { readonly number: n
   };
 }
 
+/** Deletes a trial's checkpoints, all of them or all but the one after `keep` epochs. */
 function keepCheckpoint(entry: StudyEntry, number: number, keep: number | null): void {
   const checkpoints = entry.checkpoints.get(number);
   for (const epoch of [...(checkpoints?.keys() ?? [])]) if (epoch !== keep) checkpoints!.delete(epoch);
